@@ -1,0 +1,335 @@
+/*
+ * bouncekit.c - the command-line tool, built on the public API only.
+ *
+ * Subcommands: parse (decode messages into records), classify (bare
+ * reply lines into records), version.  Exit status (bouncekit(1)):
+ * 0 success, 2 usage error, 3 unreadable input, 4 a message could not be
+ * decoded (reported as a record of kind unknown), 5 internal failure.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bouncekit/bouncekit.h"
+
+#define EXIT_USAGE 2
+#define EXIT_UNREADABLE 3
+#define EXIT_UNDECODED 4
+#define EXIT_INTERNAL 5
+
+static const char *progname = "bouncekit";
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: bouncekit parse [-f json|text|csv] [-o KIND,...] "
+	    "[-r FILE] [PATH ...]\n"
+	    "       bouncekit classify [-f json|text|csv] [-r FILE] "
+	    "[FILE|-]\n"
+	    "       bouncekit version\n"
+	    "\n"
+	    "parse     decode bounces (files, directories, Maildir, mbox, "
+	    "stdin) into\n"
+	    "          one record per recipient\n"
+	    "classify  classify bare SMTP reply or log lines, one per line\n"
+	    "\n"
+	    "  -f, --format FMT   json (JSON Lines, default), text or csv\n"
+	    "  -o, --only KINDS   keep only these kinds: bounce, delay, "
+	    "delivered,\n"
+	    "                     feedback, autoreply, unknown\n"
+	    "  -r, --rules FILE   extra rules (also $BOUNCEKIT_RULES)\n"
+	    "\n"
+	    "Exit status: 0 ok, 2 usage, 3 unreadable input, 4 undecodable "
+	    "message,\n"
+	    "5 internal error.\n");
+}
+
+struct opts {
+	bk_format format;
+	unsigned only;             /* bit per bk_kind; 0 = all */
+	const char *rules;
+};
+
+/* parse_common - the options shared by the subcommands */
+static int
+parse_common(int argc, char **argv, struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "only", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->rules = getenv("BOUNCEKIT_RULES");
+	if (o->rules != NULL && o->rules[0] == '\0')
+		o->rules = NULL;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:ho:r:", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'f':
+			if (strcmp(optarg, "json") == 0)
+				o->format = BK_FORMAT_JSON;
+			else if (strcmp(optarg, "text") == 0)
+				o->format = BK_FORMAT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o->format = BK_FORMAT_CSV;
+			else {
+				fprintf(stderr, "%s: unknown format '%s'\n",
+				    progname, optarg);
+				return -1;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'o': {
+			const char *p = optarg;
+
+			while (*p != '\0') {
+				size_t n = strcspn(p, ",");
+				bk_kind k;
+
+				if (bk_kind_lookup(&k, p, n) != 0) {
+					fprintf(stderr,
+					    "%s: unknown kind '%.*s'\n",
+					    progname, (int)n, p);
+					return -1;
+				}
+				o->only |= 1u << k;
+				p += n;
+				if (*p == ',')
+					p++;
+			}
+			break;
+		}
+		case 'r':
+			o->rules = optarg;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* new_classifier - the built-in rules plus the user's, or report why not */
+static bk_classifier *
+new_classifier(const struct opts *o)
+{
+	bk_classify_options copts = BK_CLASSIFY_OPTIONS_INIT;
+	bk_classifier *cls = NULL;
+	char *err = NULL;
+	int rc;
+
+	copts.rules_path = o->rules;
+	rc = bk_classifier_new(&cls, &copts, &err);
+	if (rc != 0) {
+		fprintf(stderr, "%s: %s\n", progname,
+		    err ? err : bk_strerror(rc));
+		free(err);
+		return NULL;
+	}
+	return cls;
+}
+
+/* emit - classify, filter and print the records of one message */
+static int
+emit(bk_classifier *cls, const struct opts *o, bk_record *recs, size_t n,
+    const char *origin, int *undecoded)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (bk_classify(cls, &recs[i]) != 0)
+			return EXIT_INTERNAL;
+		if (recs[i].kind == BK_KIND_UNKNOWN)
+			*undecoded = 1;
+		if (o->only && !(o->only & (1u << recs[i].kind)))
+			continue;
+		if (bk_format_record(stdout, o->format, &recs[i], origin) !=
+		    0)
+			return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* cmd_parse - decode every message of every path */
+static int
+cmd_parse(int argc, char **argv)
+{
+	struct opts o;
+	bk_classifier *cls;
+	int i, rc, status = 0, undecoded = 0;
+	static char *const stdin_path[] = { "-" };
+	char *const *paths;
+	int npaths;
+
+	if (parse_common(argc, argv, &o) != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	paths = argv + optind;
+	npaths = argc - optind;
+	if (npaths == 0) {
+		paths = stdin_path;
+		npaths = 1;
+	}
+	cls = new_classifier(&o);
+	if (cls == NULL)
+		return EXIT_USAGE;
+	bk_format_header(stdout, o.format);
+	for (i = 0; i < npaths && status != EXIT_INTERNAL; i++) {
+		bk_source *src;
+		char *err = NULL;
+		const char *data, *origin;
+		size_t len;
+
+		rc = bk_source_new(&src, paths[i], &err);
+		if (rc != 0) {
+			fprintf(stderr, "%s: %s\n", progname,
+			    err ? err : bk_strerror(rc));
+			free(err);
+			status = EXIT_UNREADABLE;
+			continue;
+		}
+		/* loop: each call consumes one message or one failed file */
+		for (;;) {
+			bk_message *msg;
+			bk_record *recs;
+			size_t n;
+
+			rc = bk_source_next(src, &data, &len, &origin);
+			if (rc == BK_EEOF)
+				break;
+			if (rc == BK_EIO) {
+				fprintf(stderr, "%s: %s\n", progname,
+				    bk_source_errmsg(src));
+				status = EXIT_UNREADABLE;
+				continue;
+			}
+			if (rc != 0 && rc != BK_ETOOBIG) {
+				status = EXIT_INTERNAL;
+				break;
+			}
+			if (bk_message_new(&msg, data, len, NULL) != 0) {
+				status = EXIT_INTERNAL;
+				break;
+			}
+			if (bk_message_decode(msg, &recs, &n) != 0) {
+				bk_message_free(msg);
+				status = EXIT_INTERNAL;
+				break;
+			}
+			rc = emit(cls, &o, recs, n, origin, &undecoded);
+			bk_message_free(msg);
+			if (rc != 0) {
+				status = rc;
+				break;
+			}
+		}
+		bk_source_free(src);
+	}
+	bk_classifier_free(cls);
+	if (fflush(stdout) != 0 && status == 0)
+		status = EXIT_INTERNAL;
+	if (status == 0 && undecoded)
+		status = EXIT_UNDECODED;
+	return status;
+}
+
+/* cmd_classify - one record per input line */
+static int
+cmd_classify(int argc, char **argv)
+{
+	struct opts o;
+	bk_classifier *cls;
+	FILE *in = stdin;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	char origin[64];
+	int status = 0;
+
+	if (parse_common(argc, argv, &o) != 0 || argc - optind > 1) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (argc - optind == 1 && strcmp(argv[optind], "-") != 0) {
+		in = fopen(argv[optind], "r");
+		if (in == NULL) {
+			perror(argv[optind]);
+			return EXIT_UNREADABLE;
+		}
+	}
+	cls = new_classifier(&o);
+	if (cls == NULL) {
+		if (in != stdin)
+			fclose(in);
+		return EXIT_USAGE;
+	}
+	bk_format_header(stdout, o.format);
+	while ((n = getline(&line, &cap, in)) != -1) {
+		bk_record rec;
+		size_t len = (size_t)n;
+
+		lineno++;
+		while (len > 0 && (line[len - 1] == '\n' ||
+		    line[len - 1] == '\r'))
+			len--;
+		if (len == 0)
+			continue;
+		if (len > BK_LIMIT_LINE_BYTES)
+			len = BK_LIMIT_LINE_BYTES;
+		if (bk_classify_reply(cls, &rec, line, len) != 0) {
+			status = EXIT_INTERNAL;
+			break;
+		}
+		snprintf(origin, sizeof(origin), "line:%lu", lineno);
+		if (bk_format_record(stdout, o.format, &rec, origin) != 0) {
+			status = EXIT_INTERNAL;
+			break;
+		}
+	}
+	if (ferror(in))
+		status = EXIT_UNREADABLE;
+	free(line);
+	if (in != stdin)
+		fclose(in);
+	bk_classifier_free(cls);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "parse") == 0)
+		return cmd_parse(argc - 1, argv + 1);
+	if (strcmp(argv[1], "classify") == 0)
+		return cmd_classify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "version") == 0 ||
+	    strcmp(argv[1], "--version") == 0) {
+		printf("bouncekit %s (record format %d)\n", BK_VERSION_STRING,
+		    BK_FORMAT_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "%s: unknown command '%s'\n", progname, argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,682 @@
+/*
+ * decode.c - run the decoders over a parsed message; shared helpers.
+ *
+ * Order: a feedback report (RFC 5965) is decisive; then vendor formats
+ * that are recognised by their own markers; then an RFC 3464 report;
+ * then auto-replies (RFC 3834); then the generic reader of notification
+ * text.  When nothing applies, one record of kind unknown says why.
+ */
+#include "decode/decode_int.h"
+
+/* bk__dctx_add - append a zeroed record */
+bk_record *
+bk__dctx_add(bk__dctx *ctx, const char *decoder)
+{
+	bk_record *r, *nv;
+
+	if (ctx->nrec >= BK_LIMIT_RECIPIENTS) {
+		bk__message_damage(ctx->msg, BK_SEV_DAMAGED,
+		    "too many recipients; the rest were not reported");
+		return NULL;
+	}
+	if (ctx->nrec == ctx->cap) {
+		size_t ncap = ctx->cap ? ctx->cap * 2 : 4;
+
+		nv = bk__arena_alloc(ctx->msg->arena, ncap * sizeof(*nv));
+		if (nv == NULL) {
+			ctx->oom = 1;
+			return NULL;
+		}
+		if (ctx->nrec)
+			memcpy(nv, ctx->rec, ctx->nrec * sizeof(*nv));
+		ctx->rec = nv;
+		ctx->cap = ncap;
+	}
+	r = &ctx->rec[ctx->nrec++];
+	memset(r, 0, sizeof(*r));
+	r->kind = BK_KIND_BOUNCE;
+	r->decoder = decoder;
+	r->permanent = -1;
+	return r;
+}
+
+/* bk__dctx_find - record for @addr */
+bk_record *
+bk__dctx_find(bk__dctx *ctx, bk_str addr)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->nrec; i++) {
+		bk_str r = ctx->rec[i].recipient;
+
+		if (r.ptr && r.len == addr.len && bk__imemmem(r.ptr, r.len,
+		    addr.ptr, addr.len) == r.ptr)
+			return &ctx->rec[i];
+	}
+	return NULL;
+}
+
+/* local-part and domain characters accepted in a bare address */
+static int
+addr_char(unsigned char c)
+{
+	return bk__is(c, BK_C_ATEXT) || c >= 0x80;
+}
+
+/*
+ * bk__addr_find - first address in a slice.  Looks for '@' with atext on
+ * both sides and a dot in the domain (or a bracketed literal).
+ */
+bk_str
+bk__addr_find(const char *p, size_t len)
+{
+	const char *end = p + len, *at, *s, *e, *dot;
+
+	/* loop: p moves past each '@' examined */
+	while (p < end && (at = memchr(p, '@', (size_t)(end - p))) != NULL) {
+		s = at;
+		while (s > p && addr_char((unsigned char)s[-1]))
+			s--;
+		/* a local part does not start or end with a dot */
+		while (s < at && *s == '.')
+			s++;
+		e = at + 1;
+		if (e < end && *e == '[') {
+			while (e < end && *e != ']' && e - at < 64)
+				e++;
+			if (e < end && *e == ']')
+				e++;
+		} else {
+			while (e < end && (bk__is(*e, BK_C_ALPHA | BK_C_DIGIT) ||
+			    *e == '-' || *e == '.' || *e == '_' ||
+			    (unsigned char)*e >= 0x80))
+				e++;
+		}
+		while (e > at + 1 && (e[-1] == '.' || e[-1] == '-'))
+			e--;
+		dot = memchr(at + 1, '.', (size_t)(e - at - 1));
+		if (s < at && e > at + 1 && (dot != NULL || at[1] == '[' ||
+		    e - at > 1)) {
+			/* strip an "rfc822;" style prefix glued to it */
+			return bk__str(s, (size_t)(e - s));
+		}
+		p = at + 1;
+	}
+	return BK_STR_NULL;
+}
+
+/* bk__addr_only - the slice is just one address (brackets allowed) */
+bk_str
+bk__addr_only(bk_str s)
+{
+	bk_str a;
+
+	s = bk__trim(s);
+	if (s.len >= 2 && s.ptr[0] == '<' && s.ptr[s.len - 1] == '>') {
+		s.ptr++;
+		s.len -= 2;
+	}
+	if (s.len == 0 || s.len > 320)
+		return BK_STR_NULL;
+	a = bk__addr_find(s.ptr, s.len);
+	if (a.ptr != s.ptr || a.len != s.len)
+		return BK_STR_NULL;
+	return a;
+}
+
+/* bk__unfold - join folded lines with one space */
+bk_str
+bk__unfold(bk_message *msg, bk_str s)
+{
+	bk__buf b;
+	size_t i;
+
+	s = bk__trim(s);
+	if (s.ptr == NULL || memchr(s.ptr, '\n', s.len) == NULL)
+		return s;
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
+	for (i = 0; i < s.len; i++) {
+		if (s.ptr[i] == '\n') {
+			while (i + 1 < s.len && (s.ptr[i + 1] == ' ' ||
+			    s.ptr[i + 1] == '\t'))
+				i++;
+			bk__buf_putc(&b, ' ');
+			continue;
+		}
+		bk__buf_putc(&b, s.ptr[i]);
+	}
+	return b.ptr ? bk__str(b.ptr, b.len) : s;
+}
+
+/* bk__squeeze - collapse white space runs to one space */
+bk_str
+bk__squeeze(bk_message *msg, bk_str s)
+{
+	bk__buf b;
+	size_t i;
+	int sp = 0, need = 0;
+
+	s = bk__trim(s);
+	if (s.ptr == NULL)
+		return s;
+	for (i = 0; i + 1 < s.len; i++) {
+		if (bk__is(s.ptr[i], BK_C_SPACE | BK_C_EOL) &&
+		    (s.ptr[i] != ' ' || bk__is(s.ptr[i + 1],
+		    BK_C_SPACE | BK_C_EOL))) {
+			need = 1;
+			break;
+		}
+	}
+	if (!need)
+		return s;
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
+	for (i = 0; i < s.len; i++) {
+		if (bk__is(s.ptr[i], BK_C_SPACE | BK_C_EOL)) {
+			sp = 1;
+			continue;
+		}
+		if (sp)
+			bk__buf_putc(&b, ' ');
+		sp = 0;
+		bk__buf_putc(&b, s.ptr[i]);
+	}
+	return b.ptr ? bk__str(b.ptr, b.len) : s;
+}
+
+/*
+ * bk__find_status - an enhanced status code (RFC 3463: class "." subject
+ * "." detail, class 2, 4 or 5, subject 1-3 digits, detail 1-3 digits)
+ * standing as its own token.
+ */
+bk_str
+bk__find_status(bk_str s)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	size_t i, j, k;
+
+	if (p == NULL)
+		return BK_STR_NULL;
+	for (; p + 5 <= end; p++) {
+		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
+			continue;
+		if (p > s.ptr && (bk__is(p[-1], BK_C_DIGIT) || p[-1] == '.'))
+			continue;
+		i = 2;
+		for (j = 0; p + i < end && j < 3 && bk__is(p[i], BK_C_DIGIT);
+		    j++)
+			i++;
+		if (j == 0 || p + i >= end || p[i] != '.')
+			continue;
+		i++;
+		for (k = 0; p + i < end && k < 3 && bk__is(p[i], BK_C_DIGIT);
+		    k++)
+			i++;
+		if (k == 0)
+			continue;
+		if (p + i < end && (bk__is(p[i], BK_C_DIGIT | BK_C_ALPHA) ||
+		    (p[i] == '.' && p + i + 1 < end &&
+		    bk__is(p[i + 1], BK_C_DIGIT))))
+			continue;
+		return bk__str(p, i);
+	}
+	return BK_STR_NULL;
+}
+
+/* bk__find_reply_code - a [245]xx code standing alone, 0 if none */
+int
+bk__find_reply_code(bk_str s)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+
+	if (p == NULL)
+		return 0;
+	for (; p + 3 <= end; p++) {
+		if (*p != '2' && *p != '4' && *p != '5')
+			continue;
+		if (!bk__is(p[1], BK_C_DIGIT) || !bk__is(p[2], BK_C_DIGIT))
+			continue;
+		if (p > s.ptr && (bk__is(p[-1], BK_C_DIGIT | BK_C_ALPHA) ||
+		    p[-1] == '.' || p[-1] == '#' || p[-1] == '-' ||
+		    p[-1] == ':' || p[-1] == '/'))
+			continue;
+		if (p + 3 < end && p[3] != ' ' && p[3] != '-' && p[3] != '\n')
+			continue;
+		if (p[1] > '5')
+			continue;
+		return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	}
+	return 0;
+}
+
+static const char *const months[] = {
+	"jan", "feb", "mar", "apr", "may", "jun",
+	"jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/*
+ * bk__parse_date - RFC 5322 section 3.3 date-time, with the obsolete
+ * forms real MTAs write (two-digit years, named zones, missing weekday).
+ */
+int
+bk__parse_date(bk_str s, int64_t *out, int *tz)
+{
+	const char *p = s.ptr, *end = s.ptr + s.len;
+	long day = -1, year = -1, hh = 0, mm = 0, ss = 0, v;
+	int mon = -1, off = 0, i;
+	size_t n;
+
+	if (p == NULL)
+		return BK_EINVAL;
+	/* loop: p advances by at least one byte per iteration */
+	while (p < end) {
+		if (bk__is(*p, BK_C_DIGIT)) {
+			n = bk__digits(p, (size_t)(end - p), 0, 9999, &v);
+			if (n == 0) {
+				p++;
+				continue;
+			}
+			if (p + n < end && p[n] == ':') {
+				hh = v;
+				p += n + 1;
+				n = bk__digits(p, (size_t)(end - p), 0, 59, &mm);
+				p += n;
+				if (p < end && *p == ':') {
+					p++;
+					n = bk__digits(p, (size_t)(end - p), 0,
+					    60, &ss);
+					p += n;
+				}
+				continue;
+			}
+			if (day < 0 && mon < 0 && v >= 1 && v <= 31 && n <= 2)
+				day = v;
+			else if (year < 0 && mon >= 0)
+				year = v;
+			else if (day < 0 && v >= 1 && v <= 31 && n <= 2)
+				day = v;
+			p += n;
+			continue;
+		}
+		if ((*p == '+' || *p == '-') && p + 5 <= end &&
+		    bk__digits(p + 1, 4, 0, 9999, &v) == 4 && year >= 0) {
+			off = (int)((v / 100) * 60 + v % 100);
+			if (*p == '-')
+				off = -off;
+			p += 5;
+			continue;
+		}
+		if (bk__is(*p, BK_C_ALPHA)) {
+			const char *w = p;
+
+			while (p < end && bk__is(*p, BK_C_ALPHA))
+				p++;
+			if (mon < 0 && p - w >= 3) {
+				for (i = 0; i < 12; i++) {
+					if (bk__istarts(w, (size_t)(p - w),
+					    months[i])) {
+						mon = i;
+						break;
+					}
+				}
+			}
+			if (p - w == 3 && year >= 0 && off == 0) {
+				static const struct {
+					const char *n;
+					int o;
+				} zones[] = {
+					{ "EST", -300 }, { "EDT", -240 },
+					{ "CST", -360 }, { "CDT", -300 },
+					{ "MST", -420 }, { "MDT", -360 },
+					{ "PST", -480 }, { "PDT", -420 },
+					{ "JST", 540 }, { "GMT", 0 },
+					{ "UTC", 0 }, { "CET", 60 },
+				};
+				for (i = 0; i < 12; i++) {
+					if (bk__istarts(w, 3, zones[i].n) &&
+					    hh >= 0) {
+						off = zones[i].o;
+						break;
+					}
+				}
+			}
+			continue;
+		}
+		p++;
+	}
+	if (day < 1 || mon < 0 || year < 0)
+		return BK_ESYNTAX;
+	if (year < 50)
+		year += 2000;
+	else if (year < 1000)
+		year += 1900;
+	*out = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) *
+	    86400 + hh * 3600 + mm * 60 + ss - (int64_t)off * 60;
+	if (tz != NULL)
+		*tz = off;
+	return 0;
+}
+
+/* msgid - strip angle brackets and blanks from a Message-ID */
+static bk_str
+msgid(bk_str s)
+{
+	const char *lt, *gt;
+
+	s = bk__trim(s);
+	if (s.ptr == NULL)
+		return s;
+	lt = memchr(s.ptr, '<', s.len);
+	if (lt != NULL) {
+		gt = memchr(lt, '>', s.len - (size_t)(lt - s.ptr));
+		if (gt != NULL)
+			return bk__str(lt + 1, (size_t)(gt - lt - 1));
+	}
+	return s;
+}
+
+/* bk__dctx_fill_original - copy the returned message's headers */
+void
+bk__dctx_fill_original(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	bk_str mid, subj, lid, from, to, addr;
+	size_t i;
+
+	if (!ctx->has_orig)
+		return;
+	mid = msgid(bk__headers_value(msg, &ctx->orig_headers, "message-id"));
+	subj = bk__headers_value(msg, &ctx->orig_headers, "subject");
+	lid = bk__headers_value(msg, &ctx->orig_headers, "list-id");
+	from = bk__headers_value(msg, &ctx->orig_headers, "from");
+	to = bk__headers_value(msg, &ctx->orig_headers, "to");
+	for (i = 0; i < ctx->nrec; i++) {
+		bk_record *r = &ctx->rec[i];
+
+		if (r->message_id.ptr == NULL && mid.ptr != NULL &&
+		    mid.len > 0)
+			r->message_id = mid;
+		if (r->subject.ptr == NULL)
+			r->subject = subj.ptr ? bk__trim(subj) : subj;
+		if (r->list_id.ptr == NULL)
+			r->list_id = lid.ptr ? bk__trim(lid) : lid;
+		if (r->from.ptr == NULL && from.ptr != NULL)
+			r->from = bk__trim(from);
+		if (r->sender.ptr == NULL && from.ptr != NULL) {
+			addr = bk__addr_find(from.ptr, from.len);
+			if (addr.ptr != NULL)
+				r->sender = addr;
+		}
+		if (r->recipient.ptr == NULL && to.ptr != NULL &&
+		    ctx->nrec == 1) {
+			addr = bk__addr_find(to.ptr, to.len);
+			if (addr.ptr != NULL)
+				r->recipient = addr;
+		}
+	}
+}
+
+/*
+ * bk__dctx_orig_from_text - find the returned message inline: the first
+ * line after @p that starts a run of header fields ("Received:",
+ * "Return-Path:", "From:", ...), parsed as its header block.
+ */
+void
+bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len)
+{
+	const char *end = p + len, *eol, *q;
+	static const char *const starts[] = {
+		"return-path:", "received:", "from:", "message-id:", "date:",
+		"to:", "subject:", "mime-version:", "x-", "content-type:",
+		"delivered-to:", "dkim-signature:", "reply-to:", "sender:",
+		"authentication-results:", "x-original-to:", "arc-",
+		"list-", "in-reply-to:", "references:", "cc:", NULL
+	};
+	int i;
+
+	/* loop: p moves one line forward each time */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		q = p;
+		while (q < eol && (*q == ' ' || *q == '>' || *q == '\t'))
+			q++;
+		if (q == p) {
+			for (i = 0; starts[i] != NULL; i++) {
+				if (bk__istarts(p, (size_t)(eol - p),
+				    starts[i]))
+					break;
+			}
+			if (starts[i] != NULL) {
+				const char *hp = p;
+
+				if (bk__headers_parse(ctx->msg,
+				    &ctx->orig_headers, &hp, end) == 0 &&
+				    ctx->orig_headers.n >= 2) {
+					ctx->has_orig = 1;
+					ctx->orig_body = bk__str(hp,
+					    (size_t)(end - hp));
+					return;
+				}
+			}
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+}
+
+/* find_parts - locate the notable parts once */
+static void
+find_parts(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	size_t i;
+
+	for (i = 0; i < msg->nparts; i++) {
+		bk__part *p = msg->parts[i];
+		bk__part *a;
+		int in_orig = 0;
+
+		for (a = p->parent; a != NULL; a = a->parent) {
+			if (a == ctx->orig || a->is_message)
+				in_orig = 1;
+		}
+		if (in_orig && ctx->dsn != NULL)
+			continue;
+		if (strcmp(p->type, "message/delivery-status") == 0 ||
+		    strcmp(p->type, "message/global-delivery-status") == 0) {
+			if (ctx->dsn == NULL)
+				ctx->dsn = p;
+		} else if (strcmp(p->type, "message/feedback-report") == 0) {
+			if (ctx->arf == NULL)
+				ctx->arf = p;
+		} else if (p->is_message || strcmp(p->type,
+		    "text/rfc822-headers") == 0 || strcmp(p->type,
+		    "message/rfc822-headers") == 0 || strcmp(p->type,
+		    "message/global-headers") == 0 || strcmp(p->type,
+		    "message/rfc822") == 0 || strcmp(p->type,
+		    "message/global") == 0) {
+			if (ctx->orig == NULL && p != msg->root)
+				ctx->orig = p;
+		} else if (!in_orig && ctx->text_part == NULL &&
+		    !p->is_multipart && (strcmp(p->type, "text/plain") == 0 ||
+		    strncmp(p->type, "text/", 5) != 0 ||
+		    strcmp(p->type, "text/html") == 0) &&
+		    strncmp(p->type, "image/", 6) != 0) {
+			if (strncmp(p->type, "text/", 5) == 0)
+				ctx->text_part = p;
+		}
+	}
+	if (ctx->orig != NULL) {
+		bk__part *o = ctx->orig;
+
+		if (o->is_message && o->first_child != NULL) {
+			ctx->orig_headers = o->first_child->headers;
+			ctx->orig_body = bk__str(o->first_child->body,
+			    o->first_child->body_len);
+			ctx->has_orig = 1;
+		} else {
+			/* headers-only part or an encoded message/rfc822 */
+			bk_str t = bk__part_text(msg, o);
+			const char *hp = t.ptr;
+
+			if (t.ptr != NULL && bk__headers_parse(msg,
+			    &ctx->orig_headers, &hp, t.ptr + t.len) == 0) {
+				ctx->has_orig = 1;
+				ctx->orig_body = bk__str(hp,
+				    (size_t)(t.ptr + t.len - hp));
+			}
+		}
+	}
+	if (ctx->text_part != NULL)
+		ctx->text = bk__part_text(msg, ctx->text_part);
+	else
+		ctx->text = bk__str("", 0);
+}
+
+/* html_to_text - a rough text rendering of an HTML notification */
+static bk_str
+html_to_text(bk_message *msg, bk_str h)
+{
+	bk__buf b;
+	size_t i;
+	int in_tag = 0;
+
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DECODED_BYTES);
+	for (i = 0; i < h.len; i++) {
+		char c = h.ptr[i];
+
+		if (c == '<') {
+			in_tag = 1;
+			if (i + 3 < h.len && (bk__istarts(h.ptr + i,
+			    h.len - i, "<br") || bk__istarts(h.ptr + i,
+			    h.len - i, "<p") || bk__istarts(h.ptr + i,
+			    h.len - i, "</p") || bk__istarts(h.ptr + i,
+			    h.len - i, "<div") || bk__istarts(h.ptr + i,
+			    h.len - i, "<tr") || bk__istarts(h.ptr + i,
+			    h.len - i, "</tr")))
+				bk__buf_putc(&b, '\n');
+			continue;
+		}
+		if (c == '>' && in_tag) {
+			in_tag = 0;
+			continue;
+		}
+		if (in_tag)
+			continue;
+		if (c == '&') {
+			static const struct {
+				const char *e;
+				char c;
+			} ents[] = { { "&lt;", '<' }, { "&gt;", '>' },
+				{ "&amp;", '&' }, { "&nbsp;", ' ' },
+				{ "&quot;", '"' }, { "&#39;", '\'' } };
+			size_t k;
+
+			for (k = 0; k < sizeof(ents) / sizeof(ents[0]); k++) {
+				if (bk__istarts(h.ptr + i, h.len - i,
+				    ents[k].e)) {
+					bk__buf_putc(&b, ents[k].c);
+					i += strlen(ents[k].e) - 1;
+					break;
+				}
+			}
+			if (k < sizeof(ents) / sizeof(ents[0]))
+				continue;
+		}
+		bk__buf_putc(&b, c);
+	}
+	return b.ptr ? bk__str(b.ptr, b.len) : bk__str("", 0);
+}
+
+static const bk__decoder decoders[] = {
+	{ "arf", bk__decode_arf },
+	{ "vendor", bk__decode_vendor },
+	{ "rfc3464", bk__decode_dsn },
+	{ "rfc3834", bk__decode_autoreply },
+	{ "text", bk__decode_text },
+};
+
+/* bk_message_decode - see message.h */
+int
+bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
+{
+	bk__dctx ctx;
+	size_t i;
+	int rc = 0;
+	bk_str date;
+	int64_t ts = 0;
+	int tz = 0, has_ts;
+
+	if (msg->decoded) {
+		*out = msg->records;
+		*n = msg->nrecords;
+		return 0;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.msg = msg;
+	find_parts(&ctx);
+	if (ctx.text_part && strcmp(ctx.text_part->type, "text/html") == 0)
+		ctx.text = html_to_text(msg, ctx.text);
+	ctx.subject = bk__headers_value(msg, &msg->root->headers, "subject");
+	ctx.from = bk__headers_value(msg, &msg->root->headers, "from");
+	for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
+		rc = decoders[i].decode(&ctx);
+		if (rc < 0 || ctx.oom)
+			return ctx.oom ? BK_ENOMEM : rc;
+		if (rc > 0)
+			break;
+	}
+	if (ctx.nrec > 0 && ctx.dsn != NULL)
+		bk__vendor_enrich(&ctx);
+	if (ctx.nrec == 0) {
+		bk_record *r = bk__dctx_add(&ctx, "none");
+		const char *why;
+
+		if (r == NULL)
+			return BK_ENOMEM;
+		r->kind = BK_KIND_UNKNOWN;
+		if (msg->len == 0)
+			why = "empty message";
+		else if (msg->root->headers.n == 0)
+			why = "no header fields: not an email message";
+		else if (msg->worst >= BK_SEV_DAMAGED)
+			why = msg->diag_text;
+		else
+			why = "no bounce, delay, delivery, feedback or "
+			    "auto-reply report recognised";
+		r->error = bk__cstr(why);
+	}
+	bk__dctx_fill_original(&ctx);
+	date = bk__headers_get(&msg->root->headers, "date");
+	has_ts = bk__parse_date(date, &ts, &tz) == 0;
+	for (i = 0; i < ctx.nrec; i++) {
+		bk_record *r = &ctx.rec[i];
+
+		if (!r->has_timestamp && has_ts) {
+			r->timestamp = ts;
+			r->tz_offset = tz;
+			r->has_timestamp = 1;
+		}
+	}
+	msg->records = ctx.rec;
+	msg->nrecords = ctx.nrec;
+	msg->decoded = 1;
+	*out = ctx.rec;
+	*n = ctx.nrec;
+	return 0;
+}

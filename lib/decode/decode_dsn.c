@@ -1,0 +1,366 @@
+/*
+ * decode_dsn.c - RFC 3464 delivery status notifications (and RFC 6533
+ * message/global-delivery-status), RFC 5965 feedback reports and RFC 3834
+ * auto-replies.
+ *
+ * A delivery-status body is a sequence of header-like blocks separated by
+ * blank lines (RFC 3464 section 2.1): the per-message fields, then one
+ * block per recipient.  Each block is read with the ordinary header
+ * parser, which already unfolds and bounds everything.
+ */
+#include "decode/decode_int.h"
+
+/* value_after_type - "rfc822; addr" -> "addr" (RFC 3464 2.3.2 type;value) */
+static bk_str
+value_after_type(bk_str v)
+{
+	const char *semi;
+
+	v = bk__trim(v);
+	if (v.ptr == NULL)
+		return v;
+	semi = memchr(v.ptr, ';', v.len);
+	if (semi != NULL && semi - v.ptr < 16) {
+		v.len -= (size_t)(semi + 1 - v.ptr);
+		v.ptr = semi + 1;
+	}
+	return bk__trim(v);
+}
+
+/* type_of - "smtp; 550 ..." -> "SMTP" as a slice of the field */
+static bk_str
+type_of(bk_str v)
+{
+	const char *semi;
+
+	v = bk__trim(v);
+	if (v.ptr == NULL)
+		return v;
+	semi = memchr(v.ptr, ';', v.len);
+	if (semi == NULL || semi - v.ptr >= 16)
+		return BK_STR_NULL;
+	return bk__trim(bk__str(v.ptr, (size_t)(semi - v.ptr)));
+}
+
+/* status_code - the code part of a Status field ("5.1.1 (bad)") */
+static bk_str
+status_code(bk_str v)
+{
+	bk_str s = bk__find_status(bk__trim(v));
+
+	return s;
+}
+
+/*
+ * bk__dsn_command - the SMTP command a diagnostic text blames, from the
+ * usual phrasings ("in reply to RCPT TO command", "after end of data").
+ */
+static bk_str
+command_in(bk_str t)
+{
+	static const struct {
+		const char *phrase;
+		const char *cmd;
+	} map[] = {
+		{ "in reply to rcpt to", "RCPT" },
+		{ "after rcpt to", "RCPT" },
+		{ "in reply to mail from", "MAIL" },
+		{ "after mail from", "MAIL" },
+		{ "in reply to end of data", "DATA" },
+		{ "after end of data", "DATA" },
+		{ "in reply to data", "DATA" },
+		{ "after data", "DATA" },
+		{ "in reply to helo", "HELO" },
+		{ "in reply to ehlo", "EHLO" },
+		{ "after helo", "HELO" },
+		{ "after ehlo", "EHLO" },
+		{ "in reply to starttls", "STARTTLS" },
+		{ "after starttls", "STARTTLS" },
+		{ "after initial connection", "CONN" },
+		{ "after pipelined", "DATA" },
+		{ "in reply to auth", "AUTH" },
+	};
+	size_t i;
+
+	if (t.ptr == NULL)
+		return BK_STR_NULL;
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if (bk__istr(t.ptr, t.len, map[i].phrase) != NULL)
+			return bk__cstr(map[i].cmd);
+	}
+	return BK_STR_NULL;
+}
+
+/* bk__dsn_fill - facts derived from the diagnostic text */
+static void
+fill_from_diagnostic(bk_record *r)
+{
+	if (r->reply_code == 0)
+		r->reply_code = bk__find_reply_code(r->diagnostic);
+	if (r->command.ptr == NULL)
+		r->command = command_in(r->diagnostic);
+}
+
+/* kind_of_action - RFC 3464 2.3.3 action to record kind */
+static bk_kind
+kind_of_action(bk_str a)
+{
+	a = bk__trim(a);
+	if (a.ptr == NULL)
+		return BK_KIND_BOUNCE;
+	if (bk__istarts(a.ptr, a.len, "delayed"))
+		return BK_KIND_DELAY;
+	if (bk__istarts(a.ptr, a.len, "delivered") ||
+	    bk__istarts(a.ptr, a.len, "relayed") ||
+	    bk__istarts(a.ptr, a.len, "expanded"))
+		return BK_KIND_DELIVERED;
+	return BK_KIND_BOUNCE;
+}
+
+/*
+ * bk__decode_dsn_text - read delivery-status fields from @t and add a
+ * record per recipient block.  Shared by the MIME part reader and by
+ * vendor formats that paste the fields into plain text.
+ */
+int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
+
+int
+bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
+{
+	bk_message *msg = ctx->msg;
+	const char *p = t.ptr, *end = t.ptr + t.len;
+	bk__headers per_msg, blk;
+	bk_str reporting = BK_STR_NULL, arrival = BK_STR_NULL, v;
+	int added = 0, blocks = 0;
+
+	if (p == NULL)
+		return 0;
+	while (p < end && (*p == '\n' || *p == ' ' || *p == '\t'))
+		p++;
+	if (bk__headers_parse(msg, &per_msg, &p, end) != 0)
+		return BK_ENOMEM;
+	reporting = value_after_type(bk__headers_get(&per_msg,
+	    "reporting-mta"));
+	arrival = bk__headers_get(&per_msg, "arrival-date");
+	/* a report with no per-message block starts with a recipient */
+	blk = per_msg;
+	if (bk__headers_get(&per_msg, "final-recipient").ptr == NULL &&
+	    bk__headers_get(&per_msg, "original-recipient").ptr == NULL)
+		blk.n = 0;
+	/* loop: each pass consumes one block; p only moves forward */
+	for (;;) {
+		if (blk.n > 0) {
+			bk_str fr = bk__headers_get(&blk, "final-recipient");
+			bk_str orr = bk__headers_get(&blk,
+			    "original-recipient");
+			bk_str diag, addr, la;
+			bk_record *r;
+
+			blocks++;
+			if (blocks > BK_LIMIT_DSN_RECIPIENTS)
+				break;
+			addr = bk__addr_only(value_after_type(fr));
+			if (addr.ptr == NULL)
+				addr = bk__addr_find(value_after_type(fr).ptr,
+				    value_after_type(fr).len);
+			if (addr.ptr == NULL)
+				addr = bk__addr_find(value_after_type(orr).ptr,
+				    value_after_type(orr).len);
+			if (addr.ptr == NULL && fr.ptr == NULL &&
+			    orr.ptr == NULL)
+				goto next;
+			r = bk__dctx_add(ctx, decoder);
+			if (r == NULL)
+				break;
+			r->recipient = addr;
+			if (orr.ptr != NULL)
+				r->original_recipient = bk__addr_find(
+				    value_after_type(orr).ptr,
+				    value_after_type(orr).len);
+			r->action = bk__trim(bk__headers_get(&blk, "action"));
+			if (r->action.ptr != NULL) {
+				/* "failed (bad mailbox)" -> "failed" */
+				size_t k = 0;
+
+				while (k < r->action.len &&
+				    bk__is(r->action.ptr[k], BK_C_ALPHA))
+					k++;
+				r->action.len = k;
+			}
+			r->kind = kind_of_action(r->action);
+			r->status = status_code(bk__headers_get(&blk,
+			    "status"));
+			v = value_after_type(bk__headers_get(&blk,
+			    "remote-mta"));
+			r->remote_mta = v.len ? v : BK_STR_NULL;
+			r->reporting_mta = reporting.len ? reporting :
+			    BK_STR_NULL;
+			diag = bk__headers_get(&blk, "diagnostic-code");
+			if (diag.ptr != NULL) {
+				r->diagnostic_type = type_of(diag);
+				r->diagnostic = bk__squeeze(msg,
+				    bk__unfold(msg, value_after_type(diag)));
+				if (r->diagnostic.len == 0)
+					r->diagnostic = BK_STR_NULL;
+			}
+			la = bk__headers_get(&blk, "last-attempt-date");
+			if (la.ptr == NULL)
+				la = arrival;
+			if (la.ptr != NULL && bk__parse_date(la,
+			    &r->timestamp, &r->tz_offset) == 0)
+				r->has_timestamp = 1;
+			fill_from_diagnostic(r);
+			added++;
+		}
+next:
+		while (p < end && (*p == '\n' || *p == ' ' || *p == '\t'))
+			p++;
+		if (p >= end)
+			break;
+		{
+			const char *before = p;
+
+			if (bk__headers_parse(msg, &blk, &p, end) != 0)
+				return BK_ENOMEM;
+			if (p == before) {
+				/* a non-field line: skip it */
+				const char *eol = memchr(p, '\n',
+				    (size_t)(end - p));
+
+				p = eol ? eol + 1 : end;
+				blk.n = 0;
+			}
+		}
+	}
+	return added;
+}
+
+/* bk__decode_dsn - the message/delivery-status part */
+int
+bk__decode_dsn(bk__dctx *ctx)
+{
+	if (ctx->dsn == NULL)
+		return 0;
+	return bk__decode_dsn_text(ctx, bk__part_text(ctx->msg, ctx->dsn),
+	    "rfc3464");
+}
+
+/* bk__decode_arf - RFC 5965 message/feedback-report */
+int
+bk__decode_arf(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	bk__headers h;
+	bk_str t, v, rcpt;
+	const char *p;
+	bk_record *r;
+	int added = 0;
+
+	if (ctx->arf == NULL)
+		return 0;
+	t = bk__part_text(msg, ctx->arf);
+	p = t.ptr;
+	if (bk__headers_parse(msg, &h, &p, t.ptr + t.len) != 0)
+		return BK_ENOMEM;
+	r = bk__dctx_add(ctx, "arf");
+	if (r == NULL)
+		return BK_ENOMEM;
+	r->kind = BK_KIND_FEEDBACK;
+	r->reason_hint = BK_REASON_FEEDBACK;
+	v = bk__trim(bk__headers_get(&h, "feedback-type"));
+	r->feedback_type = v.ptr ? v : BK_STR_NULL;
+	v = value_after_type(bk__headers_get(&h, "reporting-mta"));
+	r->reporting_mta = v.ptr && v.len ? v : BK_STR_NULL;
+	v = bk__headers_get(&h, "original-rcpt-to");
+	if (v.ptr != NULL) {
+		rcpt = bk__addr_find(v.ptr, v.len);
+		r->recipient = rcpt;
+	}
+	v = bk__headers_get(&h, "original-mail-from");
+	if (v.ptr != NULL)
+		r->sender = bk__addr_find(v.ptr, v.len);
+	v = bk__headers_get(&h, "arrival-date");
+	if (v.ptr == NULL)
+		v = bk__headers_get(&h, "received-date");
+	if (v.ptr != NULL && bk__parse_date(v, &r->timestamp,
+	    &r->tz_offset) == 0)
+		r->has_timestamp = 1;
+	added = 1;
+	if (r->recipient.ptr == NULL && ctx->has_orig) {
+		v = bk__headers_get(&ctx->orig_headers, "to");
+		if (v.ptr != NULL)
+			r->recipient = bk__addr_find(v.ptr, v.len);
+	}
+	return added;
+}
+
+/*
+ * bk__decode_autoreply - RFC 3834 auto-replies and vacation notices:
+ * Auto-Submitted: auto-replied, X-Autoreply, X-Autorespond, Precedence:
+ * auto_reply, or a subject that says so, on a message that carries no
+ * delivery report.
+ */
+int
+bk__decode_autoreply(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	const bk__headers *h = &msg->root->headers;
+	bk_str as = bk__trim(bk__headers_get(h, "auto-submitted"));
+	bk_str subj = ctx->subject;
+	int is_auto = 0;
+	bk_record *r;
+	bk_str to;
+	static const char *const subj_marks[] = {
+		"auto:", "auto response", "auto-response", "autoreply",
+		"auto-reply", "automatic reply", "automatische antwort",
+		"out of office", "out of the office", "vacation",
+		"abwesenheit", "réponse automatique", "respuesta automática",
+		"risposta automatica", NULL
+	};
+	size_t i;
+
+	if (as.ptr != NULL && bk__istarts(as.ptr, as.len, "auto-replied"))
+		is_auto = 1;
+	if (bk__headers_get(h, "x-autoreply").ptr != NULL ||
+	    bk__headers_get(h, "x-autorespond").ptr != NULL ||
+	    bk__headers_get(h, "x-autoresponder").ptr != NULL)
+		is_auto = 1;
+	{
+		bk_str prec = bk__trim(bk__headers_get(h, "precedence"));
+
+		if (prec.ptr != NULL && bk__istarts(prec.ptr, prec.len,
+		    "auto_reply"))
+			is_auto = 1;
+	}
+	if (!is_auto && subj.ptr != NULL) {
+		for (i = 0; subj_marks[i] != NULL; i++) {
+			if (bk__istr(subj.ptr, subj.len, subj_marks[i])) {
+				is_auto = 1;
+				break;
+			}
+		}
+	}
+	if (!is_auto)
+		return 0;
+	/* a bounce that merely carries Auto-Submitted is not an auto-reply */
+	if (ctx->text.ptr != NULL && (bk__istr(ctx->text.ptr, ctx->text.len,
+	    "could not be delivered") || bk__istr(ctx->text.ptr,
+	    ctx->text.len, "delivery has failed") || bk__istr(ctx->text.ptr,
+	    ctx->text.len, "following address(es) failed")))
+		return 0;
+	r = bk__dctx_add(ctx, "rfc3834");
+	if (r == NULL)
+		return BK_ENOMEM;
+	r->kind = BK_KIND_AUTOREPLY;
+	r->reason_hint = BK_REASON_VACATION;
+	/* the auto-replying mailbox is the one that was written to */
+	r->recipient = bk__addr_find(ctx->from.ptr, ctx->from.len);
+	to = bk__headers_value(msg, h, "to");
+	if (to.ptr != NULL)
+		r->sender = bk__addr_find(to.ptr, to.len);
+	r->diagnostic = bk__squeeze(msg, bk__str(ctx->text.ptr,
+	    ctx->text.len > 400 ? 400 : ctx->text.len));
+	if (r->diagnostic.len == 0)
+		r->diagnostic = BK_STR_NULL;
+	return 1;
+}

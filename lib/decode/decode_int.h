@@ -1,0 +1,86 @@
+/*
+ * decode_int.h - what every decoder sees and the helpers they share.
+ *
+ * bk_message_decode() builds one bk__dctx: the message's notable parts
+ * (delivery-status, feedback report, returned message, notification
+ * text) found once, then runs the decoders in order.  A decoder adds
+ * records with bk__dctx_add() and returns how many it added; the first
+ * decoder that adds any wins, and later steps only fill gaps.
+ */
+#ifndef BK_DECODE_INT_H
+#define BK_DECODE_INT_H
+
+#include "message/message_int.h"
+
+typedef struct bk__dctx {
+	bk_message *msg;
+	bk__part *dsn;             /* message/(global-)delivery-status */
+	bk__part *arf;             /* message/feedback-report */
+	bk__part *orig;            /* message/rfc822 or text/rfc822-headers */
+	bk__part *text_part;       /* the human-readable notification */
+	bk_str text;               /* its decoded text (UTF-8, LF) */
+	bk_str subject;            /* decoded Subject of the bounce */
+	bk_str from;               /* decoded From of the bounce */
+	bk__headers orig_headers;  /* headers of the returned message */
+	int has_orig;
+	bk_str orig_body;          /* text after the returned headers */
+	bk_record *rec;
+	size_t nrec;
+	size_t cap;
+	int oom;
+} bk__dctx;
+
+typedef struct bk__decoder {
+	const char *name;
+	/* returns the number of records added, or a negative BK_E* code */
+	int (*decode)(bk__dctx *ctx);
+} bk__decoder;
+
+/* a new zeroed record (kind bounce, decoder @name), NULL on OOM/limit */
+bk_record *bk__dctx_add(bk__dctx *ctx, const char *decoder);
+
+/* find a record by recipient (case-insensitive), NULL if none */
+bk_record *bk__dctx_find(bk__dctx *ctx, bk_str addr);
+
+/*
+ * bk__addr_find - the first email address in a slice: returns the slice
+ * of the bare address (no brackets, no "rfc822;" prefix), or BK_STR_NULL.
+ */
+bk_str bk__addr_find(const char *p, size_t len);
+
+/* bk__addr_is - is the whole (trimmed) slice one address, <> allowed */
+bk_str bk__addr_only(bk_str s);
+
+/* unfold a slice: line breaks plus following blanks become one space */
+bk_str bk__unfold(bk_message *msg, bk_str s);
+
+/* squeeze runs of white space to one space and trim */
+bk_str bk__squeeze(bk_message *msg, bk_str s);
+
+/* RFC 5322 date-time to Unix seconds; 0 on failure */
+int bk__parse_date(bk_str s, int64_t *out, int *tz);
+
+/* the enhanced status code (class.subject.detail) in a slice */
+bk_str bk__find_status(bk_str s);
+
+/* the first 3-digit SMTP reply code [245]xx at a token boundary */
+int bk__find_reply_code(bk_str s);
+
+/* set returned-message fields (message_id, subject, ...) on all records */
+void bk__dctx_fill_original(bk__dctx *ctx);
+
+/* the returned message's header block found inline in @text after a
+ * marker line; sets ctx->orig_headers and ctx->has_orig */
+void bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len);
+
+/* decoders */
+int bk__decode_arf(bk__dctx *ctx);
+int bk__decode_dsn(bk__dctx *ctx);
+int bk__decode_autoreply(bk__dctx *ctx);
+int bk__decode_vendor(bk__dctx *ctx);
+int bk__decode_text(bk__dctx *ctx);
+
+/* fill gaps of DSN records from the notification text (vendor formats) */
+void bk__vendor_enrich(bk__dctx *ctx);
+
+#endif /* BK_DECODE_INT_H */

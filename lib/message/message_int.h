@@ -1,0 +1,93 @@
+/*
+ * message_int.h - the parsed message as the decoders see it.
+ *
+ * All pointers point into the message's normalised copy (LF line ends)
+ * or into its arena.  Parts form a tree (first_child/next); msg->parts
+ * lists them in document order.
+ */
+#ifndef BK_MESSAGE_INT_H
+#define BK_MESSAGE_INT_H
+
+#include "bouncekit/message.h"
+#include "bouncekit/limits.h"
+#include "util/util_int.h"
+
+typedef struct bk__header {
+	bk_str name;
+	bk_str value;              /* raw, may be folded */
+} bk__header;
+
+typedef struct bk__headers {
+	bk__header *v;
+	size_t n;
+} bk__headers;
+
+typedef struct bk__part {
+	struct bk__part *parent;
+	struct bk__part *first_child;
+	struct bk__part *last_child;
+	struct bk__part *next;
+	unsigned index;
+	unsigned depth;
+	bk__headers headers;
+	char type[64];             /* "text/plain", lower case */
+	bk_str boundary;
+	bk_str charset;
+	bk_str cte;                /* transfer encoding, raw */
+	bk_str report_type;
+	const char *body;
+	size_t body_len;
+	int is_multipart;
+	int is_message;            /* message/rfc822 or message/global */
+	int text_done;
+	bk_str text;               /* decoded UTF-8 text, once asked for */
+} bk__part;
+
+struct bk_message {
+	bk__arena *arena;
+	const char *data;          /* normalised copy */
+	size_t len;
+	bk__part *root;
+	bk__part **parts;
+	size_t nparts;
+	size_t parts_cap;
+	int truncated;             /* input was longer than the limit */
+	bk_severity worst;
+	const char *diag_text;
+	bk_record *records;
+	size_t nrecords;
+	int decoded;
+};
+
+/* record damage; the first description of the worst band is kept */
+void bk__message_damage(bk_message *msg, bk_severity sev, const char *text);
+
+/* parse a header block; *pp advances past the blank line ending it */
+int bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
+    const char *end);
+
+/* raw value of the first header called @name, BK_STR_NULL if none */
+bk_str bk__headers_get(const bk__headers *h, const char *name);
+
+/* unfolded value with RFC 2047 words decoded to UTF-8 */
+bk_str bk__header_decode(bk_message *msg, bk_str raw);
+
+/* convenience: decoded header of a header block */
+bk_str bk__headers_value(bk_message *msg, const bk__headers *h,
+    const char *name);
+
+/* the decoded UTF-8 text of a leaf part (cached) */
+bk_str bk__part_text(bk_message *msg, bk__part *p);
+
+/* decode a body given transfer encoding and charset */
+bk_str bk__decode_body(bk_message *msg, const char *body, size_t len,
+    bk_str cte, bk_str charset);
+
+/* convert @len bytes in @charset to UTF-8 in the arena (best effort) */
+bk_str bk__to_utf8(bk_message *msg, const char *p, size_t len,
+    bk_str charset);
+
+/* parse "type/sub; k=v; ..." and return parameter @name (RFC 2231 aware) */
+bk_str bk__ct_param(bk_message *msg, bk_str ct, const char *name);
+
+#endif /* BK_MESSAGE_INT_H */

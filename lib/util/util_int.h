@@ -1,0 +1,124 @@
+/*
+ * util_int.h - arena, bounded buffers and byte helpers (no mail knowledge).
+ *
+ * Invariants: an arena only grows until it is freed as a whole; every
+ * size computation goes through bk__size_add/bk__size_mul, which report
+ * overflow instead of wrapping.
+ */
+#ifndef BK_UTIL_INT_H
+#define BK_UTIL_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bouncekit/errors.h"
+#include "bouncekit/record.h"
+
+/* BK_ASSERT - "cannot happen" guard: aborts in debug, recovers in release. */
+#ifdef NDEBUG
+#define BK_ASSERT(cond, recover)                                           \
+	do {                                                               \
+		if (!(cond)) {                                             \
+			recover;                                           \
+		}                                                          \
+	} while (0)
+#else
+#include <assert.h>
+#define BK_ASSERT(cond, recover) assert(cond)
+#endif
+
+typedef struct bk__arena bk__arena;
+
+int bk__arena_new(bk__arena **out, size_t first_block);
+void bk__arena_free(bk__arena *a);
+void bk__arena_reset(bk__arena *a);
+void *bk__arena_alloc(bk__arena *a, size_t size);
+void *bk__arena_zalloc(bk__arena *a, size_t size);
+char *bk__arena_memdup(bk__arena *a, const void *p, size_t len);
+size_t bk__arena_used(const bk__arena *a);
+
+/* checked size arithmetic: 0 on success, BK_ETOOBIG on overflow */
+static inline int
+bk__size_add(size_t *out, size_t a, size_t b)
+{
+	if (a > SIZE_MAX - b)
+		return BK_ETOOBIG;
+	*out = a + b;
+	return 0;
+}
+
+static inline int
+bk__size_mul(size_t *out, size_t a, size_t b)
+{
+	if (a != 0 && b > SIZE_MAX / a)
+		return BK_ETOOBIG;
+	*out = a * b;
+	return 0;
+}
+
+/*
+ * A growable byte buffer in an arena with a hard ceiling.  Appending past
+ * the ceiling keeps what fits and sets truncated.
+ */
+typedef struct bk__buf {
+	bk__arena *arena;
+	char *ptr;
+	size_t len;
+	size_t cap;
+	size_t max;
+	int truncated;
+	int failed;
+} bk__buf;
+
+void bk__buf_init(bk__buf *b, bk__arena *a, size_t max);
+void bk__buf_append(bk__buf *b, const void *p, size_t len);
+void bk__buf_putc(bk__buf *b, int c);
+
+/* byte classes, for unsigned char values */
+extern const unsigned char bk__ctype[256];
+#define BK_C_SPACE 0x01   /* SP HT */
+#define BK_C_DIGIT 0x02
+#define BK_C_ALPHA 0x04
+#define BK_C_EOL 0x08     /* CR LF */
+#define BK_C_ATEXT 0x10   /* RFC 5322 atext plus '.' */
+#define BK_C_HEX 0x20
+#define BK_C_UPPER 0x40
+
+#define bk__is(c, cls) ((bk__ctype[(unsigned char)(c)] & (cls)) != 0)
+
+static inline int
+bk__lower(int c)
+{
+	c = (unsigned char)c;
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+/* case-insensitive helpers over slices */
+int bk__ieq(const char *a, size_t alen, const char *b);
+int bk__istarts(const char *a, size_t alen, const char *prefix);
+const char *bk__imemmem(const char *hay, size_t hlen, const char *needle,
+    size_t nlen);
+const char *bk__istr(const char *hay, size_t hlen, const char *needle);
+
+/* slices */
+static inline bk_str
+bk__str(const char *p, size_t len)
+{
+	bk_str s;
+
+	s.ptr = p;
+	s.len = len;
+	return s;
+}
+#define BK_STR_NULL bk__str(NULL, 0)
+bk_str bk__trim(bk_str s);
+bk_str bk__cstr(const char *s);
+
+/*
+ * bk__digits - read a run of decimal digits at most @max, within [lo,hi].
+ * Returns the count of digits read, 0 when none or out of range.
+ */
+size_t bk__digits(const char *p, size_t len, long lo, long hi, long *out);
+
+#endif /* BK_UTIL_INT_H */

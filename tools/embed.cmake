@@ -1,0 +1,18 @@
+# Embed the rule files into a C source as one string per file.
+# usage: cmake -DOUT=file.c -DIN="a.rules;b.rules" -P embed.cmake
+set(body "/* generated from rules/*.rules by tools/embed.cmake; do not edit */\n#include <stddef.h>\n")
+set(table "")
+set(n 0)
+foreach(f ${IN})
+	file(READ ${f} hex HEX)
+	string(LENGTH "${hex}" hexlen)
+	math(EXPR bytes "${hexlen} / 2")
+	string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," arr "${hex}")
+	get_filename_component(name ${f} NAME)
+	string(APPEND body "static const char rules_${n}[] = {${arr} 0};\n")
+	string(APPEND table "\t{\"${name}\", rules_${n}, ${bytes}},\n")
+	math(EXPR n "${n} + 1")
+endforeach()
+string(APPEND body "struct bk__embedded_rules { const char *name; const char *text; size_t len; };\n")
+string(APPEND body "const struct bk__embedded_rules bk__rules_embedded[] = {\n${table}\t{NULL, NULL, 0}\n};\n")
+file(WRITE ${OUT} "${body}")
