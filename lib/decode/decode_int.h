@@ -80,6 +80,15 @@ int bk__decode_autoreply(bk__dctx *ctx);
 int bk__decode_vendor(bk__dctx *ctx);
 int bk__decode_text(bk__dctx *ctx);
 
+/*
+ * Vendor reader tables, each ended by { NULL, NULL }: MTA software
+ * (vendor_mta.c: Exim, Sendmail, Postfix, qmail, ...) and providers and
+ * gateways (vendor_provider.c: Google Groups, Amazon SES, KDDI, ...).
+ * A reader's decoder name is what records carry in "decoder".
+ */
+extern const bk__decoder bk__vendor_mta[];
+extern const bk__decoder bk__vendor_provider[];
+
 /* fill gaps of DSN records from the notification text (vendor formats) */
 void bk__vendor_enrich(bk__dctx *ctx);
 

@@ -7,11 +7,28 @@
 
 size_t bk__text_cut(bk_str t);
 
-/* bk__decode_vendor - no vendor-specific reader applies yet */
+/*
+ * bk__decode_vendor - try the vendor readers of each family table in
+ * turn; the first that adds records wins.  Each reader checks its own
+ * markers first and returns 0 quickly when the message is not its kind.
+ */
 int
 bk__decode_vendor(bk__dctx *ctx)
 {
-	(void)ctx;
+	const bk__decoder *const tables[] = {
+		bk__vendor_mta, bk__vendor_provider
+	};
+	size_t t;
+	const bk__decoder *d;
+	int rc;
+
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		for (d = tables[t]; d->name != NULL; d++) {
+			rc = d->decode(ctx);
+			if (rc != 0)
+				return rc;
+		}
+	}
 	return 0;
 }
 
