@@ -1,6 +1,11 @@
 # Embed the rule files into a C source as one string per file.
-# usage: cmake -DOUT=file.c -DIN="a.rules;b.rules" -P embed.cmake
-set(body "/* generated from rules/*.rules by tools/embed.cmake; do not edit */\n#include <stddef.h>\n")
+# usage: cmake -DOUT=file.c -DDIR=rules -P embed.cmake
+#    or: cmake -DOUT=file.c -DIN="a.rules;b.rules" -P embed.cmake
+if(DEFINED DIR)
+	file(GLOB IN ${DIR}/*.rules)
+	list(SORT IN)
+endif()
+set(body "/* generated from the rules folder by tools/embed.cmake; do not edit */\n#include <stddef.h>\n")
 set(table "")
 set(n 0)
 foreach(f ${IN})

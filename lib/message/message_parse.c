@@ -11,7 +11,9 @@
  * Invariant: each input byte is looked at a bounded number of times
  * (at most once per open frame, and there are at most max_depth frames).
  */
+#define _GNU_SOURCE 1
 #include <stdlib.h>
+#include <string.h>
 
 #include "message/message_int.h"
 
@@ -391,6 +393,17 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 	rc = open_entity(st, msg->root, &p, end);
 	/* loop: p moves to the next line every iteration */
 	while (rc == 0 && p < end) {
+		if (st->nframes == 0)
+			break;     /* no boundary left to find */
+		if (end - p < 3 || p[0] != '-' || p[1] != '-') {
+			/* skip to the next line that starts with "--" */
+			const char *q = memmem(p, (size_t)(end - p), "\n--", 3);
+
+			if (q == NULL)
+				break;
+			p = q + 1;
+			continue;
+		}
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
 			eol = end;

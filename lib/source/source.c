@@ -358,6 +358,55 @@ is_separator(const char *p, size_t len)
 	return 0;
 }
 
+/*
+ * slurp_single - a file that does not start with an mbox separator is one
+ * message: read it whole, without splitting lines.  Returns 1 when the
+ * message was read (the file is closed), 0 for an mbox (nothing consumed
+ * beyond the read buffer), or BK_EIO / BK_ENOMEM.
+ */
+static int
+slurp_single(bk_source *s)
+{
+	ssize_t r;
+
+	/* loop: fill the read buffer until it holds 5 bytes or EOF */
+	while (s->rlen < 5 && !s->eof) {
+		r = read(s->fd, s->rbuf + s->rlen, READ_CHUNK - s->rlen);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(s->err, sizeof(s->err), "%s: %s", s->path,
+			    strerror(errno));
+			return BK_EIO;
+		}
+		if (r == 0)
+			s->eof = 1;
+		s->rlen += (size_t)r;
+	}
+	if (s->rlen >= 5 && memcmp(s->rbuf, "From ", 5) == 0)
+		return 0;
+	if (append(s, s->rbuf, s->rlen) != 0)
+		return BK_ENOMEM;
+	s->rpos = s->rlen;
+	/* loop: each read moves forward until EOF */
+	while (!s->eof) {
+		r = read(s->fd, s->rbuf, READ_CHUNK);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			snprintf(s->err, sizeof(s->err), "%s: %s", s->path,
+			    strerror(errno));
+			return BK_EIO;
+		}
+		if (r == 0)
+			s->eof = 1;
+		else if (append(s, s->rbuf, (size_t)r) != 0)
+			return BK_ENOMEM;
+	}
+	close_cur(s);
+	return 1;
+}
+
 /* bk_source_next - see source.h */
 int
 bk_source_next(bk_source *s, const char **data, size_t *len,
@@ -375,6 +424,17 @@ bk_source_next(bk_source *s, const char **data, size_t *len,
 		}
 		s->mlen = 0;
 		s->mtrunc = 0;
+		if (s->index == 0 && !s->has_pending) {
+			rc = slurp_single(s);
+			if (rc == 1) {
+				have = 1;
+				goto done;
+			}
+			if (rc < 0) {
+				close_cur(s);
+				return rc;
+			}
+		}
 		if (s->has_pending) {
 			s->has_pending = 0;
 			have = 1;
@@ -420,6 +480,7 @@ bk_source_next(bk_source *s, const char **data, size_t *len,
 		}
 		if (!s->has_pending)
 			close_cur(s);
+done:
 		if (!have && !s->is_mbox && s->index == 0) {
 			/* an empty file is still a message: report it */
 			have = 1;

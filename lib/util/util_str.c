@@ -64,35 +64,68 @@ bk__istarts(const char *a, size_t alen, const char *prefix)
 
 /*
  * bk__imemmem - first case-insensitive occurrence of @needle in @hay.
- * Linear in practice: memchr on both cases of the first byte, then compare.
+ * Horspool's algorithm over case-folded bytes: the skip table lets long
+ * needles (the usual case: phrases) jump ahead, so the scan is linear in
+ * the worst case times the needle length and sublinear on average.
  */
 const char *
 bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 {
-	const char *p = hay, *end = hay + hlen, *q1, *q2, *q;
-	int c0, c1;
-	size_t i;
+	unsigned char skip[256];
+	size_t i, pos, last, sk;
+	const unsigned char *h = (const unsigned char *)hay;
+	const unsigned char *n = (const unsigned char *)needle;
+	int c;
 
 	if (nlen == 0)
 		return hay;
 	if (hlen < nlen)
 		return NULL;
-	c0 = bk__lower(needle[0]);
-	c1 = (c0 >= 'a' && c0 <= 'z') ? c0 - 32 : c0;
-	while ((size_t)(end - p) >= nlen) {
-		q1 = memchr(p, c0, (size_t)(end - p) - nlen + 1);
-		q2 = c1 != c0 ? memchr(p, c1, (size_t)(end - p) - nlen + 1) :
-		    NULL;
-		if (q1 == NULL && q2 == NULL)
-			return NULL;
-		q = q1 == NULL ? q2 : (q2 == NULL ? q1 : (q1 < q2 ? q1 : q2));
-		for (i = 1; i < nlen; i++) {
-			if (bk__lower(q[i]) != bk__lower(needle[i]))
+	if (nlen == 1) {
+		const char *q1, *q2;
+
+		c = bk__lower(n[0]);
+		q1 = memchr(hay, c, hlen);
+		q2 = (c >= 'a' && c <= 'z') ? memchr(hay, c - 32, hlen) : NULL;
+		if (q1 == NULL || (q2 != NULL && q2 < q1))
+			return q2;
+		return q1;
+	}
+	last = nlen - 1;
+	if (hlen < 4 * nlen + 64) {
+		/* short haystack: the table would cost more than it saves */
+		int c0 = bk__lower(n[0]);
+
+		for (pos = 0; pos + nlen <= hlen; pos++) {
+			if (bk__lower(h[pos]) != c0)
+				continue;
+			for (i = 1; i < nlen; i++) {
+				if (bk__lower(h[pos + i]) != bk__lower(n[i]))
+					break;
+			}
+			if (i == nlen)
+				return hay + pos;
+		}
+		return NULL;
+	}
+	sk = nlen > 255 ? 255 : nlen;
+	memset(skip, (int)sk, sizeof(skip));
+	for (i = last > 254 ? last - 254 : 0; i < last; i++) {
+		c = bk__lower(n[i]);
+		skip[c] = (unsigned char)(last - i);
+		if (c >= 'a' && c <= 'z')
+			skip[c - 32] = (unsigned char)(last - i);
+	}
+	/* loop: pos grows by at least one each pass */
+	for (pos = 0; pos + nlen <= hlen; pos += skip[h[pos + last]]) {
+		if (bk__lower(h[pos + last]) != bk__lower(n[last]))
+			continue;
+		for (i = 0; i < last; i++) {
+			if (bk__lower(h[pos + i]) != bk__lower(n[i]))
 				break;
 		}
-		if (i == nlen)
-			return q;
-		p = q + 1;
+		if (i == last)
+			return hay + pos;
 	}
 	return NULL;
 }
