@@ -542,6 +542,10 @@ find_parts(bk__dctx *ctx)
 			}
 		}
 	}
+	/* a multipart whose boundary never occurs is one text body */
+	if (ctx->text_part == NULL && ctx->dsn == NULL &&
+	    msg->root->first_child == NULL && msg->root->body_len > 0)
+		ctx->text_part = msg->root;
 	if (ctx->text_part != NULL)
 		ctx->text = bk__part_text(msg, ctx->text_part);
 	else
@@ -641,7 +645,9 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 		if (rc > 0)
 			break;
 	}
-	if (ctx.nrec > 0 && ctx.dsn != NULL)
+	/* report records (MIME or pasted) take what the text adds */
+	if (ctx.nrec > 0 && (strcmp(ctx.rec[0].decoder, "rfc3464") == 0 ||
+	    strcmp(ctx.rec[0].decoder, "text") == 0))
 		bk__vendor_enrich(&ctx);
 	if (ctx.nrec == 0) {
 		bk_record *r = bk__dctx_add(&ctx, "none");

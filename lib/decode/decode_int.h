@@ -92,4 +92,44 @@ extern const bk__decoder bk__vendor_provider[];
 /* fill gaps of DSN records from the notification text (vendor formats) */
 void bk__vendor_enrich(bk__dctx *ctx);
 
+/*
+ * Shared by the generic readers and the MTA-software readers
+ * (decode_text.c, decode_dsn.c, vendor_m_*.c).
+ */
+
+/* one recipient paragraph of a notification text */
+typedef struct bk__tblock {
+	bk_str addr;               /* the recipient heading's address */
+	bk_str diag;               /* the error text after it, squeezed */
+	bk_str raw;                /* the block as written, for phrases */
+} bk__tblock;
+
+/* the recipient paragraphs of @region, in the arena; 0 or BK_ENOMEM */
+int bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out,
+    size_t *n);
+
+/* length of the notification before the returned copy */
+size_t bk__text_cut(bk_str t);
+
+/* RFC 3464 fields read from plain text; records added or BK_E* */
+int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
+
+/* the SMTP command a text blames ("in reply to RCPT TO command") */
+bk_str bk__command_in(bk_str t);
+
+/* facts derived from r->diagnostic: reply code, command, status */
+void bk__fill_from_diagnostic(bk_record *r);
+
+/* the status to keep of a report field and of the remote's text */
+bk_str bk__status_prefer(bk_str field, bk_str diag);
+
+/* a sendmail-style SMTP session transcript (">>> RCPT", "<<< 550") */
+void bk__transcript_enrich(bk__dctx *ctx, bk_str region);
+
+/* reason hints that the format itself states (expiry, a failing pipe) */
+void bk__format_hints(bk_record *r, bk_str raw);
+
+/* MTA-software readers (vendor_m_*.c) */
+int bk__decode_exim(bk__dctx *ctx);
+
 #endif /* BK_DECODE_INT_H */

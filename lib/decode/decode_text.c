@@ -11,7 +11,6 @@
  */
 #include "decode/decode_int.h"
 
-int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
 
 /* markers that introduce the returned message or its headers */
 static const char *const orig_markers[] = {
@@ -33,11 +32,11 @@ static const char *const orig_markers[] = {
 	"original message:",
 	"unsent message below",
 	"your message reads",
+	"message text follows:",
 	NULL
 };
 
 /* bk__text_cut - length of the notification before the returned copy */
-size_t bk__text_cut(bk_str t);
 
 size_t
 bk__text_cut(bk_str t)
@@ -46,8 +45,10 @@ bk__text_cut(bk_str t)
 	const char *m;
 
 	for (i = 0; orig_markers[i] != NULL; i++) {
-		if (i == 10 || i == 8)
-			continue;  /* transcript and "received" stay in */
+		/* the session transcript and "received at" stay in */
+		if (strstr(orig_markers[i], "transcript") != NULL ||
+		    strstr(orig_markers[i], "was received") != NULL)
+			continue;
 		m = bk__istr(t.ptr, best, orig_markers[i]);
 		if (m != NULL) {
 			/* cut at the start of the marker's line */
@@ -71,8 +72,32 @@ recipient_line(bk_str line, bk_str *rest)
 	size_t k;
 
 	*rest = BK_STR_NULL;
+	/* a forwarded bounce quoted with "> " reads as the original */
+	while (t.len > 0 && t.ptr[0] == '>' && (t.len == 1 ||
+	    t.ptr[1] == ' ' || t.ptr[1] == '>'))
+		t = bk__trim(bk__str(t.ptr + 1, t.len - 1));
 	if (t.len < 3 || t.len > 1000)
 		return BK_STR_NULL;
+	/*
+	 * Sendmail's own verdict lines put the reply first:
+	 * "550 <a@b>... User unknown", "554 5.0.0 <a@b>... text".
+	 */
+	if (t.len > 6 && bk__is(t.ptr[0], BK_C_DIGIT) &&
+	    bk__is(t.ptr[1], BK_C_DIGIT) && bk__is(t.ptr[2], BK_C_DIGIT) &&
+	    t.ptr[3] == ' ') {
+		bk_str s = bk__find_status(bk__str(t.ptr + 4,
+		    t.len - 4 > 12 ? 12 : t.len - 4));
+		size_t skip = 4;
+
+		if (s.ptr == t.ptr + 4)
+			skip += s.len;
+		while (skip < t.len && t.ptr[skip] == ' ')
+			skip++;
+		if (skip < t.len && t.ptr[skip] == '<') {
+			t.ptr += skip;
+			t.len -= skip;
+		}
+	}
 	/* "<addr>:" "addr:" "<addr>" "addr" alone */
 	k = t.len;
 	while (k > 0 && (t.ptr[k - 1] == ':' || t.ptr[k - 1] == ' '))
@@ -84,6 +109,19 @@ recipient_line(bk_str line, bk_str *rest)
 	a = bk__addr_find(t.ptr, t.len);
 	if (a.ptr == NULL)
 		return BK_STR_NULL;
+	/*
+	 * "Mailbox is full: <a@b>": a sentence, then the address closing
+	 * the line.  A header field ("From: <a@b>") has no blank in its
+	 * name, so the text before ": " must hold one.
+	 */
+	if (a.ptr > t.ptr + 3 && a.ptr[-1] == '<' && a.ptr + a.len + 1 ==
+	    t.ptr + t.len && t.ptr[t.len - 1] == '>' && a.ptr[-2] == ' ' &&
+	    a.ptr[-3] == ':' && memchr(t.ptr, ' ', (size_t)(a.ptr - 3 -
+	    t.ptr)) != NULL && memchr(t.ptr, '@', (size_t)(a.ptr -
+	    t.ptr)) == NULL) {
+		*rest = bk__str(t.ptr, (size_t)(a.ptr - 3 - t.ptr));
+		return a;
+	}
 	if (a.ptr > t.ptr + 1 || (a.ptr == t.ptr + 1 && t.ptr[0] != '<'))
 		return BK_STR_NULL;
 	e = a.ptr + a.len;
@@ -91,6 +129,9 @@ recipient_line(bk_str line, bk_str *rest)
 		e++;
 	if (e >= t.ptr + t.len)
 		return a;
+	/* "a@b ... unknown host" */
+	if (*e == ' ' && t.ptr + t.len - e >= 4 && memcmp(e, " ...", 4) == 0)
+		e++;
 	if (*e == ':' || (t.ptr + t.len - e >= 3 && memcmp(e, "...", 3) == 0)) {
 		while (e < t.ptr + t.len && (*e == ':' || *e == '.' ||
 		    *e == ' '))
@@ -119,11 +160,13 @@ is_own_address(bk__dctx *ctx, bk_str a)
 
 /* add_diag - collect diagnostic lines following a recipient heading */
 static bk_str
-collect(bk__dctx *ctx, const char *p, const char *end, const char **stop)
+collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
+    size_t indent)
 {
 	const char *start = NULL, *last = NULL, *eol;
 	bk_str rest;
 	int blank = 0;
+	size_t ind;
 
 	/* loop: p moves one line forward each time */
 	while (p < end) {
@@ -136,11 +179,12 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop)
 			if (blank >= 1 && start != NULL)
 				break;
 		} else {
-			if (recipient_line(bk__str(p, (size_t)(eol - p)),
-			    &rest).ptr != NULL && start != NULL)
-				break;
-			if (recipient_line(bk__str(p, (size_t)(eol - p)),
-			    &rest).ptr != NULL && start == NULL)
+			/* a line indented deeper than the heading continues it */
+			for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
+			    p[ind] == '\t'); ind++)
+				;
+			if (ind <= indent && recipient_line(bk__str(p,
+			    (size_t)(eol - p)), &rest).ptr != NULL)
 				break;
 			if (start == NULL)
 				start = p;
@@ -154,15 +198,90 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop)
 	return bk__squeeze(ctx->msg, bk__str(start, (size_t)(last - start)));
 }
 
+/*
+ * bk__text_blocks - the recipient paragraphs of a notification: each
+ * heading line naming an address, with what follows it on the line and
+ * on the next non-blank lines.  An address seen twice keeps its first
+ * paragraph.  The array lives in the arena.
+ */
+int
+bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
+{
+	bk_message *msg = ctx->msg;
+	const char *p, *end, *eol, *stop;
+	bk__tblock *v = NULL, *nv;
+	size_t cnt = 0, cap = 0, k, ind;
+	bk_str a, rest, d;
+
+	*out = NULL;
+	*n = 0;
+	if (region.ptr == NULL)
+		return 0;
+	p = region.ptr;
+	end = region.ptr + region.len;
+	/* loop: p moves forward at least one line per pass */
+	while (p < end && cnt < BK_LIMIT_RECIPIENTS) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		a = recipient_line(bk__str(p, (size_t)(eol - p)), &rest);
+		if (a.ptr == NULL || is_own_address(ctx, a)) {
+			p = eol < end ? eol + 1 : end;
+			continue;
+		}
+		for (k = 0; k < cnt; k++) {
+			if (v[k].addr.len == a.len && bk__imemmem(v[k].addr.ptr,
+			    a.len, a.ptr, a.len) != NULL)
+				break;
+		}
+		for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
+		    p[ind] == '\t'); ind++)
+			;
+		d = collect(ctx, eol < end ? eol + 1 : end, end, &stop, ind);
+		if (k < cnt) {
+			p = eol < end ? eol + 1 : end;
+			continue;
+		}
+		if (cnt == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+
+			nv = bk__arena_alloc(msg->arena, ncap * sizeof(*nv));
+			if (nv == NULL) {
+				ctx->oom = 1;
+				return BK_ENOMEM;
+			}
+			if (cnt)
+				memcpy(nv, v, cnt * sizeof(*nv));
+			v = nv;
+			cap = ncap;
+		}
+		v[cnt].addr = a;
+		v[cnt].raw = bk__squeeze(msg, bk__str(p, (size_t)(stop - p)));
+		if (rest.len > 0) {
+			if (d.ptr == NULL)
+				d = rest;
+			else
+				d = bk__squeeze(msg, bk__str(rest.ptr,
+				    (size_t)(stop - rest.ptr)));
+		}
+		v[cnt].diag = d.ptr != NULL && d.len > 0 ? d : BK_STR_NULL;
+		cnt++;
+		p = eol < end ? eol + 1 : end;
+	}
+	*out = v;
+	*n = cnt;
+	return 0;
+}
+
 /* bk__decode_text - see file comment */
 int
 bk__decode_text(bk__dctx *ctx)
 {
 	bk_message *msg = ctx->msg;
-	bk_str t = ctx->text, region, rest, a, fr;
-	const char *p, *end, *eol, *stop;
+	bk_str t = ctx->text, region, a, fr;
+	bk__tblock *blk;
+	size_t nblk, i, cut;
 	int added = 0;
-	size_t cut;
 	bk_record *r;
 
 	if (t.ptr == NULL || t.len == 0)
@@ -186,35 +305,17 @@ bk__decode_text(bk__dctx *ctx)
 		if (added != 0)
 			return added;
 	}
-	p = region.ptr;
-	end = region.ptr + region.len;
-	/* loop: p moves forward at least one line per pass */
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		a = recipient_line(bk__str(p, (size_t)(eol - p)), &rest);
-		if (a.ptr == NULL || is_own_address(ctx, a) ||
-		    bk__dctx_find(ctx, a) != NULL) {
-			p = eol < end ? eol + 1 : end;
-			continue;
-		}
+	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+		return BK_ENOMEM;
+	for (i = 0; i < nblk; i++) {
 		r = bk__dctx_add(ctx, "text");
 		if (r == NULL)
 			break;
-		r->recipient = a;
-		r->diagnostic = collect(ctx, eol < end ? eol + 1 : end, end,
-		    &stop);
-		if (rest.len > 0) {
-			if (r->diagnostic.ptr == NULL)
-				r->diagnostic = rest;
-			else
-				r->diagnostic = bk__squeeze(msg, bk__str(
-				    rest.ptr, (size_t)(r->diagnostic.ptr +
-				    r->diagnostic.len - rest.ptr)));
-		}
+		r->recipient = blk[i].addr;
+		r->diagnostic = blk[i].diag;
+		r->command = bk__command_in(blk[i].raw);
+		bk__fill_from_diagnostic(r);
 		added++;
-		p = eol < end ? eol + 1 : end;
 	}
 	if (added == 0) {
 		/* X-Failed-Recipients (Exim and others) */
@@ -230,13 +331,6 @@ bk__decode_text(bk__dctx *ctx)
 				added++;
 			}
 		}
-	}
-	for (cut = 0; cut < ctx->nrec; cut++) {
-		r = &ctx->rec[cut];
-		if (r->diagnostic.ptr == NULL)
-			continue;
-		r->status = bk__find_status(r->diagnostic);
-		r->reply_code = bk__find_reply_code(r->diagnostic);
 	}
 	return added;
 }

@@ -5,8 +5,6 @@
  */
 #include "decode/decode_int.h"
 
-size_t bk__text_cut(bk_str t);
-
 /*
  * bk__decode_vendor - try the vendor readers of each family table in
  * turn; the first that adds records wins.  Each reader checks its own
@@ -33,50 +31,110 @@ bk__decode_vendor(bk__dctx *ctx)
 }
 
 /*
- * bk__vendor_enrich - a DSN record without Diagnostic-Code takes the text
- * that follows its address in the notification, as many MTAs write the
- * remote reply there and not in the report.
+ * bk__format_hints - reasons that an MTA states in its own words, about
+ * its own queue or local delivery, which no remote reply carries:
+ * Exim's "retry timeout exceeded" and "all hosts ... have been failing
+ * for a long time", Sendmail's "Cannot send message for 5 days",
+ * qmail's "this message has been in the queue too long", Postfix's
+ * "delivery temporarily suspended" at expiry; and a local delivery to
+ * a pipe or program that failed.  An expiry stated after a cause
+ * ("mailbox is full: retry timeout exceeded") leaves the cause to the
+ * classifier, and so does a remote reply code: the remote said why.
+ */
+void
+bk__format_hints(bk_record *r, bk_str raw)
+{
+	static const char *const expired[] = {
+		"retry timeout exceeded",
+		"have been failing for a long time",
+		"cannot send message for",
+		"message could not be delivered for",
+		"has been in the queue too long",
+		"message is too old",
+		"could not be delivered within",
+		NULL
+	};
+	static const char *const program[] = {
+		"pipe to |", "unknown mailer error", NULL
+	};
+	const char *m, *c;
+	size_t i;
+
+	if (raw.ptr == NULL || r->reason_hint != BK_REASON_UNDEFINED)
+		return;
+	for (i = 0; program[i] != NULL; i++) {
+		if (bk__istr(raw.ptr, raw.len, program[i]) != NULL) {
+			r->reason_hint = BK_REASON_MAILERERROR;
+			return;
+		}
+	}
+	for (i = 0; expired[i] != NULL; i++) {
+		m = bk__istr(raw.ptr, raw.len, expired[i]);
+		if (m == NULL)
+			continue;
+		/* "<cause>: retry timeout exceeded" names its cause */
+		c = m;
+		while (c > raw.ptr && c[-1] == ' ')
+			c--;
+		if (c > raw.ptr && c[-1] == ':' && bk__find_reply_code(
+		    bk__str(raw.ptr, (size_t)(c - raw.ptr))) == 0 &&
+		    i == 0)
+			return;
+		if (r->reply_code == 0)
+			r->reason_hint = BK_REASON_EXPIRED;
+		return;
+	}
+}
+
+/*
+ * bk__vendor_enrich - complete report records from the notification
+ * text.  Many MTAs write the remote reply and the failed command only
+ * in the human-readable part (Postfix: "<a@b>: host x said: 550 ...
+ * (in reply to RCPT TO command)"; Exim: "SMTP error from remote mail
+ * server after RCPT TO:"; Sendmail: its session transcript).  Each
+ * record takes the paragraph that names its address; gaps only are
+ * filled, except that a specific enhanced code in the text replaces a
+ * generic one of the report (bk__status_prefer).
  */
 void
 bk__vendor_enrich(bk__dctx *ctx)
 {
-	bk_str t = ctx->text;
-	size_t i, cut;
+	bk_str t = ctx->text, region;
+	bk__tblock *blk;
+	size_t nblk, i, k;
 
 	if (t.ptr == NULL || t.len == 0)
 		return;
-	cut = bk__text_cut(t);
+	region = bk__str(t.ptr, bk__text_cut(t));
+	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+		return;
 	for (i = 0; i < ctx->nrec; i++) {
 		bk_record *r = &ctx->rec[i];
-		const char *at, *p, *end = t.ptr + cut, *eol, *start;
 
-		if (r->diagnostic.ptr != NULL || r->recipient.ptr == NULL)
+		if (r->recipient.ptr == NULL)
 			continue;
-		at = bk__imemmem(t.ptr, cut, r->recipient.ptr,
-		    r->recipient.len);
-		if (at == NULL)
-			continue;
-		p = memchr(at, '\n', (size_t)(end - at));
-		if (p == NULL)
-			continue;
-		start = ++p;
-		/* take the following non-blank lines, up to a blank one */
-		while (p < end) {
-			eol = memchr(p, '\n', (size_t)(end - p));
-			if (eol == NULL)
-				eol = end;
-			if (bk__trim(bk__str(p, (size_t)(eol - p))).len == 0)
+		for (k = 0; k < nblk; k++) {
+			if (blk[k].addr.len == r->recipient.len &&
+			    bk__imemmem(blk[k].addr.ptr, blk[k].addr.len,
+			    r->recipient.ptr, r->recipient.len) != NULL)
 				break;
-			p = eol < end ? eol + 1 : end;
 		}
-		if (p > start) {
-			r->diagnostic = bk__squeeze(ctx->msg,
-			    bk__str(start, (size_t)(p - start)));
-			if (r->diagnostic.len == 0)
-				r->diagnostic = BK_STR_NULL;
-			else if (r->reply_code == 0)
+		if (k == nblk)
+			continue;
+		if (r->command.ptr == NULL)
+			r->command = bk__command_in(blk[k].raw);
+		if (r->diagnostic.ptr == NULL) {
+			r->diagnostic = blk[k].diag;
+		} else if (blk[k].diag.ptr != NULL) {
+			/* the text may hold the code the report lacks */
+			if (r->reply_code == 0)
 				r->reply_code = bk__find_reply_code(
-				    r->diagnostic);
+				    blk[k].diag);
+			r->status = bk__status_prefer(r->status,
+			    bk__find_status(blk[k].diag));
 		}
+		bk__fill_from_diagnostic(r);
+		bk__format_hints(r, blk[k].raw);
 	}
+	bk__transcript_enrich(ctx, region);
 }

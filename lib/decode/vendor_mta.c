@@ -1,8 +1,10 @@
 /*
  * vendor_mta.c - readers for the non-standard formats of MTA software.
+ * Each reader is in vendor_m_<family>.c.
  */
 #include "decode/decode_int.h"
 
 const bk__decoder bk__vendor_mta[] = {
+	{ "exim", bk__decode_exim },
 	{ NULL, NULL }
 };

@@ -1,0 +1,432 @@
+/*
+ * test_decode.c - the decoders on small synthetic bounces, one per
+ * format family, plus line-ending, encoding and no-report cases.
+ * Every fixture is written here (example.com/org/net addresses only).
+ */
+#include "bouncekit/bouncekit.h"
+#include "bktest.h"
+
+struct dcase {
+	const char *name;
+	const char *msg;
+	const char *recipient;
+	const char *status;        /* NULL: must be absent */
+	int reply_code;
+	const char *command;       /* NULL: not checked */
+	const char *diag_has;      /* substring of diagnostic, or NULL */
+	bk_kind kind;
+};
+
+/* contains - is @needle in the slice */
+static int
+contains(bk_str s, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	if (s.ptr == NULL || s.len < n)
+		return 0;
+	for (i = 0; i + n <= s.len; i++) {
+		if (memcmp(s.ptr + i, needle, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* run_case - decode and compare the first record */
+static void
+run_case(const struct dcase *c)
+{
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	BKT_EQ_INT(c->name, bk_message_new(&msg, c->msg, strlen(c->msg),
+	    NULL), 0);
+	if (msg == NULL)
+		return;
+	BKT_EQ_INT(c->name, bk_message_decode(msg, &r, &n), 0);
+	if (n == 0) {
+		BKT_FAIL("[%s] no records", c->name);
+		bk_message_free(msg);
+		return;
+	}
+	BKT_EQ_STR(c->name, r[0].recipient.ptr, r[0].recipient.len,
+	    c->recipient);
+	BKT_EQ_STR(c->name, r[0].status.ptr, r[0].status.len, c->status);
+	BKT_EQ_INT(c->name, r[0].reply_code, c->reply_code);
+	BKT_EQ_INT(c->name, r[0].kind, c->kind);
+	if (c->command != NULL)
+		BKT_EQ_STR(c->name, r[0].command.ptr, r[0].command.len,
+		    c->command);
+	if (c->diag_has != NULL && !contains(r[0].diagnostic, c->diag_has))
+		BKT_FAIL("[%s] diagnostic \"%.*s\" lacks \"%s\"", c->name,
+		    (int)r[0].diagnostic.len, r[0].diagnostic.ptr ?
+		    r[0].diagnostic.ptr : "", c->diag_has);
+	bk_message_free(msg);
+}
+
+#define HDR(subj) \
+	"From: Mail Delivery System <MAILER-DAEMON@mx.example.org>\n" \
+	"To: sender@example.com\n" \
+	"Subject: " subj "\n" \
+	"Date: Tue, 02 Jan 2024 10:00:00 +0000\n"
+
+static const char exim_msg[] =
+	HDR("Mail delivery failed: returning message to sender")
+	"X-Failed-Recipients: user@example.net\n"
+	"\n"
+	"This message was created automatically by mail delivery software.\n"
+	"\n"
+	"A message that you sent could not be delivered to one or more of its\n"
+	"recipients. This is a permanent error. The following address(es) failed:\n"
+	"\n"
+	"  user@example.net\n"
+	"    host mx.example.net [192.0.2.1]\n"
+	"    SMTP error from remote mail server after RCPT TO:<user@example.net>:\n"
+	"    550 5.1.1 <user@example.net>: Recipient address rejected\n"
+	"\n"
+	"------ This is a copy of the message, including all the headers. ------\n"
+	"\n"
+	"From: sender@example.com\n"
+	"To: user@example.net\n"
+	"Subject: hello\n"
+	"Message-ID: <m1@example.com>\n"
+	"\n"
+	"hi\n";
+
+static const char exim_delay_msg[] =
+	HDR("Warning: message 1abc-000 delayed 24 hours")
+	"Auto-Submitted: auto-replied\n"
+	"Received: from x by mx.example.org with local (Exim 4.96)\n"
+	"\n"
+	"This message was created automatically by mail delivery software.\n"
+	"A message that you sent has not yet been delivered to one or more of its\n"
+	"recipients after more than 24 hours on the queue on mx.example.org.\n"
+	"\n"
+	"The address to which the message has not yet been delivered is:\n"
+	"\n"
+	"  late@example.net\n"
+	"    host mx.example.net [192.0.2.2]\n"
+	"    Delay reason: SMTP error from remote mail server after MAIL FROM:<sender@example.com>:\n"
+	"    451 4.7.1 Greylisted, try later\n"
+	"\n"
+	"No action is required on your part.\n";
+
+static const char postfix_msg[] =
+	HDR("Undelivered Mail Returned to Sender")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"B1\"\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: text/plain; charset=us-ascii\n"
+	"\n"
+	"This is the mail system at host mx.example.org.\n"
+	"\n"
+	"<user@example.net>: host mx.example.net[192.0.2.3] said: 550 5.1.1\n"
+	"    <user@example.net>: Recipient address rejected: User unknown (in\n"
+	"    reply to RCPT TO command)\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; user@example.net\n"
+	"Action: failed\n"
+	"Status: 5.1.1\n"
+	"Remote-MTA: dns; mx.example.net\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 <user@example.net>: Recipient\n"
+	"    address rejected: User unknown\n"
+	"\n"
+	"--B1\n"
+	"Content-Type: text/rfc822-headers\n"
+	"\n"
+	"From: sender@example.com\n"
+	"Subject: =?UTF-8?B?w6lwcmV1dmU=?=\n"
+	"Message-ID: <m2@example.com>\n"
+	"\n"
+	"--B1--\n";
+
+static const char sendmail_msg[] =
+	HDR("Returned mail: see transcript for details")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"S1\"\n"
+	"\n"
+	"--S1\n"
+	"\n"
+	"   ----- The following addresses had permanent fatal errors -----\n"
+	"<user@example.net>\n"
+	"    (reason: 550 5.7.1 Relaying denied)\n"
+	"\n"
+	"   ----- Transcript of session follows -----\n"
+	"... while talking to mx.example.net.:\n"
+	">>> DATA\n"
+	"<<< 550 5.7.1 Relaying denied\n"
+	"554 5.0.0 Service unavailable\n"
+	"\n"
+	"--S1\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: RFC822; user@example.net\n"
+	"Action: failed\n"
+	"Status: 5.0.0\n"
+	"Diagnostic-Code: SMTP; 550 5.7.1 Relaying denied\n"
+	"\n"
+	"--S1--\n";
+
+static const char v5sendmail_msg[] =
+	HDR("Returned mail: User unknown")
+	"\n"
+	"   ----- Transcript of session follows -----\n"
+	"While talking to mx.example.net:\n"
+	">>> RCPT To:<nobody@example.net>\n"
+	"<<< 550 No such user here\n"
+	"550 <nobody@example.net>... User unknown\n"
+	"\n"
+	"   ----- Unsent message follows -----\n"
+	"From: sender@example.com\n"
+	"To: nobody@example.net\n"
+	"Subject: hi\n"
+	"\n"
+	"hi\n";
+
+static const char qmail_msg[] =
+	HDR("failure notice")
+	"\n"
+	"Hi. This is the qmail-send program at example.org.\n"
+	"I'm afraid I wasn't able to deliver your message to the following addresses.\n"
+	"This is a permanent error; I've given up. Sorry it didn't work out.\n"
+	"\n"
+	"<full@example.net>:\n"
+	"192.0.2.9 does not like recipient.\n"
+	"Remote host said: 552 5.2.2 Mailbox full\n"
+	"Giving up on 192.0.2.9.\n"
+	"\n"
+	"--- Below this line is a copy of the message.\n"
+	"\n"
+	"From: sender@example.com\n"
+	"To: full@example.net\n"
+	"Subject: hi\n"
+	"\n";
+
+static const char opensmtpd_msg[] =
+	HDR("Delivery status notification: failed")
+	"\n"
+	"    Hi!\n"
+	"\n"
+	"    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n"
+	"\n"
+	"    An error has occurred while attempting to deliver a message for\n"
+	"    the following list of recipients:\n"
+	"\n"
+	"gone@example.net: 550 5.1.1 <gone@example.net>: User unknown\n"
+	"\n"
+	"    Below is a copy of the original message:\n"
+	"\n"
+	"From: sender@example.com\n"
+	"To: gone@example.net\n"
+	"\n";
+
+/* base64 of "Final-Recipient: rfc822; b64@example.net\nAction: failed\n
+ * Status: 5.2.2\n" after an empty per-message block */
+static const char b64_msg[] =
+	HDR("Delivery Status Notification (Failure)")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=Q\n"
+	"\n"
+	"--Q\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"Delivery failed.\n"
+	"--Q\n"
+	"Content-Type: message/delivery-status\n"
+	"Content-Transfer-Encoding: base64\n"
+	"\n"
+	"UmVwb3J0aW5nLU1UQTogZG5zOyBteC5leGFtcGxlLm9yZwoKRmluYWwtUmVjaXBpZW50OiBy\n"
+	"ZmM4MjI7IGI2NEBleGFtcGxlLm5ldApBY3Rpb246IGZhaWxlZApTdGF0dXM6IDUuMi4yCg==\n"
+	"--Q--\n";
+
+static const char qp_msg[] =
+	HDR("Delivery Status Notification (Failure)")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status; boundary=Q\n"
+	"\n"
+	"--Q\n"
+	"Content-Type: message/delivery-status\n"
+	"Content-Transfer-Encoding: quoted-printable\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; qp@example.net\n"
+	"Action: delayed\n"
+	"Status: 4.4.1\n"
+	"Diagnostic-Code: smtp; 421 4.4.1 Connection timed =\n"
+	"out\n"
+	"--Q--\n";
+
+static const struct dcase cases[] = {
+	{ "exim", exim_msg, "user@example.net", "5.1.1", 550, "RCPT",
+	  "Recipient address rejected", BK_KIND_BOUNCE },
+	{ "exim-delay", exim_delay_msg, "late@example.net", "4.7.1", 451,
+	  "MAIL", "Greylisted", BK_KIND_DELAY },
+	{ "postfix", postfix_msg, "user@example.net", "5.1.1", 550, "RCPT",
+	  "Recipient address rejected: User unknown", BK_KIND_BOUNCE },
+	{ "sendmail", sendmail_msg, "user@example.net", "5.7.1", 550, "DATA",
+	  "Relaying denied", BK_KIND_BOUNCE },
+	{ "v5sendmail", v5sendmail_msg, "nobody@example.net", NULL, 550,
+	  "RCPT", "User unknown", BK_KIND_BOUNCE },
+	{ "qmail", qmail_msg, "full@example.net", "5.2.2", 552, NULL,
+	  "Mailbox full", BK_KIND_BOUNCE },
+	{ "opensmtpd", opensmtpd_msg, "gone@example.net", "5.1.1", 550, NULL,
+	  "User unknown", BK_KIND_BOUNCE },
+	{ "dsn-base64", b64_msg, "b64@example.net", "5.2.2", 0, NULL, NULL,
+	  BK_KIND_BOUNCE },
+	{ "dsn-qp-folded", qp_msg, "qp@example.net", "4.4.1", 421, NULL,
+	  "Connection timed out", BK_KIND_DELAY },
+};
+
+/* test_decode__families - one bounce per format family */
+static void
+test_decode__families(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		run_case(&cases[i]);
+}
+
+/* with_eol - copy @s with every LF replaced by @eol */
+static char *
+with_eol(const char *s, const char *eol, size_t *len)
+{
+	size_t n = strlen(s), k = strlen(eol), i, o = 0;
+	char *out = malloc(n * k + 1);
+
+	if (out == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n') {
+			memcpy(out + o, eol, k);
+			o += k;
+		} else {
+			out[o++] = s[i];
+		}
+	}
+	out[o] = '\0';
+	*len = o;
+	return out;
+}
+
+/* test_decode__line_endings - CRLF, LF and bare CR give the same records */
+static void
+test_decode__line_endings(void)
+{
+	static const char *const eols[] = { "\n", "\r\n", "\r" };
+	const char *srcs[] = { postfix_msg, exim_msg, sendmail_msg };
+	size_t s, e;
+
+	for (s = 0; s < sizeof(srcs) / sizeof(srcs[0]); s++) {
+		bk_str want_d = { NULL, 0 };
+		char *keep = NULL;
+		size_t keep_len = 0;
+
+		for (e = 0; e < 3; e++) {
+			bk_message *msg = NULL;
+			bk_record *r;
+			size_t n = 0, len;
+			char *m = with_eol(srcs[s], eols[e], &len);
+
+			if (m == NULL || bk_message_new(&msg, m, len,
+			    NULL) != 0 || bk_message_decode(msg, &r,
+			    &n) != 0 || n == 0) {
+				BKT_FAIL("eol %zu/%zu: no record", s, e);
+				free(m);
+				bk_message_free(msg);
+				continue;
+			}
+			if (e == 0) {
+				keep = malloc(r[0].diagnostic.len + 1);
+				if (keep != NULL && r[0].diagnostic.ptr) {
+					memcpy(keep, r[0].diagnostic.ptr,
+					    r[0].diagnostic.len);
+					keep_len = r[0].diagnostic.len;
+					want_d.ptr = keep;
+					want_d.len = keep_len;
+				}
+			} else if (want_d.ptr != NULL &&
+			    (r[0].diagnostic.len != want_d.len ||
+			    memcmp(r[0].diagnostic.ptr, want_d.ptr,
+			    want_d.len) != 0)) {
+				BKT_FAIL("eol %zu/%zu: diagnostic differs", s,
+				    e);
+			}
+			BKT_CHECK(r[0].status.ptr != NULL);
+			BKT_CHECK(r[0].reply_code != 0);
+			free(m);
+			bk_message_free(msg);
+		}
+		free(keep);
+	}
+}
+
+/* test_decode__original - RFC 2047 subject and id of the returned copy */
+static void
+test_decode__original(void)
+{
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	if (bk_message_new(&msg, postfix_msg, strlen(postfix_msg),
+	    NULL) != 0 || bk_message_decode(msg, &r, &n) != 0 || n == 0) {
+		BKT_FAIL("postfix: no record");
+		bk_message_free(msg);
+		return;
+	}
+	BKT_EQ_STR("subject", r[0].subject.ptr, r[0].subject.len,
+	    "\xc3\xa9preuve");
+	BKT_EQ_STR("message-id", r[0].message_id.ptr, r[0].message_id.len,
+	    "m2@example.com");
+	BKT_EQ_STR("remote", r[0].remote_mta.ptr, r[0].remote_mta.len,
+	    "mx.example.net");
+	bk_message_free(msg);
+}
+
+/* test_decode__unknown - a message with no report: one unknown record */
+static void
+test_decode__unknown(void)
+{
+	static const char m[] =
+	    "From: friend@example.com\n"
+	    "To: me@example.org\n"
+	    "Subject: lunch\n"
+	    "\n"
+	    "Shall we meet at noon?\n";
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	if (bk_message_new(&msg, m, sizeof(m) - 1, NULL) != 0 ||
+	    bk_message_decode(msg, &r, &n) != 0) {
+		BKT_FAIL("unknown: decode failed");
+		bk_message_free(msg);
+		return;
+	}
+	BKT_EQ_INT("unknown", n, 1);
+	if (n == 1) {
+		BKT_EQ_INT("unknown", r[0].kind, BK_KIND_UNKNOWN);
+		BKT_CHECK(r[0].error.ptr != NULL);
+	}
+	bk_message_free(msg);
+}
+
+BK_TEST_MAIN(
+	BKT(test_decode__families),
+	BKT(test_decode__line_endings),
+	BKT(test_decode__original),
+	BKT(test_decode__unknown)
+)
