@@ -1,9 +1,37 @@
 /*
  * vendor_provider.c - readers for the formats of mailbox providers,
- * ESPs and filtering gateways.
+ * ESPs, filtering gateways and less common MTAs.  The readers live in
+ * vendor_p_<family>.c; each checks its own markers and returns 0 fast
+ * when the message is not its kind, so the order matters only where two
+ * formats share markers (noted beside the entries).
  */
 #include "decode/decode_int.h"
 
+int bk__vp_dragonfly(bk__dctx *ctx);
+int bk__vp_googlegroups(bk__dctx *ctx);
+int bk__vp_zoho(bk__dctx *ctx);
+int bk__vp_amazonses(bk__dctx *ctx);
+int bk__vp_amazonses_json(bk__dctx *ctx);
+int bk__vp_exchange2003(bk__dctx *ctx);
+int bk__vp_imail(bk__dctx *ctx);
+int bk__vp_x1(bk__dctx *ctx);
+int bk__vp_x3(bk__dctx *ctx);
+int bk__vp_x6(bk__dctx *ctx);
+int bk__vp_gmail(bk__dctx *ctx);
+int bk__vp_yahoo(bk__dctx *ctx);
+
 const bk__decoder bk__vendor_provider[] = {
+	{ "dragonfly", bk__vp_dragonfly },
+	{ "googlegroups", bk__vp_googlegroups },
+	{ "zoho", bk__vp_zoho },
+	{ "amazonses", bk__vp_amazonses },
+	{ "amazonses-json", bk__vp_amazonses_json },
+	{ "exchange2003", bk__vp_exchange2003 },
+	{ "imailserver", bk__vp_imail },
+	{ "x1", bk__vp_x1 },
+	{ "x3", bk__vp_x3 },
+	{ "x6", bk__vp_x6 },
+	{ "gmail", bk__vp_gmail },
+	{ "yahoo", bk__vp_yahoo },
 	{ NULL, NULL }
 };
