@@ -7,7 +7,8 @@
  * An empty field is absent.  Each output line is
  *   reason status hard permanent rule evidence
  * Used by tools/classify_eval.py to measure agreement with a corpus.  With
- * -b N it classifies the input N times and prints records per second.
+ * -b N it classifies the input N times and prints records per second; with
+ * -s it prints the size of the rule set and its compile time.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "bouncekit/classify.h"
 #include "bouncekit/errors.h"
+#include "classify/classify_int.h"
 
 #define NF 10
 
@@ -82,10 +84,12 @@ main(int argc, char **argv)
 	size_t nrows = 0, cap = 0, i, j;
 	char *errmsg = NULL, buf[1 << 16];
 	long bench = 0;
-	int rc, c;
+	int rc, c, stats = 0;
 
-	while ((c = getopt(argc, argv, "b:r:")) != -1) {
-		if (c == 'b')
+	while ((c = getopt(argc, argv, "b:r:s")) != -1) {
+		if (c == 's')
+			stats = 1;
+		else if (c == 'b')
 			bench = strtol(optarg, NULL, 10);
 		else if (c == 'r')
 			opts.rules_path = optarg;
@@ -94,6 +98,12 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "classifier: %s\n", errmsg ? errmsg : "error");
 		return 1;
+	}
+	if (stats) {
+		printf("%zu rules, %zu patterns, compiled in %.1f ms\n",
+		    bk_classifier_rule_count(cls), bk__classify_pattern_count(cls),
+		    bk__classify_compile_ms(cls));
+		return 0;
 	}
 	while (fgets(buf, sizeof(buf), stdin) != NULL) {
 		struct row r;
@@ -131,7 +141,7 @@ main(int argc, char **argv)
 		    (double)(b.tv_nsec - a.tv_nsec) / 1e9;
 		printf("%zu records in %.3f s: %.0f records/s\n",
 		    nrows * (size_t)bench, s, (double)(nrows * bench) / s);
-		return 0;
+		goto out;
 	}
 	for (i = 0; i < nrows; i++) {
 		bk_record rec;
@@ -145,6 +155,11 @@ main(int argc, char **argv)
 		    rec.rule.ptr ? rec.rule.ptr : "", (int)rec.evidence.len,
 		    rec.evidence.ptr ? rec.evidence.ptr : "");
 	}
+out:
+	for (i = 0; i < nrows; i++)
+		for (j = 0; j < NF; j++)
+			free(rows[i].f[j]);
+	free(rows);
 	bk_classifier_free(cls);
 	return 0;
 }

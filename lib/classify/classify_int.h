@@ -1,0 +1,222 @@
+/*
+ * classify_int.h - the compiled rule set shared by the classifier's files.
+ *
+ * A rule set is read from one or more rules files (see bouncekit-rules(5))
+ * into plain structures held in one arena, then every text pattern of every
+ * phrase list is compiled into a single Vectorscan block-mode database.
+ *
+ * Invariants:
+ *   - cls->rules is sorted by priority, highest first; equal priorities keep
+ *     file order, so the first rule whose conditions all hold decides.
+ *   - every pattern belongs to exactly one phrase list ("group"); a rule's
+ *     own text/regex lines form an anonymous group of their own.
+ *   - the scan state (group hit bits and offsets) lives in the classifier and
+ *     is reset per record: one classifier per thread.
+ */
+#ifndef BK_CLASSIFY_INT_H
+#define BK_CLASSIFY_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <hs/hs.h>
+
+#include "bouncekit/classify.h"
+#include "bouncekit/errors.h"
+#include "bouncekit/limits.h"
+#include "bouncekit/record.h"
+#include "util/util_int.h"
+
+/* Format version of the rules language; part of any compiled-cache key. */
+#define BK__CLASSIFY_FORMAT 1
+
+/* Bounds on one stanza of a rules file (errors past them, not truncation). */
+#define BK__CLASSIFY_MAX_VALUES 128   /* values of one list key per rule */
+#define BK__CLASSIFY_MAX_SAMPLES 64   /* must + mustnot lines per stanza */
+#define BK__CLASSIFY_MAX_PATTERNS 20000
+#define BK__CLASSIFY_MAX_RULES 10000
+#define BK__CLASSIFY_MAX_LINE 4096    /* bytes of one rules-file line */
+
+/* Priority at and above which a rule outranks a decoder's reason hint. */
+#define BK__CLASSIFY_PRIO_KIND 1000
+/* Band of provider-specific rules: outrank generic text. */
+#define BK__CLASSIFY_PRIO_PROVIDER 900
+/* Band of generic text-and-status rules (phase 1). */
+#define BK__CLASSIFY_PRIO_TEXT 600
+
+/* A sample line with the facts that go with it (must / mustnot). */
+struct bk__classify_sample {
+	const char *text;
+	size_t len;
+	const char *command;       /* NULL: as parsed from the text */
+	const char *host;
+	const char *status;
+	const char *diagtype;
+	const char *action;
+	const char *decoder;
+	int reply;                 /* -1: as parsed from the text */
+	int kind;                  /* -1: bounce */
+	unsigned line;
+};
+
+/* A phrase list: the patterns of a `phrases` stanza or of one rule. */
+struct bk__classify_group {
+	const char *name;
+	const char *file;
+	unsigned line;
+	int anonymous;             /* a rule's own text lines */
+	int except;                /* group that cancels this one, or -1 */
+	size_t npatterns;
+	struct bk__classify_sample *must, *mustnot;
+	size_t nmust, nmustnot;
+};
+
+struct bk__classify_pattern {
+	const char *expr;          /* as written in the file */
+	size_t len;
+	int regex;                 /* 0: literal phrase */
+	uint32_t group;
+	const char *file;
+	unsigned line;
+};
+
+/* A reply-code condition: lo..hi inclusive; lo == 0 means "none". */
+struct bk__classify_range {
+	int lo, hi;
+};
+
+struct bk__classify_rule {
+	const char *id;
+	const char *file;
+	unsigned line;
+	size_t order;              /* load order, for a stable sort */
+	bk_reason reason;
+	int priority;
+	unsigned kinds;            /* bit (1 << bk_kind); 0: any kind */
+
+	/* each list: any value may match; an empty list is no condition */
+	const char **status, **not_status;
+	size_t nstatus, nnot_status;
+	struct bk__classify_range *reply, *not_reply;
+	size_t nreply, nnot_reply;
+	const char **command, **not_command;
+	size_t ncommand, nnot_command;
+	const char **host;
+	size_t nhost;
+	const char **diagtype;
+	size_t ndiagtype;
+	const char **action;
+	size_t naction;
+	const char **decoder;
+	size_t ndecoder;
+	uint32_t *match, *unless;  /* group indexes */
+	size_t nmatch, nunless;
+
+	/* verdict details, copied into the record */
+	const char *category, *cause, *provider, *provider_code, *blocklist;
+	bk_responsible responsible;
+	bk_retry retry;
+	int confidence;
+
+	struct bk__classify_sample *must, *mustnot;
+	size_t nmust, nmustnot;
+};
+
+/* Facts of one record, normalised once before the rules are evaluated. */
+struct bk__classify_facts {
+	bk_kind kind;
+	bk_str status;             /* given, or found in the text */
+	int status_from_text;
+	int reply;                 /* given, or found in the text; 0 none */
+	bk_str command;
+	bk_str host;               /* remote MTA without brackets/dot */
+	bk_str rcpt_domain;
+	bk_str diagtype;
+	bk_str action;
+	const char *decoder;
+	bk_str text;               /* what is scanned */
+};
+
+struct bk_classifier {
+	bk__arena *arena;
+	struct bk__classify_rule *rules;
+	size_t nrules, caprules;
+	struct bk__classify_group *groups;
+	size_t ngroups, capgroups;
+	struct bk__classify_pattern *patterns;
+	size_t npatterns, cappatterns;
+
+	/* priority at which a weak reason hint stands, per reason */
+	int hint_priority[BK_REASON_COUNT_];
+
+	hs_database_t *db;
+	hs_scratch_t *scratch;
+	double compile_ms;
+
+	/* scan state, reset per record */
+	uint64_t *hit;             /* one bit per group */
+	size_t hitwords;
+	size_t *hit_from, *hit_to; /* first match per group */
+	unsigned hits;             /* matches seen, capped */
+};
+
+/* bk__classify_group_hit - phrase list @g matched and its exceptions not */
+static inline int
+bk__classify_group_hit(const bk_classifier *cls, uint32_t g)
+{
+	int ex;
+
+	if ((cls->hit[g / 64] & ((uint64_t)1 << (g % 64))) == 0)
+		return 0;
+	ex = cls->groups[g].except;
+	return ex < 0 ||
+	    (cls->hit[ex / 64] & ((uint64_t)1 << (ex % 64))) == 0;
+}
+
+/* classify_rules.c */
+int bk__classify_load(bk_classifier *cls, const char *name, const char *text,
+    size_t len, char **errmsg_out);
+int bk__classify_finish(bk_classifier *cls, char **errmsg_out);
+int bk__classify_errmsg(char **errmsg_out, const char *file, unsigned line,
+    const char *fmt, ...);
+
+/* classify_match.c */
+int bk__classify_compile(bk_classifier *cls, char **errmsg_out);
+void bk__classify_scan(bk_classifier *cls, const char *text, size_t len);
+int bk__classify_rule_holds(const bk_classifier *cls,
+    const struct bk__classify_rule *r, const struct bk__classify_facts *f);
+const struct bk__classify_rule *bk__classify_decide(bk_classifier *cls,
+    const struct bk__classify_facts *f);
+
+/* classify_reply.c */
+int bk__classify_parse_reply(bk_record *out, const char *line, size_t len);
+size_t bk__classify_find_status(const char *p, size_t len, size_t *at);
+int bk__classify_find_reply(const char *p, size_t len, int cls_digit);
+
+/* classify_verdict.c */
+void bk__classify_facts_init(struct bk__classify_facts *f,
+    const bk_record *rec);
+
+/*
+ * bk__classify_check_samples - run every rule's and phrase list's must and
+ * mustnot samples.  Returns the number of failures; each is described by a
+ * call to @report (may be NULL) with a printable message.
+ */
+size_t bk__classify_check_samples(bk_classifier *cls,
+    void (*report)(void *ctx, const char *msg), void *ctx);
+
+/* bk__classify_compile_ms - wall time the pattern database took to build. */
+double bk__classify_compile_ms(const bk_classifier *cls);
+
+/* bk__classify_pattern_count - patterns in the database. */
+size_t bk__classify_pattern_count(const bk_classifier *cls);
+
+/* the embedded rules, generated by tools/embed.cmake */
+struct bk__embedded_rules {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct bk__embedded_rules bk__rules_embedded[];
+
+#endif /* BK_CLASSIFY_INT_H */

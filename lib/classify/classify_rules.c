@@ -1,0 +1,1056 @@
+/*
+ * classify_rules.c - read rules files into a rule set (bouncekit-rules(5)).
+ *
+ * A rules file is a sequence of stanzas.  `phrases NAME` opens a named list
+ * of text patterns; `rule ID` opens a rule.  Every other line is `key value
+ * ...` and belongs to the stanza above it.  '#' starts a comment outside
+ * quotes.  Values are bare words or "double-quoted strings" with the escapes
+ * \\ \" \t \n \r \xNN.
+ *
+ * Invariants: every string kept lives in cls->arena; a stanza is collected
+ * in a fixed-size scratch struct and copied into exact-size arrays when the
+ * next stanza starts (commit), so a half-read stanza never reaches the rule
+ * set.  Every error names the file and line and stops the load.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/classify_int.h"
+
+#define MAXV BK__CLASSIFY_MAX_VALUES
+
+/* One stanza being read. */
+struct stanza {
+	int type;                  /* 0 none, 1 rule, 2 phrases */
+	const char *id;
+	unsigned line;
+	int has_reason, has_priority;
+	bk_reason reason;
+	int priority;
+	unsigned kinds;
+	int group;                 /* own or named group, -1 none yet */
+	const char *status[MAXV], *not_status[MAXV];
+	size_t nstatus, nnot_status;
+	struct bk__classify_range reply[MAXV], not_reply[MAXV];
+	size_t nreply, nnot_reply;
+	const char *command[MAXV], *not_command[MAXV];
+	size_t ncommand, nnot_command;
+	const char *host[MAXV];
+	size_t nhost;
+	const char *diagtype[MAXV];
+	size_t ndiagtype;
+	const char *action[MAXV];
+	size_t naction;
+	const char *decoder[MAXV];
+	size_t ndecoder;
+	const char *match[MAXV], *unless[MAXV];
+	size_t nmatch, nunless;
+	const char *category, *cause, *provider, *provider_code, *blocklist;
+	bk_responsible responsible;
+	bk_retry retry;
+	int confidence;
+	struct bk__classify_sample must[BK__CLASSIFY_MAX_SAMPLES];
+	struct bk__classify_sample mustnot[BK__CLASSIFY_MAX_SAMPLES];
+	size_t nmust, nmustnot;
+};
+
+/* The reader's state for one file. */
+struct reader {
+	bk_classifier *cls;
+	const char *file;
+	unsigned line;
+	char **errmsg_out;
+	struct stanza st;
+	/* the values of the current line */
+	const char *val[MAXV + 8];
+	size_t vlen[MAXV + 8];
+	int quoted[MAXV + 8];
+	size_t nval;
+};
+
+/* bk__classify_errmsg - format "file:line: message" for the caller */
+int
+bk__classify_errmsg(char **errmsg_out, const char *file, unsigned line,
+    const char *fmt, ...)
+{
+	char msg[512], *out;
+	va_list ap;
+	int n;
+
+	if (errmsg_out == NULL)
+		return BK_ESYNTAX;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	n = snprintf(NULL, 0, "%s:%u: %s", file ? file : "rules", line, msg);
+	if (n < 0)
+		return BK_ESYNTAX;
+	out = malloc((size_t)n + 1);
+	if (out != NULL)
+		snprintf(out, (size_t)n + 1, "%s:%u: %s", file ? file : "rules",
+		    line, msg);
+	free(*errmsg_out);
+	*errmsg_out = out;
+	return BK_ESYNTAX;
+}
+
+#define FAIL(rd, ...)                                                      \
+	bk__classify_errmsg((rd)->errmsg_out, (rd)->file, (rd)->line,      \
+	    __VA_ARGS__)
+
+/* grow - make room for one more element in a heap array */
+static int
+grow(void **arr, size_t *cap, size_t n, size_t elsize, size_t max)
+{
+	size_t ncap, bytes;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (n >= max)
+		return BK_ETOOBIG;
+	ncap = *cap ? *cap * 2 : 64;
+	if (ncap > max)
+		ncap = max;
+	if (bk__size_mul(&bytes, ncap, elsize) != 0)
+		return BK_ETOOBIG;
+	p = realloc(*arr, bytes);
+	if (p == NULL)
+		return BK_ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* dup - copy a value into the arena, NUL-terminated */
+static const char *
+dup(struct reader *rd, const char *p, size_t len)
+{
+	return bk__arena_memdup(rd->cls->arena, p, len);
+}
+
+/* lowerdup - copy a value into the arena in lower case */
+static const char *
+lowerdup(struct reader *rd, const char *p, size_t len)
+{
+	char *q = bk__arena_memdup(rd->cls->arena, p, len);
+	size_t i;
+
+	if (q != NULL)
+		for (i = 0; i < len; i++)
+			q[i] = (char)bk__lower(q[i]);
+	return q;
+}
+
+/* upperdup - copy a value into the arena in upper case */
+static const char *
+upperdup(struct reader *rd, const char *p, size_t len)
+{
+	char *q = bk__arena_memdup(rd->cls->arena, p, len);
+	size_t i;
+
+	if (q != NULL)
+		for (i = 0; i < len; i++)
+			if (q[i] >= 'a' && q[i] <= 'z')
+				q[i] = (char)(q[i] - 32);
+	return q;
+}
+
+/* hexval - value of a hex digit, -1 if not one */
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = bk__lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * tokenize - split one line into key and values.
+ * Quoted values are unescaped into @buf (at least as long as the line).
+ * Returns 0, or BK_ESYNTAX with the message set.
+ */
+static int
+tokenize(struct reader *rd, const char *p, size_t len, char *buf)
+{
+	size_t i = 0, o = 0;
+
+	rd->nval = 0;
+	/* invariant: i only grows, and every branch consumes >= 1 byte */
+	while (i < len) {
+		const char *start;
+		int h1, h2;
+
+		if (p[i] == ' ' || p[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (p[i] == '#')
+			break;
+		if (rd->nval == sizeof(rd->val) / sizeof(rd->val[0]))
+			return FAIL(rd, "too many values on one line (max %zu)",
+			    sizeof(rd->val) / sizeof(rd->val[0]));
+		if (p[i] != '"') {
+			start = p + i;
+			while (i < len && p[i] != ' ' && p[i] != '\t')
+				i++;
+			rd->val[rd->nval] = start;
+			rd->vlen[rd->nval] = (size_t)(p + i - start);
+			rd->quoted[rd->nval++] = 0;
+			continue;
+		}
+		i++;
+		start = buf + o;
+		for (;;) {
+			if (i >= len)
+				return FAIL(rd, "unterminated quoted string");
+			if (p[i] == '"') {
+				i++;
+				break;
+			}
+			if (p[i] != '\\') {
+				buf[o++] = p[i++];
+				continue;
+			}
+			if (i + 1 >= len)
+				return FAIL(rd, "unterminated quoted string");
+			switch (p[i + 1]) {
+			case '\\':
+			case '"':
+				buf[o++] = p[i + 1];
+				i += 2;
+				break;
+			case 't':
+				buf[o++] = '\t';
+				i += 2;
+				break;
+			case 'n':
+				buf[o++] = '\n';
+				i += 2;
+				break;
+			case 'r':
+				buf[o++] = '\r';
+				i += 2;
+				break;
+			case 'x':
+				h1 = i + 2 < len ? hexval((unsigned char)p[i + 2]) : -1;
+				h2 = i + 3 < len ? hexval((unsigned char)p[i + 3]) : -1;
+				if (h1 < 0 || h2 < 0)
+					return FAIL(rd, "bad \\x escape");
+				buf[o++] = (char)(h1 * 16 + h2);
+				i += 4;
+				break;
+			default:
+				return FAIL(rd, "unknown escape '\\%c'", p[i + 1]);
+			}
+		}
+		if (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '#')
+			return FAIL(rd, "text after closing quote");
+		rd->val[rd->nval] = start;
+		rd->vlen[rd->nval] = (size_t)(buf + o - start);
+		rd->quoted[rd->nval++] = 1;
+	}
+	return 0;
+}
+
+/* veq - does value @i equal the C string @s */
+static int
+veq(const struct reader *rd, size_t i, const char *s)
+{
+	return rd->vlen[i] == strlen(s) && memcmp(rd->val[i], s, rd->vlen[i]) == 0;
+}
+
+/* find_group - index of the phrase list @name, -1 if none */
+static int
+find_group(const bk_classifier *cls, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = cls->ngroups; i-- > 0;) {
+		const struct bk__classify_group *g = &cls->groups[i];
+
+		if (g->anonymous || g->name == NULL)
+			continue;
+		if (strlen(g->name) == len && memcmp(g->name, name, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* new_group - append a phrase list */
+static int
+new_group(struct reader *rd, const char *name, int anonymous)
+{
+	bk_classifier *cls = rd->cls;
+	struct bk__classify_group *g;
+	int rc;
+
+	rc = grow((void **)&cls->groups, &cls->capgroups, cls->ngroups,
+	    sizeof(*cls->groups), BK__CLASSIFY_MAX_PATTERNS);
+	if (rc == BK_ETOOBIG)
+		return FAIL(rd, "too many phrase lists");
+	if (rc != 0)
+		return rc;
+	g = &cls->groups[cls->ngroups];
+	memset(g, 0, sizeof(*g));
+	g->name = name;
+	g->file = rd->file;
+	g->line = rd->line;
+	g->anonymous = anonymous;
+	g->except = -1;
+	return (int)cls->ngroups++;
+}
+
+/* is_word - a rule id / list name: [A-Za-z0-9._-]+ */
+static int
+is_word(const char *p, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > 128)
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (!bk__is(c, BK_C_ALPHA | BK_C_DIGIT) && c != '.' &&
+		    c != '_' && c != '-')
+			return 0;
+	}
+	return 1;
+}
+
+/* valid_status - "5.1.1", "5.7.*", "4.*", "*" or "none" */
+static int
+valid_status(const char *p, size_t len)
+{
+	size_t i = 0, parts = 0, digits;
+
+	if ((len == 1 && p[0] == '*') || (len == 4 && memcmp(p, "none", 4) == 0))
+		return 1;
+	if (len < 1 || (p[0] != '2' && p[0] != '4' && p[0] != '5'))
+		return 0;
+	i = 1;
+	parts = 1;
+	/* invariant: p[0..i) is a valid code prefix of `parts` parts */
+	while (i < len) {
+		if (p[i] != '.')
+			return 0;
+		i++;
+		if (i < len && p[i] == '*')
+			return i + 1 == len;
+		digits = 0;
+		while (i < len && bk__is(p[i], BK_C_DIGIT) && digits < 4) {
+			i++;
+			digits++;
+		}
+		if (digits == 0 || digits > 3)
+			return 0;
+		parts++;
+	}
+	return parts == 3;
+}
+
+/* parse_reply - "550", "5xx", "55x", "501-507", "*", "none" */
+static int
+parse_reply(const char *p, size_t len, struct bk__classify_range *r)
+{
+	long a, b;
+
+	if (len == 4 && memcmp(p, "none", 4) == 0) {
+		r->lo = r->hi = 0;
+		return 0;
+	}
+	if (len == 1 && p[0] == '*') {
+		r->lo = 200;
+		r->hi = 599;
+		return 0;
+	}
+	if (len == 3 && p[1] == 'x' && p[2] == 'x' && p[0] >= '2' &&
+	    p[0] <= '5') {
+		r->lo = (p[0] - '0') * 100;
+		r->hi = r->lo + 99;
+		return 0;
+	}
+	if (len == 3 && p[2] == 'x' && bk__digits(p, 2, 20, 59, &a) == 2) {
+		r->lo = (int)a * 10;
+		r->hi = r->lo + 9;
+		return 0;
+	}
+	if (len == 3 && bk__digits(p, 3, 200, 599, &a) == 3) {
+		r->lo = r->hi = (int)a;
+		return 0;
+	}
+	if (len == 7 && p[3] == '-' && bk__digits(p, 3, 200, 599, &a) == 3 &&
+	    bk__digits(p + 4, 3, 200, 599, &b) == 3 && a <= b) {
+		r->lo = (int)a;
+		r->hi = (int)b;
+		return 0;
+	}
+	return -1;
+}
+
+/* parse_int - optional '-' then digits, within [lo, hi] */
+static int
+parse_int(const char *p, size_t len, long lo, long hi, int *out)
+{
+	long v;
+	int neg = 0;
+
+	if (len > 0 && p[0] == '-') {
+		neg = 1;
+		p++;
+		len--;
+	}
+	if (len == 0 || len > 9 || bk__digits(p, len, 0, 999999999, &v) != len)
+		return -1;
+	if (neg)
+		v = -v;
+	if (v < lo || v > hi)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+/*
+ * add_pattern - append a text or regex line of the current stanza; with
+ * @except, to the list's exception list (`except` lines of a phrases
+ * stanza: a list does not count as matched when its exceptions match).
+ */
+static int
+add_pattern(struct reader *rd, int regex, int except)
+{
+	bk_classifier *cls = rd->cls;
+	struct bk__classify_pattern *pt;
+	size_t i;
+	int rc, target;
+
+	if (rd->nval < 2)
+		return FAIL(rd, "'%s' needs at least one quoted value",
+		    except ? "except" : regex ? "regex" : "text");
+	if (rd->st.group < 0) {
+		rc = new_group(rd, rd->st.id, 1);
+		if (rc < 0)
+			return rc;
+		rd->st.group = rc;
+	}
+	target = rd->st.group;
+	if (except) {
+		if (cls->groups[target].except < 0) {
+			rc = new_group(rd, rd->st.id, 1);
+			if (rc < 0)
+				return rc;
+			cls->groups[target].except = rc;
+		}
+		target = cls->groups[target].except;
+	}
+	for (i = 1; i < rd->nval; i++) {
+		if (!rd->quoted[i])
+			return FAIL(rd, "patterns must be quoted");
+		if (rd->vlen[i] == 0)
+			return FAIL(rd, "empty pattern");
+		rc = grow((void **)&cls->patterns, &cls->cappatterns,
+		    cls->npatterns, sizeof(*cls->patterns),
+		    BK__CLASSIFY_MAX_PATTERNS);
+		if (rc == BK_ETOOBIG)
+			return FAIL(rd, "too many patterns (max %d)",
+			    BK__CLASSIFY_MAX_PATTERNS);
+		if (rc != 0)
+			return rc;
+		pt = &cls->patterns[cls->npatterns];
+		pt->expr = dup(rd, rd->val[i], rd->vlen[i]);
+		if (pt->expr == NULL)
+			return BK_ENOMEM;
+		pt->len = rd->vlen[i];
+		pt->regex = regex;
+		pt->group = (uint32_t)target;
+		pt->file = rd->file;
+		pt->line = rd->line;
+		cls->npatterns++;
+		cls->groups[target].npatterns++;
+	}
+	return 0;
+}
+
+/* add_sample - a must / mustnot line: "text" [key=value ...] */
+static int
+add_sample(struct reader *rd, int must)
+{
+	struct bk__classify_sample *s;
+	size_t i, *n = must ? &rd->st.nmust : &rd->st.nmustnot;
+
+	if (rd->nval < 2 || !rd->quoted[1])
+		return FAIL(rd, "'%s' needs a quoted sample line",
+		    must ? "must" : "mustnot");
+	if (*n >= BK__CLASSIFY_MAX_SAMPLES)
+		return FAIL(rd, "too many samples (max %d)",
+		    BK__CLASSIFY_MAX_SAMPLES);
+	s = must ? &rd->st.must[*n] : &rd->st.mustnot[*n];
+	memset(s, 0, sizeof(*s));
+	s->reply = -1;
+	s->kind = -1;
+	s->line = rd->line;
+	s->text = dup(rd, rd->val[1], rd->vlen[1]);
+	if (s->text == NULL)
+		return BK_ENOMEM;
+	s->len = rd->vlen[1];
+	for (i = 2; i < rd->nval; i++) {
+		const char *v = rd->val[i], *eq;
+		size_t klen, vlen;
+
+		eq = memchr(v, '=', rd->vlen[i]);
+		if (eq == NULL || rd->quoted[i])
+			return FAIL(rd, "sample facts are key=value");
+		klen = (size_t)(eq - v);
+		vlen = rd->vlen[i] - klen - 1;
+		eq++;
+		if (klen == 7 && memcmp(v, "command", 7) == 0)
+			s->command = upperdup(rd, eq, vlen);
+		else if (klen == 4 && memcmp(v, "host", 4) == 0)
+			s->host = lowerdup(rd, eq, vlen);
+		else if (klen == 6 && memcmp(v, "status", 6) == 0)
+			s->status = dup(rd, eq, vlen);
+		else if (klen == 8 && memcmp(v, "diagtype", 8) == 0)
+			s->diagtype = dup(rd, eq, vlen);
+		else if (klen == 6 && memcmp(v, "action", 6) == 0)
+			s->action = dup(rd, eq, vlen);
+		else if (klen == 7 && memcmp(v, "decoder", 7) == 0)
+			s->decoder = lowerdup(rd, eq, vlen);
+		else if (klen == 5 && memcmp(v, "reply", 5) == 0) {
+			if (parse_int(eq, vlen, 0, 599, &s->reply) != 0)
+				return FAIL(rd, "bad reply code in sample");
+		} else if (klen == 4 && memcmp(v, "kind", 4) == 0) {
+			bk_kind k;
+
+			if (bk_kind_lookup(&k, eq, vlen) != 0)
+				return FAIL(rd, "unknown kind '%.*s'",
+				    (int)vlen, eq);
+			s->kind = (int)k;
+		} else
+			return FAIL(rd, "unknown sample fact '%.*s'",
+			    (int)klen, v);
+		if ((s->command == NULL && v[0] == 'c') ||
+		    (s->host == NULL && v[0] == 'h') ||
+		    (s->status == NULL && v[0] == 's') ||
+		    (s->diagtype == NULL && v[0] == 'd' && v[1] == 'i') ||
+		    (s->decoder == NULL && v[0] == 'd' && v[1] == 'e') ||
+		    (s->action == NULL && v[0] == 'a'))
+			return BK_ENOMEM;
+	}
+	(*n)++;
+	return 0;
+}
+
+/* list_key - append the values of a list key (status, command, ...) */
+static int
+list_key(struct reader *rd, const char *key, const char **arr, size_t *n,
+    int fold)
+{
+	size_t i;
+
+	if (rd->nval < 2)
+		return FAIL(rd, "'%s' needs a value", key);
+	for (i = 1; i < rd->nval; i++) {
+		const char *v;
+
+		if (*n >= MAXV)
+			return FAIL(rd, "too many values for '%s' (max %d)",
+			    key, MAXV);
+		if (fold > 0)
+			v = upperdup(rd, rd->val[i], rd->vlen[i]);
+		else if (fold < 0)
+			v = lowerdup(rd, rd->val[i], rd->vlen[i]);
+		else
+			v = dup(rd, rd->val[i], rd->vlen[i]);
+		if (v == NULL)
+			return BK_ENOMEM;
+		arr[(*n)++] = v;
+	}
+	return 0;
+}
+
+/* one_value - a key that takes exactly one bare value */
+static int
+one_value(struct reader *rd, const char *key, const char **out)
+{
+	if (rd->nval != 2)
+		return FAIL(rd, "'%s' takes exactly one value", key);
+	if (*out != NULL)
+		return FAIL(rd, "'%s' given twice", key);
+	*out = dup(rd, rd->val[1], rd->vlen[1]);
+	return *out == NULL ? BK_ENOMEM : 0;
+}
+
+/* copy_list - exact-size arena copy of a scratch list */
+static int
+copy_list(bk_classifier *cls, const char ***dst, size_t *dn,
+    const char *const *src, size_t n)
+{
+	*dn = n;
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	*dst = bk__arena_alloc(cls->arena, n * sizeof(**dst));
+	if (*dst == NULL)
+		return BK_ENOMEM;
+	memcpy(*dst, src, n * sizeof(**dst));
+	return 0;
+}
+
+/* copy_mem - exact-size arena copy of an array */
+static int
+copy_mem(bk_classifier *cls, void **dst, const void *src, size_t n,
+    size_t elsize)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	*dst = bk__arena_alloc(cls->arena, n * elsize);
+	if (*dst == NULL)
+		return BK_ENOMEM;
+	memcpy(*dst, src, n * elsize);
+	return 0;
+}
+
+/* commit_body - move the finished stanza into the rule set */
+static int
+commit_body(struct reader *rd)
+{
+	bk_classifier *cls = rd->cls;
+	struct stanza *st = &rd->st;
+	struct bk__classify_rule *r;
+	struct bk__classify_group *g;
+	size_t i;
+	int rc;
+
+	if (st->type == 0)
+		return 0;
+	if (st->type == 2) {
+		g = &cls->groups[st->group];
+		if (g->npatterns == 0)
+			return FAIL(rd, "phrase list '%s' has no patterns",
+			    st->id);
+		rc = copy_mem(cls, (void **)&g->must, st->must, st->nmust,
+		    sizeof(*st->must));
+		if (rc == 0)
+			rc = copy_mem(cls, (void **)&g->mustnot, st->mustnot,
+			    st->nmustnot, sizeof(*st->mustnot));
+		g->nmust = st->nmust;
+		g->nmustnot = st->nmustnot;
+		st->type = 0;
+		return rc;
+	}
+
+	if (!st->has_reason)
+		return FAIL(rd, "rule '%s' has no reason", st->id);
+	if (!st->has_priority)
+		return FAIL(rd, "rule '%s' has no priority", st->id);
+	if (st->group < 0 && st->nmatch == 0 && st->nunless == 0 &&
+	    st->nstatus == 0 && st->nnot_status == 0 && st->nreply == 0 &&
+	    st->nnot_reply == 0 && st->ncommand == 0 &&
+	    st->nnot_command == 0 && st->nhost == 0 && st->kinds == 0 &&
+	    st->ndiagtype == 0 && st->naction == 0 && st->ndecoder == 0)
+		return FAIL(rd, "rule '%s' has no condition", st->id);
+
+	/* a rule of the same id from an earlier file is replaced */
+	r = NULL;
+	for (i = 0; i < cls->nrules; i++) {
+		if (strcmp(cls->rules[i].id, st->id) != 0)
+			continue;
+		if (cls->rules[i].file == rd->file)
+			return FAIL(rd, "duplicate rule id '%s' (line %u)",
+			    st->id, cls->rules[i].line);
+		r = &cls->rules[i];
+		break;
+	}
+	if (r == NULL) {
+		rc = grow((void **)&cls->rules, &cls->caprules, cls->nrules,
+		    sizeof(*cls->rules), BK__CLASSIFY_MAX_RULES);
+		if (rc == BK_ETOOBIG)
+			return FAIL(rd, "too many rules (max %d)",
+			    BK__CLASSIFY_MAX_RULES);
+		if (rc != 0)
+			return rc;
+		r = &cls->rules[cls->nrules];
+		memset(r, 0, sizeof(*r));
+		r->order = cls->nrules++;
+	}
+	r->id = st->id;
+	r->file = rd->file;
+	r->line = st->line;
+	r->reason = st->reason;
+	r->priority = st->priority;
+	r->kinds = st->kinds;
+	rc = copy_list(cls, &r->status, &r->nstatus, st->status, st->nstatus);
+	if (rc == 0)
+		rc = copy_list(cls, &r->not_status, &r->nnot_status,
+		    st->not_status, st->nnot_status);
+	if (rc == 0)
+		rc = copy_mem(cls, (void **)&r->reply, st->reply, st->nreply,
+		    sizeof(*st->reply));
+	if (rc == 0)
+		rc = copy_mem(cls, (void **)&r->not_reply, st->not_reply,
+		    st->nnot_reply, sizeof(*st->not_reply));
+	r->nreply = st->nreply;
+	r->nnot_reply = st->nnot_reply;
+	if (rc == 0)
+		rc = copy_list(cls, &r->command, &r->ncommand, st->command,
+		    st->ncommand);
+	if (rc == 0)
+		rc = copy_list(cls, &r->not_command, &r->nnot_command,
+		    st->not_command, st->nnot_command);
+	if (rc == 0)
+		rc = copy_list(cls, &r->host, &r->nhost, st->host, st->nhost);
+	if (rc == 0)
+		rc = copy_list(cls, &r->diagtype, &r->ndiagtype, st->diagtype,
+		    st->ndiagtype);
+	if (rc == 0)
+		rc = copy_list(cls, &r->action, &r->naction, st->action,
+		    st->naction);
+	if (rc == 0)
+		rc = copy_list(cls, &r->decoder, &r->ndecoder, st->decoder,
+		    st->ndecoder);
+	if (rc != 0)
+		return rc;
+
+	/* group references: names now, indexes at finish time */
+	r->nmatch = st->nmatch + (st->group >= 0);
+	r->nunless = st->nunless;
+	r->match = NULL;
+	r->unless = NULL;
+	if (r->nmatch) {
+		r->match = bk__arena_alloc(cls->arena,
+		    r->nmatch * sizeof(*r->match));
+		if (r->match == NULL)
+			return BK_ENOMEM;
+	}
+	if (r->nunless) {
+		r->unless = bk__arena_alloc(cls->arena,
+		    r->nunless * sizeof(*r->unless));
+		if (r->unless == NULL)
+			return BK_ENOMEM;
+	}
+	for (i = 0; i < st->nmatch; i++) {
+		int gi = find_group(cls, st->match[i], strlen(st->match[i]));
+
+		if (gi < 0)
+			return FAIL(rd, "rule '%s': unknown phrase list '%s' "
+			    "(define it before use)", st->id, st->match[i]);
+		r->match[i] = (uint32_t)gi;
+	}
+	if (st->group >= 0)
+		r->match[st->nmatch] = (uint32_t)st->group;
+	for (i = 0; i < st->nunless; i++) {
+		int gi = find_group(cls, st->unless[i], strlen(st->unless[i]));
+
+		if (gi < 0)
+			return FAIL(rd, "rule '%s': unknown phrase list '%s' "
+			    "(define it before use)", st->id, st->unless[i]);
+		r->unless[i] = (uint32_t)gi;
+	}
+
+	r->category = st->category;
+	r->cause = st->cause;
+	r->provider = st->provider;
+	r->provider_code = st->provider_code;
+	r->blocklist = st->blocklist;
+	r->responsible = st->responsible;
+	r->retry = st->retry;
+	r->confidence = st->confidence;
+	rc = copy_mem(cls, (void **)&r->must, st->must, st->nmust,
+	    sizeof(*st->must));
+	if (rc == 0)
+		rc = copy_mem(cls, (void **)&r->mustnot, st->mustnot,
+		    st->nmustnot, sizeof(*st->mustnot));
+	r->nmust = st->nmust;
+	r->nmustnot = st->nmustnot;
+	st->type = 0;
+	return rc;
+}
+
+/* commit - commit_body, with errors reported at the stanza's first line */
+static int
+commit(struct reader *rd)
+{
+	unsigned cur = rd->line;
+	int rc;
+
+	rd->line = rd->st.line;
+	rc = commit_body(rd);
+	rd->line = cur;
+	return rc;
+}
+
+/* open_stanza - `rule ID` or `phrases NAME` */
+static int
+open_stanza(struct reader *rd, int type)
+{
+	struct stanza *st = &rd->st;
+	int rc;
+
+	rc = commit(rd);
+	if (rc != 0)
+		return rc;
+	if (rd->nval != 2 || rd->quoted[1] || !is_word(rd->val[1], rd->vlen[1]))
+		return FAIL(rd, "'%s' takes one name of [A-Za-z0-9._-]",
+		    type == 1 ? "rule" : "phrases");
+	memset(st, 0, offsetof(struct stanza, must));
+	st->nmust = st->nmustnot = 0;
+	st->type = type;
+	st->line = rd->line;
+	st->group = -1;
+	st->confidence = -1;
+	st->id = dup(rd, rd->val[1], rd->vlen[1]);
+	if (st->id == NULL)
+		return BK_ENOMEM;
+	if (type == 2) {
+		int old = find_group(rd->cls, rd->val[1], rd->vlen[1]);
+
+		if (old >= 0) {
+			if (rd->cls->groups[old].file == rd->file)
+				return FAIL(rd, "duplicate phrase list '%s' "
+				    "(line %u)", st->id,
+				    rd->cls->groups[old].line);
+			/* a later file replaces the list: hide the old one */
+			rd->cls->groups[old].name = NULL;
+		}
+		rc = new_group(rd, st->id, 0);
+		if (rc < 0)
+			return rc;
+		st->group = rc;
+	}
+	return 0;
+}
+
+/* rule_key - one `key value...` line inside a rule */
+static int
+rule_key(struct reader *rd)
+{
+	struct stanza *st = &rd->st;
+	size_t i;
+
+	if (veq(rd, 0, "reason")) {
+		if (rd->nval != 2 || st->has_reason ||
+		    bk_reason_lookup(&st->reason, rd->val[1], rd->vlen[1]) != 0)
+			return FAIL(rd, "'reason' takes one reason name "
+			    "(see bouncekit-rules(5))");
+		st->has_reason = 1;
+		return 0;
+	}
+	if (veq(rd, 0, "priority")) {
+		if (rd->nval != 2 || st->has_priority ||
+		    parse_int(rd->val[1], rd->vlen[1], -100000, 100000,
+		    &st->priority) != 0)
+			return FAIL(rd, "'priority' takes one integer in "
+			    "-100000..100000");
+		st->has_priority = 1;
+		return 0;
+	}
+	if (veq(rd, 0, "status") || veq(rd, 0, "not-status")) {
+		for (i = 1; i < rd->nval; i++)
+			if (!valid_status(rd->val[i], rd->vlen[i]))
+				return FAIL(rd, "bad status code '%.*s'",
+				    (int)rd->vlen[i], rd->val[i]);
+		if (rd->val[0][0] == 's')
+			return list_key(rd, "status", st->status,
+			    &st->nstatus, 0);
+		return list_key(rd, "not-status", st->not_status,
+		    &st->nnot_status, 0);
+	}
+	if (veq(rd, 0, "reply") || veq(rd, 0, "not-reply")) {
+		int neg = rd->val[0][0] == 'n';
+		size_t *n = neg ? &st->nnot_reply : &st->nreply;
+		struct bk__classify_range *arr = neg ? st->not_reply : st->reply;
+
+		if (rd->nval < 2)
+			return FAIL(rd, "'reply' needs a value");
+		for (i = 1; i < rd->nval; i++) {
+			if (*n >= MAXV)
+				return FAIL(rd, "too many reply values");
+			if (parse_reply(rd->val[i], rd->vlen[i], &arr[*n]) != 0)
+				return FAIL(rd, "bad reply code '%.*s'",
+				    (int)rd->vlen[i], rd->val[i]);
+			(*n)++;
+		}
+		return 0;
+	}
+	if (veq(rd, 0, "command"))
+		return list_key(rd, "command", st->command, &st->ncommand, 1);
+	if (veq(rd, 0, "not-command"))
+		return list_key(rd, "not-command", st->not_command,
+		    &st->nnot_command, 1);
+	if (veq(rd, 0, "host"))
+		return list_key(rd, "host", st->host, &st->nhost, -1);
+	if (veq(rd, 0, "diagtype"))
+		return list_key(rd, "diagtype", st->diagtype, &st->ndiagtype,
+		    -1);
+	if (veq(rd, 0, "action"))
+		return list_key(rd, "action", st->action, &st->naction, -1);
+	if (veq(rd, 0, "decoder"))
+		return list_key(rd, "decoder", st->decoder, &st->ndecoder, -1);
+	if (veq(rd, 0, "match") || veq(rd, 0, "unless")) {
+		int neg = rd->val[0][0] == 'u';
+
+		for (i = 1; i < rd->nval; i++)
+			if (rd->quoted[i] || !is_word(rd->val[i], rd->vlen[i]))
+				return FAIL(rd, "'%s' takes phrase list names",
+				    neg ? "unless" : "match");
+		if (neg)
+			return list_key(rd, "unless", st->unless, &st->nunless,
+			    0);
+		return list_key(rd, "match", st->match, &st->nmatch, 0);
+	}
+	if (veq(rd, 0, "kind")) {
+		for (i = 1; i < rd->nval; i++) {
+			bk_kind k;
+
+			if (bk_kind_lookup(&k, rd->val[i], rd->vlen[i]) != 0)
+				return FAIL(rd, "unknown kind '%.*s'",
+				    (int)rd->vlen[i], rd->val[i]);
+			st->kinds |= 1u << k;
+		}
+		return rd->nval < 2 ? FAIL(rd, "'kind' needs a value") : 0;
+	}
+	if (veq(rd, 0, "category"))
+		return one_value(rd, "category", &st->category);
+	if (veq(rd, 0, "cause"))
+		return one_value(rd, "cause", &st->cause);
+	if (veq(rd, 0, "provider"))
+		return one_value(rd, "provider", &st->provider);
+	if (veq(rd, 0, "provider-code"))
+		return one_value(rd, "provider-code", &st->provider_code);
+	if (veq(rd, 0, "blocklist"))
+		return one_value(rd, "blocklist", &st->blocklist);
+	if (veq(rd, 0, "responsible")) {
+		static const char *const names[] = { "unknown", "sender",
+			"recipient", "network" };
+
+		for (i = 0; rd->nval == 2 && i < 4; i++)
+			if (veq(rd, 1, names[i])) {
+				st->responsible = (bk_responsible)i;
+				return 0;
+			}
+		return FAIL(rd, "'responsible' is one of sender, recipient, "
+		    "network, unknown");
+	}
+	if (veq(rd, 0, "retry")) {
+		static const char *const names[] = { "unknown", "no",
+			"after-fix", "later" };
+
+		for (i = 0; rd->nval == 2 && i < 4; i++)
+			if (veq(rd, 1, names[i])) {
+				st->retry = (bk_retry)i;
+				return 0;
+			}
+		return FAIL(rd, "'retry' is one of no, after-fix, later");
+	}
+	if (veq(rd, 0, "confidence")) {
+		if (rd->nval != 2 || parse_int(rd->val[1], rd->vlen[1], 0, 100,
+		    &st->confidence) != 0)
+			return FAIL(rd, "'confidence' takes one integer 0..100");
+		return 0;
+	}
+	return FAIL(rd, "unknown key '%.*s'", (int)rd->vlen[0], rd->val[0]);
+}
+
+/* line - handle one tokenized line */
+static int
+line(struct reader *rd)
+{
+	struct stanza *st = &rd->st;
+
+	if (rd->nval == 0)
+		return 0;
+	if (rd->quoted[0])
+		return FAIL(rd, "a line starts with a key, not a quoted string");
+	if (veq(rd, 0, "rule"))
+		return open_stanza(rd, 1);
+	if (veq(rd, 0, "phrases"))
+		return open_stanza(rd, 2);
+	if (veq(rd, 0, "version")) {
+		if (st->type != 0 || rd->nval != 2 || !veq(rd, 1, "1"))
+			return FAIL(rd, "'version 1' is the only version and "
+			    "comes before the first stanza");
+		return 0;
+	}
+	if (st->type == 0)
+		return FAIL(rd, "key '%.*s' outside a rule or phrases stanza",
+		    (int)rd->vlen[0], rd->val[0]);
+	if (veq(rd, 0, "note"))
+		return 0;
+	if (veq(rd, 0, "text"))
+		return add_pattern(rd, 0, 0);
+	if (veq(rd, 0, "regex"))
+		return add_pattern(rd, 1, 0);
+	if (veq(rd, 0, "except") || veq(rd, 0, "except-regex")) {
+		if (st->type != 2)
+			return FAIL(rd, "'except' belongs to a phrases stanza");
+		return add_pattern(rd, rd->vlen[0] > 6, 1);
+	}
+	if (veq(rd, 0, "must"))
+		return add_sample(rd, 1);
+	if (veq(rd, 0, "mustnot"))
+		return add_sample(rd, 0);
+	if (st->type == 2)
+		return FAIL(rd, "unknown key '%.*s' in a phrases stanza",
+		    (int)rd->vlen[0], rd->val[0]);
+	return rule_key(rd);
+}
+
+/* bk__classify_load - read one rules file from memory into @cls */
+int
+bk__classify_load(bk_classifier *cls, const char *name, const char *text,
+    size_t len, char **errmsg_out)
+{
+	struct reader *rd;
+	size_t pos = 0;
+	char *buf;
+	int rc = 0;
+
+	rd = calloc(1, sizeof(*rd));
+	buf = malloc(BK__CLASSIFY_MAX_LINE + 1);
+	if (rd == NULL || buf == NULL) {
+		free(rd);
+		free(buf);
+		return BK_ENOMEM;
+	}
+	rd->cls = cls;
+	rd->file = bk__arena_memdup(cls->arena, name, strlen(name));
+	rd->errmsg_out = errmsg_out;
+	if (rd->file == NULL)
+		rc = BK_ENOMEM;
+
+	/* invariant: pos is the start of the next unread line */
+	while (rc == 0 && pos < len) {
+		const char *p = text + pos, *nl;
+		size_t n;
+
+		nl = memchr(p, '\n', len - pos);
+		n = nl ? (size_t)(nl - p) : len - pos;
+		pos += n + (nl != NULL);
+		rd->line++;
+		if (n > 0 && p[n - 1] == '\r')
+			n--;
+		if (n > BK__CLASSIFY_MAX_LINE) {
+			rc = FAIL(rd, "line longer than %d bytes",
+			    BK__CLASSIFY_MAX_LINE);
+			break;
+		}
+		if (memchr(p, '\0', n) != NULL) {
+			rc = FAIL(rd, "NUL byte in rules file");
+			break;
+		}
+		rc = tokenize(rd, p, n, buf);
+		if (rc == 0)
+			rc = line(rd);
+	}
+	if (rc == 0)
+		rc = commit(rd);
+	free(buf);
+	free(rd);
+	return rc;
+}

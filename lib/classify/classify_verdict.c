@@ -1,0 +1,557 @@
+/*
+ * classify_verdict.c - the public classifier: facts in, verdict out.
+ *
+ * Decision procedure (bouncekit-rules(5) and docs/internals/classify.md):
+ *   1. Normalise the facts: a missing status or reply code is looked for in
+ *      the diagnostic text (RFC 3463 / RFC 5321 codes).
+ *   2. Scan the diagnostic once; walk the rules by priority; the first rule
+ *      whose conditions all hold is the candidate.
+ *   3. A decoder's reason hint wins over any rule below the "kind" band,
+ *      except for the weak hints (userunknown, hostunknown, expired,
+ *      systemerror, securityerror, networkerror), which only win over rules
+ *      below the "text" band, as Sisimai re-checks those reasons.
+ *   4. Without a rule or hint: onhold when there is diagnostic text,
+ *      undefined otherwise.
+ *   5. Derive what the record lacks: a status from the reason (Sisimai's
+ *      pseudo codes 5.0.9xx / 4.0.9xx), permanent from the status or reply
+ *      class, hard (the address itself is bad: userunknown, hostunknown,
+ *      hasmoved, and notaccept when permanent).
+ *
+ * Scan state lives in the classifier, so one classifier serves one thread.
+ * No allocation happens per record.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "classify/classify_int.h"
+
+/*
+ * Sisimai's pseudo status detail per reason, used when a record has no
+ * status at all: "5.0.<detail>" (permanent) or "4.0.<detail>" (temporary).
+ * 0: no pseudo status (success, feedback, auto-reply; and userunknown,
+ * hostunknown and hasmoved have no temporary form).
+ */
+static const struct {
+	bk_reason reason;
+	const char *perm, *temp;
+} pseudo[] = {
+	{ BK_REASON_AUTHFAILURE, "5.0.926", "4.0.926" },
+	{ BK_REASON_BADREPUTATION, "5.0.975", "4.0.975" },
+	{ BK_REASON_BLOCKED, "5.0.971", "4.0.971" },
+	{ BK_REASON_CONTENTERROR, "5.0.960", "4.0.960" },
+	{ BK_REASON_EXCEEDLIMIT, "5.0.923", "4.0.923" },
+	{ BK_REASON_EXPIRED, "5.0.947", "4.0.947" },
+	{ BK_REASON_FAILEDSTARTTLS, "5.0.976", "4.0.976" },
+	{ BK_REASON_FILTERED, "5.0.910", "4.0.924" },
+	{ BK_REASON_HASMOVED, "5.0.916", NULL },
+	{ BK_REASON_HOSTUNKNOWN, "5.0.912", NULL },
+	{ BK_REASON_MAILBOXFULL, "5.0.922", "4.0.922" },
+	{ BK_REASON_MAILERERROR, "5.0.939", "4.0.939" },
+	{ BK_REASON_MESGTOOBIG, "5.0.934", "4.0.934" },
+	{ BK_REASON_NETWORKERROR, "5.0.944", "4.0.944" },
+	{ BK_REASON_NORELAYING, "5.0.909", "4.0.909" },
+	{ BK_REASON_NOTACCEPT, "5.0.932", "4.0.932" },
+	{ BK_REASON_NOTCOMPLIANTRFC, "5.0.974", "4.0.974" },
+	{ BK_REASON_ONHOLD, "5.0.901", "4.0.901" },
+	{ BK_REASON_POLICYVIOLATION, "5.0.972", "4.0.972" },
+	{ BK_REASON_REJECTED, "5.0.918", "4.0.918" },
+	{ BK_REASON_REQUIREPTR, "5.0.973", "4.0.973" },
+	{ BK_REASON_SECURITYERROR, "5.0.970", "4.0.970" },
+	{ BK_REASON_SPAMDETECTED, "5.0.980", "4.0.980" },
+	{ BK_REASON_SPEEDING, "5.0.946", "4.0.946" },
+	{ BK_REASON_SUPPRESSED, "5.0.903", "4.0.903" },
+	{ BK_REASON_SUSPEND, "5.0.921", "4.0.921" },
+	{ BK_REASON_SYSTEMERROR, "5.0.930", "4.0.930" },
+	{ BK_REASON_SYSTEMFULL, "5.0.931", "4.0.931" },
+	{ BK_REASON_SYNTAXERROR, "5.0.902", "4.0.902" },
+	{ BK_REASON_TOOMANYCONN, "5.0.945", "4.0.945" },
+	{ BK_REASON_USERUNKNOWN, "5.0.911", NULL },
+	{ BK_REASON_UNDEFINED, "5.0.900", "4.0.900" },
+	{ BK_REASON_VIRUSDETECTED, "5.0.981", "4.0.981" },
+};
+
+/* bk_classifier_new - compile the built-in and/or user rules */
+int
+bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
+    char **errmsg_out)
+{
+	bk_classifier *cls;
+	size_t i;
+	int rc = 0;
+
+	*out = NULL;
+	if (errmsg_out != NULL)
+		*errmsg_out = NULL;
+	if (opts != NULL && opts->version != BK_CLASSIFY_OPTIONS_VERSION)
+		return BK_EINVAL;
+	cls = calloc(1, sizeof(*cls));
+	if (cls == NULL)
+		return BK_ENOMEM;
+	rc = bk__arena_new(&cls->arena, 64 * 1024);
+	if (rc != 0) {
+		free(cls);
+		return rc;
+	}
+	if (opts == NULL || !opts->no_builtin) {
+		for (i = 0; rc == 0 && bk__rules_embedded[i].name != NULL; i++)
+			rc = bk__classify_load(cls, bk__rules_embedded[i].name,
+			    bk__rules_embedded[i].text,
+			    bk__rules_embedded[i].len, errmsg_out);
+	}
+	if (rc == 0 && opts != NULL && opts->rules_path != NULL) {
+		FILE *fp = fopen(opts->rules_path, "rb");
+		char *buf = NULL;
+		size_t len = 0, cap = 0, n;
+
+		if (fp == NULL) {
+			rc = BK_EIO;
+			(void)bk__classify_errmsg(errmsg_out, opts->rules_path,
+			    0, "cannot open rules file");
+		}
+		/* invariant: len <= cap <= 16 MB, the rules-file ceiling */
+		while (rc == 0) {
+			if (len == cap) {
+				char *nb;
+
+				if (cap >= 16 * 1024 * 1024) {
+					rc = bk__classify_errmsg(errmsg_out,
+					    opts->rules_path, 0,
+					    "rules file larger than 16 MB");
+					break;
+				}
+				cap = cap ? cap * 2 : 64 * 1024;
+				nb = realloc(buf, cap);
+				if (nb == NULL) {
+					rc = BK_ENOMEM;
+					break;
+				}
+				buf = nb;
+			}
+			n = fread(buf + len, 1, cap - len, fp);
+			len += n;
+			if (n == 0) {
+				if (ferror(fp)) {
+					rc = BK_EIO;
+					(void)bk__classify_errmsg(errmsg_out,
+					    opts->rules_path, 0, "read error");
+				}
+				break;
+			}
+		}
+		if (fp != NULL)
+			fclose(fp);
+		if (rc == 0)
+			rc = bk__classify_load(cls, opts->rules_path, buf, len,
+			    errmsg_out);
+		free(buf);
+	}
+	if (rc == 0)
+		rc = bk__classify_finish(cls, errmsg_out);
+	if (rc != 0) {
+		bk_classifier_free(cls);
+		return rc;
+	}
+	*out = cls;
+	return 0;
+}
+
+/* bk_classifier_free - release everything the classifier holds */
+void
+bk_classifier_free(bk_classifier *cls)
+{
+	if (cls == NULL)
+		return;
+	hs_free_scratch(cls->scratch);
+	hs_free_database(cls->db);
+	free(cls->rules);
+	free(cls->groups);
+	free(cls->patterns);
+	free(cls->hit);
+	free(cls->hit_from);
+	free(cls->hit_to);
+	bk__arena_free(cls->arena);
+	free(cls);
+}
+
+/* bk_classifier_rule_count - rules loaded */
+size_t
+bk_classifier_rule_count(const bk_classifier *cls)
+{
+	return cls ? cls->nrules : 0;
+}
+
+/* bk__classify_facts_init - normalised facts of a record */
+void
+bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec)
+{
+	size_t at, n;
+	const char *p;
+
+	memset(f, 0, sizeof(*f));
+	f->kind = (unsigned)rec->kind < BK_KIND_COUNT_ ? rec->kind :
+	    BK_KIND_UNKNOWN;
+	f->text = rec->diagnostic;
+	if (f->text.ptr == NULL)
+		f->text.len = 0;
+	if (f->text.len > BK_LIMIT_LINE_BYTES)
+		f->text.len = BK_LIMIT_LINE_BYTES;
+	f->status = rec->status;
+	if (f->status.ptr == NULL || f->status.len == 0) {
+		f->status = BK_STR_NULL;
+		n = bk__classify_find_status(f->text.ptr, f->text.len, &at);
+		if (n > 0) {
+			f->status = bk__str(f->text.ptr + at, n);
+			f->status_from_text = 1;
+		}
+	}
+	f->reply = rec->reply_code;
+	if (f->reply <= 0 || f->reply > 599) {
+		f->reply = bk__classify_find_reply(f->text.ptr, f->text.len,
+		    f->status.ptr ? f->status.ptr[0] : 0);
+	}
+	f->command = rec->command;
+	f->host = rec->remote_mta;
+	while (f->host.len > 0 && (f->host.ptr[f->host.len - 1] == '.' ||
+	    f->host.ptr[f->host.len - 1] == ']'))
+		f->host.len--;
+	if (f->host.len > 0 && f->host.ptr[0] == '[') {
+		f->host.ptr++;
+		f->host.len--;
+	}
+	p = rec->recipient.ptr ? memchr(rec->recipient.ptr, '@',
+	    rec->recipient.len) : NULL;
+	if (p != NULL) {
+		/* the last '@' of the address */
+		const char *q = p, *e = rec->recipient.ptr + rec->recipient.len;
+
+		while ((q = memchr(q + 1, '@', (size_t)(e - q - 1))) != NULL)
+			p = q;
+		f->rcpt_domain = bk__str(p + 1, (size_t)(e - p - 1));
+		while (f->rcpt_domain.len > 0 &&
+		    (f->rcpt_domain.ptr[f->rcpt_domain.len - 1] == '>' ||
+		    f->rcpt_domain.ptr[f->rcpt_domain.len - 1] == '.'))
+			f->rcpt_domain.len--;
+	}
+	f->diagtype = rec->diagnostic_type;
+	f->action = rec->action;
+	f->decoder = rec->decoder;
+}
+
+/* is_weak_hint - hints Sisimai re-checks against the text (see above) */
+static int
+is_weak_hint(bk_reason r)
+{
+	switch (r) {
+	case BK_REASON_USERUNKNOWN:
+	case BK_REASON_HOSTUNKNOWN:
+	case BK_REASON_EXPIRED:
+	case BK_REASON_SYSTEMERROR:
+	case BK_REASON_SECURITYERROR:
+	case BK_REASON_NETWORKERROR:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* is_temporary - does the text speak of a temporary failure */
+static int
+is_temporary(int reply, bk_str text)
+{
+	size_t at;
+	int c = 0;
+
+	if (bk__classify_find_status(text.ptr, text.len, &at) > 0)
+		c = text.ptr[at];
+	else if (reply > 0)
+		c = '0' + reply / 100;
+	else {
+		int r = bk__classify_find_reply(text.ptr, text.len, 0);
+
+		if (r > 0)
+			c = '0' + r / 100;
+	}
+	if (c == '4')
+		return 1;
+	if (text.ptr == NULL)
+		return 0;
+	return bk__istr(text.ptr, text.len, " temporar") != NULL ||
+	    bk__istr(text.ptr, text.len, " persistent") != NULL;
+}
+
+/* pseudo_status - Sisimai's stand-in status for a reason */
+static const char *
+pseudo_status(bk_reason reason, int temporary)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
+		if (pseudo[i].reason == reason)
+			return temporary ? pseudo[i].temp : pseudo[i].perm;
+	return NULL;
+}
+
+/* is_hard - the address itself is bad (Sisimai's hardbounce) */
+static int
+is_hard(bk_reason reason, const bk_record *rec)
+{
+	size_t at;
+	int c = 0;
+
+	switch (reason) {
+	case BK_REASON_USERUNKNOWN:
+	case BK_REASON_HOSTUNKNOWN:
+	case BK_REASON_HASMOVED:
+		return 1;
+	case BK_REASON_NOTACCEPT:
+		break;
+	default:
+		return 0;
+	}
+	/* null MX and the like: hard unless the failure is temporary */
+	if (rec->status.ptr != NULL && rec->status.len > 0)
+		c = rec->status.ptr[0];
+	else if (bk__classify_find_status(rec->diagnostic.ptr,
+	    rec->diagnostic.len, &at) > 0)
+		c = rec->diagnostic.ptr[at];
+	else if (rec->reply_code > 0)
+		c = '0' + rec->reply_code / 100;
+	if (c == '5')
+		return 1;
+	if (c == '4')
+		return 0;
+	return !is_temporary(rec->reply_code, rec->diagnostic);
+}
+
+/* set_opt - a rule's optional string into a record slice */
+static bk_str
+set_opt(const char *s)
+{
+	return s ? bk__cstr(s) : BK_STR_NULL;
+}
+
+/* bk_classify - decide reason, permanent and hard for a decoded record */
+int
+bk_classify(bk_classifier *cls, bk_record *rec)
+{
+	struct bk__classify_facts f;
+	const struct bk__classify_rule *r;
+	bk_reason hint;
+	int use_hint = 0;
+	size_t i;
+
+	if (cls == NULL || rec == NULL)
+		return BK_EINVAL;
+	bk__classify_facts_init(&f, rec);
+	r = bk__classify_decide(cls, &f);
+
+	hint = rec->reason_hint;
+	if ((unsigned)hint >= BK_REASON_COUNT_)
+		hint = BK_REASON_UNDEFINED;
+	if (hint != BK_REASON_UNDEFINED &&
+	    (r == NULL || r->priority < BK__CLASSIFY_PRIO_KIND)) {
+		if (hint == BK_REASON_ONHOLD)
+			use_hint = r == NULL;
+		else if (!is_weak_hint(hint))
+			use_hint = 1;
+		else
+			use_hint = r == NULL ||
+			    r->priority <= cls->hint_priority[hint];
+	}
+
+	rec->rule = BK_STR_NULL;
+	rec->evidence = BK_STR_NULL;
+	rec->category = rec->cause = rec->provider = BK_STR_NULL;
+	rec->provider_code = rec->blocklist = BK_STR_NULL;
+	rec->responsible = BK_RESP_UNKNOWN;
+	rec->retry = BK_RETRY_UNKNOWN;
+	rec->confidence = 0;
+	if (use_hint) {
+		rec->reason = hint;
+		rec->rule = bk__cstr("decoder");
+		rec->confidence = 80;
+	} else if (r != NULL) {
+		rec->reason = r->reason;
+		rec->rule = bk__cstr(r->id);
+		for (i = 0; i < r->nmatch; i++) {
+			uint32_t g = r->match[i];
+
+			if (bk__classify_group_hit(cls, g)) {
+				size_t from = cls->hit_from[g];
+				size_t to = cls->hit_to[g];
+
+				if (to <= f.text.len && from <= to)
+					rec->evidence = bk__str(
+					    f.text.ptr + from, to - from);
+				break;
+			}
+		}
+		rec->category = set_opt(r->category);
+		rec->cause = set_opt(r->cause);
+		rec->provider = set_opt(r->provider);
+		rec->provider_code = set_opt(r->provider_code);
+		rec->blocklist = set_opt(r->blocklist);
+		rec->responsible = r->responsible;
+		rec->retry = r->retry;
+		rec->confidence = r->confidence >= 0 ? r->confidence :
+		    r->nmatch ? 90 : 60;
+	} else {
+		rec->reason = f.text.len > 0 ? BK_REASON_ONHOLD :
+		    BK_REASON_UNDEFINED;
+		rec->rule = bk__cstr(f.text.len > 0 ? "default.onhold" :
+		    "default.undefined");
+		rec->confidence = 10;
+	}
+
+	/* facts the record lacked */
+	if (rec->status.ptr == NULL || rec->status.len == 0) {
+		rec->status = f.status;
+		if (rec->status.ptr == NULL) {
+			int temp = is_temporary(rec->reply_code,
+			    rec->diagnostic);
+			const char *ps = pseudo_status(rec->reason, temp);
+
+			rec->status = ps ? bk__cstr(ps) : BK_STR_NULL;
+		}
+	}
+	if (rec->reason == BK_REASON_FEEDBACK ||
+	    rec->reason == BK_REASON_VACATION)
+		rec->reply_code = 0;
+	else if (rec->reply_code <= 0 && f.reply > 0 &&
+	    (rec->status.ptr == NULL || rec->status.ptr[0] == '0' + f.reply / 100))
+		rec->reply_code = f.reply;
+
+	rec->permanent = -1;
+	if (rec->status.ptr != NULL && rec->status.len > 0 &&
+	    (rec->status.ptr[0] == '5' || rec->status.ptr[0] == '4'))
+		rec->permanent = rec->status.ptr[0] == '5';
+	else if (rec->reply_code >= 400 && rec->reply_code < 600)
+		rec->permanent = rec->reply_code >= 500;
+	if (rec->reason == BK_REASON_DELIVERED ||
+	    rec->reason == BK_REASON_FEEDBACK ||
+	    rec->reason == BK_REASON_VACATION)
+		rec->permanent = -1;
+	rec->hard = is_hard(rec->reason, rec);
+	return 0;
+}
+
+/* bk_classify_reply - parse a reply/log line and classify it */
+int
+bk_classify_reply(bk_classifier *cls, bk_record *out, const char *line,
+    size_t len)
+{
+	int rc;
+
+	if (cls == NULL || out == NULL)
+		return BK_EINVAL;
+	rc = bk__classify_parse_reply(out, line, len);
+	if (rc != 0)
+		return rc;
+	return bk_classify(cls, out);
+}
+
+/* sample_record - the record a sample line with its facts stands for */
+static void
+sample_record(bk_record *rec, const struct bk__classify_sample *s)
+{
+	(void)bk__classify_parse_reply(rec, s->text, s->len);
+	if (s->command)
+		rec->command = bk__cstr(s->command);
+	if (s->host)
+		rec->remote_mta = bk__cstr(s->host);
+	if (s->status)
+		rec->status = bk__cstr(s->status);
+	if (s->diagtype)
+		rec->diagnostic_type = bk__cstr(s->diagtype);
+	if (s->action)
+		rec->action = bk__cstr(s->action);
+	if (s->decoder)
+		rec->decoder = s->decoder;
+	if (s->reply >= 0)
+		rec->reply_code = s->reply;
+	if (s->kind >= 0)
+		rec->kind = (bk_kind)s->kind;
+}
+
+/* report - format one sample failure */
+static void
+report(void (*fn)(void *, const char *), void *ctx, const char *file,
+    unsigned line, const char *fmt, const char *a, const char *b,
+    const char *c)
+{
+	char msg[1024], head[512];
+
+	if (fn == NULL)
+		return;
+	snprintf(head, sizeof(head), fmt, a, b, c);
+	snprintf(msg, sizeof(msg), "%s:%u: %s", file, line, head);
+	fn(ctx, msg);
+}
+
+/* bk__classify_check_samples - every must / mustnot sample of the set */
+size_t
+bk__classify_check_samples(bk_classifier *cls,
+    void (*fn)(void *ctx, const char *msg), void *ctx)
+{
+	struct bk__classify_facts f;
+	bk_record rec;
+	size_t i, j, fails = 0;
+
+	for (i = 0; i < cls->ngroups; i++) {
+		const struct bk__classify_group *g = &cls->groups[i];
+
+		if (g->anonymous || g->name == NULL)
+			continue;
+		for (j = 0; j < g->nmust + g->nmustnot; j++) {
+			int must = j < g->nmust;
+			const struct bk__classify_sample *s = must ?
+			    &g->must[j] : &g->mustnot[j - g->nmust];
+			int hit;
+
+			bk__classify_scan(cls, s->text, s->len);
+			hit = bk__classify_group_hit(cls, (uint32_t)i);
+			if (hit != must) {
+				fails++;
+				report(fn, ctx, g->file, s->line,
+				    "phrases %s: %s \"%s\"", g->name,
+				    must ? "does not match its sample" :
+				    "matches its mustnot sample", s->text);
+			}
+		}
+	}
+	for (i = 0; i < cls->nrules; i++) {
+		const struct bk__classify_rule *r = &cls->rules[i];
+
+		for (j = 0; j < r->nmust + r->nmustnot; j++) {
+			int must = j < r->nmust;
+			const struct bk__classify_sample *s = must ?
+			    &r->must[j] : &r->mustnot[j - r->nmust];
+			int holds;
+
+			sample_record(&rec, s);
+			bk__classify_facts_init(&f, &rec);
+			bk__classify_scan(cls, f.text.ptr, f.text.len);
+			holds = bk__classify_rule_holds(cls, r, &f);
+			if (holds != must) {
+				fails++;
+				report(fn, ctx, r->file, s->line,
+				    "rule %s: %s \"%s\"", r->id,
+				    must ? "does not hold for its sample" :
+				    "holds for its mustnot sample", s->text);
+				continue;
+			}
+			if (!must)
+				continue;
+			sample_record(&rec, s);
+			(void)bk_classify(cls, &rec);
+			if (rec.reason != r->reason) {
+				fails++;
+				report(fn, ctx, r->file, s->line,
+				    "rule %s: sample \"%s\" is classified %s",
+				    r->id, s->text, bk_reason_name(rec.reason));
+			}
+		}
+	}
+	return fails;
+}

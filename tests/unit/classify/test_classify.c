@@ -1,0 +1,453 @@
+/*
+ * test_classify.c - classifier: reply lines, precedence, rule samples,
+ * rules-file errors and hostile input.  Fixtures live in this file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bktest.h"
+#include "bouncekit/classify.h"
+#include "bouncekit/errors.h"
+#include "classify/classify_int.h"
+
+static bk_classifier *
+builtin(void)
+{
+	static bk_classifier *cls;
+	char *err = NULL;
+
+	if (cls == NULL && bk_classifier_new(&cls, NULL, &err) != 0) {
+		fprintf(stderr, "built-in rules: %s\n", err ? err : "?");
+		free(err);
+		exit(1);
+	}
+	return cls;
+}
+
+struct reply_case {
+	const char *name;
+	const char *line;
+	const char *reason;
+	const char *status;     /* NULL: none expected */
+	int hard;
+	int permanent;
+};
+
+static const struct reply_case reply_cases[] = {
+	{ "postfix user unknown",
+	  "550 5.1.1 <x@example.org>: Recipient address rejected: User "
+	  "unknown in local recipient table",
+	  "userunknown", "5.1.1", 1, 1 },
+	{ "postfix log line",
+	  "Jan  1 00:00:00 mx postfix/smtp[123]: 4F0: to=<x@example.org>, "
+	  "relay=mx.example.org[192.0.2.1]:25, delay=1, dsn=5.1.1, "
+	  "status=bounced (host mx.example.org[192.0.2.1] said: 550 5.1.1 "
+	  "<x@example.org>: Recipient address rejected: User unknown (in "
+	  "reply to RCPT TO command))",
+	  "userunknown", "5.1.1", 1, 1 },
+	{ "gmail unsolicited is not a bad address",
+	  "host gmail-smtp-in.l.google.com[142.250.1.26] said: 550-5.7.1 "
+	  "[192.0.2.1] Our system has detected that this message is likely "
+	  "unsolicited mail. To reduce the amount of spam sent to Gmail, this "
+	  "message has been blocked. (in reply to end of DATA command)",
+	  "spamdetected", "5.7.1", 0, 1 },
+	{ "gmail unknown account",
+	  "host aspmx.l.google.com[108.177.97.26] said: 550-5.1.1 The email "
+	  "account that you tried to reach does not exist. (in reply to RCPT "
+	  "TO command)",
+	  "userunknown", "5.1.1", 1, 1 },
+	{ "gmail dmarc",
+	  "550 5.7.26 Unauthenticated email from example.com is not accepted "
+	  "due to domain's DMARC policy",
+	  "authfailure", "5.7.26", 0, 1 },
+	{ "spamhaus listing is blocked, not hard",
+	  "550 5.7.1 Service unavailable; client host [203.0.113.5] blocked "
+	  "using zen.spamhaus.org",
+	  "blocked", "5.7.1", 0, 1 },
+	{ "office 365 access denied is user unknown (as Sisimai)",
+	  "host example-org.mail.protection.outlook.com[198.51.100.2] said: "
+	  "550 5.4.1 [x@example.org]: Recipient address rejected: Access "
+	  "denied (in reply to RCPT TO command)",
+	  "userunknown", "5.4.1", 1, 1 },
+	{ "godaddy rate limit sent as 5.1.1",
+	  "host smtp.secureserver.net[192.0.2.9] said: 550 5.1.1 "
+	  "<x@example.com> - 203.0.113.222 has sent to too many recipients "
+	  "this hour. IB607 <http://x.co/rlbounce> (in reply to RCPT TO "
+	  "command)",
+	  "speeding", "5.1.1", 0, 1 },
+	{ "yahoo tss04 without the yahoo host",
+	  "421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred "
+	  "due to unexpected volume or user complaints",
+	  "badreputation", "4.7.0", 0, 0 },
+	{ "relay denied",
+	  "554 5.7.1 <x@example.org>: Relay access denied",
+	  "norelaying", "5.7.1", 0, 1 },
+	{ "mailbox full",
+	  "552 5.2.2 <x@example.jp>... Mailbox Full",
+	  "mailboxfull", "5.2.2", 0, 1 },
+	{ "null mx",
+	  "550 5.1.10 <x@example.net>: example.net does not accept mail "
+	  "(nullMX)",
+	  "notaccept", "5.1.10", 1, 1 },
+	{ "status inside the text",
+	  "smtp; 550 #5.1.1 bad address x@example.org",
+	  "userunknown", "5.1.1", 1, 1 },
+	{ "delivered",
+	  "250 2.0.0 Ok: queued as 4F0ABC",
+	  "delivered", "2.0.0", 0, -1 },
+	{ "deferred log line",
+	  "Jan  1 00:00:00 mx postfix/smtp[1]: 4F0: to=<x@example.org>, "
+	  "relay=none, delay=3600, dsn=4.4.1, status=deferred (connect to "
+	  "mx.example.org[192.0.2.1]:25: Connection timed out)",
+	  "expired", "4.4.1", 0, 0 },
+	{ "pseudo status from the reason",
+	  "host mx3.qq.com[103.7.30.40] said: 550 Connection frequency "
+	  "limited. (in reply to end of DATA command)",
+	  "toomanyconn", "5.0.945", 0, 1 },
+	{ "no text rule: onhold",
+	  "550 zzz",
+	  "onhold", "5.0.901", 0, 1 },
+};
+
+/* test_classify__replies - reply and log lines to verdicts */
+static void
+test_classify__replies(void)
+{
+	bk_classifier *cls = builtin();
+	size_t i;
+
+	for (i = 0; i < sizeof(reply_cases) / sizeof(reply_cases[0]); i++) {
+		const struct reply_case *c = &reply_cases[i];
+		bk_record rec;
+		int rc;
+
+		rc = bk_classify_reply(cls, &rec, c->line, strlen(c->line));
+		BKT_EQ_INT(c->name, rc, 0);
+		BKT_EQ_STR(c->name, bk_reason_name(rec.reason),
+		    strlen(bk_reason_name(rec.reason)), c->reason);
+		BKT_EQ_STR(c->name, rec.status.ptr, rec.status.len, c->status);
+		BKT_EQ_INT(c->name, rec.hard, c->hard);
+		BKT_EQ_INT(c->name, rec.permanent, c->permanent);
+		BKT_CHECK(rec.rule.ptr != NULL && rec.rule.len > 0);
+	}
+}
+
+/* test_classify__evidence - the matched text and the deciding rule */
+static void
+test_classify__evidence(void)
+{
+	static const char line[] = "550 5.7.1 Service unavailable; client "
+	    "host [203.0.113.5] blocked using zen.spamhaus.org";
+	bk_record rec;
+
+	BKT_EQ_INT("evidence", bk_classify_reply(builtin(), &rec, line,
+	    strlen(line)), 0);
+	BKT_EQ_STR("evidence", rec.rule.ptr, rec.rule.len, "blocked.text");
+	BKT_CHECK(rec.evidence.ptr != NULL && rec.evidence.len >= 13 &&
+	    memcmp(rec.evidence.ptr + rec.evidence.len - 13, "blocked using",
+	    13) == 0);
+	BKT_CHECK(rec.evidence.ptr >= rec.diagnostic.ptr &&
+	    rec.evidence.ptr + rec.evidence.len <=
+	    rec.diagnostic.ptr + rec.diagnostic.len);
+}
+
+/* fill - a record with the facts a decoder would give */
+static void
+fill(bk_record *rec, bk_kind kind, const char *status, int reply,
+    const char *command, const char *text, bk_reason hint)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->kind = kind;
+	if (status)
+		rec->status = bk__cstr(status);
+	rec->reply_code = reply;
+	if (command)
+		rec->command = bk__cstr(command);
+	if (text)
+		rec->diagnostic = bk__cstr(text);
+	rec->reason_hint = hint;
+}
+
+/* test_classify__records - kinds, hints, derived status and reply */
+static void
+test_classify__records(void)
+{
+	bk_classifier *cls = builtin();
+	bk_record rec;
+
+	fill(&rec, BK_KIND_FEEDBACK, NULL, 0, NULL, "abuse report", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("feedback", rec.reason, BK_REASON_FEEDBACK);
+	BKT_EQ_INT("feedback hard", rec.hard, 0);
+
+	fill(&rec, BK_KIND_AUTOREPLY, NULL, 0, NULL, "I am away", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("autoreply", rec.reason, BK_REASON_VACATION);
+
+	fill(&rec, BK_KIND_DELIVERED, "2.1.5", 250, NULL, "250 ok", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("delivered", rec.reason, BK_REASON_DELIVERED);
+
+	/* a strong hint from the decoder stands */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL,
+	    "Command died with status 1: procmail", BK_REASON_MAILERERROR);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("strong hint", rec.reason, BK_REASON_MAILERERROR);
+	BKT_EQ_STR("strong hint", rec.rule.ptr, rec.rule.len, "decoder");
+
+	/* a weak hint gives way to what the text says before it */
+	fill(&rec, BK_KIND_BOUNCE, "5.1.1", 550, "RCPT",
+	    "550 5.1.1 mailbox full", BK_REASON_USERUNKNOWN);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("weak hint", rec.reason, BK_REASON_MAILBOXFULL);
+
+	/* a weak hint still beats the generic "filtered" reading */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, "550 No such user",
+	    BK_REASON_USERUNKNOWN);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("weak hint stands", rec.reason, BK_REASON_USERUNKNOWN);
+	BKT_EQ_STR("pseudo status", rec.status.ptr, rec.status.len, "5.0.911");
+	BKT_EQ_INT("reply from text", rec.reply_code, 550);
+	BKT_EQ_INT("hard", rec.hard, 1);
+
+	/* nothing at all */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, NULL, 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("nothing", rec.reason, BK_REASON_UNDEFINED);
+	BKT_EQ_INT("nothing permanent", rec.permanent, 1);
+
+	/* temporary null MX is not a hard bounce */
+	fill(&rec, BK_KIND_BOUNCE, "4.3.2", 453, NULL,
+	    "453 4.3.2 System not accepting network messages", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("notaccept temporary", rec.reason, BK_REASON_NOTACCEPT);
+	BKT_EQ_INT("notaccept temporary hard", rec.hard, 0);
+}
+
+/* report - print one sample failure */
+static void
+report(void *ctx, const char *msg)
+{
+	(void)ctx;
+	BKT_FAIL("%s", msg);
+}
+
+/* test_classify__samples - every rule matches its must and not its mustnot */
+static void
+test_classify__samples(void)
+{
+	bk_classifier *cls = builtin();
+	size_t i, nsamples = 0;
+
+	BKT_CHECK(bk_classifier_rule_count(cls) > 100);
+	BKT_EQ_INT("samples", bk__classify_check_samples(cls, report, NULL),
+	    0);
+	/* every rule and every named phrase list carries samples */
+	for (i = 0; i < cls->nrules; i++) {
+		const struct bk__classify_rule *r = &cls->rules[i];
+
+		if (r->nmust == 0 || r->nmustnot == 0)
+			BKT_FAIL("rule %s needs must and mustnot samples",
+			    r->id);
+		nsamples += r->nmust + r->nmustnot;
+	}
+	for (i = 0; i < cls->ngroups; i++) {
+		const struct bk__classify_group *g = &cls->groups[i];
+
+		if (!g->anonymous && g->name != NULL && g->nmust == 0)
+			BKT_FAIL("phrases %s needs a must sample", g->name);
+	}
+	BKT_CHECK(nsamples > 2 * cls->nrules - 1);
+}
+
+/* load_text - classifier from rules text only; errmsg in *err */
+static int
+load_text(bk_classifier **out, const char *text, char **err)
+{
+	bk_classify_options opts = BK_CLASSIFY_OPTIONS_INIT;
+	char path[] = "/tmp/bk_test_rulesXXXXXX";
+	int fd, rc;
+	FILE *fp;
+
+	fd = mkstemp(path);
+	if (fd < 0)
+		return BK_EIO;
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	opts.rules_path = path;
+	opts.no_builtin = 1;
+	rc = bk_classifier_new(out, &opts, err);
+	unlink(path);
+	return rc;
+}
+
+struct syntax_case {
+	const char *name;
+	const char *text;
+	unsigned line;
+	const char *msg;
+};
+
+static const struct syntax_case syntax_cases[] = {
+	{ "unknown key", "# x\nrule a\n\tfoo bar\n", 3, "unknown key 'foo'" },
+	{ "unknown reason", "rule a\n\treason nosuch\n", 2, "'reason'" },
+	{ "no priority", "rule a\n\treason blocked\n\tstatus 5.7.1\n", 1,
+	  "has no priority" },
+	{ "no condition", "rule a\n\treason blocked\n\tpriority 1\n", 1,
+	  "has no condition" },
+	{ "unterminated quote", "phrases p\n\ttext \"abc\n", 2,
+	  "unterminated" },
+	{ "unknown list", "rule a\n\treason blocked\n\tpriority 1\n"
+	  "\tmatch nolist\n", 1, "unknown phrase list 'nolist'" },
+	{ "bad status", "rule a\n\treason blocked\n\tpriority 1\n"
+	  "\tstatus 5.x.1\n", 4, "bad status code" },
+	{ "bad reply", "rule a\n\treason blocked\n\tpriority 1\n"
+	  "\treply 650\n", 4, "bad reply code" },
+	{ "key outside", "status 5.1.1\n", 1, "outside a rule" },
+	{ "duplicate id", "rule a\n\treason blocked\n\tpriority 1\n"
+	  "\tstatus 5.7.1\nrule a\n\treason blocked\n\tpriority 1\n"
+	  "\tstatus 5.7.1\n", 5, "duplicate rule id" },
+	{ "bad regex", "rule a\n\treason blocked\n\tpriority 1\n"
+	  "\tregex \"(unclosed\"\n", 4, "does not compile" },
+	{ "bad escape", "rule a\n\ttext \"\\q\"\n", 2, "unknown escape" },
+};
+
+/* test_classify__syntax - rules-file errors carry file and line */
+static void
+test_classify__syntax(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(syntax_cases) / sizeof(syntax_cases[0]); i++) {
+		const struct syntax_case *c = &syntax_cases[i];
+		bk_classifier *cls = NULL;
+		char *err = NULL, want[32];
+		int rc;
+
+		rc = load_text(&cls, c->text, &err);
+		BKT_EQ_INT(c->name, rc, BK_ESYNTAX);
+		BKT_CHECK(cls == NULL);
+		if (err == NULL) {
+			BKT_FAIL("[%s] no error message", c->name);
+			continue;
+		}
+		snprintf(want, sizeof(want), ":%u: ", c->line);
+		if (strstr(err, want) == NULL || strstr(err, c->msg) == NULL)
+			BKT_FAIL("[%s] got \"%s\", want line %u and \"%s\"",
+			    c->name, err, c->line, c->msg);
+		if (strncmp(err, "/tmp/bk_test_rules", 18) != 0)
+			BKT_FAIL("[%s] no file name in \"%s\"", c->name, err);
+		free(err);
+	}
+}
+
+/* test_classify__user_rules - a user file extends and overrides */
+static void
+test_classify__user_rules(void)
+{
+	static const char text[] =
+	    "version 1\n"
+	    "phrases my.list\n"
+	    "\ttext \"custom reject phrase\"\n"
+	    "\tmust \"550 custom reject phrase\"\n"
+	    "rule my.rule\n"
+	    "\treason policyviolation\n"
+	    "\tpriority 960\n"
+	    "\tmatch my.list\n"
+	    "\tcause policy.custom\n"
+	    "\tmust \"550 5.1.1 custom reject phrase\"\n"
+	    "\tmustnot \"550 5.1.1 user unknown\"\n";
+	bk_classify_options opts = BK_CLASSIFY_OPTIONS_INIT;
+	char path[] = "/tmp/bk_test_rulesXXXXXX";
+	bk_classifier *cls = NULL;
+	bk_record rec;
+	char *err = NULL;
+	FILE *fp;
+	int fd;
+
+	fd = mkstemp(path);
+	BKT_CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	fp = fdopen(fd, "w");
+	fputs(text, fp);
+	fclose(fp);
+	opts.rules_path = path;
+	BKT_EQ_INT("user rules", bk_classifier_new(&cls, &opts, &err), 0);
+	unlink(path);
+	if (cls == NULL) {
+		BKT_FAIL("user rules: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	BKT_EQ_INT("count", bk_classifier_rule_count(cls),
+	    bk_classifier_rule_count(builtin()) + 1);
+	bk_classify_reply(cls, &rec, "550 5.1.1 custom reject phrase", 30);
+	BKT_EQ_INT("user rule wins", rec.reason, BK_REASON_POLICYVIOLATION);
+	BKT_EQ_STR("cause", rec.cause.ptr, rec.cause.len, "policy.custom");
+	BKT_EQ_INT("user samples", bk__classify_check_samples(cls, report,
+	    NULL), 0);
+	bk_classifier_free(cls);
+
+	opts.rules_path = "/nonexistent/bk.rules";
+	err = NULL;
+	BKT_EQ_INT("missing file", bk_classifier_new(&cls, &opts, &err),
+	    BK_EIO);
+	free(err);
+	bk_classifier_free(NULL);
+}
+
+/* test_classify__hostile - empty, huge, binary, invalid UTF-8 */
+static void
+test_classify__hostile(void)
+{
+	bk_classifier *cls = builtin();
+	size_t big = BK_LIMIT_LINE_BYTES + 4096, i;
+	bk_record rec;
+	char *buf;
+
+	BKT_EQ_INT("empty", bk_classify_reply(cls, &rec, "", 0), BK_EINVAL);
+	BKT_EQ_INT("blank", bk_classify_reply(cls, &rec, " \r\n", 3),
+	    BK_EINVAL);
+	BKT_EQ_INT("null", bk_classify_reply(cls, &rec, NULL, 5), BK_EINVAL);
+
+	buf = malloc(big);
+	BKT_CHECK(buf != NULL);
+	if (buf == NULL)
+		return;
+	/* 1 MB of text with a reason at the start */
+	memset(buf, 'a', big);
+	memcpy(buf, "550 5.1.1 user unknown ", 23);
+	BKT_EQ_INT("huge", bk_classify_reply(cls, &rec, buf, big), 0);
+	BKT_EQ_INT("huge reason", rec.reason, BK_REASON_USERUNKNOWN);
+
+	/* every byte value, NULs included */
+	for (i = 0; i < big; i++)
+		buf[i] = (char)(i * 7 + 3);
+	BKT_EQ_INT("binary", bk_classify_reply(cls, &rec, buf, big), 0);
+	BKT_CHECK((unsigned)rec.reason < BK_REASON_COUNT_);
+
+	/* invalid UTF-8 around a phrase */
+	memcpy(buf, "550 \xff\xfe\xc0\x80 mailbox full \xed\xa0\x80", 26);
+	BKT_EQ_INT("utf8", bk_classify_reply(cls, &rec, buf, 26), 0);
+	BKT_EQ_INT("utf8 reason", rec.reason, BK_REASON_MAILBOXFULL);
+
+	/* many codes and repeated phrases (regex repeats are dropped) */
+	for (i = 0; i + 24 <= big; i += 24)
+		memcpy(buf + i, "550-5.1.1 mailbox x q o ", 24);
+	BKT_EQ_INT("repeats", bk_classify_reply(cls, &rec, buf, big), 0);
+	free(buf);
+}
+
+BK_TEST_MAIN(
+	BKT(test_classify__replies),
+	BKT(test_classify__evidence),
+	BKT(test_classify__records),
+	BKT(test_classify__samples),
+	BKT(test_classify__syntax),
+	BKT(test_classify__user_rules),
+	BKT(test_classify__hostile)
+)
