@@ -86,6 +86,24 @@ field_name_len(const char *p, const char *eol)
 }
 
 /*
+ * is_lost_param - a MIME parameter ("name=value", optionally followed by
+ * ';') on a line of its own that its writer forgot to indent.
+ */
+static int
+is_lost_param(const char *p, const char *eol)
+{
+	const char *q = p;
+
+	while (q < eol && (bk__is(*q, BK_C_ALPHA | BK_C_DIGIT) || *q == '-' ||
+	    *q == '*'))
+		q++;
+	if (q == p || q >= eol || *q != '=')
+		return 0;
+	return memchr(p, ':', (size_t)(eol - p)) == NULL ||
+	    (q + 1 < eol && q[1] == '"');
+}
+
+/*
  * bk__headers_parse - read header fields from *pp up to the blank line.
  *
  * A line that is neither a field nor a continuation ends the block (the
@@ -129,6 +147,13 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 			}
 			if (*p == ' ' || *p == '\t') {
 				/* leading white space before any field */
+				p = eol < end ? eol + 1 : end;
+				continue;
+			}
+			if (out->n > 0 && is_lost_param(p, eol)) {
+				/* "boundary=..." folded without white space */
+				v[out->n - 1].value.len =
+				    (size_t)(eol - v[out->n - 1].value.ptr);
 				p = eol < end ? eol + 1 : end;
 				continue;
 			}
@@ -265,9 +290,12 @@ set_type(bk_message *msg, bk__part *p)
 		if (p->boundary.ptr != NULL && p->boundary.len > 0 &&
 		    p->boundary.len <= BK_LIMIT_BOUNDARY_BYTES)
 			p->is_multipart = 1;
-		else
-			bk__message_damage(msg, BK_SEV_DAMAGED,
+		else {
+			/* read the body as text: the report may be inside */
+			bk__message_damage(msg, BK_SEV_WARNING,
 			    "multipart without a usable boundary");
+			memcpy(p->type, "text/plain", 11);
+		}
 		p->report_type = bk__ct_param(msg, ct, "report-type");
 	} else if (strcmp(p->type, "message/rfc822") == 0 ||
 	    strcmp(p->type, "message/global") == 0 ||

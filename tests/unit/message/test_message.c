@@ -432,7 +432,31 @@ test_message__size_limit(void)
 	bk_message_free(msg);
 }
 
+static void
+test_message__unindented_parameter(void)
+{
+	/* a boundary parameter on its own, unindented line still counts */
+	static const char m[] =
+	    "From: MAILER-DAEMON@example.org\nTo: a@example.com\n"
+	    "Content-Type: multipart/report;\n"
+	    "boundary=\"U\"\n\n"
+	    "--U\nContent-Type: message/delivery-status\n\n"
+	    "Final-Recipient: rfc822; lost@example.net\nAction: failed\n"
+	    "Status: 5.1.1\n\n--U--\n";
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	BKT_EQ_INT("new", bk_message_new(&msg, m, sizeof(m) - 1, NULL), 0);
+	BKT_EQ_INT("parts", bk_message_part_count(msg), 2);
+	BKT_EQ_INT("decode", bk_message_decode(msg, &r, &n), 0);
+	BKT_EQ_STR("lost", r->recipient.ptr, r->recipient.len,
+	    "lost@example.net");
+	bk_message_free(msg);
+}
+
 BK_TEST_MAIN(
+    BKT(test_message__unindented_parameter),
     BKT(test_message__dsn_line_endings),
     BKT(test_message__empty_and_garbage),
     BKT(test_message__truncated_everywhere),
