@@ -170,15 +170,23 @@ bk__squeeze(bk_message *msg, bk_str s)
 	if (!need)
 		return s;
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
-	for (i = 0; i < s.len; i++) {
+	/* copy runs of non-blank bytes whole, one space between runs */
+	for (i = 0; i < s.len; ) {
+		size_t j;
+
 		if (bk__is(s.ptr[i], BK_C_SPACE | BK_C_EOL)) {
 			sp = 1;
+			i++;
 			continue;
 		}
+		for (j = i + 1; j < s.len && !bk__is(s.ptr[j],
+		    BK_C_SPACE | BK_C_EOL); j++)
+			;
 		if (sp)
 			bk__buf_putc(&b, ' ');
 		sp = 0;
-		bk__buf_putc(&b, s.ptr[i]);
+		bk__buf_append(&b, s.ptr + i, j - i);
+		i = j;
 	}
 	return b.ptr ? bk__str(b.ptr, b.len) : s;
 }
@@ -666,6 +674,15 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 			why = "no bounce, delay, delivery, feedback or "
 			    "auto-reply report recognised";
 		r->error = bk__cstr(why);
+	}
+	if (!ctx.has_orig && ctx.text.ptr != NULL && ctx.nrec > 0 &&
+	    ctx.rec[0].kind != BK_KIND_UNKNOWN) {
+		/* a reader that did not look for the returned copy */
+		size_t cut = bk__text_cut(ctx.text);
+
+		if (cut < ctx.text.len)
+			bk__dctx_orig_from_text(&ctx, ctx.text.ptr + cut,
+			    ctx.text.len - cut);
 	}
 	bk__dctx_fill_original(&ctx);
 	date = bk__headers_get(&msg->root->headers, "date");

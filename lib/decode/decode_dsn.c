@@ -88,15 +88,36 @@ bk__command_in(bk_str t)
 		{ "after sending message", "DATA" },
 		{ "after dot", "DATA" },
 	};
-	size_t i;
+	/*
+	 * Every phrase starts "in reply to " or "after ": find those two
+	 * leads once each, at every occurrence, and compare the words that
+	 * follow with the phrases of that lead.  The earliest phrase of
+	 * the table found anywhere wins, as if each were searched in turn.
+	 */
+	static const char *const lead[] = { "in reply to ", "after " };
+	const size_t nmap = sizeof(map) / sizeof(map[0]);
+	size_t i, l, ll, best = nmap;
+	const char *p, *end, *q;
 
 	if (t.ptr == NULL)
 		return BK_STR_NULL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (bk__istr(t.ptr, t.len, map[i].phrase) != NULL)
-			return bk__cstr(map[i].cmd);
+	end = t.ptr + t.len;
+	for (l = 0; l < 2; l++) {
+		ll = strlen(lead[l]);
+		p = t.ptr;
+		/* loop: p moves past each occurrence of the lead */
+		while (p < end && (q = bk__imemmem(p, (size_t)(end - p),
+		    lead[l], ll)) != NULL) {
+			for (i = 0; i < best; i++) {
+				if (strncmp(map[i].phrase, lead[l], ll) == 0 &&
+				    bk__istarts(q + ll, (size_t)(end - q - ll),
+				    map[i].phrase + ll))
+					best = i;
+			}
+			p = q + 1;
+		}
 	}
-	return BK_STR_NULL;
+	return best < nmap ? bk__cstr(map[best].cmd) : BK_STR_NULL;
 }
 
 /*
@@ -356,6 +377,35 @@ bk__decode_arf(bk__dctx *ctx)
 		if (v.ptr != NULL)
 			r->recipient = bk__addr_find(v.ptr, v.len);
 	}
+	/*
+	 * A report may name several recipients, one Original-Rcpt-To
+	 * field each (RFC 5965 3.2: "may appear multiple times"): one
+	 * record per recipient, sharing the report's other facts.
+	 */
+	if (r->recipient.ptr != NULL) {
+		size_t i, first = ctx->nrec - 1;
+		int seen = 0;
+
+		for (i = 0; i < h.n; i++) {
+			bk_record *nr;
+
+			if (!bk__ieq(h.v[i].name.ptr, h.v[i].name.len,
+			    "original-rcpt-to"))
+				continue;
+			rcpt = bk__addr_find(h.v[i].value.ptr,
+			    h.v[i].value.len);
+			if (seen++ == 0 || rcpt.ptr == NULL ||
+			    bk__dctx_find(ctx, rcpt) != NULL)
+				continue;
+			nr = bk__dctx_add(ctx, "arf");
+			if (nr == NULL)
+				break;
+			/* ctx->rec may have moved */
+			*nr = ctx->rec[first];
+			nr->recipient = rcpt;
+			added++;
+		}
+	}
 	return added;
 }
 
@@ -411,7 +461,12 @@ bk__decode_autoreply(bk__dctx *ctx)
 	if (ctx->text.ptr != NULL && (bk__istr(ctx->text.ptr, ctx->text.len,
 	    "could not be delivered") || bk__istr(ctx->text.ptr,
 	    ctx->text.len, "delivery has failed") || bk__istr(ctx->text.ptr,
-	    ctx->text.len, "following address(es) failed")))
+	    ctx->text.len, "following address(es) failed") ||
+	    bk__istr(ctx->text.ptr, ctx->text.len, "final-recipient:")))
+		return 0;
+	/* nor is a report of the mail system (whose MIME may be broken) */
+	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
+	    "mailer-daemon@") != NULL)
 		return 0;
 	r = bk__dctx_add(ctx, "rfc3834");
 	if (r == NULL)

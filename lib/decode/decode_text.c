@@ -12,52 +12,97 @@
 #include "decode/decode_int.h"
 
 
-/* markers that introduce the returned message or its headers */
-static const char *const orig_markers[] = {
-	"below this line is a copy of the message",
-	"this is a copy of the message",
-	"original message follows",
-	"----- original message -----",
-	"-----original message-----",
-	"original message headers",
-	"------ this is a copy of",
-	"undelivered message headers",
-	"the original message was received",
-	"--- the header of the original message is following",
-	"message headers follow",
-	"----- transcript of session follows",
-	"the headers of the original message",
-	"------- returned message --------",
-	"returned mail follows",
-	"original message:",
-	"unsent message below",
-	"your message reads",
-	"message text follows:",
-	NULL
+/*
+ * Markers that introduce the returned message or its headers, with the
+ * offset of the word "message" in each (-1: none).  "----- transcript
+ * of session follows" and "the original message was received" also
+ * precede such a copy but stay in: the transcript and the "received
+ * at" line belong to the notification.
+ */
+#define CUT_ANCHOR "message"
+#define M(s, off) { s, sizeof(s) - 1, off }
+static const struct {
+	const char *s;
+	size_t len;
+	int off;
+} cut_markers[] = {
+	M("below this line is a copy of the message", 33),
+	M("this is a copy of the message", 22),
+	M("original message follows", 9),
+	M("----- original message -----", 15),
+	M("-----original message-----", 14),
+	M("original message headers", 9),
+	M("------ this is a copy of", -1),
+	M("undelivered message headers", 12),
+	M("--- the header of the original message is following", 31),
+	M("message headers follow", 0),
+	M("the headers of the original message", 28),
+	M("------- returned message --------", 17),
+	M("returned mail follows", -1),
+	M("original message:", 9),
+	M("unsent message below", 7),
+	M("your message reads", 5),
+	M("message text follows:", 0),
 };
+#undef M
+#define CUT_MAXOFF 33 /* the largest off above */
 
-/* bk__text_cut - length of the notification before the returned copy */
-
+/*
+ * bk__text_cut - length of the notification before the returned copy:
+ * the start of the line holding the earliest marker.  Most markers hold
+ * the word "message", so the text is searched once for that word and
+ * those markers are compared around each occurrence; only the few
+ * without it are searched for whole.
+ */
 size_t
 bk__text_cut(bk_str t)
 {
-	size_t best = t.len, i;
-	const char *m;
+	const size_t nm = sizeof(cut_markers) / sizeof(cut_markers[0]);
+	const size_t alen = sizeof(CUT_ANCHOR) - 1;
+	const char *end, *first = NULL, *q, *p, *m, *s;
+	size_t i, lim;
 
-	for (i = 0; orig_markers[i] != NULL; i++) {
-		/* the session transcript and "received at" stay in */
-		if (strstr(orig_markers[i], "transcript") != NULL ||
-		    strstr(orig_markers[i], "was received") != NULL)
-			continue;
-		m = bk__istr(t.ptr, best, orig_markers[i]);
-		if (m != NULL) {
-			/* cut at the start of the marker's line */
-			while (m > t.ptr && m[-1] != '\n')
-				m--;
-			best = (size_t)(m - t.ptr);
+	if (t.ptr == NULL || t.len == 0)
+		return t.len;
+	end = t.ptr + t.len;
+	/* loop: p moves past each occurrence of the anchor */
+	p = t.ptr;
+	while (p < end && (q = bk__imemmem(p, (size_t)(end - p),
+	    CUT_ANCHOR, alen)) != NULL) {
+		if (first != NULL && q - first > CUT_MAXOFF)
+			break;
+		for (i = 0; i < nm; i++) {
+			if (cut_markers[i].off < 0 ||
+			    q - t.ptr < cut_markers[i].off)
+				continue;
+			s = q - cut_markers[i].off;
+			if ((size_t)(end - s) < cut_markers[i].len ||
+			    (first != NULL && s >= first))
+				continue;
+			if (bk__istarts(s, cut_markers[i].len,
+			    cut_markers[i].s))
+				first = s;
 		}
+		p = q + 1;
 	}
-	return best;
+	for (i = 0; i < nm; i++) {
+		if (cut_markers[i].off >= 0)
+			continue;
+		lim = t.len;
+		if (first != NULL && (size_t)(first - t.ptr) +
+		    cut_markers[i].len - 1 < lim)
+			lim = (size_t)(first - t.ptr) + cut_markers[i].len - 1;
+		m = bk__imemmem(t.ptr, lim, cut_markers[i].s,
+		    cut_markers[i].len);
+		if (m != NULL && (first == NULL || m < first))
+			first = m;
+	}
+	if (first == NULL)
+		return t.len;
+	/* cut at the start of the marker's line */
+	while (first > t.ptr && first[-1] != '\n')
+		first--;
+	return (size_t)(first - t.ptr);
 }
 
 /*
@@ -225,19 +270,34 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 		if (eol == NULL)
 			eol = end;
 		a = recipient_line(bk__str(p, (size_t)(eol - p)), &rest);
-		if (a.ptr == NULL || is_own_address(ctx, a)) {
+		if (a.ptr == NULL) {
 			p = eol < end ? eol + 1 : end;
 			continue;
+		}
+		for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
+		    p[ind] == '\t'); ind++)
+			;
+		d = collect(ctx, eol < end ? eol + 1 : end, end, &stop, ind);
+		/*
+		 * The bounce's own To/From is not a failed recipient, unless
+		 * the line is a heading of its own ("<a@b>:", qmail and Exim)
+		 * with an error under it: a mailbox bouncing to itself.
+		 */
+		if (is_own_address(ctx, a)) {
+			bk_str ln = bk__trim(bk__str(p, (size_t)(eol - p)));
+
+			if (!(rest.len == 0 && ln.len > 0 &&
+			    ln.ptr[ln.len - 1] == ':' && d.ptr != NULL &&
+			    d.len > 0)) {
+				p = eol < end ? eol + 1 : end;
+				continue;
+			}
 		}
 		for (k = 0; k < cnt; k++) {
 			if (v[k].addr.len == a.len && bk__imemmem(v[k].addr.ptr,
 			    a.len, a.ptr, a.len) != NULL)
 				break;
 		}
-		for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
-		    p[ind] == '\t'); ind++)
-			;
-		d = collect(ctx, eol < end ? eol + 1 : end, end, &stop, ind);
 		if (k < cnt) {
 			p = eol < end ? eol + 1 : end;
 			continue;

@@ -481,7 +481,8 @@ bk__ct_param(bk_message *msg, bk_str ct, const char *name)
 		if (p >= end || *p != '=')
 			continue;
 		keyend = p;
-		while (keyend > key && bk__is(keyend[-1], BK_C_SPACE | BK_C_EOL))
+		while (keyend > key &&
+		    bk__is(keyend[-1], BK_C_SPACE | BK_C_EOL))
 			keyend--;
 		val = p + 1;
 		while (val < end && bk__is(*val, BK_C_SPACE | BK_C_EOL))
@@ -504,7 +505,8 @@ bk__ct_param(bk_message *msg, bk_str ct, const char *name)
 			}
 			if (q != keyend)
 				continue;
-			if (keyend[-1] == '*' && (keyend - key) == (long)nlen + 1)
+			if (keyend[-1] == '*' &&
+			    (size_t)(keyend - key) == nlen + 1)
 				extended_value = 1;
 		}
 		if (found && !ext)
@@ -523,7 +525,8 @@ bk__ct_param(bk_message *msg, bk_str ct, const char *name)
 			continue;
 		}
 		q = val;
-		while (q < end && *q != ';' && !bk__is(*q, BK_C_SPACE | BK_C_EOL))
+		while (q < end && *q != ';' &&
+		    !bk__is(*q, BK_C_SPACE | BK_C_EOL))
 			q++;
 		if (extended_value) {
 			const char *v = val, *t;

@@ -301,7 +301,8 @@ set_type(bk_message *msg, bk__part *p)
 	    strcmp(p->type, "message/global") == 0 ||
 	    strcmp(p->type, "message/partial") == 0) {
 		/* an encoded message part is read as an opaque leaf */
-		if (p->cte.ptr == NULL || bk__ieq(p->cte.ptr, p->cte.len, "7bit") ||
+		if (p->cte.ptr == NULL ||
+		    bk__ieq(p->cte.ptr, p->cte.len, "7bit") ||
 		    bk__ieq(p->cte.ptr, p->cte.len, "8bit") ||
 		    bk__ieq(p->cte.ptr, p->cte.len, "binary"))
 			p->is_message = strcmp(p->type, "message/partial") != 0;
@@ -488,7 +489,8 @@ bk_message_new(bk_message **out, const char *data, size_t len,
 {
 	bk_message *msg;
 	size_t max_bytes = BK_LIMIT_MESSAGE_BYTES;
-	unsigned max_parts = BK_LIMIT_MIME_PARTS, max_depth = BK_LIMIT_MIME_DEPTH;
+	unsigned max_parts = BK_LIMIT_MIME_PARTS;
+	unsigned max_depth = BK_LIMIT_MIME_DEPTH;
 	bk__arena *a;
 	int rc;
 

@@ -4,6 +4,9 @@
  * Everything here works on (pointer, length) slices; NUL is ordinary data.
  */
 #include <stdlib.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "util/util_int.h"
 
@@ -62,11 +65,30 @@ bk__istarts(const char *a, size_t alen, const char *prefix)
 	return 1;
 }
 
+/* imatch - do @len bytes at @h equal those at @n, ignoring ASCII case */
+static inline int
+imatch(const unsigned char *h, const unsigned char *n, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (bk__lower(h[i]) != bk__lower(n[i]))
+			return 0;
+	}
+	return 1;
+}
+
 /*
  * bk__imemmem - first case-insensitive occurrence of @needle in @hay.
- * Horspool's algorithm over case-folded bytes: the skip table lets long
- * needles (the usual case: phrases) jump ahead, so the scan is linear in
- * the worst case times the needle length and sublinear on average.
+ * Two strategies, both exact and returning the first occurrence:
+ *  - long needle in a long haystack: Horspool's algorithm over
+ *    case-folded bytes; the skip table lets the scan jump ahead.
+ *  - otherwise (most calls: phrases in a paragraph): test the needle's
+ *    first and last bytes at 16 positions at once (SSE2 where the
+ *    compiler has it, a byte loop otherwise) and compare the rest only
+ *    where both agree.  A letter is compared with bit 0x20 set on the
+ *    haystack side, which folds A-Z onto a-z and nothing else onto a
+ *    letter.
  */
 const char *
 bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
@@ -75,7 +97,7 @@ bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	size_t i, pos, last, sk;
 	const unsigned char *h = (const unsigned char *)hay;
 	const unsigned char *n = (const unsigned char *)needle;
-	int c;
+	int c, c0, cl;
 
 	if (nlen == 0)
 		return hay;
@@ -92,18 +114,45 @@ bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 		return q1;
 	}
 	last = nlen - 1;
-	if (hlen < 4 * nlen + 64) {
-		/* short haystack: the table would cost more than it saves */
-		int c0 = bk__lower(n[0]);
+	c0 = bk__lower(n[0]);
+	cl = bk__lower(n[last]);
+	if (nlen < 12 || hlen < 1024) {
+		pos = 0;
+#if defined(__SSE2__)
+		{
+			const __m128i v0 = _mm_set1_epi8((char)c0);
+			const __m128i vl = _mm_set1_epi8((char)cl);
+			const __m128i f0 = _mm_set1_epi8((char)(
+			    bk__is(c0, BK_C_ALPHA) ? 0x20 : 0));
+			const __m128i fl = _mm_set1_epi8((char)(
+			    bk__is(cl, BK_C_ALPHA) ? 0x20 : 0));
+			unsigned m, bit;
 
-		for (pos = 0; pos + nlen <= hlen; pos++) {
-			if (bk__lower(h[pos]) != c0)
-				continue;
-			for (i = 1; i < nlen; i++) {
-				if (bk__lower(h[pos + i]) != bk__lower(n[i]))
-					break;
+			/* loop: pos grows by 16 each pass */
+			for (; pos + last + 16 <= hlen; pos += 16) {
+				__m128i a = _mm_loadu_si128(
+				    (const __m128i *)(const void *)(h + pos));
+				__m128i b = _mm_loadu_si128(
+				    (const __m128i *)(const void *)(h + pos +
+				    last));
+
+				m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+				    _mm_cmpeq_epi8(_mm_or_si128(a, f0), v0),
+				    _mm_cmpeq_epi8(_mm_or_si128(b, fl), vl)));
+				while (m != 0) {
+					bit = (unsigned)__builtin_ctz(m);
+					if (imatch(h + pos + bit + 1, n + 1,
+					    last - 1))
+						return hay + pos + bit;
+					m &= m - 1;
+				}
 			}
-			if (i == nlen)
+		}
+#endif
+		for (; pos + nlen <= hlen; pos++) {
+			if (bk__lower(h[pos]) == c0 &&
+			    bk__lower(h[pos + last]) == cl &&
+			    imatch(h + pos + 1, n + 1, last - 1))
 				return hay + pos;
 		}
 		return NULL;
@@ -118,13 +167,10 @@ bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 	}
 	/* loop: pos grows by at least one each pass */
 	for (pos = 0; pos + nlen <= hlen; pos += skip[h[pos + last]]) {
-		if (bk__lower(h[pos + last]) != bk__lower(n[last]))
+		if (bk__lower(h[pos + last]) != cl)
 			continue;
-		for (i = 0; i < last; i++) {
-			if (bk__lower(h[pos + i]) != bk__lower(n[i]))
-				break;
-		}
-		if (i == last)
+		if (bk__lower(h[pos]) == c0 && imatch(h + pos + 1, n + 1,
+		    last - 1))
 			return hay + pos;
 	}
 	return NULL;
@@ -225,5 +271,11 @@ bk__buf_putc(bk__buf *b, int c)
 {
 	char ch = (char)c;
 
+	/* the usual case: room in the buffer, below the ceiling */
+	if (!b->failed && b->len < b->max && b->len + 2 <= b->cap) {
+		b->ptr[b->len++] = ch;
+		b->ptr[b->len] = '\0';
+		return;
+	}
 	bk__buf_append(b, &ch, 1);
 }

@@ -424,9 +424,140 @@ test_decode__unknown(void)
 	bk_message_free(msg);
 }
 
+/* decode_n - decode @m; the records and their count, msg to free */
+static bk_record *
+decode_n(const char *name, const char *m, bk_message **msg, size_t *n)
+{
+	bk_record *r = NULL;
+
+	*msg = NULL;
+	*n = 0;
+	if (bk_message_new(msg, m, strlen(m), NULL) != 0 ||
+	    bk_message_decode(*msg, &r, n) != 0) {
+		BKT_FAIL("[%s] decode failed", name);
+		*n = 0;
+		return NULL;
+	}
+	return r;
+}
+
+/* test_decode__arf_many - one feedback record per Original-Rcpt-To */
+static void
+test_decode__arf_many(void)
+{
+	static const char m[] =
+	    "From: abuse@example.net\n"
+	    "To: postmaster@example.org\n"
+	    "Subject: complaint\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=feedback-report;\n"
+	    " boundary=\"b1\"\n"
+	    "\n"
+	    "--b1\n"
+	    "Content-Type: text/plain\n"
+	    "\n"
+	    "An abuse report.\n"
+	    "--b1\n"
+	    "Content-Type: message/feedback-report\n"
+	    "\n"
+	    "Feedback-Type: abuse\n"
+	    "Version: 1\n"
+	    "Original-Mail-From: <sender@example.org>\n"
+	    "Original-Rcpt-To: one@example.com\n"
+	    "Original-Rcpt-To: two@example.com\n"
+	    "Original-Rcpt-To: <three@example.net>\n"
+	    "Original-Rcpt-To: two@example.com\n"
+	    "\n"
+	    "--b1--\n";
+	static const char *const want[] = {
+		"one@example.com", "two@example.com", "three@example.net"
+	};
+	bk_message *msg;
+	bk_record *r;
+	size_t n, i;
+
+	r = decode_n("arf_many", m, &msg, &n);
+	BKT_EQ_INT("arf_many", n, 3);
+	for (i = 0; r != NULL && i < n && i < 3; i++) {
+		BKT_EQ_STR("arf_many", r[i].recipient.ptr, r[i].recipient.len,
+		    want[i]);
+		BKT_EQ_INT("arf_many", r[i].kind, BK_KIND_FEEDBACK);
+		BKT_EQ_STR("arf_many", r[i].sender.ptr, r[i].sender.len,
+		    "sender@example.org");
+		BKT_EQ_STR("arf_many", r[i].feedback_type.ptr,
+		    r[i].feedback_type.len, "abuse");
+	}
+	bk_message_free(msg);
+}
+
+/*
+ * test_decode__own_heading - a mailbox bouncing to itself: the failed
+ * address is the bounce's own To, written as a qmail "<a@b>:" heading
+ * with the error under it; and a MAILER-DAEMON report with
+ * Auto-Submitted is a bounce, not an auto-reply.
+ */
+static void
+test_decode__own_heading(void)
+{
+	static const char q[] =
+	    "From: MAILER-DAEMON@mx.example.org\n"
+	    "To: cat@example.org\n"
+	    "Subject: failure notice\n"
+	    "\n"
+	    "Hi. This is the qmail-send program at example.org.\n"
+	    "I'm afraid I wasn't able to deliver your message to the "
+	    "following addresses.\n"
+	    "\n"
+	    "<cat@example.org>:\n"
+	    "192.0.2.1 does not like recipient.\n"
+	    "Remote host said: 552 Error: disk quota exceeded\n"
+	    "\n"
+	    "--- Below this line is a copy of the message.\n"
+	    "\n"
+	    "From: cat@example.org\n"
+	    "To: cat@example.org\n"
+	    "Subject: hi\n";
+	static const char a[] =
+	    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+	    "To: cat@example.org\n"
+	    "Subject: Undelivered Mail Returned to Sender\n"
+	    "Auto-Submitted: auto-replied\n"
+	    "\n"
+	    "This is the mail system at host mx.example.org.\n"
+	    "\n"
+	    "<dog@example.net>: host mx.example.net[192.0.2.9] said: 550 "
+	    "5.1.1\n"
+	    "    no such user (in reply to RCPT TO command)\n";
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	r = decode_n("own_heading", q, &msg, &n);
+	BKT_EQ_INT("own_heading", n, 1);
+	if (r != NULL && n == 1) {
+		BKT_EQ_STR("own_heading", r[0].recipient.ptr,
+		    r[0].recipient.len, "cat@example.org");
+		BKT_EQ_INT("own_heading", r[0].kind, BK_KIND_BOUNCE);
+		BKT_EQ_INT("own_heading", r[0].reply_code, 552);
+	}
+	bk_message_free(msg);
+	r = decode_n("daemon_autosubmitted", a, &msg, &n);
+	BKT_EQ_INT("daemon_autosubmitted", n, 1);
+	if (r != NULL && n == 1) {
+		BKT_EQ_STR("daemon_autosubmitted", r[0].recipient.ptr,
+		    r[0].recipient.len, "dog@example.net");
+		BKT_EQ_INT("daemon_autosubmitted", r[0].kind, BK_KIND_BOUNCE);
+		BKT_EQ_STR("daemon_autosubmitted", r[0].command.ptr,
+		    r[0].command.len, "RCPT");
+	}
+	bk_message_free(msg);
+}
+
 BK_TEST_MAIN(
 	BKT(test_decode__families),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),
-	BKT(test_decode__unknown)
+	BKT(test_decode__unknown),
+	BKT(test_decode__arf_many),
+	BKT(test_decode__own_heading)
 )
