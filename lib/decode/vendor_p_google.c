@@ -32,7 +32,7 @@ bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 int bk__vp_googlegroups(bk__dctx *ctx);
 
 static const char *const gg_stops[] = {
-	"----- original message -----", NULL
+	"----- original message -----", "the response was:", NULL
 };
 
 /* bk__vp_googlegroups - see file comment */
@@ -50,10 +50,6 @@ bk__vp_googlegroups(bk__dctx *ctx)
 	    bk__istr(ctx->from.ptr, ctx->from.len,
 	    "mailer-daemon@googlemail.com") == NULL)
 		return 0;
-	if (bk__istr(fr.ptr, fr.len, "@googlegroups.com") == NULL &&
-	    (t.ptr == NULL || bk__istr(t.ptr, t.len,
-	    "groups.google.com") == NULL))
-		return 0;
 	if (ctx->dsn != NULL) {
 		/* a real report (a group's mailbox refused it) is not ours */
 		bk_str d = bk__part_text(msg, ctx->dsn);
@@ -62,6 +58,17 @@ bk__vp_googlegroups(bk__dctx *ctx)
 		    "final-recipient") != NULL)
 			return 0;
 	}
+	/*
+	 * The group's own refusal, or the newer layout ("** Message not
+	 * delivered **") sent with an empty report part: no recipient
+	 * block, so nothing but X-Failed-Recipients names the address.
+	 */
+	if (bk__istr(fr.ptr, fr.len, "@googlegroups.com") == NULL &&
+	    (t.ptr == NULL || bk__istr(t.ptr, t.len,
+	    "groups.google.com") == NULL) && (ctx->dsn == NULL ||
+	    t.ptr == NULL || bk__istr(t.ptr, t.len,
+	    "** message not delivered **") == NULL))
+		return 0;
 	diag = bk__squeeze(msg, bk__vp_between(t, NULL, gg_stops));
 	p = fr.ptr;
 	end = fr.ptr + fr.len;

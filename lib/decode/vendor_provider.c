@@ -19,6 +19,14 @@ int bk__vp_x3(bk__dctx *ctx);
 int bk__vp_x6(bk__dctx *ctx);
 int bk__vp_gmail(bk__dctx *ctx);
 int bk__vp_yahoo(bk__dctx *ctx);
+int bk__vp_activehunter(bk__dctx *ctx);
+int bk__vp_ezweb(bk__dctx *ctx);
+int bk__vp_gmx(bk__dctx *ctx);
+int bk__vp_interscanmss(bk__dctx *ctx);
+int bk__vp_verizon(bk__dctx *ctx);
+int bk__vp_fml(bk__dctx *ctx);
+int bk__vp_notes(bk__dctx *ctx);
+int bk__vp_claim(bk__dctx *ctx);
 
 const bk__decoder bk__vendor_provider[] = {
 	{ "dragonfly", bk__vp_dragonfly },
@@ -33,5 +41,14 @@ const bk__decoder bk__vendor_provider[] = {
 	{ "x6", bk__vp_x6 },
 	{ "gmail", bk__vp_gmail },
 	{ "yahoo", bk__vp_yahoo },
+	{ "activehunter", bk__vp_activehunter },
+	{ "ezweb", bk__vp_ezweb },
+	{ "gmx", bk__vp_gmx },
+	{ "interscanmss", bk__vp_interscanmss },
+	{ "verizon", bk__vp_verizon },
+	{ "fml", bk__vp_fml },
+	{ "notes", bk__vp_notes },
+	/* last: plain reports claimed by the product that wrote them */
+	{ "claim", bk__vp_claim },
 	{ NULL, NULL }
 };

@@ -383,6 +383,251 @@ static const struct pcase cases[] = {
 	  "--- Below this line is a copy of the message.\n",
 	  "yahoo", 1, "full@example.jp", "5.2.2", 550, "RCPT", "Mailbox Full",
 	  BK_REASON_UNDEFINED },
+	{ "activehunter",
+	  "From: \"MAILER-DAEMON\" <MAILER-DAEMON@example.org>\n"
+	  "To: <sender@example.jp>\n"
+	  "Subject: FAILURE NOTICE : hello\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/report; report-type=delivery-status;\n"
+	  "  boundary=\"----=_Active!Hunter_20240101T000000+0900-0001\"\n"
+	  "X-AHMAILID: 20240101T000000+0900-0001\n"
+	  "\n"
+	  "------=_Active!Hunter_20240101T000000+0900-0001\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "  ----- The following addresses had permanent fatal errors -----\n"
+	  "\n"
+	  ">>> gone@example.org <gone@example.org>\n"
+	  "\n"
+	  "  ----- Transcript of session follows -----\n"
+	  "550 no mailbox by that name (#5.1.1 - chkusr)\n"
+	  "\n"
+	  "------=_Active!Hunter_20240101T000000+0900-0001--\n",
+	  "activehunter", 1, "gone@example.org", "5.1.1", 550, NULL,
+	  "no mailbox by that name", BK_REASON_UNDEFINED },
+	{ "ezweb-transcript",
+	  "From: Postmaster@ezweb.ne.jp\n"
+	  "To: <sender@example.jp>\n"
+	  "Subject: Mail System Error - Returned Mail\n"
+	  "\n"
+	  "Each of the following recipients was rejected by a remote\n"
+	  "mail server.\n"
+	  "\n"
+	  "    Recipient: <nobody@example.jp>\n"
+	  "    >>> RCPT TO:<nobody@example.jp>\n"
+	  "    <<< 550 <nobody@example.jp>: User unknown\n",
+	  "ezweb", 1, "nobody@example.jp", NULL, 550, "RCPT",
+	  "remote mail server. <<< 550", BK_REASON_UNDEFINED },
+	{ "ezweb-expired",
+	  "From: Postmaster@ezweb.ne.jp\n"
+	  "Subject: Mail System Error - Returned Mail\n"
+	  "\n"
+	  "Your message was not delivered within 0 days and 4 hours.\n"
+	  "Remote host is not responding.\n"
+	  "\n"
+	  "The following recipients did not receive this message:\n"
+	  "\n"
+	  "<slow@example.jp>\n",
+	  "ezweb", 1, "slow@example.jp", NULL, 0, NULL, "not responding",
+	  BK_REASON_EXPIRED },
+	{ "gmx",
+	  "From: MAILER-DAEMON@mail.gmx.com\n"
+	  "To: sender@example.com\n"
+	  "Subject: Mail delivery failed: returning message to sender\n"
+	  "X-UI-Out-Filterresults: unknown:0;\n"
+	  "\n"
+	  "A message that you sent could not be delivered to one or more of\n"
+	  "its recipients. This is a permanent error. The following address\n"
+	  "failed:\n"
+	  "\n"
+	  "\"full@example.jp\":\n"
+	  "SMTP error from remote server after RCPT command:\n"
+	  "host: mx.example.jp\n"
+	  "5.2.2 <full@example.jp>... Mailbox Full\n"
+	  "\n"
+	  "--- The header of the original message is following. ---\n",
+	  "gmx", 1, "full@example.jp", "5.2.2", 0, "RCPT", "Mailbox Full",
+	  BK_REASON_UNDEFINED },
+	{ "einsundeins",
+	  "From: \"Mail Delivery System\" <mailer-daemon@kundenserver.de>\n"
+	  "To: gone@example.net\n"
+	  "Subject: Mail delivery failed: returning message to sender\n"
+	  "\n"
+	  "A message that you sent could not be delivered to one or more of\n"
+	  "its recipients. This is a permanent error.\n"
+	  "\n"
+	  "The following address failed:\n"
+	  "\n"
+	  "big@example.org\n"
+	  "\n"
+	  "For the following reason:\n"
+	  "\n"
+	  "Mail size limit exceeded.\n"
+	  "\n"
+	  "--- The header of the original message is following. ---\n",
+	  "einsundeins", 1, "big@example.org", NULL, 0, NULL,
+	  "Mail size limit exceeded", BK_REASON_UNDEFINED },
+	{ "interscanmss-transcript",
+	  "From: \"InterScan MSS\" <postmaster@example.co.jp>\n"
+	  "Subject: delivery failure\n"
+	  "Content-Type: multipart/mixed;\n"
+	  "  boundary=\"------------InterScan_NT_MIME_Boundary\"\n"
+	  "\n"
+	  "--------------InterScan_NT_MIME_Boundary\n"
+	  "Content-type: text/plain\n"
+	  "\n"
+	  "Sent <<< RCPT TO:<nobody@example.co.jp>\n"
+	  "Received >>> 550 5.1.1 <nobody@example.co.jp>... user unknown\n"
+	  "\n"
+	  "--------------InterScan_NT_MIME_Boundary--\n",
+	  "interscanmss", 1, "nobody@example.co.jp", "5.1.1", 550, "RCPT",
+	  "user unknown", BK_REASON_UNDEFINED },
+	{ "interscanmss-unable",
+	  "From: postmaster@example.com (\"InterScan Notification\")\n"
+	  "Subject: Mail could not be delivered\n"
+	  "\n"
+	  "****** Message from InterScan Messaging Security Suite ******\n"
+	  "\n"
+	  "Reason:  Unable to deliver message to <who@example.jp> (and "
+	  "other recipients in the same domain).\n",
+	  "interscanmss", 1, "who@example.jp", NULL, 0, NULL,
+	  "Unable to deliver message to <who@example.jp>",
+	  BK_REASON_UNDEFINED },
+	{ "verizon-details",
+	  "From: post_master@vtext.com\n"
+	  "To: sender@example.org\n"
+	  "Subject: Re:hello\n"
+	  "\n"
+	  "Error: Invalid user address\n"
+	  "\n"
+	  "Error message below:\n"
+	  "550 - Requested action not taken: no such user here\n"
+	  "\n"
+	  "Message details:\n"
+	  "  Subject: hello\n"
+	  "  MAIL FROM: sender@example.org\n"
+	  "  RCPT TO: 5550100@vtext.com\n"
+	  "  Size (in bytes): 12\n",
+	  "verizon", 1, "5550100@vtext.com", NULL, 550, NULL,
+	  "no such user here", BK_REASON_UNDEFINED },
+	{ "apachejames",
+	  "From: postmaster@example.net\n"
+	  "To: sender@example.org\n"
+	  "Subject: Re:hello\n"
+	  "\n"
+	  "Error: Invalid user address\n"
+	  "\n"
+	  "Error message below:\n"
+	  "550 - Requested action not taken: no such user here\n"
+	  "\n"
+	  "Message details:\n"
+	  "  MAIL FROM: sender@example.org\n"
+	  "  RCPT TO: nobody@example.net\n",
+	  "apachejames", 1, "nobody@example.net", NULL, 550, NULL, NULL,
+	  BK_REASON_UNDEFINED },
+	{ "verizon-mmsc",
+	  "From: MMSC NDR Administrator <sysadmin@m01.vzwpix.com>\n"
+	  "Subject: Undeliverable Message\n"
+	  "\n"
+	  "Message could not be delivered to mobile.\n"
+	  "Error: No valid recipients for this MM\n"
+	  "\n"
+	  "Original Message:\n"
+	  "From: sender@example.org\n"
+	  "To: 5550100@vzwpix.com\n"
+	  "Subject: hello\n",
+	  "verizon", 1, "5550100@vzwpix.com", NULL, 0, NULL,
+	  "No valid recipients", BK_REASON_UNDEFINED },
+	{ "fml",
+	  "From: list-admin@example.jp\n"
+	  "To: sender@example.org\n"
+	  "Subject: Loop Alert: Duplicated Message-ID (list ML)\n"
+	  "X-MLServer: fml [fml 4.0.3 release]\n"
+	  "\n"
+	  "Duplicated Message-ID in <list@example.jp>.\n"
+	  "\n"
+	  "Original mail as follows:\n",
+	  "fml", 1, "list@example.jp", NULL, 0, NULL, "Duplicated Message-ID",
+	  BK_REASON_UNDEFINED },
+	{ "notes",
+	  "From: postmaster@example.com\n"
+	  "To: sender@example.org\n"
+	  "Subject: Undeliverable message\n"
+	  "\n"
+	  "------- Failure Reasons  --------\n"
+	  "\n"
+	  "User  not listed in public Name & Address Book\n"
+	  "nobody@example.com\n"
+	  "\n"
+	  "------- Returned Message --------\n"
+	  "From: sender@example.org\n"
+	  "To: nobody@example.com\n",
+	  "notes", 1, "nobody@example.com", NULL, 0, NULL,
+	  "not listed in public Name", BK_REASON_UNDEFINED },
+	{ "claim-mcafee",
+	  "From: <postmaster@example.jp>\n"
+	  "Subject: Delivery Status\n"
+	  "X-NAI-Header: Modified by McAfee Email Gateway\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/mixed; boundary=\"b1\"\n"
+	  "\n"
+	  "--b1\n"
+	  "Content-Type: text/plain\n"
+	  "\n"
+	  "Delivery failed.\n"
+	  "--b1\n"
+	  "Content-Type: message/delivery-status\n"
+	  "\n"
+	  "Original-Recipient: <nobody@example.jp>\n"
+	  "Action: failed\n"
+	  "Diagnostic-Code: smtp; 550 Unknown user nobody@example.jp\n"
+	  "Remote-MTA: 192.0.2.1\n"
+	  "--b1--\n",
+	  "mcafee", 1, "nobody@example.jp", NULL, 550, NULL, "Unknown user",
+	  BK_REASON_UNDEFINED },
+	{ "claim-aol-joined-blocks",
+	  "From: Postmaster <Postmaster@AOL.com>\n"
+	  "Subject: Undeliverable: hello\n"
+	  "X-AOL-IP: 192.0.2.15\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-Type: multipart/report; report-type=delivery-status; "
+	  "boundary=\"b2\"\n"
+	  "\n"
+	  "--b2\n"
+	  "Content-Type: message/delivery-status\n"
+	  "\n"
+	  "Reporting-MTA: dns; mx.example.com\n"
+	  "Final-Recipient: rfc822; full@example.jp\n"
+	  "Action: failed\n"
+	  "Status: 5.2.2\n"
+	  "Diagnostic-Code: smtp; 550 5.2.2 <full@example.jp>... Mailbox Full\n"
+	  "Final-Recipient: rfc822; gone@example.jp\n"
+	  "Action: failed\n"
+	  "Status: 5.1.1\n"
+	  "Diagnostic-Code: smtp; 550 5.1.1 <gone@example.jp>... User Unknown\n"
+	  "--b2--\n",
+	  "aol", 2, "full@example.jp", "5.2.2", 550, NULL, "Mailbox Full",
+	  BK_REASON_UNDEFINED },
+	{ "claim-messagingserver-routed",
+	  "From: postmaster@example.net\n"
+	  "Subject: Delivery Notification: Delivery has failed\n"
+	  "MIME-Version: 1.0\n"
+	  "Content-type: multipart/report; report-type=delivery-status;\n"
+	  "  boundary=\"Boundary_(ID_0001)\"\n"
+	  "\n"
+	  "--Boundary_(ID_0001)\n"
+	  "Content-type: message/delivery-status\n"
+	  "\n"
+	  "Reporting-MTA: dns;mx.example.net\n"
+	  "\n"
+	  "Original-recipient: rfc822;user@example.net\n"
+	  "Final-recipient: rfc822;@relay.example.net:user@store\n"
+	  "Action: failed\n"
+	  "Status: 5.2.0\n"
+	  "Diagnostic-code: smtp;552 5.2.0 Over quota\n"
+	  "--Boundary_(ID_0001)--\n",
+	  "messagingserver", 1, "user@example.net", "5.2.0", 552, NULL,
+	  "Over quota", BK_REASON_UNDEFINED },
 	{ "not-a-provider-bounce",
 	  "From: friend@example.com\n"
 	  "To: me@example.org\n"

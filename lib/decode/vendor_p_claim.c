@@ -1,0 +1,197 @@
+/*
+ * vendor_p_claim.c - RFC 3464 reports from products that Sisimai (and so
+ * the classifier's decoder rules) tells apart: McAfee's gateway, Symantec
+ * MessageLabs, PowerMTA, Outlook.com, Office 365, Exchange 2007 and
+ * later, AOL, Amazon SES receiving, Google Workspace, SurfControl and
+ * Sun/Oracle Messaging Server.  The report is ordinary; what differs is
+ * who wrote it, known from the bounce's own header fields:
+ *
+ *   X-NAI-Header: Modified by McAfee Email Gateway      -> mcafee
+ *   From: MAILER-DAEMON@messagelabs.com                 -> messagelabs
+ *   X-PowerMTA-VirtualMTA: (in the report)              -> powermta
+ *   X-MS-Exchange-CrossTenant-...: / *.onmicrosoft.com  -> office365
+ *   X-MS-Exchange-Message-Is-Ndr: / "Diagnostic information for
+ *       administrators" in the notice                   -> exchange2007
+ *
+ * The report is read as RFC 3464 under the product's name, then the
+ * notification text fills the gaps as it does for any report.  Two
+ * quirks are mended on the way: AOL writes its recipient blocks without
+ * the blank lines between them, and Messaging Server may name a
+ * source-routed mailbox ("@relay:user@host") as the final recipient, the
+ * real address being the original recipient.
+ */
+#include "decode/decode_int.h"
+
+bk_str bk__vp_header(bk__dctx *ctx, const char *name);
+int bk__vp_received_has(bk__dctx *ctx, const char *needle);
+
+int bk__vp_claim(bk__dctx *ctx);
+
+/* has_header_prefix - does the bounce have a header field named @pfx... */
+static int
+has_header_prefix(bk__dctx *ctx, const char *pfx)
+{
+	const bk__headers *h = &ctx->msg->root->headers;
+	size_t i;
+
+	for (i = 0; i < h->n; i++) {
+		if (bk__istarts(h->v[i].name.ptr, h->v[i].name.len, pfx))
+			return 1;
+	}
+	return 0;
+}
+
+/* from_has - does the bounce's From hold @s */
+static int
+from_has(bk__dctx *ctx, const char *s)
+{
+	return ctx->from.ptr != NULL && bk__istr(ctx->from.ptr,
+	    ctx->from.len, s) != NULL;
+}
+
+/* subject_starts - does the bounce's Subject start with @s */
+static int
+subject_starts(bk__dctx *ctx, const char *s)
+{
+	bk_str v = bk__trim(ctx->subject);
+
+	return v.ptr != NULL && bk__istarts(v.ptr, v.len, s);
+}
+
+/* text_has - does the notification text hold @s */
+static int
+text_has(bk__dctx *ctx, const char *s)
+{
+	return ctx->text.ptr != NULL && bk__istr(ctx->text.ptr,
+	    ctx->text.len, s) != NULL;
+}
+
+/* which - the product that wrote the report, NULL if none known */
+static const char *
+which(bk__dctx *ctx, bk_str dsn)
+{
+	if (bk__vp_header(ctx, "x-nai-header").ptr != NULL)
+		return "mcafee";
+	if (from_has(ctx, "@messagelabs.com"))
+		return "messagelabs";
+	if (bk__istr(dsn.ptr, dsn.len, "x-powermta-") != NULL ||
+	    bk__vp_received_has(ctx, "(PowerMTA"))
+		return "powermta";
+	if (has_header_prefix(ctx, "x-sef-"))
+		return "surfcontrol";
+	if (bk__vp_header(ctx, "x-ses-outgoing").ptr != NULL)
+		return "receivingses";
+	if (bk__vp_header(ctx, "x-aol-ip").ptr != NULL &&
+	    from_has(ctx, "@aol.com"))
+		return "aol";
+	if (from_has(ctx, "mailer-daemon@googlemail.com"))
+		return "gsuite";
+	if (subject_starts(ctx, "Delivery Status Notification") &&
+	    (bk__vp_header(ctx, "x-message-delivery").ptr != NULL ||
+	    bk__vp_header(ctx, "x-dsncontext").ptr != NULL ||
+	    from_has(ctx, "hotmail.")))
+		return "outlook";
+	if (has_header_prefix(ctx, "x-ms-exchange-crosstenant-") ||
+	    from_has(ctx, ".onmicrosoft.com") ||
+	    bk__vp_received_has(ctx, ".outlook.com"))
+		return "office365";
+	if (bk__vp_header(ctx, "x-ms-exchange-message-is-ndr").ptr != NULL ||
+	    text_has(ctx, "diagnostic information for administrators"))
+		return "exchange2007";
+	if (subject_starts(ctx, "Delivery Notification: ")) {
+		bk_str ct = bk__vp_header(ctx, "content-type");
+
+		if (ct.ptr != NULL && bk__istr(ct.ptr, ct.len,
+		    "Boundary_(ID_") != NULL)
+			return "messagingserver";
+	}
+	return NULL;
+}
+
+/*
+ * split_blocks - a copy of @t with a blank line put before a recipient
+ * field that repeats one already in the current block (AOL writes
+ * "Final-Recipient: a ... Final-Recipient: b" as one block).  @t itself
+ * when nothing needs changing.
+ */
+static bk_str
+split_blocks(bk_message *msg, bk_str t)
+{
+	static const char *const names[] = {
+		"final-recipient:", "original-recipient:"
+	};
+	const char *p = t.ptr, *end = t.ptr + t.len, *eol;
+	int seen[2] = { 0, 0 }, changed = 0;
+	bk__buf b;
+	size_t i;
+
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DECODED_BYTES);
+	/* loop: p moves one line forward each time */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		eol = eol != NULL ? eol + 1 : end;
+		if (bk__trim(bk__str(p, (size_t)(eol - p))).len == 0)
+			seen[0] = seen[1] = 0;
+		for (i = 0; i < 2; i++) {
+			if (!bk__istarts(p, (size_t)(eol - p), names[i]))
+				continue;
+			if (seen[i]) {
+				bk__buf_putc(&b, '\n');
+				seen[0] = seen[1] = 0;
+				changed = 1;
+			}
+			seen[i] = 1;
+		}
+		bk__buf_append(&b, p, (size_t)(eol - p));
+		p = eol;
+	}
+	if (!changed || b.ptr == NULL)
+		return t;
+	return bk__str(b.ptr, b.len);
+}
+
+/* routed - "@relay:user@host" or a domain without a dot */
+static int
+routed(bk_str a)
+{
+	const char *at;
+
+	if (a.ptr == NULL)
+		return 1;
+	at = memchr(a.ptr, '@', a.len);
+	return at == NULL || memchr(at, '.', (size_t)(a.ptr + a.len - at)) ==
+	    NULL;
+}
+
+/* bk__vp_claim - see file comment */
+int
+bk__vp_claim(bk__dctx *ctx)
+{
+	bk_str dsn;
+	const char *name;
+	size_t i;
+	int added;
+
+	if (ctx->dsn == NULL)
+		return 0;
+	dsn = bk__part_text(ctx->msg, ctx->dsn);
+	if (dsn.ptr == NULL || (bk__istr(dsn.ptr, dsn.len,
+	    "final-recipient") == NULL && bk__istr(dsn.ptr, dsn.len,
+	    "original-recipient") == NULL))
+		return 0;
+	name = which(ctx, dsn);
+	if (name == NULL)
+		return 0;
+	added = bk__decode_dsn_text(ctx, split_blocks(ctx->msg, dsn), name);
+	if (added <= 0)
+		return added;
+	for (i = 0; i < ctx->nrec; i++) {
+		bk_record *r = &ctx->rec[i];
+
+		if (routed(r->recipient) && r->original_recipient.ptr != NULL &&
+		    !routed(r->original_recipient))
+			r->recipient = r->original_recipient;
+	}
+	bk__vendor_enrich(ctx);
+	return added;
+}
