@@ -300,7 +300,8 @@ bk__vp_amazonses_json(bk__dctx *ctx)
 		return 0;
 	if (bk__ieq(type.ptr, type.len, "bounce")) {
 		kind = BK_KIND_BOUNCE;
-		arr = json_span(json_key(j, "bouncedRecipients"), j.ptr + j.len);
+		arr = json_span(json_key(j, "bouncedRecipients"),
+		    j.ptr + j.len);
 	} else if (bk__ieq(type.ptr, type.len, "complaint")) {
 		kind = BK_KIND_FEEDBACK;
 		arr = json_span(json_key(j, "complainedRecipients"),

@@ -160,8 +160,8 @@ bk__vp_ezweb(bk__dctx *ctx)
 			}
 			bk__buf_append(&b, reply.ptr, reply.len);
 			q->diagnostic = b.ptr ? bk__str(b.ptr, b.len) : reply;
-			q->reply_code = bk__find_reply_code(bk__str(reply.ptr + 4,
-			    reply.len - 4));
+			q->reply_code = bk__find_reply_code(
+			    bk__str(reply.ptr + 4, reply.len - 4));
 		} else if (q->diagnostic.ptr == NULL && sentence.len > 0)
 			q->diagnostic = sentence;
 		bk__vp_codes(q);

@@ -109,8 +109,8 @@ bk__vp_gmx(bk__dctx *ctx)
 			continue;
 		if ((m = bk__istr(line.ptr, line.len, "error from remote "
 		    "server")) != NULL && r->command.ptr == NULL)
-			r->command = bk__vp_command(bk__str(m, (size_t)(line.ptr +
-			    line.len - m)));
+			r->command = bk__vp_command(bk__str(m,
+			    (size_t)(line.ptr + line.len - m)));
 		if (b.len > 0)
 			bk__buf_putc(&b, ' ');
 		bk__buf_append(&b, line.ptr, line.len);

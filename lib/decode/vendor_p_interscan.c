@@ -81,11 +81,11 @@ bk__vp_interscanmss(bk__dctx *ctx)
 		r->recipient = a;
 		r->action = bk__cstr("failed");
 		if (sent)
-			r->command = bk__vp_command(bk__str(m, 10 < line.len - 9 ?
-			    10 : line.len - 9));
+			r->command = bk__vp_command(bk__str(m,
+			    10 < line.len - 9 ? 10 : line.len - 9));
 		else
-			r->diagnostic = bk__str(m, (size_t)(line.ptr + line.len -
-			    m));
+			r->diagnostic = bk__str(m,
+			    (size_t)(line.ptr + line.len - m));
 		added++;
 	}
 	return added;
