@@ -64,6 +64,28 @@ addr_char(unsigned char c)
 }
 
 /*
+ * quoted_start - the opening quote of the quoted-string that @q (a '"')
+ * closes, at most 64 bytes back (RFC 5321 4.5.3.1.1) and on one line;
+ * @q + 1 (an empty local part) when there is none.  A backslash quotes
+ * the byte after it.
+ */
+static const char *
+quoted_start(const char *lo, const char *q)
+{
+	const char *s = q;
+
+	/* loop: s moves back one byte per pass, 64 at most */
+	while (s > lo && q - s < 64) {
+		s--;
+		if (*s == '\n' || *s == '\r')
+			break;
+		if (*s == '"' && !(s > lo && s[-1] == '\\'))
+			return s + 1 < q ? s : q + 1;
+	}
+	return q + 1;
+}
+
+/*
  * bk__addr_find - first address in a slice.  Looks for '@' with atext on
  * both sides and a dot in the domain (or a bracketed literal).
  */
@@ -75,11 +97,16 @@ bk__addr_find(const char *p, size_t len)
 	/* loop: p moves past each '@' examined */
 	while (p < end && (at = memchr(p, '@', (size_t)(end - p))) != NULL) {
 		s = at;
-		while (s > p && addr_char((unsigned char)s[-1]))
-			s--;
-		/* a local part does not start or end with a dot */
-		while (s < at && *s == '.')
-			s++;
+		if (at > p + 1 && at[-1] == '"') {
+			/* RFC 5321 quoted-string local part: "a..b"@c */
+			s = quoted_start(p, at - 1);
+		} else {
+			while (s > p && addr_char((unsigned char)s[-1]))
+				s--;
+			/* a dot-atom does not start or end with a dot */
+			while (s < at && *s == '.')
+				s++;
+		}
 		e = at + 1;
 		if (e < end && *e == '[') {
 			while (e < end && *e != ']' && e - at < 64)
@@ -87,8 +114,9 @@ bk__addr_find(const char *p, size_t len)
 			if (e < end && *e == ']')
 				e++;
 		} else {
-			while (e < end && (bk__is(*e, BK_C_ALPHA | BK_C_DIGIT) ||
-			    *e == '-' || *e == '.' || *e == '_' ||
+			while (e < end && (bk__is(*e,
+			    BK_C_ALPHA | BK_C_DIGIT) || *e == '-' ||
+			    *e == '.' || *e == '_' ||
 			    (unsigned char)*e >= 0x80))
 				e++;
 		}
@@ -230,20 +258,22 @@ bk__find_status(bk_str s)
 	return BK_STR_NULL;
 }
 
-/* bk__find_reply_code - a [245]xx code standing alone, 0 if none */
-int
-bk__find_reply_code(bk_str s)
+/*
+ * scan_code - the first [245]xx code standing alone in [p, end), where
+ * @base is the start of the text (what precedes p still bounds the
+ * token); sets *at to it.  0 if none.
+ */
+static int
+scan_code(const char *base, const char *p, const char *end,
+    const char **at)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len;
-
-	if (p == NULL)
-		return 0;
+	/* loop: p moves one byte per pass, three before end at most */
 	for (; p + 3 <= end; p++) {
 		if (*p != '2' && *p != '4' && *p != '5')
 			continue;
 		if (!bk__is(p[1], BK_C_DIGIT) || !bk__is(p[2], BK_C_DIGIT))
 			continue;
-		if (p > s.ptr && (bk__is(p[-1], BK_C_DIGIT | BK_C_ALPHA) ||
+		if (p > base && (bk__is(p[-1], BK_C_DIGIT | BK_C_ALPHA) ||
 		    p[-1] == '.' || p[-1] == '#' || p[-1] == '-' ||
 		    p[-1] == ':' || p[-1] == '/'))
 			continue;
@@ -251,7 +281,85 @@ bk__find_reply_code(bk_str s)
 			continue;
 		if (p[1] > '5')
 			continue;
+		*at = p;
 		return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
+	}
+	return 0;
+}
+
+/* bk__find_reply_code - a [245]xx code standing alone, 0 if none */
+int
+bk__find_reply_code(bk_str s)
+{
+	const char *at;
+
+	if (s.ptr == NULL)
+		return 0;
+	return scan_code(s.ptr, s.ptr, s.ptr + s.len, &at);
+}
+
+/*
+ * Reply codes that RFC 5321 and its extensions define (RFC 3207 STARTTLS,
+ * RFC 4954 AUTH, RFC 7504 521/556, RFC 3030 BDAT, RFC 6531 553/555).
+ * Other three-digit numbers in a reply ("426 connection timed out",
+ * FTP's code, or "220-banner 421 ...") are not the failing SMTP reply.
+ */
+static const short smtp_codes[] = {
+	211, 214, 220, 221, 235, 250, 251, 252, 253,
+	421, 422, 430, 432, 450, 451, 452, 453, 454, 455, 458, 459,
+	500, 501, 502, 503, 504, 520, 521, 523, 524, 525, 530, 534, 535,
+	538, 550, 551, 552, 553, 554, 555, 556, 557,
+};
+
+/* is_smtp_code - @c is a reply code SMTP defines */
+static int
+is_smtp_code(int c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(smtp_codes) / sizeof(smtp_codes[0]); i++) {
+		if (smtp_codes[i] == c)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * bk__reply_code_for - the reply code of a failure text that agrees with
+ * its status: the first code SMTP defines whose class is the class of
+ * the text's own enhanced code, else of @status (any of 4 and 5 when
+ * both are missing).  A 2xx code counts only
+ * for a 2.x.x status or, with no status, at the start of the text: a
+ * greeting ("220-mx ESMTP") before "421 4.2.1 Service refused" is not
+ * the reply that failed.  A code of the other failure class is not the
+ * reply behind this status either (Postfix's "refused to talk to me:
+ * 554 ..." deferred as 4.0.0): 0 then.
+ */
+int
+bk__reply_code_for(bk_str s, bk_str status)
+{
+	const char *p, *end, *at;
+	int c, want = 0;
+
+	if (s.ptr == NULL)
+		return 0;
+	/* the text's own enhanced code goes with its reply */
+	if (bk__find_status(s).ptr != NULL)
+		status = bk__find_status(s);
+	if (status.ptr != NULL && status.len > 0)
+		want = status.ptr[0] - '0';
+	p = s.ptr;
+	end = s.ptr + s.len;
+	/* loop: each pass moves p past the code it found */
+	while (p < end && (c = scan_code(s.ptr, p, end, &at)) != 0) {
+		p = at + 3;
+		if (!is_smtp_code(c))
+			continue;
+		if (want != 0 && c / 100 != want)
+			continue;
+		if (want == 0 && c / 100 == 2 && at != s.ptr)
+			continue;
+		return c;
 	}
 	return 0;
 }
@@ -301,7 +409,8 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 			if (p + n < end && p[n] == ':') {
 				hh = v;
 				p += n + 1;
-				n = bk__digits(p, (size_t)(end - p), 0, 59, &mm);
+				n = bk__digits(p, (size_t)(end - p), 0, 59,
+				    &mm);
 				p += n;
 				if (p < end && *p == ':') {
 					p++;

@@ -94,6 +94,17 @@ bk__command_in(bk_str t)
 	 * follow with the phrases of that lead.  The earliest phrase of
 	 * the table found anywhere wins, as if each were searched in turn.
 	 */
+	static const struct {
+		const char *phrase;
+		const char *cmd;
+	} qmail[] = {
+		{ "does not like recipient", "RCPT" },
+		{ "most progress was rcpt to", "RCPT" },
+		{ "but sender was rejected", "MAIL" },
+		{ "most progress was mail from", "MAIL" },
+		{ "failed on data command", "DATA" },
+		{ "failed after i sent the message", "DATA" },
+	};
 	static const char *const lead[] = { "in reply to ", "after " };
 	const size_t nmap = sizeof(map) / sizeof(map[0]);
 	size_t i, l, ll, best = nmap;
@@ -117,7 +128,19 @@ bk__command_in(bk_str t)
 			p = q + 1;
 		}
 	}
-	return best < nmap ? bk__cstr(map[best].cmd) : BK_STR_NULL;
+	if (best < nmap)
+		return bk__cstr(map[best].cmd);
+	/*
+	 * qmail-remote names the step in its own words: "x does not like
+	 * recipient.", "Connected to x but sender was rejected.", "x
+	 * failed on DATA command.", and qmail's summary "most progress
+	 * was RCPT TO response".
+	 */
+	for (i = 0; i < sizeof(qmail) / sizeof(qmail[0]); i++) {
+		if (bk__istr(t.ptr, t.len, qmail[i].phrase) != NULL)
+			return bk__cstr(qmail[i].cmd);
+	}
+	return BK_STR_NULL;
 }
 
 /*
@@ -147,15 +170,15 @@ bk__fill_from_diagnostic(bk_record *r)
 {
 	if (r->diagnostic.ptr == NULL)
 		return;
-	/* "X-Unix; 255" is a program's exit status, not an SMTP reply */
-	if (r->reply_code == 0 && !(r->diagnostic_type.ptr != NULL &&
-	    bk__istarts(r->diagnostic_type.ptr, r->diagnostic_type.len,
-	    "x-unix")))
-		r->reply_code = bk__find_reply_code(r->diagnostic);
 	if (r->command.ptr == NULL)
 		r->command = bk__command_in(r->diagnostic);
 	r->status = bk__status_prefer(r->status,
 	    bk__find_status(r->diagnostic));
+	/* "X-Unix; 255" is a program's exit status, not an SMTP reply */
+	if (r->reply_code == 0 && !(r->diagnostic_type.ptr != NULL &&
+	    bk__istarts(r->diagnostic_type.ptr, r->diagnostic_type.len,
+	    "x-unix")))
+		r->reply_code = bk__reply_code_for(r->diagnostic, r->status);
 }
 
 /* kind_of_action - RFC 3464 2.3.3 action to record kind */
@@ -331,6 +354,49 @@ bk__decode_dsn(bk__dctx *ctx)
 	    "rfc3464");
 }
 
+/*
+ * arf_like - complaints sent without a feedback-report part:
+ * Microsoft's JMRP (the complained-of message attached, its recipient
+ * in X-HmXmrOriginalRecipient) and Apple Mail's unsubscribe request
+ * (X-Apple-Unsubscribe: true, sent by the recipient to the list's
+ * opt-out address).
+ */
+static int
+arf_like(bk__dctx *ctx)
+{
+	const bk__headers *h = &ctx->msg->root->headers;
+	bk_str v = BK_STR_NULL, to;
+	bk_record *r;
+
+	if (ctx->has_orig)
+		v = bk__headers_get(&ctx->orig_headers,
+		    "x-hmxmroriginalrecipient");
+	if (v.ptr != NULL) {
+		r = bk__dctx_add(ctx, "arf");
+		if (r == NULL)
+			return BK_ENOMEM;
+		r->kind = BK_KIND_FEEDBACK;
+		r->reason_hint = BK_REASON_FEEDBACK;
+		r->feedback_type = bk__cstr("abuse");
+		r->recipient = bk__addr_find(v.ptr, v.len);
+		return 1;
+	}
+	v = bk__trim(bk__headers_get(h, "x-apple-unsubscribe"));
+	if (v.ptr == NULL || !bk__istarts(v.ptr, v.len, "true"))
+		return 0;
+	r = bk__dctx_add(ctx, "arf");
+	if (r == NULL)
+		return BK_ENOMEM;
+	r->kind = BK_KIND_FEEDBACK;
+	r->reason_hint = BK_REASON_FEEDBACK;
+	r->feedback_type = bk__cstr("opt-out");
+	r->recipient = bk__addr_find(ctx->from.ptr, ctx->from.len);
+	to = bk__headers_value(ctx->msg, h, "to");
+	if (to.ptr != NULL)
+		r->sender = bk__addr_find(to.ptr, to.len);
+	return 1;
+}
+
 /* bk__decode_arf - RFC 5965 message/feedback-report */
 int
 bk__decode_arf(bk__dctx *ctx)
@@ -343,7 +409,7 @@ bk__decode_arf(bk__dctx *ctx)
 	int added = 0;
 
 	if (ctx->arf == NULL)
-		return 0;
+		return arf_like(ctx);
 	t = bk__part_text(msg, ctx->arf);
 	p = t.ptr;
 	if (bk__headers_parse(msg, &h, &p, t.ptr + t.len) != 0)

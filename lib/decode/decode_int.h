@@ -66,6 +66,10 @@ bk_str bk__find_status(bk_str s);
 /* the first 3-digit SMTP reply code [245]xx at a token boundary */
 int bk__find_reply_code(bk_str s);
 
+/* the first defined SMTP reply code of a failure text whose class
+ * agrees with @status (NULL: 4xx or 5xx); 0 if none */
+int bk__reply_code_for(bk_str s, bk_str status);
+
 /* set returned-message fields (message_id, subject, ...) on all records */
 void bk__dctx_fill_original(bk__dctx *ctx);
 
@@ -131,5 +135,8 @@ void bk__format_hints(bk_record *r, bk_str raw);
 
 /* MTA-software readers (vendor_m_*.c) */
 int bk__decode_exim(bk__dctx *ctx);
+
+/* Exim's paragraphs filling the gaps of its report's records */
+void bk__exim_enrich(bk__dctx *ctx);
 
 #endif /* BK_DECODE_INT_H */

@@ -203,14 +203,28 @@ is_own_address(bk__dctx *ctx, bk_str a)
 	return 0;
 }
 
-/* add_diag - collect diagnostic lines following a recipient heading */
+/*
+ * is_section - a line that titles a section of the notification,
+ * set between runs of dashes ("   ----- Transcript of session follows
+ * -----"): it ends the recipient paragraph before it.
+ */
+static int
+is_section(bk_str line)
+{
+	bk_str t = bk__trim(line);
+
+	return t.len >= 10 && memcmp(t.ptr, "---", 3) == 0 &&
+	    memcmp(t.ptr + t.len - 3, "---", 3) == 0 &&
+	    bk__is(t.ptr[t.len / 2], BK_C_ALPHA | BK_C_SPACE);
+}
+
+/* collect - the diagnostic lines following a recipient heading */
 static bk_str
 collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
     size_t indent)
 {
 	const char *start = NULL, *last = NULL, *eol;
 	bk_str rest;
-	int blank = 0;
 	size_t ind;
 
 	/* loop: p moves one line forward each time */
@@ -220,11 +234,17 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
 			eol = end;
 		if (bk__trim(bk__str(p, (size_t)(eol - p))).len == 0) {
 			if (start != NULL)
-				blank++;
-			if (blank >= 1 && start != NULL)
+				break;
+		} else if (is_section(bk__str(p, (size_t)(eol - p)))) {
+			/*
+			 * "----- Transcript of session follows -----" after
+			 * the paragraph starts the next section; before it,
+			 * a title, not part of the error text.
+			 */
+			if (start != NULL)
 				break;
 		} else {
-			/* a line indented deeper than the heading continues it */
+			/* a line indented deeper than the heading goes on */
 			for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
 			    p[ind] == '\t'); ind++)
 				;

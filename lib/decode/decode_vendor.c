@@ -105,6 +105,7 @@ bk__vendor_enrich(bk__dctx *ctx)
 
 	if (t.ptr == NULL || t.len == 0)
 		return;
+	bk__exim_enrich(ctx);
 	region = bk__str(t.ptr, bk__text_cut(t));
 	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
 		return;
@@ -127,11 +128,11 @@ bk__vendor_enrich(bk__dctx *ctx)
 			r->diagnostic = blk[k].diag;
 		} else if (blk[k].diag.ptr != NULL) {
 			/* the text may hold the code the report lacks */
-			if (r->reply_code == 0)
-				r->reply_code = bk__find_reply_code(
-				    blk[k].diag);
 			r->status = bk__status_prefer(r->status,
 			    bk__find_status(blk[k].diag));
+			if (r->reply_code == 0)
+				r->reply_code = bk__reply_code_for(
+				    blk[k].diag, r->status);
 		}
 		bk__fill_from_diagnostic(r);
 		bk__format_hints(r, blk[k].raw);

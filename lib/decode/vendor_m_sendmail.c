@@ -52,6 +52,20 @@ host_of(const char *p, const char *eol)
 	return e > s ? bk__str(s, (size_t)(e - s)) : BK_STR_NULL;
 }
 
+/* all_digits - "77": a program's exit status, not a text */
+static int
+all_digits(bk_str s)
+{
+	size_t i;
+
+	s = bk__trim(s);
+	for (i = 0; i < s.len; i++) {
+		if (!bk__is(s.ptr[i], BK_C_DIGIT))
+			return 0;
+	}
+	return 1;
+}
+
 /* apply - give a transcript error to the records it concerns */
 static void
 apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply)
@@ -74,7 +88,7 @@ apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply)
 			bk__fill_from_diagnostic(r);
 		} else if (r->reply_code == 0 && reply.ptr != NULL) {
 			/* "550 <a>... User unknown" keeps the remote's code */
-			r->reply_code = bk__find_reply_code(reply);
+			r->reply_code = bk__reply_code_for(reply, r->status);
 		}
 	}
 }
@@ -160,18 +174,24 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	}
 	if (local_st.ptr == NULL)
 		return;
-	/* a generic report status takes the local verdict's code */
+	/*
+	 * The local verdict explains a record that has no diagnostic, or
+	 * only a program's exit status ("X-Unix; 77"): it becomes the
+	 * diagnostic, with its reply code.  A generic report status takes
+	 * the verdict's code.
+	 */
 	for (i = 0; i < ctx->nrec; i++) {
 		bk_record *r = &ctx->rec[i];
 
-		if (r->status.ptr != NULL && !(r->status.len == 5 &&
+		if (r->status.ptr == NULL || (r->status.len == 5 &&
 		    memcmp(r->status.ptr + 1, ".0.0", 4) == 0 &&
 		    r->status.ptr[0] == local_st.ptr[0]))
+			r->status = local_st;
+		if (r->diagnostic.ptr != NULL && !all_digits(r->diagnostic))
 			continue;
-		r->status = local_st;
-		if (r->diagnostic.ptr == NULL)
-			r->diagnostic = local_line;
+		r->diagnostic = local_line;
 		if (r->reply_code == 0)
-			r->reply_code = bk__find_reply_code(local_line);
+			r->reply_code = bk__reply_code_for(local_line,
+			    r->status);
 	}
 }
