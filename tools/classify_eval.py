@@ -11,13 +11,12 @@ tools/classify_eval.c) and prints reason/hard/status agreement.  Sisimai's
 pseudo statuses (X.0.9NN) are what a classifier derives, never a decoder
 fact, so they are withheld from the input and compared on output.
 
-Build the driver (from the top of the tree):
-  cmake -DOUT=/tmp/rules_embedded.c -DIN="$(ls rules/*.rules | tr '\n' ';')" \
-      -P tools/embed.cmake
+Build the driver (from the top of the tree, after building build/):
   cc -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -Iinclude -Ilib \
-      $(pkg-config --cflags libhs) lib/classify/*.c lib/util/util_arena.c \
-      lib/util/util_names.c lib/util/util_str.c /tmp/rules_embedded.c \
-      tools/classify_eval.c -o /tmp/classify_eval $(pkg-config --libs libhs) -lm
+      $(pkg-config --cflags libhs) tools/classify_eval.c \
+      build/libbouncekit.a -o /tmp/classify_eval $(pkg-config --libs libhs) -lm
+(the library carries the embedded rules and their serialised database;
+add the libraries `pkg-config --libs bouncekit` lists if the link asks.)
 """
 import json, re, subprocess, sys, collections
 

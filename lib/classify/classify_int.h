@@ -30,6 +30,13 @@
 /* Format version of the rules language; part of any compiled-cache key. */
 #define BK__CLASSIFY_FORMAT 1
 
+/*
+ * Format version of the embedded pattern database (tools/classify_dbgen.c):
+ * how patterns become Vectorscan expressions, flags and ids.  Change it
+ * whenever bk__classify_compile() changes what it hands to the compiler.
+ */
+#define BK__CLASSIFY_DB_FORMAT 1
+
 /* Bounds on one stanza of a rules file (errors past them, not truncation). */
 #define BK__CLASSIFY_MAX_VALUES 128   /* values of one list key per rule */
 #define BK__CLASSIFY_MAX_SAMPLES 64   /* must + mustnot lines per stanza */
@@ -137,6 +144,19 @@ struct bk__classify_facts {
 	bk_str text;               /* what is scanned */
 };
 
+/* A list of rule indexes (into cls->rules, sorted ascending). */
+struct bk__classify_ilist {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* An index key: 'd' decoder, 'h' host suffix, 's' status (or prefix). */
+struct bk__classify_ikey {
+	char *key;                 /* type byte, then the lower-case value */
+	size_t len;
+	struct bk__classify_ilist rules;
+};
+
 struct bk_classifier {
 	bk__arena *arena;
 	struct bk__classify_rule *rules;
@@ -149,15 +169,44 @@ struct bk_classifier {
 	/* priority at which a weak reason hint stands, per reason */
 	int hint_priority[BK_REASON_COUNT_];
 
-	hs_database_t *db;
+	/*
+	 * Two databases: db holds patterns [0, nbuiltin) (the built-in rules,
+	 * deserialised from the embedded blob when it fits, else compiled),
+	 * db_user holds [nbuiltin, npatterns) (a user rules file, compiled at
+	 * load).  Pattern ids are global in both.  A user file's patterns
+	 * always belong to its own phrase lists, so each list lives in one
+	 * database and "first match of a list" means the same as in one.
+	 */
+	hs_database_t *db, *db_user;
 	hs_scratch_t *scratch;
-	double compile_ms;
+	size_t nbuiltin;           /* patterns of the built-in rules */
+	int builtin;               /* built-in rules loaded */
+	int db_embedded;           /* db came from the embedded blob */
+	double compile_ms;         /* hs_compile_multi, both databases */
+	double load_ms;            /* hs_deserialize_database + checks */
+
+	/*
+	 * Candidate index (build_index, classify_match.c): each rule is filed
+	 * under one condition it cannot hold without -- a phrase list it
+	 * matches, its decoder, a host suffix, a status, its kinds -- or,
+	 * when it has none of these, in the always list.  A record's
+	 * candidates are the union of the lists its facts select; only those
+	 * rules are tried, in priority order (a bitmap over rule indexes).
+	 */
+	struct bk__classify_ilist *by_group;   /* ngroups lists */
+	struct bk__classify_ilist *by_kind;    /* BK_KIND_COUNT_ lists */
+	struct bk__classify_ilist always;
+	struct bk__classify_ikey *keys;        /* decoder / host / status */
+	size_t nkeys, capkeys;                 /* open addressing, pow2 */
+	uint64_t *cand;                        /* one bit per rule */
+	size_t candwords;
 
 	/* scan state, reset per record */
 	uint64_t *hit;             /* one bit per group */
 	size_t hitwords;
 	size_t *hit_from, *hit_to; /* first match per group */
-	unsigned hits;             /* matches seen, capped */
+	unsigned hits;             /* lists hit, capped */
+	uint32_t hitlist[BK_LIMIT_RULE_HITS]; /* the lists hit, in order */
 };
 
 /* bk__classify_group_hit - phrase list @g matched and its exceptions not */
@@ -182,6 +231,8 @@ int bk__classify_errmsg(char **errmsg_out, const char *file, unsigned line,
 
 /* classify_match.c */
 int bk__classify_compile(bk_classifier *cls, char **errmsg_out);
+void bk__classify_index_free(bk_classifier *cls);
+uint64_t bk__classify_rules_hash(void);
 void bk__classify_scan(bk_classifier *cls, const char *text, size_t len);
 int bk__classify_rule_holds(const bk_classifier *cls,
     const struct bk__classify_rule *r, const struct bk__classify_facts *f);
@@ -194,8 +245,10 @@ size_t bk__classify_find_status(const char *p, size_t len, size_t *at);
 int bk__classify_find_reply(const char *p, size_t len, int cls_digit);
 
 /* classify_verdict.c */
+#define BK__CLASSIFY_NO_TEXT_STATUS 1u  /* diagnostic has no RFC 3463 code */
+#define BK__CLASSIFY_NO_TEXT_REPLY 2u   /* diagnostic has no reply code */
 void bk__classify_facts_init(struct bk__classify_facts *f,
-    const bk_record *rec);
+    const bk_record *rec, unsigned known);
 
 /*
  * bk__classify_check_samples - run every rule's and phrase list's must and
@@ -208,8 +261,27 @@ size_t bk__classify_check_samples(bk_classifier *cls,
 /* bk__classify_compile_ms - wall time the pattern database took to build. */
 double bk__classify_compile_ms(const bk_classifier *cls);
 
+/* bk__classify_db_source - "embedded", "compiled" or "none" (built-ins). */
+const char *bk__classify_db_source(const bk_classifier *cls);
+
 /* bk__classify_pattern_count - patterns in the database. */
 size_t bk__classify_pattern_count(const bk_classifier *cls);
+
+/*
+ * The embedded pattern database, generated by tools/classify_dbgen.c from
+ * the built-in rules: hs_serialize_database() output, keyed.  It is used
+ * only when format, rules_hash and npatterns all agree with the running
+ * library and Vectorscan accepts it (version and platform); otherwise the
+ * patterns are compiled at load.  len 0: no blob.
+ */
+struct bk__embedded_db {
+	unsigned format;           /* BK__CLASSIFY_DB_FORMAT */
+	unsigned long long rules_hash; /* bk__classify_rules_hash() */
+	size_t npatterns;
+	const char *blob;
+	size_t len;
+};
+extern const struct bk__embedded_db bk__classify_db_embedded;
 
 /* the embedded rules, generated by tools/embed.cmake */
 struct bk__embedded_rules {

@@ -45,7 +45,8 @@ bk__classify_find_status(const char *p, size_t len, size_t *at)
 				break;
 			j++;
 			digits = 0;
-			while (j < len && bk__is(p[j], BK_C_DIGIT) && digits < 4) {
+			while (j < len && bk__is(p[j], BK_C_DIGIT) &&
+			    digits < 4) {
 				j++;
 				digits++;
 			}
@@ -131,7 +132,13 @@ token_until(const char *p, const char *end, const char *stops)
 	return (size_t)(q - p);
 }
 
-/* command_of - the SMTP command named in "(in reply to X command)" etc. */
+/*
+ * command_of - the SMTP command named in "(in reply to X command)" etc.
+ * The first phrase of the table that occurs anywhere wins.  Every phrase
+ * starts with one of three lead-ins ("in reply to ", "after ", "did not
+ * like our "), so one pass looks for their first letters and compares the
+ * rest in place.
+ */
 static bk_str
 command_of(const char *p, size_t len)
 {
@@ -156,21 +163,32 @@ command_of(const char *p, size_t len)
 		{ "did not like our data", "DATA" },
 		{ "did not like our mail from", "MAIL" },
 	};
-	size_t i;
+	const size_t nmap = sizeof(map) / sizeof(map[0]);
+	size_t best = nmap, i, k;
 
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (bk__istr(p, len, map[i].phrase) != NULL)
-			return bk__cstr(map[i].cmd);
-	return BK_STR_NULL;
+	/* invariant: no phrase of the table starts before p[i] */
+	for (i = 0; i + 10 <= len && best > 0; i++) {
+		int c = bk__lower((unsigned char)p[i]);
+
+		if (c != 'i' && c != 'a' && c != 'd')
+			continue;
+		for (k = 0; k < best; k++)
+			if (map[k].phrase[0] == c &&
+			    bk__istarts(p + i, len - i, map[k].phrase)) {
+				best = k;
+				break;
+			}
+	}
+	return best < nmap ? bk__cstr(map[best].cmd) : BK_STR_NULL;
 }
 
 /* bk__classify_parse_reply - facts of one reply or log line */
 int
 bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 {
-	const char *p = line, *end, *q, *d;
+	const char *p = line, *end, *q, *d, *status_at;
 	size_t n, at;
-	int code;
+	int code, has_eq;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BK_KIND_BOUNCE;
@@ -192,22 +210,24 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	out->decoder = "reply";
 	out->diagnostic_type = bk__cstr("SMTP");
 
-	/* Postfix-style key=value fields */
-	if ((q = after(p, len, " to=<")) != NULL) {
+	/* Postfix-style key=value fields (and Exim's H=): all need a '=' */
+	has_eq = memchr(p, '=', len) != NULL;
+	if (has_eq && (q = after(p, len, " to=<")) != NULL) {
 		n = token_until(q, end, ">");
 		out->recipient = bk__str(q, n);
 	}
-	if ((q = after(p, len, " relay=")) != NULL) {
+	if (has_eq && (q = after(p, len, " relay=")) != NULL) {
 		n = token_until(q, end, "[,: ");
 		if (n > 0 && !(n == 4 && bk__ieq(q, 4, "none")))
 			out->remote_mta = bk__str(q, n);
 	}
-	if ((q = after(p, len, " dsn=")) != NULL) {
+	if (has_eq && (q = after(p, len, " dsn=")) != NULL) {
 		n = token_until(q, end, ", ");
 		if (bk__classify_find_status(q, n, &at) == n && at == 0)
 			out->status = bk__str(q, n);
 	}
-	if ((q = after(p, len, " status=")) != NULL) {
+	status_at = has_eq ? after(p, len, " status=") : NULL;
+	if ((q = status_at) != NULL) {
 		n = token_until(q, end, " ,(");
 		if (bk__istarts(q, n, "sent") || bk__istarts(q, n, "delivered"))
 			out->kind = BK_KIND_DELIVERED;
@@ -218,15 +238,19 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 		else if (out->kind == BK_KIND_DELAY)
 			out->action = bk__cstr("delayed");
 	}
-	/* "host mx.example[192.0.2.1] said: TEXT" */
-	if ((q = after(p, len, "host ")) != NULL &&
+	/*
+	 * "host mx.example[192.0.2.1] said: TEXT": the first "host " must be
+	 * followed by " said: ", so without any " said: " there is nothing.
+	 */
+	if (bk__istr(p, len, " said: ") != NULL &&
+	    (q = after(p, len, "host ")) != NULL &&
 	    bk__istr(q, (size_t)(end - q), " said: ") != NULL) {
 		n = token_until(q, end, "[ ");
 		if (n > 0 && out->remote_mta.ptr == NULL)
 			out->remote_mta = bk__str(q, n);
 	}
 	/* Exim: "H=mx.example [192.0.2.1]" */
-	if (out->remote_mta.ptr == NULL &&
+	if (has_eq && out->remote_mta.ptr == NULL &&
 	    (q = after(p, len, " H=")) != NULL) {
 		n = token_until(q, end, "[ :");
 		if (n > 0)
@@ -241,7 +265,7 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	 * rejected. Remote host said: 501 ...") is kept.
 	 */
 	d = p;
-	if ((q = after(p, len, " status=")) != NULL) {
+	if ((q = status_at) != NULL) {
 		const char *said = after(q, (size_t)(end - q), " said: ");
 		const char *paren = memchr(q, '(', (size_t)(end - q));
 

@@ -238,15 +238,18 @@ tokenize(struct reader *rd, const char *p, size_t len, char *buf)
 				i += 2;
 				break;
 			case 'x':
-				h1 = i + 2 < len ? hexval((unsigned char)p[i + 2]) : -1;
-				h2 = i + 3 < len ? hexval((unsigned char)p[i + 3]) : -1;
+				h1 = i + 2 < len ?
+				    hexval((unsigned char)p[i + 2]) : -1;
+				h2 = i + 3 < len ?
+				    hexval((unsigned char)p[i + 3]) : -1;
 				if (h1 < 0 || h2 < 0)
 					return FAIL(rd, "bad \\x escape");
 				buf[o++] = (char)(h1 * 16 + h2);
 				i += 4;
 				break;
 			default:
-				return FAIL(rd, "unknown escape '\\%c'", p[i + 1]);
+				return FAIL(rd, "unknown escape '\\%c'",
+				    p[i + 1]);
 			}
 		}
 		if (i < len && p[i] != ' ' && p[i] != '\t' && p[i] != '#')
@@ -262,7 +265,8 @@ tokenize(struct reader *rd, const char *p, size_t len, char *buf)
 static int
 veq(const struct reader *rd, size_t i, const char *s)
 {
-	return rd->vlen[i] == strlen(s) && memcmp(rd->val[i], s, rd->vlen[i]) == 0;
+	return rd->vlen[i] == strlen(s) &&
+	    memcmp(rd->val[i], s, rd->vlen[i]) == 0;
 }
 
 /* find_group - index of the phrase list @name, -1 if none */
@@ -330,7 +334,8 @@ valid_status(const char *p, size_t len)
 {
 	size_t i = 0, parts = 0, digits;
 
-	if ((len == 1 && p[0] == '*') || (len == 4 && memcmp(p, "none", 4) == 0))
+	if ((len == 1 && p[0] == '*') ||
+	    (len == 4 && memcmp(p, "none", 4) == 0))
 		return 1;
 	if (len < 1 || (p[0] != '2' && p[0] != '4' && p[0] != '5'))
 		return 0;
@@ -864,7 +869,8 @@ rule_key(struct reader *rd)
 	if (veq(rd, 0, "reply") || veq(rd, 0, "not-reply")) {
 		int neg = rd->val[0][0] == 'n';
 		size_t *n = neg ? &st->nnot_reply : &st->nreply;
-		struct bk__classify_range *arr = neg ? st->not_reply : st->reply;
+		struct bk__classify_range *arr = neg ? st->not_reply :
+		    st->reply;
 
 		if (rd->nval < 2)
 			return FAIL(rd, "'reply' needs a value");
@@ -951,7 +957,8 @@ rule_key(struct reader *rd)
 	if (veq(rd, 0, "confidence")) {
 		if (rd->nval != 2 || parse_int(rd->val[1], rd->vlen[1], 0, 100,
 		    &st->confidence) != 0)
-			return FAIL(rd, "'confidence' takes one integer 0..100");
+			return FAIL(rd,
+			    "'confidence' takes one integer 0..100");
 		return 0;
 	}
 	return FAIL(rd, "unknown key '%.*s'", (int)rd->vlen[0], rd->val[0]);
@@ -966,7 +973,8 @@ line(struct reader *rd)
 	if (rd->nval == 0)
 		return 0;
 	if (rd->quoted[0])
-		return FAIL(rd, "a line starts with a key, not a quoted string");
+		return FAIL(rd,
+		    "a line starts with a key, not a quoted string");
 	if (veq(rd, 0, "rule"))
 		return open_stanza(rd, 1);
 	if (veq(rd, 0, "phrases"))

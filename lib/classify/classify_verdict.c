@@ -98,6 +98,8 @@ bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
 			rc = bk__classify_load(cls, bk__rules_embedded[i].name,
 			    bk__rules_embedded[i].text,
 			    bk__rules_embedded[i].len, errmsg_out);
+		cls->builtin = 1;
+		cls->nbuiltin = cls->npatterns;
 	}
 	if (rc == 0 && opts != NULL && opts->rules_path != NULL) {
 		FILE *fp = fopen(opts->rules_path, "rb");
@@ -164,6 +166,8 @@ bk_classifier_free(bk_classifier *cls)
 		return;
 	hs_free_scratch(cls->scratch);
 	hs_free_database(cls->db);
+	hs_free_database(cls->db_user);
+	bk__classify_index_free(cls);
 	free(cls->rules);
 	free(cls->groups);
 	free(cls->patterns);
@@ -181,9 +185,15 @@ bk_classifier_rule_count(const bk_classifier *cls)
 	return cls ? cls->nrules : 0;
 }
 
-/* bk__classify_facts_init - normalised facts of a record */
+/*
+ * bk__classify_facts_init - normalised facts of a record.  @known says
+ * what the caller already searched the diagnostic for in vain
+ * (BK__CLASSIFY_NO_TEXT_STATUS, BK__CLASSIFY_NO_TEXT_REPLY), so that no
+ * text is searched twice for the same code.
+ */
 void
-bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec)
+bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec,
+    unsigned known)
 {
 	size_t at, n;
 	const char *p;
@@ -199,7 +209,8 @@ bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec)
 	f->status = rec->status;
 	if (f->status.ptr == NULL || f->status.len == 0) {
 		f->status = BK_STR_NULL;
-		n = bk__classify_find_status(f->text.ptr, f->text.len, &at);
+		n = known & BK__CLASSIFY_NO_TEXT_STATUS ? 0 :
+		    bk__classify_find_status(f->text.ptr, f->text.len, &at);
 		if (n > 0) {
 			f->status = bk__str(f->text.ptr + at, n);
 			f->status_from_text = 1;
@@ -207,7 +218,8 @@ bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec)
 	}
 	f->reply = rec->reply_code;
 	if (f->reply <= 0 || f->reply > 599) {
-		f->reply = bk__classify_find_reply(f->text.ptr, f->text.len,
+		f->reply = known & BK__CLASSIFY_NO_TEXT_REPLY ? 0 :
+		    bk__classify_find_reply(f->text.ptr, f->text.len,
 		    f->status.ptr ? f->status.ptr[0] : 0);
 	}
 	f->command = rec->command;
@@ -255,6 +267,16 @@ is_weak_hint(bk_reason r)
 	}
 }
 
+/* says_temporary - does the text say "temporar..." or "persistent" */
+static int
+says_temporary(bk_str text)
+{
+	if (text.ptr == NULL)
+		return 0;
+	return bk__istr(text.ptr, text.len, " temporar") != NULL ||
+	    bk__istr(text.ptr, text.len, " persistent") != NULL;
+}
+
 /* is_temporary - does the text speak of a temporary failure */
 static int
 is_temporary(int reply, bk_str text)
@@ -274,10 +296,7 @@ is_temporary(int reply, bk_str text)
 	}
 	if (c == '4')
 		return 1;
-	if (text.ptr == NULL)
-		return 0;
-	return bk__istr(text.ptr, text.len, " temporar") != NULL ||
-	    bk__istr(text.ptr, text.len, " persistent") != NULL;
+	return says_temporary(text);
 }
 
 /* pseudo_status - Sisimai's stand-in status for a reason */
@@ -331,9 +350,34 @@ set_opt(const char *s)
 	return s ? bk__cstr(s) : BK_STR_NULL;
 }
 
-/* bk_classify - decide reason, permanent and hard for a decoded record */
-int
-bk_classify(bk_classifier *cls, bk_record *rec)
+/*
+ * undecodable - the verdict of a record of kind unknown: the message could
+ * not be decoded, so nothing is known about the failure.  No status is
+ * invented, permanence is unknown, the reason undefined, and the rule says
+ * why.  A status or reply code the decoder did find is kept as it is.
+ */
+static int
+undecodable(bk_record *rec)
+{
+	rec->reason = BK_REASON_UNDEFINED;
+	rec->rule = bk__cstr("undecodable");
+	rec->evidence = BK_STR_NULL;
+	rec->category = rec->cause = rec->provider = BK_STR_NULL;
+	rec->provider_code = rec->blocklist = BK_STR_NULL;
+	rec->responsible = BK_RESP_UNKNOWN;
+	rec->retry = BK_RETRY_UNKNOWN;
+	rec->confidence = 0;
+	rec->permanent = -1;
+	rec->hard = 0;
+	return 0;
+}
+
+/*
+ * classify - bk_classify() with what the caller knows the diagnostic lacks
+ * (see bk__classify_facts_init).
+ */
+static int
+classify(bk_classifier *cls, bk_record *rec, unsigned known)
 {
 	struct bk__classify_facts f;
 	const struct bk__classify_rule *r;
@@ -343,7 +387,9 @@ bk_classify(bk_classifier *cls, bk_record *rec)
 
 	if (cls == NULL || rec == NULL)
 		return BK_EINVAL;
-	bk__classify_facts_init(&f, rec);
+	bk__classify_facts_init(&f, rec, known);
+	if (f.kind == BK_KIND_UNKNOWN)
+		return undecodable(rec);
 	r = bk__classify_decide(cls, &f);
 
 	hint = rec->reason_hint;
@@ -408,8 +454,15 @@ bk_classify(bk_classifier *cls, bk_record *rec)
 	if (rec->status.ptr == NULL || rec->status.len == 0) {
 		rec->status = f.status;
 		if (rec->status.ptr == NULL) {
-			int temp = is_temporary(rec->reply_code,
-			    rec->diagnostic);
+			/*
+			 * is_temporary() on facts already known: the text has
+			 * no status (f.status would hold it), and f.reply is
+			 * its first reply code when the record had none.
+			 */
+			int rc = rec->reply_code > 0 ? rec->reply_code :
+			    f.reply;
+			int temp = (rc > 0 && rc / 100 == 4) ||
+			    says_temporary(rec->diagnostic);
 			const char *ps = pseudo_status(rec->reason, temp);
 
 			rec->status = ps ? bk__cstr(ps) : BK_STR_NULL;
@@ -419,7 +472,8 @@ bk_classify(bk_classifier *cls, bk_record *rec)
 	    rec->reason == BK_REASON_VACATION)
 		rec->reply_code = 0;
 	else if (rec->reply_code <= 0 && f.reply > 0 &&
-	    (rec->status.ptr == NULL || rec->status.ptr[0] == '0' + f.reply / 100))
+	    (rec->status.ptr == NULL ||
+	    rec->status.ptr[0] == '0' + f.reply / 100))
 		rec->reply_code = f.reply;
 
 	rec->permanent = -1;
@@ -436,6 +490,13 @@ bk_classify(bk_classifier *cls, bk_record *rec)
 	return 0;
 }
 
+/* bk_classify - decide reason, permanent and hard for a decoded record */
+int
+bk_classify(bk_classifier *cls, bk_record *rec)
+{
+	return classify(cls, rec, 0);
+}
+
 /* bk_classify_reply - parse a reply/log line and classify it */
 int
 bk_classify_reply(bk_classifier *cls, bk_record *out, const char *line,
@@ -448,7 +509,10 @@ bk_classify_reply(bk_classifier *cls, bk_record *out, const char *line,
 	rc = bk__classify_parse_reply(out, line, len);
 	if (rc != 0)
 		return rc;
-	return bk_classify(cls, out);
+	/* the parser searched the whole diagnostic for both codes */
+	return classify(cls, out, (out->status.ptr == NULL ?
+	    BK__CLASSIFY_NO_TEXT_STATUS : 0) | (out->reply_code == 0 ?
+	    BK__CLASSIFY_NO_TEXT_REPLY : 0));
 }
 
 /* sample_record - the record a sample line with its facts stands for */
@@ -530,7 +594,7 @@ bk__classify_check_samples(bk_classifier *cls,
 			int holds;
 
 			sample_record(&rec, s);
-			bk__classify_facts_init(&f, &rec);
+			bk__classify_facts_init(&f, &rec, 0);
 			bk__classify_scan(cls, f.text.ptr, f.text.len);
 			holds = bk__classify_rule_holds(cls, r, &f);
 			if (holds != must) {

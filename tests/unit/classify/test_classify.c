@@ -224,6 +224,94 @@ test_classify__records(void)
 	bk_classify(cls, &rec);
 	BKT_EQ_INT("notaccept temporary", rec.reason, BK_REASON_NOTACCEPT);
 	BKT_EQ_INT("notaccept temporary hard", rec.hard, 0);
+
+	/* undecodable: nothing invented, whatever the text says */
+	fill(&rec, BK_KIND_UNKNOWN, NULL, 0, NULL, "550 5.1.1 user unknown",
+	    BK_REASON_USERUNKNOWN);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("unknown reason", rec.reason, BK_REASON_UNDEFINED);
+	BKT_CHECK(rec.status.ptr == NULL);
+	BKT_EQ_INT("unknown permanent", rec.permanent, -1);
+	BKT_EQ_INT("unknown hard", rec.hard, 0);
+	BKT_EQ_STR("unknown rule", rec.rule.ptr, rec.rule.len, "undecodable");
+	fill(&rec, BK_KIND_UNKNOWN, NULL, 0, NULL, NULL, 0);
+	bk_classify(cls, &rec);
+	BKT_CHECK(rec.status.ptr == NULL);
+	BKT_EQ_INT("unknown bare permanent", rec.permanent, -1);
+}
+
+/*
+ * walk_all - the rule a walk over every rule finds (the reference for the
+ * candidate index).
+ */
+static const struct bk__classify_rule *
+walk_all(bk_classifier *cls, const struct bk__classify_facts *f)
+{
+	size_t i;
+
+	bk__classify_scan(cls, f->text.ptr, f->text.len);
+	for (i = 0; i < cls->nrules; i++)
+		if (bk__classify_rule_holds(cls, &cls->rules[i], f))
+			return &cls->rules[i];
+	return NULL;
+}
+
+/* index_case - decide() and walk_all() agree on one record */
+static void
+index_case(bk_classifier *cls, const bk_record *rec, const char *text)
+{
+	struct bk__classify_facts f;
+	const struct bk__classify_rule *a, *b;
+
+	bk__classify_facts_init(&f, rec, 0);
+	a = bk__classify_decide(cls, &f);
+	b = walk_all(cls, &f);
+	if (a != b)
+		BKT_FAIL("index: \"%s\": got %s, want %s", text,
+		    a ? a->id : "none", b ? b->id : "none");
+}
+
+/*
+ * test_classify__index - only candidate rules are tried; the result is the
+ * walk's, for every sample line with its facts, as a bare reply line, and
+ * with hosts, decoders and statuses the rules name.
+ */
+static void
+test_classify__index(void)
+{
+	static const char *const hosts[] = { "mx.GMAIL.com", "gmail.com.",
+		"[192.0.2.1]", "a.b.c.yahoo.co.jp", "outlook.com", "x.jp",
+		"example.org", NULL };
+	static const char *const decoders[] = { "Exchange2003", "gmail",
+		"mcafee", "reply", "nosuch", NULL };
+	static const char *const statuses[] = { "5.7.1", "4.2.2", "5.1.1",
+		"2.0.0", "5.0.0", "5.7.26", "4.4.7", NULL };
+	bk_classifier *cls = builtin();
+	bk_record rec;
+	size_t i, j, k;
+
+	BKT_CHECK(strcmp(bk__classify_db_source(cls), "embedded") == 0);
+	for (i = 0; i < cls->nrules; i++) {
+		const struct bk__classify_rule *r = &cls->rules[i];
+
+		for (j = 0; j < r->nmust + r->nmustnot; j++) {
+			const struct bk__classify_sample *s = j < r->nmust ?
+			    &r->must[j] : &r->mustnot[j - r->nmust];
+
+			(void)bk__classify_parse_reply(&rec, s->text, s->len);
+			index_case(cls, &rec, s->text);
+			for (k = 0; hosts[k] != NULL; k++) {
+				rec.remote_mta = bk__cstr(hosts[k]);
+				rec.recipient = bk__cstr(k % 2 ?
+				    "u@Yahoo.co.jp" : "u@sub.gmail.com");
+				rec.decoder = decoders[k % 5];
+				rec.status = statuses[k] ?
+				    bk__cstr(statuses[k]) : BK_STR_NULL;
+				rec.kind = (bk_kind)(k % BK_KIND_COUNT_);
+				index_case(cls, &rec, s->text);
+			}
+		}
+	}
 }
 
 /* report - print one sample failure */
@@ -446,6 +534,7 @@ BK_TEST_MAIN(
 	BKT(test_classify__replies),
 	BKT(test_classify__evidence),
 	BKT(test_classify__records),
+	BKT(test_classify__index),
 	BKT(test_classify__samples),
 	BKT(test_classify__syntax),
 	BKT(test_classify__user_rules),
