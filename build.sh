@@ -10,7 +10,7 @@
 set -eu
 cd "$(dirname "$0")"
 build=${BUILD_DIR:-build}
-packages="build-essential cmake pkg-config python3 libvectorscan-dev"
+packages="build-essential cmake pkg-config python3 libvectorscan-dev libsqlite3-dev libssl-dev libpq-dev postgresql"
 
 install_missing() {
 	missing=""

@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "bouncekit/bouncekit.h"
+#include "cmd_check.h"
+#include "cmd_store.h"
 
 #define EXIT_USAGE 2
 #define EXIT_UNREADABLE 3
@@ -28,12 +30,21 @@ usage(FILE *fp)
 	    "[-r FILE] [PATH ...]\n"
 	    "       bouncekit classify [-f json|text|csv] [-r FILE] "
 	    "[FILE|-]\n"
-	    "       bouncekit version\n"
+	    "       bouncekit version\n");
+	bk_cli_store_usage(fp);
+	bk_cli_check_usage(fp);
+	fprintf(fp,
 	    "\n"
 	    "parse     decode bounces (files, directories, Maildir, mbox, "
 	    "stdin) into\n"
 	    "          one record per recipient\n"
 	    "classify  classify bare SMTP reply or log lines, one per line\n"
+	    "ingest    decode bounces into the suppression store "
+	    "(docs/store.md)\n"
+	    "suppress  check, list, add, remove, import, export, history\n"
+	    "check     DNS checks: spf, ip (blocklists, reverse DNS), domain "
+	    "(MX,\n"
+	    "          SPF tree, DMARC); see docs/checks.md\n"
 	    "\n"
 	    "  -f, --format FMT   json (JSON Lines, default), text or csv\n"
 	    "  -o, --only KINDS   keep only these kinds: bounce, delay, "
@@ -318,6 +329,12 @@ main(int argc, char **argv)
 		return cmd_parse(argc - 1, argv + 1);
 	if (strcmp(argv[1], "classify") == 0)
 		return cmd_classify(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ingest") == 0)
+		return bk_cli_ingest(argc - 1, argv + 1);
+	if (strcmp(argv[1], "suppress") == 0)
+		return bk_cli_suppress(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return bk_cli_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("bouncekit %s (record format %d)\n", BK_VERSION_STRING,

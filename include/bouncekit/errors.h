@@ -23,13 +23,14 @@ extern "C" {
 	X(-6, BK_ENOTFOUND, "not found")                                   \
 	X(-7, BK_ESYNTAX, "syntax error")                                  \
 	X(-8, BK_EUNSUPPORTED, "unsupported")                              \
-	X(-9, BK_EEOF, "end of input")
+	X(-9, BK_EEOF, "end of input")                                     \
+	X(-10, BK_EAGAIN, "temporarily unavailable, try again later")
 
 enum bk_error {
 #define BK_ERROR_ENUM(code, name, msg) name = (code),
 	BK_ERROR_LIST(BK_ERROR_ENUM)
 #undef BK_ERROR_ENUM
-	BK_ERROR_LAST_ = -10
+	BK_ERROR_LAST_ = -11
 };
 
 /**

@@ -1,0 +1,811 @@
+/*
+ * store.c - the suppression store, independent of the database.
+ *
+ * One ingest, in order: normalise the recipient; decide the effect
+ * (store_policy.c); record the event, keyed by (message SHA-256,
+ * recipient) so that a second ingest of the same message changes nothing;
+ * count sender-side failures against the sending domain and IP; load the
+ * address, apply expiry, apply the effect, store it, and write an audit
+ * row when its state changed.  All of it runs in one transaction (the
+ * caller's batch, or one of its own), so a crash leaves either all of a
+ * record's effects or none.
+ *
+ * Time: every "now" comes from clock_now(), which tests can pin with
+ * bk_store_set_clock().  An event happens at the record's timestamp when
+ * it has a plausible one (not more than a day ahead), otherwise now.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "bouncekit/format.h"
+#include "store/store_int.h"
+
+#define DAY 86400
+
+struct bk_store {
+	const bk__store_backend *be;
+	void *conn;
+	bk_store_policy policy;
+	int64_t clock;                 /* 0: system time */
+	int in_batch;
+	char err[512];
+};
+
+/* clock_now - the current time, or the pinned one */
+static int64_t
+clock_now(const bk_store *st)
+{
+	return st->clock != 0 ? st->clock : (int64_t)time(NULL);
+}
+
+/* seterr - keep the detail of a failure */
+static int
+seterr(bk_store *st, int rc, const char *what)
+{
+	snprintf(st->err, sizeof(st->err), "%s", what);
+	return rc;
+}
+
+/* be_err - the backend's detail of a failure */
+static int
+be_err(bk_store *st, int rc)
+{
+	if (rc < 0 && rc != BK_ENOTFOUND)
+		snprintf(st->err, sizeof(st->err), "%s",
+		    st->be->errmsg(st->conn));
+	return rc;
+}
+
+/* bk_store_new - see store.h */
+int
+bk_store_new(bk_store **out, const char *location,
+    const bk_store_options *opts, char **errmsg_out)
+{
+	bk_store_policy defaults = BK_STORE_POLICY_INIT;
+	const bk__store_backend *be = &bk__store_sqlite;
+	bk_store *st;
+	char err[512] = "";
+	unsigned busy = 5000;
+	int ro = 0, rc;
+
+	*out = NULL;
+	if (errmsg_out != NULL)
+		*errmsg_out = NULL;
+	if (location == NULL || location[0] == '\0') {
+		if (errmsg_out != NULL)
+			*errmsg_out = strdup("no store location given");
+		return BK_EINVAL;
+	}
+	if (strncmp(location, "postgresql://", 13) == 0 ||
+	    strncmp(location, "postgres://", 11) == 0) {
+#ifdef BK_HAVE_POSTGRESQL
+		be = &bk__store_pg;
+#else
+		if (errmsg_out != NULL)
+			*errmsg_out = strdup("this bouncekit was built "
+			    "without the PostgreSQL backend (cmake "
+			    "-DBK_POSTGRESQL=ON); use an SQLite file path");
+		return BK_EUNSUPPORTED;
+#endif
+	}
+	st = calloc(1, sizeof(*st));
+	if (st == NULL)
+		return BK_ENOMEM;
+	st->policy = defaults;
+	if (opts != NULL) {
+		if (opts->policy != NULL)
+			st->policy = *opts->policy;
+		if (opts->busy_ms != 0)
+			busy = opts->busy_ms;
+		ro = opts->read_only;
+	}
+	bk__store_policy_fill(&st->policy);
+	st->be = be;
+	rc = st->be->open(&st->conn, location, busy, ro, err, sizeof(err));
+	if (rc != 0) {
+		if (errmsg_out != NULL) {
+			char msg[700];
+
+			snprintf(msg, sizeof(msg), "%s: %s", location, err);
+			*errmsg_out = strdup(msg);
+		}
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
+/* bk_store_free - see store.h */
+void
+bk_store_free(bk_store *st)
+{
+	if (st == NULL)
+		return;
+	if (st->in_batch)
+		st->be->rollback(st->conn);
+	st->be->close(st->conn);
+	free(st);
+}
+
+const char *
+bk_store_errmsg(const bk_store *st)
+{
+	return st->err;
+}
+
+void
+bk_store_set_clock(bk_store *st, int64_t now)
+{
+	st->clock = now;
+}
+
+/* bk_store_begin - open a batch */
+int
+bk_store_begin(bk_store *st)
+{
+	int rc;
+
+	if (st->in_batch)
+		return seterr(st, BK_EINVAL, "a batch is already open");
+	rc = be_err(st, st->be->begin(st->conn));
+	if (rc == 0)
+		st->in_batch = 1;
+	return rc;
+}
+
+/* bk_store_commit - end a batch, keeping its work */
+int
+bk_store_commit(bk_store *st)
+{
+	if (!st->in_batch)
+		return seterr(st, BK_EINVAL, "no batch is open");
+	st->in_batch = 0;
+	return be_err(st, st->be->commit(st->conn));
+}
+
+/* bk_store_rollback - end a batch, dropping its work */
+int
+bk_store_rollback(bk_store *st)
+{
+	if (!st->in_batch)
+		return 0;
+	st->in_batch = 0;
+	return be_err(st, st->be->rollback(st->conn));
+}
+
+/* tx_begin - a transaction of our own unless a batch is open */
+static int
+tx_begin(bk_store *st)
+{
+	if (st->in_batch)
+		return 0;
+	return be_err(st, st->be->begin(st->conn));
+}
+
+/* tx_end - commit (rc == 0) or roll back our own transaction */
+static int
+tx_end(bk_store *st, int rc)
+{
+	if (st->in_batch)
+		return rc;
+	if (rc == 0)
+		return be_err(st, st->be->commit(st->conn));
+	st->be->rollback(st->conn);
+	return rc;
+}
+
+/* bk_store_hash - SHA-256 with OpenSSL's EVP interface */
+int
+bk_store_hash(unsigned char out[BK_STORE_HASH_BYTES], const void *data,
+    size_t len)
+{
+	unsigned int n = 0;
+
+	if (EVP_Digest(data, len, out, &n, EVP_sha256(), NULL) != 1 ||
+	    n != BK_STORE_HASH_BYTES)
+		return BK_ERROR;
+	return 0;
+}
+
+/* bk_store_normalize - see store.h */
+int
+bk_store_normalize(char out[BK_STORE_ADDRESS_MAX + 1], const char *addr,
+    size_t len)
+{
+	const char *at = NULL;
+	size_t i;
+
+	out[0] = '\0';
+	if (addr == NULL)
+		return BK_EINVAL;
+	while (len > 0 && (*addr == ' ' || *addr == '\t' || *addr == '<')) {
+		addr++;
+		len--;
+	}
+	while (len > 0 && (addr[len - 1] == ' ' || addr[len - 1] == '\t' ||
+	    addr[len - 1] == '>' || addr[len - 1] == '\r' ||
+	    addr[len - 1] == '\n'))
+		len--;
+	if (len == 0 || len > BK_STORE_ADDRESS_MAX)
+		return BK_EINVAL;
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)addr[i];
+
+		if (ch <= 0x20 || ch == 0x7f || ch == '<' || ch == '>' ||
+		    ch == ',' || ch == ';' || ch == '"')
+			return BK_EINVAL;
+		if (ch == '@')
+			at = addr + i;
+		out[i] = (char)(ch < 0x80 ? tolower(ch) : ch);
+	}
+	out[len] = '\0';
+	/* local part and domain both present; the domain has no '@' */
+	if (at == NULL || at == addr || at == addr + len - 1 ||
+	    memchr(addr, '@', (size_t)(at - addr)) != NULL) {
+		out[0] = '\0';
+		return BK_EINVAL;
+	}
+	return 0;
+}
+
+/* domain_of - the lowercased domain of an address in @s, or "" */
+static void
+domain_of(char *dst, size_t cap, bk_str s)
+{
+	const char *lt, *gt, *at;
+	size_t n, i;
+
+	dst[0] = '\0';
+	if (s.ptr == NULL || s.len == 0)
+		return;
+	/* "Name <user@domain>" */
+	lt = memchr(s.ptr, '<', s.len);
+	if (lt != NULL) {
+		gt = memchr(lt, '>', s.len - (size_t)(lt - s.ptr));
+		if (gt != NULL) {
+			s.len = (size_t)(gt - lt - 1);
+			s.ptr = lt + 1;
+		}
+	}
+	at = NULL;
+	for (i = 0; i < s.len; i++)
+		if (s.ptr[i] == '@')
+			at = s.ptr + i;
+	if (at == NULL)
+		return;
+	n = s.len - (size_t)(at + 1 - s.ptr);
+	if (n == 0 || n >= cap)
+		return;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)at[1 + i];
+
+		if (ch <= 0x20 || ch == '>' || ch == 0x7f) {
+			dst[0] = '\0';
+			return;
+		}
+		dst[i] = (char)(ch < 0x80 ? tolower(ch) : ch);
+	}
+	dst[n] = '\0';
+}
+
+/* read_ip - an IPv4 or IPv6 literal at @p (at most @n bytes) into @dst */
+static int
+read_ip(char *dst, size_t cap, const char *p, size_t n)
+{
+	size_t i = 0, dots = 0, colons = 0, digits = 0;
+
+	if (n >= 5 && strncasecmp(p, "ipv6:", 5) == 0) {
+		p += 5;
+		n -= 5;
+	}
+	while (i < n && i + 1 < cap) {
+		unsigned char ch = (unsigned char)p[i];
+
+		if (ch == '.')
+			dots++;
+		else if (ch == ':')
+			colons++;
+		else if (isxdigit(ch))
+			digits++;
+		else
+			break;
+		dst[i] = (char)tolower(ch);
+		i++;
+	}
+	dst[i] = '\0';
+	if (digits == 0)
+		return -1;
+	if (colons == 0 && dots == 3) {
+		/* IPv4: only decimal digits */
+		size_t k;
+
+		for (k = 0; k < i; k++)
+			if (dst[k] != '.' && !isdigit((unsigned char)dst[k]))
+				return -1;
+		return 0;
+	}
+	return colons >= 2 ? 0 : -1;
+}
+
+/*
+ * sending_ip - the sender's IP when the remote text names it, e.g.
+ * "Client host [198.51.100.9] blocked using zen.spamhaus.org" or
+ * "Messages from 203.0.113.5 temporarily deferred".  Only these phrasings
+ * are trusted: an address after "host mx.example.net" is the receiver's.
+ */
+static void
+sending_ip(char *dst, size_t cap, bk_str diag)
+{
+	static const char *const lead[] = {
+		"client host [", "client host ", "client [", "messages from ",
+		"your ip ", "your ip address ", "sending ip ", "ip address [",
+		"connecting ip ",
+	};
+	size_t i, k;
+
+	dst[0] = '\0';
+	if (diag.ptr == NULL)
+		return;
+	for (i = 0; i < diag.len; i++) {
+		for (k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
+			size_t ln = strlen(lead[k]);
+			const char *p;
+
+			if (diag.len - i < ln ||
+			    strncasecmp(diag.ptr + i, lead[k], ln) != 0)
+				continue;
+			p = diag.ptr + i + ln;
+			if (p < diag.ptr + diag.len && *p == '[')
+				p++;
+			if (read_ip(dst, cap, p,
+			    (size_t)(diag.ptr + diag.len - p)) == 0)
+				return;
+			dst[0] = '\0';
+		}
+	}
+}
+
+/* record_json - the record as one JSON line, without the newline */
+static char *
+record_json(const bk_record *rec, const char *origin)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&buf, &len);
+
+	if (fp == NULL)
+		return NULL;
+	if (bk_format_record(fp, BK_FORMAT_JSON, rec, origin ? origin : "")
+	    != 0) {
+		fclose(fp);
+		free(buf);
+		return NULL;
+	}
+	if (fclose(fp) != 0) {
+		free(buf);
+		return NULL;
+	}
+	while (len > 0 && buf[len - 1] == '\n')
+		buf[--len] = '\0';
+	return buf;
+}
+
+/* cstr - a slice as a NUL-terminated copy in @dst, truncated to fit */
+static const char *
+cstr(char *dst, size_t cap, bk_str s)
+{
+	size_t n;
+
+	if (s.ptr == NULL)
+		return NULL;
+	n = s.len < cap - 1 ? s.len : cap - 1;
+	memcpy(dst, s.ptr, n);
+	dst[n] = '\0';
+	return dst;
+}
+
+/* state_name - how the audit trail names a state */
+static const char *
+state_name(int suppressed)
+{
+	return suppressed ? "suppressed" : "clear";
+}
+
+/*
+ * apply_expiry - a suppression whose time has passed is cleared, with an
+ * audit row, before anything else happens to the address.
+ */
+static int
+apply_expiry(bk_store *st, bk__store_row *row, int64_t now)
+{
+	bk__store_audit a;
+	char why[64];
+
+	if (!row->e.suppressed || row->e.expires_at == 0 ||
+	    row->e.expires_at > now)
+		return 0;
+	snprintf(why, sizeof(why), "expired (%s)", row->e.cause);
+	memset(&a, 0, sizeof(a));
+	a.address = row->e.address;
+	a.at = row->e.expires_at;
+	a.old_state = "suppressed";
+	a.new_state = "clear";
+	a.actor = "policy";
+	a.why = why;
+	row->e.suppressed = 0;
+	row->e.cause[0] = '\0';
+	row->e.expires_at = 0;
+	return be_err(st, st->be->audit_add(st->conn, &a));
+}
+
+/* load - an address's row, or a fresh clear one */
+static int
+load(bk_store *st, bk__store_row *row, const char *addr)
+{
+	int rc = st->be->lookup(st->conn, row, addr);
+
+	if (rc == BK_ENOTFOUND) {
+		memset(row, 0, sizeof(*row));
+		snprintf(row->e.address, sizeof(row->e.address), "%s", addr);
+		return 1;
+	}
+	return be_err(st, rc);
+}
+
+/* ingest_in_tx - the body of bk_store_ingest, inside a transaction */
+static int
+ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
+    const bk_store_source *src, const char *addr, const char *json)
+{
+	static const char hex[] = "0123456789abcdef";
+	char hash_hex[2 * BK_STORE_HASH_BYTES + 1];
+	char domain[256], ip[64], status[32];
+	const char *reason = bk_reason_name(rec->reason);
+	bk__store_event ev;
+	bk__store_row row;
+	bk__store_audit a;
+	const char *why = NULL;
+	int64_t now = clock_now(st), at, id;
+	unsigned soft = 0;
+	int rc, was, changed;
+	size_t i;
+
+	for (i = 0; i < BK_STORE_HASH_BYTES; i++) {
+		hash_hex[2 * i] = hex[src->hash[i] >> 4];
+		hash_hex[2 * i + 1] = hex[src->hash[i] & 15];
+	}
+	hash_hex[2 * BK_STORE_HASH_BYTES] = '\0';
+	at = now;
+	if (rec->has_timestamp && rec->timestamp > 0 &&
+	    rec->timestamp <= now + DAY)
+		at = rec->timestamp;
+	domain_of(domain, sizeof(domain), rec->sender);
+	if (domain[0] == '\0' && src->env_recipient != NULL) {
+		bk_str e = { src->env_recipient, strlen(src->env_recipient) };
+
+		domain_of(domain, sizeof(domain), e);
+	}
+	if (domain[0] == '\0')
+		domain_of(domain, sizeof(domain), rec->from);
+	sending_ip(ip, sizeof(ip), rec->diagnostic);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.hash_hex = hash_hex;
+	ev.recipient = addr;
+	ev.origin = src->origin;
+	ev.kind = bk_kind_name(rec->kind);
+	ev.reason = rec->kind == BK_KIND_UNKNOWN ? NULL : reason;
+	ev.status = cstr(status, sizeof(status), rec->status);
+	ev.hard = rec->hard ? 1 : 0;
+	ev.effect = bk_store_effect_name(out->effect);
+	ev.at = at;
+	ev.ingested_at = now;
+	ev.sender_domain = domain[0] ? domain : NULL;
+	ev.sender_ip = ip[0] ? ip : NULL;
+	ev.env_sender = src->env_sender;
+	ev.env_recipient = src->env_recipient;
+	ev.json = json;
+	rc = be_err(st, st->be->event_add(st->conn, &id, &ev));
+	if (rc != 0)
+		return rc;
+	if (id == 0) {
+		out->duplicate = 1;
+		return 0;
+	}
+	if (out->effect == BK_STORE_SENDER) {
+		if (domain[0] != '\0')
+			rc = be_err(st, st->be->sender_bump(st->conn,
+			    "domain", domain, reason, at));
+		if (rc == 0 && ip[0] != '\0')
+			rc = be_err(st, st->be->sender_bump(st->conn, "ip",
+			    ip, reason, at));
+		return rc;
+	}
+	if (addr[0] == '\0' || out->effect == BK_STORE_IGNORE ||
+	    out->effect == BK_STORE_REVIEW)
+		return 0;
+	rc = load(st, &row, addr);
+	if (rc < 0)
+		return rc;
+	rc = apply_expiry(st, &row, now);
+	if (rc != 0)
+		return rc;
+	if (out->effect == BK_STORE_SOFT) {
+		int64_t after = at - (int64_t)st->policy.soft_window_days * DAY;
+
+		if (row.reset_at > after)
+			after = row.reset_at;
+		rc = be_err(st, st->be->soft_count(st->conn, &soft, addr,
+		    after, at));
+		if (rc != 0)
+			return rc;
+	}
+	was = row.e.suppressed;
+	changed = bk__store_transition(&st->policy, &row, out->effect,
+	    rec->reason, soft, at, &why);
+	row.e.updated_at = now;
+	rc = be_err(st, st->be->upsert(st->conn, &row));
+	if (rc != 0)
+		return rc;
+	out->suppressed = row.e.suppressed;
+	if (changed) {
+		char note[BK_STORE_NOTE_MAX + 1];
+
+		snprintf(note, sizeof(note), "%s: %s%s%s", why,
+		    reason ? reason : "undefined", ev.status ? " " : "",
+		    ev.status ? ev.status : "");
+		memset(&a, 0, sizeof(a));
+		a.address = addr;
+		a.at = at;
+		a.old_state = state_name(was);
+		a.new_state = state_name(row.e.suppressed);
+		a.actor = "ingest";
+		a.why = note;
+		a.event_id = id;
+		rc = be_err(st, st->be->audit_add(st->conn, &a));
+		out->changed = 1;
+	}
+	return rc;
+}
+
+/* bk_store_ingest - see store.h */
+int
+bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
+    const bk_store_source *src)
+{
+	bk_store_outcome o;
+	char addr[BK_STORE_ADDRESS_MAX + 1];
+	char *json;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.effect = bk_store_decide(rec);
+	if (bk_store_normalize(addr, rec->recipient.ptr, rec->recipient.len)
+	    != 0) {
+		/* kept for review under an empty recipient, never counted */
+		addr[0] = '\0';
+		o.bad_address = 1;
+	}
+	json = record_json(rec, src->origin);
+	if (json == NULL)
+		return seterr(st, BK_ENOMEM, "formatting the record");
+	rc = tx_begin(st);
+	if (rc == 0)
+		rc = tx_end(st, ingest_in_tx(st, &o, rec, src, addr, json));
+	free(json);
+	if (out != NULL)
+		*out = o;
+	return rc;
+}
+
+/* finish_entry - a stored row as the caller sees it now */
+static int
+finish_entry(bk_store *st, bk_store_entry *out, const bk__store_row *row)
+{
+	int64_t now = clock_now(st);
+	int64_t after = now - (int64_t)st->policy.soft_window_days * DAY;
+	unsigned soft = 0;
+	int rc;
+
+	*out = row->e;
+	if (out->suppressed && out->expires_at != 0 &&
+	    out->expires_at <= now) {
+		out->suppressed = 0;
+		out->expired = 1;
+	}
+	/* the soft count decays: only bounces inside the window count */
+	if (row->reset_at > after)
+		after = row->reset_at;
+	rc = be_err(st, st->be->soft_count(st->conn, &soft, row->e.address,
+	    after, now));
+	if (rc != 0)
+		return rc;
+	out->soft_count = soft;
+	return 0;
+}
+
+/* bk_store_lookup - see store.h */
+int
+bk_store_lookup(bk_store *st, bk_store_entry *out, const char *addr,
+    size_t len)
+{
+	char key[BK_STORE_ADDRESS_MAX + 1];
+	bk__store_row row;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (bk_store_normalize(key, addr, len) != 0)
+		return seterr(st, BK_EINVAL, "malformed address");
+	snprintf(out->address, sizeof(out->address), "%s", key);
+	rc = st->be->lookup(st->conn, &row, key);
+	if (rc != 0)
+		return be_err(st, rc);
+	return finish_entry(st, out, &row);
+}
+
+/* set_state - a manual change, with its audit row */
+static int
+set_state(bk_store *st, const char *key, int suppress_it, const char *cause,
+    const char *reason, const char *actor, int64_t expires_at)
+{
+	bk__store_row row;
+	bk__store_audit a;
+	int64_t now = clock_now(st);
+	int rc, was;
+
+	rc = load(st, &row, key);
+	if (rc < 0)
+		return rc;
+	rc = apply_expiry(st, &row, now);
+	if (rc != 0)
+		return rc;
+	was = row.e.suppressed;
+	if (!suppress_it && !was)
+		return seterr(st, BK_ENOTFOUND, "not suppressed");
+	row.e.suppressed = suppress_it;
+	if (suppress_it) {
+		snprintf(row.e.cause, sizeof(row.e.cause), "%s", cause);
+		snprintf(row.e.reason, sizeof(row.e.reason), "%s", reason);
+		row.e.expires_at = expires_at;
+	} else {
+		row.e.cause[0] = '\0';
+		row.e.expires_at = 0;
+		/* cleared by hand: soft bounces before now no longer count */
+		row.reset_at = now;
+		row.e.soft_count = 0;
+	}
+	row.e.updated_at = now;
+	rc = be_err(st, st->be->upsert(st->conn, &row));
+	if (rc != 0)
+		return rc;
+	memset(&a, 0, sizeof(a));
+	a.address = key;
+	a.at = now;
+	a.old_state = state_name(was);
+	a.new_state = state_name(suppress_it);
+	a.actor = actor ? actor : "manual";
+	a.why = reason;
+	return be_err(st, st->be->audit_add(st->conn, &a));
+}
+
+/* manual - validate and run set_state in a transaction */
+static int
+manual(bk_store *st, const char *addr, size_t len, int suppress_it,
+    const char *reason, const char *actor, int64_t expires_at)
+{
+	char key[BK_STORE_ADDRESS_MAX + 1];
+	int rc;
+
+	if (bk_store_normalize(key, addr, len) != 0)
+		return seterr(st, BK_EINVAL, "malformed address");
+	if (reason == NULL || reason[0] == '\0')
+		return seterr(st, BK_EINVAL, "a reason is required");
+	rc = tx_begin(st);
+	if (rc != 0)
+		return rc;
+	return tx_end(st, set_state(st, key, suppress_it, "manual", reason,
+	    actor, expires_at));
+}
+
+int
+bk_store_suppress(bk_store *st, const char *addr, size_t len,
+    const char *reason, const char *actor, int64_t expires_at)
+{
+	return manual(st, addr, len, 1, reason, actor, expires_at);
+}
+
+int
+bk_store_unsuppress(bk_store *st, const char *addr, size_t len,
+    const char *reason, const char *actor)
+{
+	return manual(st, addr, len, 0, reason, actor, 0);
+}
+
+struct list_ctx {
+	bk_store *st;
+	bk_store_entry_cb cb;
+	void *ctx;
+};
+
+static int
+list_row(void *vctx, const bk__store_row *row)
+{
+	struct list_ctx *l = vctx;
+	bk_store_entry e;
+	int rc;
+
+	rc = finish_entry(l->st, &e, row);
+	if (rc != 0)
+		return rc;
+	return l->cb(l->ctx, &e);
+}
+
+/* bk_store_list - see store.h */
+int
+bk_store_list(bk_store *st, bk_store_entry_cb cb, void *ctx)
+{
+	struct list_ctx l = { st, cb, ctx };
+	int rc = st->be->iterate(st->conn, clock_now(st), list_row, &l);
+
+	return rc < 0 ? be_err(st, rc) : rc;
+}
+
+/* bk_store_history - see store.h */
+int
+bk_store_history(bk_store *st, const char *addr, size_t len,
+    bk_store_history_cb cb, void *ctx)
+{
+	char key[BK_STORE_ADDRESS_MAX + 1];
+	int rc;
+
+	if (bk_store_normalize(key, addr, len) != 0)
+		return seterr(st, BK_EINVAL, "malformed address");
+	rc = st->be->history(st->conn, key, cb, ctx);
+	return rc < 0 ? be_err(st, rc) : rc;
+}
+
+/* bk_store_senders - see store.h */
+int
+bk_store_senders(bk_store *st, bk_store_sender_cb cb, void *ctx)
+{
+	int rc = st->be->senders(st->conn, cb, ctx);
+
+	return rc < 0 ? be_err(st, rc) : rc;
+}
+
+/* bk_store_import - see store.h */
+int
+bk_store_import(bk_store *st, const char *data, size_t len,
+    const char *actor, size_t *count_out, char **errmsg_out)
+{
+	bk__store_import_row *rows;
+	size_t n, i;
+	int rc;
+
+	if (count_out != NULL)
+		*count_out = 0;
+	rc = bk__store_csv_parse(&rows, &n, data, len, errmsg_out);
+	if (rc != 0)
+		return seterr(st, rc, errmsg_out && *errmsg_out ?
+		    *errmsg_out : "bad CSV");
+	rc = tx_begin(st);
+	/* all lines were checked: from here on only the database can fail */
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = set_state(st, rows[i].address, 1, rows[i].cause,
+		    rows[i].reason, actor ? actor : "import",
+		    rows[i].expires_at);
+	if (rc == 0 || !st->in_batch)
+		rc = tx_end(st, rc);
+	free(rows);
+	if (rc == 0 && count_out != NULL)
+		*count_out = n;
+	if (rc != 0 && errmsg_out != NULL && *errmsg_out == NULL)
+		*errmsg_out = strdup(st->err);
+	return rc;
+}

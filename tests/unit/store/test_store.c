@@ -1,0 +1,1135 @@
+/*
+ * test_store.c - the suppression store: policy tables, and every
+ * backend-level case (idempotence, decay with an injected clock, delivery
+ * reset, expiry, manual changes, audit rows, foreign stores, CSV import,
+ * concurrent ingesters) on each backend.
+ *
+ * Backends: SQLite always; PostgreSQL as well when $BK_TEST_PG_URL names
+ * a server (tests/store/pg.sh starts a throwaway one and sets it).  Each
+ * case then runs once per backend, failures naming it
+ * ("test_store__expiry[postgresql]").  On PostgreSQL every case gets a
+ * schema of its own (bkt_<case>, dropped and made again), selected with
+ * search_path in the URL.
+ */
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#ifdef BK_HAVE_POSTGRESQL
+#include <libpq-fe.h>
+#endif
+
+#include "bktest.h"
+#include "bouncekit/bouncekit.h"
+#include "bouncekit/store.h"
+#include "store/store_int.h"
+
+#define DAY 86400
+#define T0 ((int64_t)1790000000)   /* 2026-09-21, a fixed "now" */
+
+static char tmpdir[] = "/tmp/bk-store-test-XXXXXX";
+static char dbpath[2048];
+
+/* the backend the current case runs on, and the server for PostgreSQL */
+static int on_pg;
+static const char *pg_url;
+
+#ifdef BK_HAVE_POSTGRESQL
+/* pg_side - run fixed SQL on a connection of the test's own; 0 or -1 */
+static int
+pg_side(const char *text)
+{
+	PGconn *pg = PQconnectdb(pg_url);
+	PGresult *res;
+	int rc = -1;
+
+	if (PQstatus(pg) == CONNECTION_OK) {
+		res = PQexec(pg, text);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK ||
+		    PQresultStatus(res) == PGRES_TUPLES_OK)
+			rc = 0;
+		else
+			BKT_FAIL("%s: %s", text, PQerrorMessage(pg));
+		PQclear(res);
+	} else {
+		BKT_FAIL("connect %s: %s", pg_url, PQerrorMessage(pg));
+	}
+	PQfinish(pg);
+	return rc;
+}
+
+/* pg_location - the URL of schema bkt_@name, with extra URL parameters */
+static const char *
+pg_location(const char *name, const char *extra)
+{
+	snprintf(dbpath, sizeof(dbpath), "%s%soptions=-c%%20search_path%%3D"
+	    "bkt_%s%s", pg_url, strchr(pg_url, '?') ? "&" : "?", name,
+	    extra ? extra : "");
+	return dbpath;
+}
+
+/* pg_fresh - an empty schema bkt_@name (names are the test's own) */
+static const char *
+pg_fresh(const char *name)
+{
+	char text[300];
+
+	snprintf(text, sizeof(text), "SET client_min_messages = warning; "
+	    "DROP SCHEMA IF EXISTS bkt_%s CASCADE; "
+	    "CREATE SCHEMA bkt_%s", name, name);
+	pg_side(text);
+	return pg_location(name, NULL);
+}
+#endif
+
+/* fresh_db - a new, empty store location for one case */
+static const char *
+fresh_db(const char *name)
+{
+#ifdef BK_HAVE_POSTGRESQL
+	if (on_pg)
+		return pg_fresh(name);
+#endif
+	snprintf(dbpath, sizeof(dbpath), "%s/%s.db", tmpdir, name);
+	unlink(dbpath);
+	return dbpath;
+}
+
+/*
+ * on_backends - run a backend-level case on SQLite, then on PostgreSQL
+ * when a server was given.
+ */
+static void
+on_backends(void (*fn)(void))
+{
+	const char *name = bkt_case;
+	char label[128];
+
+	on_pg = 0;
+	fn();
+	if (pg_url == NULL)
+		return;
+	snprintf(label, sizeof(label), "%s[postgresql]", name);
+	bkt_case = label;
+	on_pg = 1;
+	fn();
+	on_pg = 0;
+	bkt_case = name;
+}
+
+/* BACKEND_CASE - test_store__NAME runs case_NAME on every backend */
+#define BACKEND_CASE(name)                                                 \
+	static void test_store__##name(void)                               \
+	{                                                                  \
+		on_backends(case_##name);                                  \
+	}
+
+static bk_str
+S(const char *s)
+{
+	bk_str r = { s, s ? strlen(s) : 0 };
+
+	return r;
+}
+
+/* rec - a classified record with just the facts the store reads */
+static bk_record
+rec(bk_kind kind, bk_reason reason, int hard, const char *rcpt)
+{
+	bk_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.reason = reason;
+	r.hard = hard;
+	r.permanent = -1;
+	r.recipient = S(rcpt);
+	return r;
+}
+
+/* src - a source whose hash is derived from @tag (distinct messages) */
+static bk_store_source
+src(const char *tag)
+{
+	bk_store_source s;
+
+	memset(&s, 0, sizeof(s));
+	bk_store_hash(s.hash, tag, strlen(tag));
+	s.origin = tag;
+	return s;
+}
+
+static bk_store *
+open_store(const char *path, const bk_store_policy *p)
+{
+	bk_store_options o = BK_STORE_OPTIONS_INIT;
+	bk_store *st = NULL;
+	char *err = NULL;
+	int rc;
+
+	o.policy = p;
+	rc = bk_store_new(&st, path, &o, &err);
+	if (rc != 0)
+		BKT_FAIL("open %s: %d %s", path, rc, err ? err : "");
+	free(err);
+	return st;
+}
+
+/* ingest - one record at the pinned time, failing the case on error */
+static bk_store_outcome
+ingest(bk_store *st, int64_t now, bk_record r, const char *tag)
+{
+	bk_store_source s = src(tag);
+	bk_store_outcome o;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	bk_store_set_clock(st, now);
+	rc = bk_store_ingest(st, &o, &r, &s);
+	if (rc != 0)
+		BKT_FAIL("ingest %s: %d %s", tag, rc, bk_store_errmsg(st));
+	return o;
+}
+
+/* look - lookup at @now; entry zeroed when not found */
+static bk_store_entry
+look(bk_store *st, int64_t now, const char *addr)
+{
+	bk_store_entry e;
+	int rc;
+
+	bk_store_set_clock(st, now);
+	rc = bk_store_lookup(st, &e, addr, strlen(addr));
+	if (rc != 0 && rc != BK_ENOTFOUND)
+		BKT_FAIL("lookup %s: %d %s", addr, rc, bk_store_errmsg(st));
+	return e;
+}
+
+struct hist {
+	int events, changes;
+	char last_actor[64], last_why[256], last_what[32];
+};
+
+static int
+hist_cb(void *ctx, const bk_store_history_item *h)
+{
+	struct hist *x = ctx;
+
+	if (h->is_change) {
+		x->changes++;
+		snprintf(x->last_actor, sizeof(x->last_actor), "%s",
+		    h->actor ? h->actor : "");
+		snprintf(x->last_why, sizeof(x->last_why), "%s",
+		    h->why ? h->why : "");
+		snprintf(x->last_what, sizeof(x->last_what), "%s", h->what);
+	} else {
+		x->events++;
+	}
+	return 0;
+}
+
+static struct hist
+history(bk_store *st, const char *addr)
+{
+	struct hist h;
+
+	memset(&h, 0, sizeof(h));
+	if (bk_store_history(st, addr, strlen(addr), hist_cb, &h) != 0)
+		BKT_FAIL("history %s: %s", addr, bk_store_errmsg(st));
+	return h;
+}
+
+/* every reason of a bounce, not hard, and what the policy makes of it */
+static void
+test_store__decide_reasons(void)
+{
+	static const struct {
+		bk_reason reason;
+		bk_store_effect want;
+	} rows[] = {
+		{ BK_REASON_UNDEFINED, BK_STORE_SOFT },
+		{ BK_REASON_AUTHFAILURE, BK_STORE_SENDER },
+		{ BK_REASON_BADREPUTATION, BK_STORE_SENDER },
+		{ BK_REASON_BLOCKED, BK_STORE_SENDER },
+		{ BK_REASON_CONTENTERROR, BK_STORE_SENDER },
+		{ BK_REASON_DELIVERED, BK_STORE_IGNORE },
+		{ BK_REASON_EXCEEDLIMIT, BK_STORE_SOFT },
+		{ BK_REASON_EXPIRED, BK_STORE_SOFT },
+		{ BK_REASON_FAILEDSTARTTLS, BK_STORE_SENDER },
+		{ BK_REASON_FEEDBACK, BK_STORE_COMPLAINT },
+		{ BK_REASON_FILTERED, BK_STORE_SOFT },
+		{ BK_REASON_HASMOVED, BK_STORE_SOFT },
+		{ BK_REASON_HOSTUNKNOWN, BK_STORE_SOFT },
+		{ BK_REASON_MAILBOXFULL, BK_STORE_SOFT },
+		{ BK_REASON_MAILERERROR, BK_STORE_SOFT },
+		{ BK_REASON_MESGTOOBIG, BK_STORE_SOFT },
+		{ BK_REASON_NETWORKERROR, BK_STORE_SOFT },
+		{ BK_REASON_NORELAYING, BK_STORE_SENDER },
+		{ BK_REASON_NOTACCEPT, BK_STORE_SOFT },
+		{ BK_REASON_NOTCOMPLIANTRFC, BK_STORE_SENDER },
+		{ BK_REASON_ONHOLD, BK_STORE_SOFT },
+		{ BK_REASON_POLICYVIOLATION, BK_STORE_SENDER },
+		{ BK_REASON_REJECTED, BK_STORE_SOFT },
+		{ BK_REASON_REQUIREPTR, BK_STORE_SENDER },
+		{ BK_REASON_SECURITYERROR, BK_STORE_SENDER },
+		{ BK_REASON_SPAMDETECTED, BK_STORE_SENDER },
+		{ BK_REASON_SPEEDING, BK_STORE_SENDER },
+		{ BK_REASON_SUPPRESSED, BK_STORE_SOFT },
+		{ BK_REASON_SUSPEND, BK_STORE_SOFT },
+		{ BK_REASON_SYNTAXERROR, BK_STORE_SOFT },
+		{ BK_REASON_SYSTEMERROR, BK_STORE_SOFT },
+		{ BK_REASON_SYSTEMFULL, BK_STORE_SOFT },
+		{ BK_REASON_TOOMANYCONN, BK_STORE_SENDER },
+		{ BK_REASON_USERUNKNOWN, BK_STORE_SOFT },
+		{ BK_REASON_VACATION, BK_STORE_IGNORE },
+		{ BK_REASON_VIRUSDETECTED, BK_STORE_SENDER },
+	};
+	int seen[BK_REASON_COUNT_] = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_record r = rec(BK_KIND_BOUNCE, rows[i].reason, 0, "a@b.c");
+
+		seen[rows[i].reason]++;
+		BKT_EQ_INT(bk_reason_name(rows[i].reason), bk_store_decide(&r),
+		    rows[i].want);
+	}
+	/* the table covers every reason exactly once */
+	for (i = 0; i < BK_REASON_COUNT_; i++)
+		BKT_EQ_INT(bk_reason_name((bk_reason)i), seen[i], 1);
+}
+
+/* record facts other than the reason: kind, hard, responsible */
+static void
+test_store__decide_facts(void)
+{
+	static const struct {
+		const char *row;
+		bk_kind kind;
+		bk_reason reason;
+		int hard;
+		bk_responsible resp;
+		bk_store_effect want;
+	} rows[] = {
+		{ "hard userunknown", BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+		  BK_RESP_RECIPIENT, BK_STORE_HARD },
+		{ "hard hostunknown", BK_KIND_BOUNCE, BK_REASON_HOSTUNKNOWN, 1,
+		  BK_RESP_RECIPIENT, BK_STORE_HARD },
+		{ "blocked marked hard stays sender", BK_KIND_BOUNCE,
+		  BK_REASON_BLOCKED, 1, BK_RESP_SENDER, BK_STORE_SENDER },
+		{ "rejected by sender", BK_KIND_BOUNCE, BK_REASON_REJECTED, 0,
+		  BK_RESP_SENDER, BK_STORE_SENDER },
+		{ "rejected by recipient, hard", BK_KIND_BOUNCE,
+		  BK_REASON_REJECTED, 1, BK_RESP_RECIPIENT, BK_STORE_HARD },
+		{ "mailboxfull soft", BK_KIND_BOUNCE, BK_REASON_MAILBOXFULL,
+		  0, BK_RESP_RECIPIENT, BK_STORE_SOFT },
+		{ "delay never counts", BK_KIND_DELAY, BK_REASON_MAILBOXFULL,
+		  0, BK_RESP_RECIPIENT, BK_STORE_IGNORE },
+		{ "autoreply never counts", BK_KIND_AUTOREPLY,
+		  BK_REASON_VACATION, 0, BK_RESP_UNKNOWN, BK_STORE_IGNORE },
+		{ "complaint", BK_KIND_FEEDBACK, BK_REASON_FEEDBACK, 0,
+		  BK_RESP_UNKNOWN, BK_STORE_COMPLAINT },
+		{ "delivery", BK_KIND_DELIVERED, BK_REASON_DELIVERED, 0,
+		  BK_RESP_UNKNOWN, BK_STORE_DELIVERED },
+		{ "undecodable", BK_KIND_UNKNOWN, BK_REASON_UNDEFINED, 0,
+		  BK_RESP_UNKNOWN, BK_STORE_REVIEW },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_record r = rec(rows[i].kind, rows[i].reason, rows[i].hard,
+		    "a@b.c");
+
+		r.responsible = rows[i].resp;
+		BKT_EQ_INT(rows[i].row, bk_store_decide(&r), rows[i].want);
+	}
+}
+
+/* state before, effect, soft count -> state after */
+static void
+test_store__transition(void)
+{
+	static const struct {
+		const char *row;
+		int was;
+		const char *cause;
+		bk_store_effect eff;
+		unsigned soft;
+		int want_suppressed;
+		const char *want_cause;
+		int want_changed;
+	} rows[] = {
+		{ "hard suppresses", 0, "", BK_STORE_HARD, 0, 1, "hard", 1 },
+		{ "hard again: no change", 1, "hard", BK_STORE_HARD, 0, 1,
+		  "hard", 0 },
+		{ "hard upgrades soft", 1, "soft", BK_STORE_HARD, 0, 1, "hard",
+		  1 },
+		{ "hard keeps manual", 1, "manual", BK_STORE_HARD, 0, 1,
+		  "manual", 0 },
+		{ "soft 1 of 3", 0, "", BK_STORE_SOFT, 1, 0, "", 0 },
+		{ "soft 2 of 3", 0, "", BK_STORE_SOFT, 2, 0, "", 0 },
+		{ "soft 3 of 3", 0, "", BK_STORE_SOFT, 3, 1, "soft", 1 },
+		{ "soft 4 already", 1, "soft", BK_STORE_SOFT, 4, 1, "soft", 0 },
+		{ "complaint", 0, "", BK_STORE_COMPLAINT, 0, 1, "complaint",
+		  1 },
+		{ "complaint over soft", 1, "soft", BK_STORE_COMPLAINT, 0, 1,
+		  "complaint", 1 },
+		{ "delivery lifts soft", 1, "soft", BK_STORE_DELIVERED, 0, 0,
+		  "", 1 },
+		{ "delivery keeps hard", 1, "hard", BK_STORE_DELIVERED, 0, 1,
+		  "hard", 0 },
+		{ "delivery keeps complaint", 1, "complaint",
+		  BK_STORE_DELIVERED, 0, 1, "complaint", 0 },
+		{ "sender never suppresses", 0, "", BK_STORE_SENDER, 0, 0, "",
+		  0 },
+		{ "ignore", 0, "", BK_STORE_IGNORE, 0, 0, "", 0 },
+	};
+	bk_store_policy p = BK_STORE_POLICY_INIT;
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk__store_row row;
+		const char *why;
+		int changed;
+
+		memset(&row, 0, sizeof(row));
+		row.e.suppressed = rows[i].was;
+		snprintf(row.e.cause, sizeof(row.e.cause), "%s",
+		    rows[i].cause);
+		changed = bk__store_transition(&p, &row, rows[i].eff,
+		    BK_REASON_UNDEFINED, rows[i].soft, T0, &why);
+		BKT_EQ_INT(rows[i].row, row.e.suppressed,
+		    rows[i].want_suppressed);
+		BKT_EQ_STR(rows[i].row, row.e.cause, strlen(row.e.cause),
+		    rows[i].want_cause);
+		BKT_EQ_INT(rows[i].row, changed, rows[i].want_changed);
+		BKT_EQ_INT(rows[i].row, why != NULL, changed);
+	}
+}
+
+/* addresses: normalised, malformed ones refused */
+static void
+test_store__normalize(void)
+{
+	static const struct {
+		const char *in, *want;
+	} rows[] = {
+		{ "Jane.Doe@Example.NET", "jane.doe@example.net" },
+		{ " <a@b.c> ", "a@b.c" },
+		{ "\"q\"@b.c", NULL },
+		{ "no-at-sign", NULL },
+		{ "@b.c", NULL },
+		{ "a@", NULL },
+		{ "a b@c.d", NULL },
+		{ "a@b@c", NULL },
+		{ "", NULL },
+	};
+	char out[BK_STORE_ADDRESS_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int rc = bk_store_normalize(out, rows[i].in,
+		    strlen(rows[i].in));
+
+		if (rows[i].want == NULL)
+			BKT_EQ_INT(rows[i].in, rc, BK_EINVAL);
+		else
+			BKT_EQ_STR(rows[i].in, out, strlen(out), rows[i].want);
+	}
+}
+
+/* the same message twice counts once */
+static void
+case_idempotent(void)
+{
+	bk_store *st = open_store(fresh_db("idem"), NULL);
+	bk_store_outcome o;
+	bk_store_entry e;
+
+	if (st == NULL)
+		return;
+	o = ingest(st, T0, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "x@example.net"), "msg-1");
+	BKT_EQ_INT("first", o.duplicate, 0);
+	BKT_EQ_INT("first", o.changed, 1);
+	o = ingest(st, T0 + 5, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "X@Example.net"), "msg-1");
+	BKT_EQ_INT("again", o.duplicate, 1);
+	e = look(st, T0 + 10, "x@example.net");
+	BKT_EQ_INT("hard_count", e.hard_count, 1);
+	BKT_EQ_INT("suppressed", e.suppressed, 1);
+	BKT_EQ_INT("events", history(st, "x@example.net").events, 1);
+	BKT_EQ_INT("changes", history(st, "x@example.net").changes, 1);
+	/* the same message for another recipient is another event */
+	o = ingest(st, T0, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "y@example.net"), "msg-1");
+	BKT_EQ_INT("other recipient", o.duplicate, 0);
+	bk_store_free(st);
+}
+BACKEND_CASE(idempotent)
+
+/* soft bounces: N within D days; older ones decay out of the window */
+static void
+case_soft_decay(void)
+{
+	bk_store_policy p = BK_STORE_POLICY_INIT;   /* 3 in 7 days, 30 */
+	bk_store *st = open_store(fresh_db("decay"), &p);
+	const char *a = "soft@example.net";
+	bk_record r = rec(BK_KIND_BOUNCE, BK_REASON_MAILBOXFULL, 0, a);
+	bk_store_entry e;
+
+	if (st == NULL)
+		return;
+	ingest(st, T0, r, "s1");
+	ingest(st, T0 + 1 * DAY, r, "s2");
+	e = look(st, T0 + 1 * DAY, a);
+	BKT_EQ_INT("two soft", e.soft_count, 2);
+	BKT_EQ_INT("two soft", e.suppressed, 0);
+	/* day 10: the first two are out of the window */
+	ingest(st, T0 + 10 * DAY, r, "s3");
+	e = look(st, T0 + 10 * DAY, a);
+	BKT_EQ_INT("decayed", e.soft_count, 1);
+	BKT_EQ_INT("decayed", e.suppressed, 0);
+	ingest(st, T0 + 11 * DAY, r, "s4");
+	ingest(st, T0 + 12 * DAY, r, "s5");
+	e = look(st, T0 + 12 * DAY, a);
+	BKT_EQ_INT("three in window", e.soft_count, 3);
+	BKT_EQ_INT("three in window", e.suppressed, 1);
+	BKT_EQ_STR("cause", e.cause, strlen(e.cause), "soft");
+	BKT_EQ_INT("expires", e.expires_at, T0 + 42 * DAY);
+	/* a month later the count has decayed; the suppression expired */
+	e = look(st, T0 + 43 * DAY, a);
+	BKT_EQ_INT("later count", e.soft_count, 0);
+	BKT_EQ_INT("later suppressed", e.suppressed, 0);
+	BKT_EQ_INT("later expired", e.expired, 1);
+	bk_store_free(st);
+}
+BACKEND_CASE(soft_decay)
+
+/* a delivery resets the count and lifts a soft suppression */
+static void
+case_delivery_reset(void)
+{
+	bk_store *st = open_store(fresh_db("reset"), NULL);
+	const char *a = "full@example.net";
+	bk_record soft = rec(BK_KIND_BOUNCE, BK_REASON_MAILBOXFULL, 0, a);
+	bk_record ok = rec(BK_KIND_DELIVERED, BK_REASON_DELIVERED, 0, a);
+	bk_store_entry e;
+	bk_store_outcome o;
+
+	if (st == NULL)
+		return;
+	ingest(st, T0, soft, "r1");
+	ingest(st, T0 + 100, soft, "r2");
+	ingest(st, T0 + 200, ok, "r3");
+	ingest(st, T0 + 300, soft, "r4");
+	e = look(st, T0 + 300, a);
+	BKT_EQ_INT("after delivery", e.soft_count, 1);
+	BKT_EQ_INT("after delivery", e.suppressed, 0);
+	ingest(st, T0 + 400, soft, "r5");
+	o = ingest(st, T0 + 500, soft, "r6");
+	BKT_EQ_INT("third", o.suppressed, 1);
+	BKT_EQ_INT("third", o.changed, 1);
+	o = ingest(st, T0 + 600, ok, "r7");
+	BKT_EQ_INT("lifted", o.suppressed, 0);
+	BKT_EQ_INT("lifted", o.changed, 1);
+	e = look(st, T0 + 600, a);
+	BKT_EQ_INT("lifted count", e.soft_count, 0);
+	BKT_EQ_INT("changes", history(st, a).changes, 2);
+	/* a delivery does not lift a hard suppression */
+	ingest(st, T0 + 700, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    a), "r8");
+	o = ingest(st, T0 + 800, ok, "r9");
+	BKT_EQ_INT("hard stays", o.suppressed, 1);
+	bk_store_free(st);
+}
+BACKEND_CASE(delivery_reset)
+
+/* suppressions that expire, and the audit row the expiry leaves */
+static void
+case_expiry(void)
+{
+	bk_store_policy p = BK_STORE_POLICY_INIT;
+	bk_store *st;
+	const char *a = "gone@example.net";
+	bk_store_entry e;
+	struct hist h;
+
+	p.hard_expire_days = 10;
+	st = open_store(fresh_db("expiry"), &p);
+	if (st == NULL)
+		return;
+	ingest(st, T0, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1, a),
+	    "e1");
+	e = look(st, T0 + 9 * DAY, a);
+	BKT_EQ_INT("day 9", e.suppressed, 1);
+	e = look(st, T0 + 11 * DAY, a);
+	BKT_EQ_INT("day 11", e.suppressed, 0);
+	BKT_EQ_INT("day 11", e.expired, 1);
+	/* the next bounce writes the expiry, then suppresses again */
+	ingest(st, T0 + 12 * DAY, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN,
+	    1, a), "e2");
+	h = history(st, a);
+	BKT_EQ_INT("changes", h.changes, 3);
+	BKT_EQ_STR("last", h.last_what, strlen(h.last_what), "suppressed");
+	e = look(st, T0 + 12 * DAY, a);
+	BKT_EQ_INT("again", e.suppressed, 1);
+	BKT_EQ_INT("again", e.expires_at, T0 + 22 * DAY);
+	bk_store_free(st);
+}
+BACKEND_CASE(expiry)
+
+/* manual add and remove, with reasons, in the audit trail */
+static void
+case_manual(void)
+{
+	bk_store *st = open_store(fresh_db("manual"), NULL);
+	const char *a = "Ceo@Example.org";
+	bk_store_entry e;
+	struct hist h;
+
+	if (st == NULL)
+		return;
+	bk_store_set_clock(st, T0);
+	BKT_EQ_INT("add", bk_store_suppress(st, a, strlen(a),
+	    "asked to be removed", "manual:alice", 0), 0);
+	e = look(st, T0, "ceo@example.org");
+	BKT_EQ_INT("added", e.suppressed, 1);
+	BKT_EQ_STR("cause", e.cause, strlen(e.cause), "manual");
+	BKT_EQ_STR("reason", e.reason, strlen(e.reason),
+	    "asked to be removed");
+	BKT_EQ_INT("no reason", bk_store_suppress(st, a, strlen(a), "",
+	    NULL, 0), BK_EINVAL);
+	BKT_EQ_INT("bad address", bk_store_suppress(st, "x", 1, "r", NULL,
+	    0), BK_EINVAL);
+	BKT_EQ_INT("remove", bk_store_unsuppress(st, a, strlen(a),
+	    "wrote back", "manual:bob"), 0);
+	e = look(st, T0, a);
+	BKT_EQ_INT("removed", e.suppressed, 0);
+	BKT_EQ_INT("remove again", bk_store_unsuppress(st, a, strlen(a),
+	    "again", NULL), BK_ENOTFOUND);
+	h = history(st, a);
+	BKT_EQ_INT("audit rows", h.changes, 2);
+	BKT_EQ_STR("actor", h.last_actor, strlen(h.last_actor), "manual:bob");
+	BKT_EQ_STR("why", h.last_why, strlen(h.last_why), "wrote back");
+	bk_store_free(st);
+}
+BACKEND_CASE(manual)
+
+struct senders {
+	int domain, ip;
+};
+
+static int
+senders_cb(void *ctx, const bk_store_sender_count *c)
+{
+	struct senders *s = ctx;
+
+	if (strcmp(c->scope, "domain") == 0 &&
+	    strcmp(c->key, "example.com") == 0 &&
+	    strcmp(c->reason, "blocked") == 0)
+		s->domain = (int)c->count;
+	if (strcmp(c->scope, "ip") == 0 &&
+	    strcmp(c->key, "198.51.100.9") == 0)
+		s->ip = (int)c->count;
+	return 0;
+}
+
+/* sender-side failures: counted per domain and IP, address untouched */
+static void
+case_sender_counts(void)
+{
+	bk_store *st = open_store(fresh_db("sender"), NULL);
+	const char *a = "bob@example.net";
+	bk_record r = rec(BK_KIND_BOUNCE, BK_REASON_BLOCKED, 0, a);
+	struct senders s = { 0, 0 };
+	bk_store_outcome o;
+	bk_store_entry e;
+
+	if (st == NULL)
+		return;
+	r.sender = S("alerts@Example.COM");
+	r.diagnostic = S("host mx.example.net [203.0.113.7] said: 554 5.7.1 "
+	    "Client host [198.51.100.9] blocked using zen.spamhaus.org");
+	o = ingest(st, T0, r, "b1");
+	BKT_EQ_INT("effect", o.effect, BK_STORE_SENDER);
+	ingest(st, T0 + 1, r, "b2");
+	ingest(st, T0 + 2, r, "b2");   /* duplicate: not counted */
+	BKT_EQ_INT("senders", bk_store_senders(st, senders_cb, &s), 0);
+	BKT_EQ_INT("domain count", s.domain, 2);
+	BKT_EQ_INT("ip count", s.ip, 2);
+	BKT_EQ_INT("not stored", bk_store_lookup(st, &e, a, strlen(a)),
+	    BK_ENOTFOUND);
+	bk_store_free(st);
+}
+BACKEND_CASE(sender_counts)
+
+/* file_bytes - the whole file, for before/after comparisons */
+static char *
+file_bytes(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (buf != NULL && fread(buf, 1, (size_t)n, fp) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* files that are not ours: refused, unchanged; PostgreSQL not built */
+static void
+test_store__not_ours(void)
+{
+	const char *path;
+	bk_store *st = NULL;
+	sqlite3 *db;
+	char *err = NULL, *before, *after, wal[2100];
+	size_t n1, n2;
+	FILE *fp;
+	int rc;
+
+	/* a text file */
+	path = fresh_db("text");
+	fp = fopen(path, "w");
+	fputs("this is somebody's notes file, not a database\n", fp);
+	fclose(fp);
+	before = file_bytes(path, &n1);
+	rc = bk_store_new(&st, path, NULL, &err);
+	BKT_EQ_INT("text file", rc, BK_EINVAL);
+	BKT_CHECK(err != NULL && strstr(err, "not a bouncekit store"));
+	free(err);
+	err = NULL;
+	after = file_bytes(path, &n2);
+	BKT_CHECK(before && after && n1 == n2 && memcmp(before, after, n1)
+	    == 0);
+	free(before);
+	free(after);
+
+	/* somebody else's SQLite database */
+	path = fresh_db("foreign");
+	BKT_EQ_INT("make foreign", sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_exec(db, "CREATE TABLE invoices (id INTEGER, total REAL);"
+	    "INSERT INTO invoices VALUES (1, 9.5);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	before = file_bytes(path, &n1);
+	rc = bk_store_new(&st, path, NULL, &err);
+	BKT_EQ_INT("foreign db", rc, BK_EINVAL);
+	BKT_CHECK(err != NULL && strstr(err, "not a bouncekit store"));
+	free(err);
+	err = NULL;
+	after = file_bytes(path, &n2);
+	BKT_CHECK(before && after && n1 == n2 && memcmp(before, after, n1)
+	    == 0);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	BKT_EQ_INT("no wal made", access(wal, F_OK), -1);
+	free(before);
+	free(after);
+
+#ifndef BK_HAVE_POSTGRESQL
+	/* PostgreSQL not built in: recognised, refused clearly */
+	rc = bk_store_new(&st, "postgresql://u@127.0.0.1/db", NULL, &err);
+	BKT_EQ_INT("postgresql", rc, BK_EUNSUPPORTED);
+	BKT_CHECK(err != NULL && strstr(err, "without the PostgreSQL"));
+	free(err);
+#endif
+
+	/* ours, reopened: fine */
+	path = fresh_db("ours");
+	st = open_store(path, NULL);
+	bk_store_free(st);
+	st = open_store(path, NULL);
+	bk_store_free(st);
+}
+
+/* CSV import: all or nothing, line-numbered errors */
+static void
+case_import(void)
+{
+	static const struct {
+		const char *row, *csv;
+		int want;
+		const char *want_err;
+		size_t want_n;
+	} rows[] = {
+		{ "good", "address,reason\r\na@x.org,old list\r\n"
+		  "\"b@x.org\",\"said \"\"stop\"\"\"\r\n", 0, NULL, 2 },
+		{ "export columns", "address,cause,reason,first_bounce,"
+		  "last_bounce,expires_at\nc@x.org,hard,userunknown,,,\n"
+		  "d@x.org,manual,x,,,2030-01-01T00:00:00Z\n", 0, NULL, 2 },
+		{ "bom, blank line", "\xef\xbb\xbf" "address\ne@x.org\n\n", 0,
+		  NULL, 1 },
+		{ "no address column", "email,reason\na@x.org,r\n", BK_ESYNTAX,
+		  "line 1: unknown column \"email\"", 0 },
+		{ "wrong field count", "address,reason\nf@x.org,r\ng@x.org\n",
+		  BK_ESYNTAX, "line 3: 1 fields, the header has 2", 0 },
+		{ "bad address", "address\nh@x.org\nnot-an-address\n",
+		  BK_EINVAL, "line 3: malformed address", 0 },
+		{ "latin-1", "address,reason\ni@x.org,caf\xe9\n", BK_ESYNTAX,
+		  "line 2: field 2 is not valid UTF-8", 0 },
+		{ "bad cause", "address,cause\nj@x.org,gone\n", BK_EINVAL,
+		  "line 2: cause \"gone\"", 0 },
+		{ "open quote", "address\n\"k@x.org\n", BK_ESYNTAX,
+		  "line 2: quoted field never closed", 0 },
+		{ "empty", "", BK_ESYNTAX, "line 1: empty file", 0 },
+	};
+	bk_store *st = open_store(fresh_db("import"), NULL);
+	size_t i, n;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *err = NULL;
+		int rc = bk_store_import(st, rows[i].csv, strlen(rows[i].csv),
+		    NULL, &n, &err);
+
+		BKT_EQ_INT(rows[i].row, rc, rows[i].want);
+		if (rows[i].want_err != NULL && (err == NULL ||
+		    strncmp(err, rows[i].want_err,
+		    strlen(rows[i].want_err)) != 0))
+			BKT_FAIL("[%s] error \"%s\", want \"%s...\"",
+			    rows[i].row, err ? err : "(none)",
+			    rows[i].want_err);
+		if (rc == 0)
+			BKT_EQ_INT(rows[i].row, n, rows[i].want_n);
+		free(err);
+	}
+	/* nothing of a failed import was written */
+	BKT_EQ_INT("f not imported", look(st, T0, "f@x.org").suppressed, 0);
+	BKT_EQ_INT("h not imported", look(st, T0, "h@x.org").suppressed, 0);
+	BKT_EQ_INT("b imported", look(st, T0, "b@x.org").suppressed, 1);
+	bk_store_free(st);
+}
+BACKEND_CASE(import)
+
+/* policy files: defaults, overrides, line-numbered errors */
+static void
+test_store__policy_file(void)
+{
+	char path[700], *err = NULL;
+	bk_store_policy p = BK_STORE_POLICY_INIT;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/policy.conf", tmpdir);
+	fp = fopen(path, "w");
+	fputs("# ours\nsoft_limit = 5\n\nsoft_expire_days=0  # forever\n", fp);
+	fclose(fp);
+	BKT_EQ_INT("good", bk_store_policy_parse(&p, path, &err), 0);
+	BKT_EQ_INT("soft_limit", p.soft_limit, 5);
+	BKT_EQ_INT("window kept", p.soft_window_days, 7);
+	BKT_EQ_INT("expire", p.soft_expire_days, 0);
+	fp = fopen(path, "w");
+	fputs("soft_limit = 2\nsoft_limt = 4\n", fp);
+	fclose(fp);
+	BKT_EQ_INT("typo", bk_store_policy_parse(&p, path, &err),
+	    BK_ESYNTAX);
+	BKT_CHECK(err != NULL && strstr(err, ":2: unknown key soft_limt"));
+	BKT_EQ_INT("unchanged on error", p.soft_limit, 5);
+	free(err);
+}
+
+/* child - one ingester: batches of 50, its own and shared messages */
+static int
+child(const char *path, int id)
+{
+	bk_store *st = NULL;
+	char tag[64], addr[64];
+	int i, rc;
+	char *err = NULL;
+
+	if (bk_store_new(&st, path, NULL, &err) != 0) {
+		fprintf(stderr, "child %d: %s\n", id, err ? err : "?");
+		return 10;
+	}
+	for (i = 0; i < 400; i++) {
+		bk_record r;
+		bk_store_source s;
+
+		if (i % 50 == 0 && (rc = bk_store_begin(st)) != 0) {
+			fprintf(stderr, "child %d: begin: %s\n", id,
+			    bk_store_errmsg(st));
+			return 11;
+		}
+		/* 300 messages of our own, 100 both children send */
+		if (i < 300)
+			snprintf(tag, sizeof(tag), "child%d-%d", id, i);
+		else
+			snprintf(tag, sizeof(tag), "shared-%d", i);
+		snprintf(addr, sizeof(addr), "user%d@example.net", i % 10);
+		r = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1, addr);
+		s = src(tag);
+		if (bk_store_ingest(st, NULL, &r, &s) != 0) {
+			fprintf(stderr, "child %d: %s\n", id,
+			    bk_store_errmsg(st));
+			return 12;
+		}
+		if (i % 50 == 49 && bk_store_commit(st) != 0) {
+			fprintf(stderr, "child %d: commit: %s\n", id,
+			    bk_store_errmsg(st));
+			return 13;
+		}
+	}
+	bk_store_free(st);
+	return 0;
+}
+
+/*
+ * concurrent ingesters, racing to create the store too: two on one SQLite
+ * file, four on PostgreSQL.  Exact counts.
+ */
+static void
+case_concurrent(void)
+{
+	const char *path = fresh_db("concurrent");
+	int n = on_pg ? 4 : 2;
+	bk_store *st;
+	pid_t pid[4];
+	int k, status;
+
+	for (k = 0; k < n; k++) {
+		pid[k] = fork();
+		if (pid[k] == 0)
+			_exit(child(path, k));
+	}
+	for (k = 0; k < n; k++) {
+		waitpid(pid[k], &status, 0);
+		BKT_EQ_INT("child exit", WIFEXITED(status) ?
+		    WEXITSTATUS(status) : 100 + WTERMSIG(status), 0);
+	}
+	st = open_store(path, NULL);
+	if (st == NULL)
+		return;
+	for (k = 0; k < 10; k++) {
+		char addr[64];
+		bk_store_entry e;
+
+		snprintf(addr, sizeof(addr), "user%d@example.net", k);
+		e = look(st, T0 + 400 * DAY, addr);
+		/* n x 30 own + 10 shared, each counted once */
+		BKT_EQ_INT(addr, e.hard_count, n * 30 + 10);
+		BKT_EQ_INT(addr, history(st, addr).events, n * 30 + 10);
+		BKT_EQ_INT(addr, history(st, addr).changes, 1);
+	}
+	bk_store_free(st);
+}
+BACKEND_CASE(concurrent)
+
+#ifdef BK_HAVE_POSTGRESQL
+/* pg_skip - PostgreSQL-only cases say so when no server was given */
+static int
+pg_skip(void)
+{
+	if (pg_url != NULL)
+		return 0;
+	printf("%s: skipped (set BK_TEST_PG_URL, or run tests/store/pg.sh)\n",
+	    bkt_case);
+	return 1;
+}
+
+/* schemas that are not ours: refused, nothing written; bad locations */
+static void
+test_store__pg_not_ours(void)
+{
+	bk_store *st = NULL;
+	char *err = NULL;
+	int rc;
+
+	if (pg_skip())
+		return;
+	/* somebody else's tables under our names */
+	pg_fresh("foreign");
+	pg_side("CREATE TABLE bkt_foreign.addresses (id int);"
+	    "CREATE TABLE bkt_foreign.invoices (id int)");
+	rc = bk_store_new(&st, pg_location("foreign", NULL), NULL, &err);
+	BKT_EQ_INT("foreign tables", rc, BK_EINVAL);
+	BKT_CHECK(err != NULL && strstr(err, "not a bouncekit store"));
+	free(err);
+	err = NULL;
+	/* unchanged: still two tables, no schema_version */
+	pg_side("DO $$ BEGIN IF (SELECT count(*) FROM pg_tables WHERE "
+	    "schemaname = 'bkt_foreign') <> 2 THEN RAISE 'changed'; END IF; "
+	    "END $$");
+	/* a schema_version that is not ours */
+	pg_fresh("foreign2");
+	pg_side("CREATE TABLE bkt_foreign2.schema_version (v int)");
+	rc = bk_store_new(&st, pg_location("foreign2", NULL), NULL, &err);
+	BKT_EQ_INT("foreign schema_version", rc, BK_EINVAL);
+	free(err);
+	err = NULL;
+	/* ours, from a newer bouncekit */
+	st = open_store(pg_fresh("newer"), NULL);
+	bk_store_free(st);
+	pg_side("INSERT INTO bkt_newer.schema_version VALUES (99, 0)");
+	rc = bk_store_new(&st, pg_location("newer", NULL), NULL, &err);
+	BKT_EQ_INT("newer", rc, BK_EINVAL);
+	BKT_CHECK(err != NULL && strstr(err, "newer"));
+	free(err);
+	err = NULL;
+	/* ours, reopened: fine */
+	st = open_store(pg_fresh("ours"), NULL);
+	bk_store_free(st);
+	st = open_store(pg_location("ours", NULL), NULL);
+	bk_store_free(st);
+	/* a malformed URL is a usage error, an absent server temporary */
+	rc = bk_store_new(&st, "postgresql://u@[::1/db", NULL, &err);
+	BKT_EQ_INT("bad url", rc, BK_EINVAL);
+	free(err);
+	err = NULL;
+	rc = bk_store_new(&st, "postgresql://u@127.0.0.1:1/db", NULL, &err);
+	BKT_EQ_INT("no server", rc, BK_EAGAIN);
+	free(err);
+}
+
+/*
+ * the server ends our session in the middle of a batch (as when it is
+ * stopped): BK_EAGAIN, and nothing of the batch is kept
+ */
+static void
+test_store__pg_connection_lost(void)
+{
+	bk_store *st;
+	bk_record r;
+	bk_store_source s;
+	bk_store_entry e;
+	int rc;
+
+	if (pg_skip())
+		return;
+	pg_fresh("lost");
+	st = open_store(pg_location("lost", "&application_name=bkt_lost"),
+	    NULL);
+	if (st == NULL)
+		return;
+	BKT_EQ_INT("begin", bk_store_begin(st), 0);
+	ingest(st, T0, rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "first@example.net"), "lost-1");
+	pg_side("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+	    "WHERE application_name = 'bkt_lost'");
+	r = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1, "second@example.net");
+	s = src("lost-2");
+	rc = bk_store_ingest(st, NULL, &r, &s);
+	BKT_EQ_INT("after the server went", rc, BK_EAGAIN);
+	BKT_CHECK(strstr(bk_store_errmsg(st), "connection") != NULL);
+	BKT_EQ_INT("rollback", bk_store_rollback(st), 0);
+	BKT_EQ_INT("lookup on a dead connection", bk_store_lookup(st, &e,
+	    "first@example.net", 17), BK_EAGAIN);
+	bk_store_free(st);
+	/* nothing half-written */
+	st = open_store(pg_location("lost", NULL), NULL);
+	if (st == NULL)
+		return;
+	BKT_EQ_INT("first not kept", bk_store_lookup(st, &e,
+	    "first@example.net", 17), BK_ENOTFOUND);
+	BKT_EQ_INT("no events", history(st, "first@example.net").events, 0);
+	bk_store_free(st);
+}
+
+/* another writer holds the store longer than busy_ms: BK_EAGAIN */
+static void
+test_store__pg_busy(void)
+{
+	bk_store_options o = BK_STORE_OPTIONS_INIT;
+	bk_store *st = NULL;
+	PGconn *pg;
+	PGresult *res;
+	bk_record r;
+	bk_store_source s;
+	char *err = NULL;
+
+	if (pg_skip())
+		return;
+	o.busy_ms = 200;
+	if (bk_store_new(&st, pg_fresh("busy"), &o, &err) != 0) {
+		BKT_FAIL("open: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	pg = PQconnectdb(pg_url);
+	res = PQexec(pg, "BEGIN; SELECT pg_advisory_xact_lock(1651209076, "
+	    "hashtext('bkt_busy'))");
+	BKT_EQ_INT("side lock", PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	r = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1, "x@example.net");
+	s = src("busy-1");
+	BKT_EQ_INT("busy", bk_store_ingest(st, NULL, &r, &s), BK_EAGAIN);
+	PQfinish(pg);
+	BKT_EQ_INT("free again", bk_store_ingest(st, NULL, &r, &s), 0);
+	bk_store_free(st);
+}
+#endif
+
+/* cleanup - remove the case files (kept with BK_TEST_KEEP set) */
+static void
+cleanup(void)
+{
+	char cmd[700];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (getenv("BK_TEST_KEEP") == NULL && system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+}
+
+static void setup(void) __attribute__((constructor));
+
+static void
+setup(void)
+{
+	pg_url = getenv("BK_TEST_PG_URL");
+	if (pg_url != NULL && pg_url[0] == '\0')
+		pg_url = NULL;
+#ifndef BK_HAVE_POSTGRESQL
+	if (pg_url != NULL) {
+		fprintf(stderr, "BK_TEST_PG_URL is set but this build has no "
+		    "PostgreSQL backend\n");
+		exit(1);
+	}
+#endif
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	atexit(cleanup);
+}
+
+#ifdef BK_HAVE_POSTGRESQL
+#define PG_CASES                                                           \
+	, BKT(test_store__pg_not_ours),                                    \
+	BKT(test_store__pg_connection_lost),                               \
+	BKT(test_store__pg_busy)
+#else
+#define PG_CASES
+#endif
+
+BK_TEST_MAIN(
+	BKT(test_store__decide_reasons),
+	BKT(test_store__decide_facts),
+	BKT(test_store__transition),
+	BKT(test_store__normalize),
+	BKT(test_store__idempotent),
+	BKT(test_store__soft_decay),
+	BKT(test_store__delivery_reset),
+	BKT(test_store__expiry),
+	BKT(test_store__manual),
+	BKT(test_store__sender_counts),
+	BKT(test_store__not_ours),
+	BKT(test_store__import),
+	BKT(test_store__policy_file),
+	BKT(test_store__concurrent)
+	PG_CASES
+)
