@@ -623,6 +623,7 @@ find_parts(bk__dctx *ctx)
 				ctx->arf = p;
 		} else if (p->is_message || strcmp(p->type,
 		    "text/rfc822-headers") == 0 || strcmp(p->type,
+		    "text/rfc822-header") == 0 || strcmp(p->type,
 		    "message/rfc822-headers") == 0 || strcmp(p->type,
 		    "message/global-headers") == 0 || strcmp(p->type,
 		    "message/rfc822") == 0 || strcmp(p->type,
@@ -766,6 +767,11 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	if (ctx.nrec > 0 && (strcmp(ctx.rec[0].decoder, "rfc3464") == 0 ||
 	    strcmp(ctx.rec[0].decoder, "text") == 0))
 		bk__vendor_enrich(&ctx);
+	if (ctx.nrec == 0) {
+		rc = bk__decode_dsn_bare(&ctx);
+		if (rc < 0 || ctx.oom)
+			return ctx.oom ? BK_ENOMEM : rc;
+	}
 	if (ctx.nrec == 0) {
 		bk_record *r = bk__dctx_add(&ctx, "none");
 		const char *why;

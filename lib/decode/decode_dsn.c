@@ -355,6 +355,44 @@ bk__decode_dsn(bk__dctx *ctx)
 }
 
 /*
+ * bk__decode_dsn_bare - a delivery-status part with per-message fields
+ * and no recipient block (Postfix: "--- Delivery report unavailable
+ * ---"), when no reader found a recipient elsewhere: one record for the
+ * report, its recipient left to the returned message's To.
+ */
+int
+bk__decode_dsn_bare(bk__dctx *ctx)
+{
+	bk_str t, v;
+	const char *p;
+	bk__headers h;
+	bk_record *r;
+
+	if (ctx->dsn == NULL)
+		return 0;
+	t = bk__part_text(ctx->msg, ctx->dsn);
+	if (t.ptr == NULL)
+		return 0;
+	p = t.ptr;
+	while (p < t.ptr + t.len && (*p == '\n' || *p == ' ' || *p == '\t'))
+		p++;
+	if (bk__headers_parse(ctx->msg, &h, &p, t.ptr + t.len) != 0)
+		return BK_ENOMEM;
+	v = value_after_type(bk__headers_get(&h, "reporting-mta"));
+	if (v.ptr == NULL || v.len == 0)
+		return 0;
+	r = bk__dctx_add(ctx, "rfc3464");
+	if (r == NULL)
+		return BK_ENOMEM;
+	r->reporting_mta = v;
+	v = bk__headers_get(&h, "arrival-date");
+	if (v.ptr != NULL && bk__parse_date(v, &r->timestamp,
+	    &r->tz_offset) == 0)
+		r->has_timestamp = 1;
+	return 1;
+}
+
+/*
  * arf_like - complaints sent without a feedback-report part:
  * Microsoft's JMRP (the complained-of message attached, its recipient
  * in X-HmXmrOriginalRecipient) and Apple Mail's unsubscribe request
@@ -397,6 +435,27 @@ arf_like(bk__dctx *ctx)
 	return 1;
 }
 
+/*
+ * relay_host - the host that handed the report to us: the name after
+ * "from" in the topmost Received field ("from fbl.example.net (...)").
+ */
+static bk_str
+relay_host(bk__dctx *ctx)
+{
+	bk_str v = bk__trim(bk__headers_get(&ctx->msg->root->headers,
+	    "received"));
+	size_t e;
+
+	if (v.ptr == NULL || !bk__istarts(v.ptr, v.len, "from "))
+		return BK_STR_NULL;
+	v = bk__trim(bk__str(v.ptr + 5, v.len - 5));
+	for (e = 0; e < v.len && !bk__is(v.ptr[e], BK_C_SPACE | BK_C_EOL) &&
+	    v.ptr[e] != '(' && v.ptr[e] != ';'; e++)
+		;
+	return e > 0 && memchr(v.ptr, '.', e) != NULL ? bk__str(v.ptr, e) :
+	    BK_STR_NULL;
+}
+
 /* bk__decode_arf - RFC 5965 message/feedback-report */
 int
 bk__decode_arf(bk__dctx *ctx)
@@ -422,8 +481,14 @@ bk__decode_arf(bk__dctx *ctx)
 	v = bk__trim(bk__headers_get(&h, "feedback-type"));
 	r->feedback_type = v.ptr ? v : BK_STR_NULL;
 	v = value_after_type(bk__headers_get(&h, "reporting-mta"));
-	r->reporting_mta = v.ptr && v.len ? v : BK_STR_NULL;
+	r->reporting_mta = v.ptr && v.len ? v : relay_host(ctx);
+	/* Source-IP: where the reported message came from */
+	v = bk__trim(bk__headers_get(&h, "source-ip"));
+	r->remote_mta = v.ptr && v.len ? v : BK_STR_NULL;
 	v = bk__headers_get(&h, "original-rcpt-to");
+	/* the ARF draft's opt-out report names whom to remove */
+	if (v.ptr == NULL)
+		v = bk__headers_get(&h, "removal-recipient");
 	if (v.ptr != NULL) {
 		rcpt = bk__addr_find(v.ptr, v.len);
 		r->recipient = rcpt;
@@ -493,6 +558,7 @@ bk__decode_autoreply(bk__dctx *ctx)
 	bk_str to;
 	static const char *const subj_marks[] = {
 		"auto:", "auto response", "auto-response", "autoreply",
+		"auto reply",
 		"auto-reply", "automatic reply", "automatische antwort",
 		"out of office", "out of the office", "vacation",
 		"abwesenheit", "réponse automatique", "respuesta automática",
@@ -502,6 +568,13 @@ bk__decode_autoreply(bk__dctx *ctx)
 
 	if (as.ptr != NULL && bk__istarts(as.ptr, as.len, "auto-replied"))
 		is_auto = 1;
+	/* iCloud's vacation notice: "X-Apple-Action: VACATION" */
+	{
+		bk_str aa = bk__trim(bk__headers_get(h, "x-apple-action"));
+
+		if (aa.ptr != NULL && bk__istarts(aa.ptr, aa.len, "vacation"))
+			is_auto = 1;
+	}
 	if (bk__headers_get(h, "x-autoreply").ptr != NULL ||
 	    bk__headers_get(h, "x-autorespond").ptr != NULL ||
 	    bk__headers_get(h, "x-autoresponder").ptr != NULL)

@@ -80,6 +80,7 @@ void bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len);
 /* decoders */
 int bk__decode_arf(bk__dctx *ctx);
 int bk__decode_dsn(bk__dctx *ctx);
+int bk__decode_dsn_bare(bk__dctx *ctx);
 int bk__decode_autoreply(bk__dctx *ctx);
 int bk__decode_vendor(bk__dctx *ctx);
 int bk__decode_text(bk__dctx *ctx);
@@ -135,6 +136,9 @@ void bk__format_hints(bk_record *r, bk_str raw);
 
 /* MTA-software readers (vendor_m_*.c) */
 int bk__decode_exim(bk__dctx *ctx);
+int bk__decode_sendmail(bk__dctx *ctx);
+int bk__decode_postfix(bk__dctx *ctx);
+int bk__decode_mfilter(bk__dctx *ctx);
 
 /* Exim's paragraphs filling the gaps of its report's records */
 void bk__exim_enrich(bk__dctx *ctx);

@@ -43,6 +43,7 @@ static const struct {
 	M("unsent message below", 7),
 	M("your message reads", 5),
 	M("message text follows:", 0),
+	M("----- unsent message follows", 13),
 };
 #undef M
 #define CUT_MAXOFF 33 /* the largest off above */
@@ -167,6 +168,18 @@ recipient_line(bk_str line, bk_str *rest)
 		*rest = bk__str(t.ptr, (size_t)(a.ptr - 3 - t.ptr));
 		return a;
 	}
+	/*
+	 * "Did not reach the following recipient: a@b": a sentence that
+	 * names the recipient, then the bare address closing the line.
+	 */
+	if (a.ptr > t.ptr + 2 && a.ptr + a.len == t.ptr + t.len &&
+	    a.ptr[-1] == ' ' && a.ptr[-2] == ':' && memchr(t.ptr, ' ',
+	    (size_t)(a.ptr - 2 - t.ptr)) != NULL && bk__istr(t.ptr,
+	    (size_t)(a.ptr - t.ptr), "recipient") != NULL &&
+	    memchr(t.ptr, '@', (size_t)(a.ptr - t.ptr)) == NULL) {
+		*rest = BK_STR_NULL;
+		return a;
+	}
 	if (a.ptr > t.ptr + 1 || (a.ptr == t.ptr + 1 && t.ptr[0] != '<'))
 		return BK_STR_NULL;
 	e = a.ptr + a.len;
@@ -218,13 +231,18 @@ is_section(bk_str line)
 	    bk__is(t.ptr[t.len / 2], BK_C_ALPHA | BK_C_SPACE);
 }
 
-/* collect - the diagnostic lines following a recipient heading */
+/*
+ * collect - the diagnostic lines following the heading of @addr.  A
+ * line naming another recipient ends them; one starting with @addr
+ * again is the error text wrapped ("said: 550 5.2.1\n<a@b>... User
+ * Unknown"), while a verdict line ("554 <a@b>... text") is not.
+ */
 static bk_str
 collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
-    size_t indent)
+    size_t indent, bk_str addr)
 {
 	const char *start = NULL, *last = NULL, *eol;
-	bk_str rest;
+	bk_str rest, a;
 	size_t ind;
 
 	/* loop: p moves one line forward each time */
@@ -248,8 +266,11 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
 			for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
 			    p[ind] == '\t'); ind++)
 				;
-			if (ind <= indent && recipient_line(bk__str(p,
-			    (size_t)(eol - p)), &rest).ptr != NULL)
+			a = ind <= indent ? recipient_line(bk__str(p,
+			    (size_t)(eol - p)), &rest) : BK_STR_NULL;
+			if (a.ptr != NULL && (a.len != addr.len ||
+			    bk__imemmem(a.ptr, a.len, addr.ptr,
+			    addr.len) == NULL || a.ptr > p + ind + 1))
 				break;
 			if (start == NULL)
 				start = p;
@@ -297,7 +318,8 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 		for (ind = 0; p + ind < eol && (p[ind] == ' ' ||
 		    p[ind] == '\t'); ind++)
 			;
-		d = collect(ctx, eol < end ? eol + 1 : end, end, &stop, ind);
+		d = collect(ctx, eol < end ? eol + 1 : end, end, &stop, ind,
+		    a);
 		/*
 		 * The bounce's own To/From is not a failed recipient, unless
 		 * the line is a heading of its own ("<a@b>:", qmail and Exim)
@@ -353,12 +375,55 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	return 0;
 }
 
+/*
+ * because - the reason a notification gives for all its recipients in
+ * a paragraph of its own, after a line ending "because:" or "because
+ * of" (Lotus Domino: "was not delivered to: / a@b / because: / User
+ * ... not listed"; MailMarshal: "Could not be delivered because of /
+ * 550 5.1.1 User unknown / The following recipients were affected:").
+ */
+static bk_str
+because(bk_message *msg, bk_str region)
+{
+	const char *p = region.ptr, *end = region.ptr + region.len, *eol;
+	const char *start = NULL, *last = NULL;
+	bk_str l;
+
+	if (p == NULL)
+		return BK_STR_NULL;
+	/* loop: p moves one line forward each pass */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		l = bk__trim(bk__str(p, (size_t)(eol - p)));
+		p = eol < end ? eol + 1 : end;
+		if (start == NULL) {
+			if (l.len >= 8 && (bk__ieq(l.ptr + l.len - 8, 8,
+			    "because:") || (l.len >= 10 && bk__ieq(l.ptr +
+			    l.len - 10, 10, "because of"))))
+				start = p;
+			continue;
+		}
+		if (l.len == 0) {
+			if (last != NULL)
+				break;
+			start = p;
+			continue;
+		}
+		last = l.ptr + l.len;
+	}
+	if (start == NULL || last == NULL || last <= start)
+		return BK_STR_NULL;
+	return bk__squeeze(msg, bk__str(start, (size_t)(last - start)));
+}
+
 /* bk__decode_text - see file comment */
 int
 bk__decode_text(bk__dctx *ctx)
 {
 	bk_message *msg = ctx->msg;
-	bk_str t = ctx->text, region, a, fr;
+	bk_str t = ctx->text, region, a, fr, why = BK_STR_NULL;
 	bk__tblock *blk;
 	size_t nblk, i, cut;
 	int added = 0;
@@ -393,6 +458,18 @@ bk__decode_text(bk__dctx *ctx)
 			break;
 		r->recipient = blk[i].addr;
 		r->diagnostic = blk[i].diag;
+		/*
+		 * The paragraph under the address may be the "because:"
+		 * line itself or an unrelated trailer ("Additional
+		 * Information"): the stated reason is better then.
+		 */
+		if (i == 0)
+			why = because(msg, region);
+		if (why.ptr != NULL && (r->diagnostic.ptr == NULL ||
+		    bk__istarts(r->diagnostic.ptr, r->diagnostic.len,
+		    "because") || (bk__find_reply_code(r->diagnostic) == 0 &&
+		    bk__find_reply_code(why) != 0)))
+			r->diagnostic = why;
 		r->command = bk__command_in(blk[i].raw);
 		bk__fill_from_diagnostic(r);
 		added++;

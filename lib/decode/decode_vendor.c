@@ -35,11 +35,14 @@ bk__decode_vendor(bk__dctx *ctx)
  * its own queue or local delivery, which no remote reply carries:
  * Exim's "retry timeout exceeded" and "all hosts ... have been failing
  * for a long time", Sendmail's "Cannot send message for 5 days",
- * qmail's "this message has been in the queue too long", Postfix's
+ * qmail's "this message has been in the queue too long", OpenSMTPD's
+ * "Envelope expired" (its queue's lifetime ran out), Postfix's
  * "delivery temporarily suspended" at expiry; and a local delivery to
  * a pipe or program that failed.  An expiry stated after a cause
  * ("mailbox is full: retry timeout exceeded") leaves the cause to the
- * classifier, and so does a remote reply code: the remote said why.
+ * classifier, and so does a permanent remote reply: the remote said
+ * why.  A temporary one ("421 ... Deferred") only said why an attempt
+ * failed; the message came back because its time in the queue ran out.
  */
 void
 bk__format_hints(bk_record *r, bk_str raw)
@@ -52,6 +55,7 @@ bk__format_hints(bk_record *r, bk_str raw)
 		"has been in the queue too long",
 		"message is too old",
 		"could not be delivered within",
+		"envelope expired",
 		NULL
 	};
 	static const char *const program[] = {
@@ -80,7 +84,7 @@ bk__format_hints(bk_record *r, bk_str raw)
 		    bk__str(raw.ptr, (size_t)(c - raw.ptr))) == 0 &&
 		    i == 0)
 			return;
-		if (r->reply_code == 0)
+		if (r->reply_code / 100 != 5)
 			r->reason_hint = BK_REASON_EXPIRED;
 		return;
 	}

@@ -195,3 +195,237 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			    r->status);
 	}
 }
+
+/*
+ * Sendmail's plain notification (V5, and V8 without MIME): the
+ * transcript section, then "----- Unsent message follows -----".
+ * Besides the ">>>"/"<<<" exchange, the local MTA writes one verdict
+ * line per recipient and per host it gave up on:
+ *
+ *	550 <who@example.org>... User unknown
+ *	554 <who@example.net>... 550 Host unknown (Authoritative answer)
+ *	421 example.net (smtp)... Deferred: Connection timed out
+ *
+ * A remote's failing reply belongs to the recipients whose verdict
+ * follows it in the same session and carries no reply of its own
+ * ("554 <a@b>... Remote protocol error" after "<<< 550 Relay denied");
+ * a RCPT's reply only to that RCPT's recipient.
+ */
+
+/* one verdict line of the local MTA */
+typedef struct verdict {
+	int code;                  /* its reply code */
+	bk_str status;             /* an enhanced code after it, if any */
+	bk_str addr;               /* the recipient, or */
+	bk_str host;               /* the host "(smtp)" */
+	bk_str text;               /* what follows the "..." */
+} verdict;
+
+/* read_verdict - "NNN [x.y.z] <addr>|host (smtp)... text"; 0 if not */
+static int
+read_verdict(bk_str line, verdict *v)
+{
+	const char *dots, *end = line.ptr + line.len;
+	bk_str rest, who;
+
+	memset(v, 0, sizeof(*v));
+	if (line.len < 8 || (line.ptr[0] != '2' && line.ptr[0] != '4' &&
+	    line.ptr[0] != '5') || !bk__is(line.ptr[1], BK_C_DIGIT) ||
+	    !bk__is(line.ptr[2], BK_C_DIGIT) || line.ptr[3] != ' ')
+		return 0;
+	v->code = (line.ptr[0] - '0') * 100 + (line.ptr[1] - '0') * 10 +
+	    (line.ptr[2] - '0');
+	rest = bk__trim(bk__str(line.ptr + 4, line.len - 4));
+	v->status = bk__find_status(bk__str(rest.ptr, rest.len > 12 ? 12 :
+	    rest.len));
+	if (v->status.ptr == rest.ptr)
+		rest = bk__trim(bk__str(rest.ptr + v->status.len,
+		    rest.len - v->status.len));
+	else
+		v->status = BK_STR_NULL;
+	dots = bk__istr(rest.ptr, rest.len, "...");
+	if (dots == NULL)
+		return 0;
+	who = bk__trim(bk__str(rest.ptr, (size_t)(dots - rest.ptr)));
+	v->text = bk__trim(bk__str(dots + 3, (size_t)(end - dots - 3)));
+	if (who.len > 8 && bk__istarts(who.ptr + who.len - 7, 7, " (smtp)")) {
+		v->host = bk__trim(bk__str(who.ptr, who.len - 7));
+		return v->host.len > 0;
+	}
+	v->addr = bk__addr_only(who);
+	return v->addr.ptr != NULL;
+}
+
+/* same_name - case-insensitive equality of two names or addresses */
+static int
+same_name(bk_str a, bk_str b)
+{
+	return a.ptr != NULL && b.ptr != NULL && a.len == b.len &&
+	    bk__imemmem(a.ptr, a.len, b.ptr, b.len) == a.ptr;
+}
+
+/* domain_is - is @host the domain of @addr */
+static int
+domain_is(bk_str addr, bk_str host)
+{
+	const char *at = memchr(addr.ptr, '@', addr.len);
+
+	return at != NULL && same_name(bk__str(at + 1,
+	    (size_t)(addr.ptr + addr.len - at - 1)), host);
+}
+
+/* add_verdict - a record from a verdict and the reply it explains */
+static bk_record *
+add_verdict(bk__dctx *ctx, bk_str addr, const verdict *v, bk_str line)
+{
+	bk_record *r = bk__dctx_add(ctx, "sendmail");
+
+	if (r == NULL)
+		return NULL;
+	r->recipient = addr;
+	r->action = bk__cstr(v->code / 100 == 4 ? "delayed" : "failed");
+	r->status = v->status;
+	/* the verdict's own text, or the whole line for its code */
+	r->diagnostic = bk__find_reply_code(v->text) != 0 ? v->text : line;
+	return r;
+}
+
+/* returned_to - the returned message's recipients in @host's domain */
+static int
+returned_to(bk__dctx *ctx, const verdict *v, bk_str line)
+{
+	bk_str to, a;
+	const char *p, *end;
+	int added = 0, pass;
+	bk_record *r;
+
+	if (!ctx->has_orig)
+		return 0;
+	to = bk__headers_get(&ctx->orig_headers, "to");
+	if (to.ptr == NULL)
+		return 0;
+	/* pass 0: addresses in the host's domain; 1: the first one */
+	for (pass = 0; pass < 2 && added == 0; pass++) {
+		p = to.ptr;
+		end = to.ptr + to.len;
+		/* loop: p moves past each address found */
+		while (p < end && (a = bk__addr_find(p,
+		    (size_t)(end - p))).ptr != NULL) {
+			p = a.ptr + a.len;
+			if (pass == 0 && !domain_is(a, v->host))
+				continue;
+			r = add_verdict(ctx, a, v, line);
+			if (r == NULL)
+				return ctx->oom ? BK_ENOMEM : added;
+			r->diagnostic = v->text.len > 0 ? v->text : line;
+			r->reply_code = v->code;
+			added++;
+			if (pass == 1)
+				break;
+		}
+	}
+	return added;
+}
+
+/* bk__decode_sendmail - see the comment above struct verdict */
+int
+bk__decode_sendmail(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	bk_str t = ctx->text, line, c, host = BK_STR_NULL;
+	bk_str cmd = BK_STR_NULL, addr = BK_STR_NULL;
+	bk_str pend = BK_STR_NULL, pcmd = BK_STR_NULL, paddr = BK_STR_NULL;
+	bk_str phost = BK_STR_NULL, lastline = BK_STR_NULL;
+	const char *p, *end, *ts;
+	verdict v, last;
+	bk_record *r;
+	size_t cut, i;
+	int added = 0, have_last = 0;
+
+	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
+		return 0;
+	cut = bk__text_cut(t);
+	ts = bk__istr(t.ptr, cut, "----- transcript of session follows");
+	if (ts == NULL || bk__istr(t.ptr, cut, "final-recipient:") != NULL)
+		return 0;
+	if (!ctx->has_orig)
+		bk__dctx_orig_from_text(ctx, t.ptr + cut, t.len - cut);
+	end = t.ptr + cut;
+	p = memchr(ts, '\n', (size_t)(end - ts));
+	p = p != NULL ? p + 1 : end;
+	memset(&last, 0, sizeof(last));
+	/* loop: p moves one line forward each pass */
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+
+		if (eol == NULL)
+			eol = end;
+		line = bk__trim(bk__str(p, (size_t)(eol - p)));
+		p = eol < end ? eol + 1 : end;
+		if (line.len == 0)
+			continue;
+		ts = bk__istr(line.ptr, line.len, "while talking to ");
+		if (ts != NULL) {
+			host = host_of(ts + 17, line.ptr + line.len);
+			cmd = addr = pend = BK_STR_NULL;
+			continue;
+		}
+		if (line.len > 4 && memcmp(line.ptr, ">>> ", 4) == 0) {
+			c = bk__trim(bk__str(line.ptr + 4, line.len - 4));
+			cmd = cmd_of(c);
+			addr = BK_STR_NULL;
+			if (cmd.ptr != NULL && memcmp(cmd.ptr, "RCPT", 4) == 0)
+				addr = bk__addr_find(c.ptr, c.len);
+			pend = BK_STR_NULL;
+			continue;
+		}
+		if (line.len > 4 && memcmp(line.ptr, "<<< ", 4) == 0) {
+			c = bk__trim(bk__str(line.ptr + 4, line.len - 4));
+			if (pend.ptr != NULL || c.len < 3 ||
+			    (c.ptr[0] != '4' && c.ptr[0] != '5'))
+				continue;
+			pend = bk__squeeze(msg, c);
+			pcmd = cmd.ptr != NULL ? cmd : bk__cstr("CONN");
+			paddr = addr;
+			phost = host;
+			continue;
+		}
+		if (!read_verdict(line, &v) || v.code / 100 == 2)
+			continue;
+		if (v.host.ptr != NULL) {
+			/* another host's verdict ends the session's reply */
+			if (!same_name(v.host, host))
+				pend = BK_STR_NULL;
+			last = v;
+			lastline = line;
+			have_last = 1;
+			continue;
+		}
+		if (bk__dctx_find(ctx, v.addr) != NULL)
+			continue;
+		r = add_verdict(ctx, v.addr, &v, line);
+		if (r == NULL)
+			return ctx->oom ? BK_ENOMEM : added;
+		added++;
+		if (pend.ptr != NULL && bk__find_reply_code(v.text) == 0 &&
+		    (paddr.ptr == NULL || same_name(paddr, v.addr))) {
+			r->diagnostic = pend;
+			r->command = pcmd;
+			r->remote_mta = phost;
+		}
+		bk__fill_from_diagnostic(r);
+		if (r->reply_code == 0)
+			r->reply_code = v.code;
+	}
+	/* no recipient verdict: the host's, for the returned copy's To */
+	if (added == 0 && have_last)
+		added = returned_to(ctx, &last, lastline);
+	if (added < 0)
+		return added;
+	for (i = 0; i < ctx->nrec; i++) {
+		r = &ctx->rec[i];
+		bk__format_hints(r, r->diagnostic);
+		bk__format_hints(r, ctx->subject);
+	}
+	return added;
+}

@@ -6,5 +6,8 @@
 
 const bk__decoder bk__vendor_mta[] = {
 	{ "exim", bk__decode_exim },
+	{ "sendmail", bk__decode_sendmail },
+	{ "postfix", bk__decode_postfix },
+	{ "mfilter", bk__decode_mfilter },
 	{ NULL, NULL }
 };

@@ -9,7 +9,7 @@
  *   X-NAI-Header: Modified by McAfee Email Gateway      -> mcafee
  *   From: MAILER-DAEMON@messagelabs.com                 -> messagelabs
  *   X-PowerMTA-VirtualMTA: (in the report)              -> powermta
- *   X-MS-Exchange-CrossTenant-...: / *.onmicrosoft.com  -> office365
+ *   Reporting-MTA: *.outlook.com / *.onmicrosoft.com    -> office365
  *   X-MS-Exchange-Message-Is-Ndr: / "Diagnostic information for
  *       administrators" in the notice                   -> exchange2007
  *
@@ -66,6 +66,53 @@ text_has(bk__dctx *ctx, const char *s)
 	    ctx->text.len, s) != NULL;
 }
 
+/* host_ends - does the host of a "dns; host" field end with @sfx */
+static int
+host_ends(bk_str v, const char *sfx)
+{
+	size_t n = strlen(sfx);
+	const char *semi;
+
+	v = bk__trim(v);
+	if (v.ptr == NULL)
+		return 0;
+	semi = memchr(v.ptr, ';', v.len);
+	if (semi != NULL)
+		v = bk__trim(bk__str(semi + 1, (size_t)(v.ptr + v.len -
+		    semi - 1)));
+	while (v.len > 0 && v.ptr[v.len - 1] == '.')
+		v.len--;
+	return v.len > n && bk__ieq(v.ptr + v.len - n, n, sfx);
+}
+
+/*
+ * by_microsoft - Office 365 wrote the report: its Reporting-MTA is one
+ * of Microsoft's hosts (*.outlook.com, *.exchangelabs.com), or it comes
+ * from an outlook.com or *.onmicrosoft.com postmaster.  The
+ * X-MS-Exchange-* fields and outlook.com Received hops are not enough:
+ * Exchange Online stamps them on every message it delivers, a Postfix
+ * bounce to an Office 365 mailbox included.
+ */
+static int
+by_microsoft(bk__dctx *ctx, bk_str dsn)
+{
+	const char *f;
+	bk_str v;
+
+	if (from_has(ctx, ".onmicrosoft.com") ||
+	    from_has(ctx, "@outlook.com"))
+		return 1;
+	f = bk__istr(dsn.ptr, dsn.len, "reporting-mta:");
+	if (f == NULL)
+		return 0;
+	v = bk__str(f + 14, (size_t)(dsn.ptr + dsn.len - f - 14));
+	f = memchr(v.ptr, '\n', v.len);
+	if (f != NULL)
+		v.len = (size_t)(f - v.ptr);
+	return host_ends(v, ".outlook.com") ||
+	    host_ends(v, ".exchangelabs.com");
+}
+
 /* which - the product that wrote the report, NULL if none known */
 static const char *
 which(bk__dctx *ctx, bk_str dsn)
@@ -91,9 +138,7 @@ which(bk__dctx *ctx, bk_str dsn)
 	    bk__vp_header(ctx, "x-dsncontext").ptr != NULL ||
 	    from_has(ctx, "hotmail.")))
 		return "outlook";
-	if (has_header_prefix(ctx, "x-ms-exchange-crosstenant-") ||
-	    from_has(ctx, ".onmicrosoft.com") ||
-	    bk__vp_received_has(ctx, ".outlook.com"))
+	if (by_microsoft(ctx, dsn))
 		return "office365";
 	if (bk__vp_header(ctx, "x-ms-exchange-message-is-ndr").ptr != NULL ||
 	    text_has(ctx, "diagnostic information for administrators"))

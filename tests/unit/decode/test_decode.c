@@ -437,7 +437,7 @@ static const struct dcase cases[] = {
 	{ "sendmail", sendmail_msg, "user@example.net", "5.7.1", 550, "DATA",
 	  "Relaying denied", BK_KIND_BOUNCE },
 	{ "v5sendmail", v5sendmail_msg, "nobody@example.net", NULL, 550,
-	  "RCPT", "User unknown", BK_KIND_BOUNCE },
+	  "RCPT", "No such user here", BK_KIND_BOUNCE },
 	{ "qmail", qmail_msg, "full@example.net", "5.2.2", 552, "RCPT",
 	  "Mailbox full", BK_KIND_BOUNCE },
 	{ "sendmail-xunix", sendmail_xunix_msg, "perm@example.net", "5.3.0",
@@ -730,11 +730,483 @@ test_decode__own_heading(void)
 	bk_message_free(msg);
 }
 
+/* rec_of - the record of @addr among @n, NULL (and a failure) if none */
+static bk_record *
+rec_of(const char *name, bk_record *r, size_t n, const char *addr)
+{
+	size_t i;
+
+	for (i = 0; r != NULL && i < n; i++) {
+		if (r[i].recipient.ptr != NULL &&
+		    r[i].recipient.len == strlen(addr) &&
+		    memcmp(r[i].recipient.ptr, addr, r[i].recipient.len) == 0)
+			return &r[i];
+	}
+	BKT_FAIL("[%s] no record for %s", name, addr);
+	return NULL;
+}
+
+/*
+ * test_decode__v5sendmail - several recipients in one plain Sendmail
+ * notification: a MAIL failure belongs to the verdict after it that
+ * has no reply of its own, a verdict with its own reply keeps it, a
+ * RCPT failure belongs to its recipient only; a host verdict alone
+ * names the returned copy's recipient in that domain.
+ */
+static void
+test_decode__v5sendmail(void)
+{
+	static const char m[] =
+	    HDR("Returned mail: Service unavailable")
+	    "\n"
+	    "   ----- Transcript of session follows -----\n"
+	    "While talking to mx.example.net:\n"
+	    ">>> MAIL From:<sender@example.com>\n"
+	    "<<< 550 Relaying denied for you\n"
+	    "554 <one@example.net>... Remote protocol error\n"
+	    "550 example.org (smtp)... 550 Host unknown\n"
+	    "554 <two@example.org>... 550 Host unknown (no such domain)\n"
+	    "While talking to mx.example.com:\n"
+	    ">>> RCPT To:<three@example.com>\n"
+	    "<<< 550 No mailbox by that name\n"
+	    "550 <three@example.com>... User unknown\n"
+	    "\n"
+	    "   ----- Unsent message follows -----\n"
+	    "From: sender@example.com\n"
+	    "To: one@example.net\n"
+	    "Subject: hi\n"
+	    "\n"
+	    "hi\n";
+	static const char h[] =
+	    HDR("Returned mail: Cannot send message for 5 days")
+	    "\n"
+	    "   ----- Transcript of session follows -----\n"
+	    "421 example.net (smtp)... Deferred: Connection timed out\n"
+	    "\n"
+	    "   ----- Unsent message follows -----\n"
+	    "From: sender@example.com\n"
+	    "To: other@example.org, late@example.net\n"
+	    "Subject: hi\n"
+	    "\n"
+	    "hi\n";
+	bk_message *msg;
+	bk_record *r, *x;
+	size_t n;
+
+	r = decode_n("v5-multi", m, &msg, &n);
+	BKT_EQ_INT("v5-multi", n, 3);
+	if ((x = rec_of("v5-multi", r, n, "one@example.net")) != NULL) {
+		BKT_EQ_INT("v5-multi one", x->reply_code, 550);
+		BKT_EQ_STR("v5-multi one", x->command.ptr, x->command.len,
+		    "MAIL");
+		BKT_EQ_STR("v5-multi one", x->diagnostic.ptr,
+		    x->diagnostic.len, "550 Relaying denied for you");
+	}
+	if ((x = rec_of("v5-multi", r, n, "two@example.org")) != NULL) {
+		BKT_EQ_INT("v5-multi two", x->reply_code, 550);
+		BKT_EQ_STR("v5-multi two", x->command.ptr, x->command.len,
+		    NULL);
+		BKT_EQ_STR("v5-multi two", x->diagnostic.ptr,
+		    x->diagnostic.len, "550 Host unknown (no such domain)");
+	}
+	if ((x = rec_of("v5-multi", r, n, "three@example.com")) != NULL) {
+		BKT_EQ_STR("v5-multi three", x->command.ptr, x->command.len,
+		    "RCPT");
+		BKT_EQ_STR("v5-multi three", x->diagnostic.ptr,
+		    x->diagnostic.len, "550 No mailbox by that name");
+	}
+	bk_message_free(msg);
+	r = decode_n("v5-host", h, &msg, &n);
+	BKT_EQ_INT("v5-host", n, 1);
+	if (r != NULL && n == 1) {
+		BKT_EQ_STR("v5-host", r[0].recipient.ptr, r[0].recipient.len,
+		    "late@example.net");
+		BKT_EQ_INT("v5-host", r[0].reply_code, 421);
+		BKT_EQ_INT("v5-host", r[0].reason_hint, BK_REASON_EXPIRED);
+		BKT_EQ_STR("v5-host", r[0].subject.ptr, r[0].subject.len,
+		    "hi");
+	}
+	bk_message_free(msg);
+}
+
+/*
+ * test_decode__postfix_session - Postfix's postmaster notice of a
+ * session it served: the failing "Out:" reply, the last "In:" command,
+ * the recipients it had accepted; a RCPT reply only to its recipient.
+ */
+static void
+test_decode__postfix_session(void)
+{
+	static const char m[] =
+	    "From: MAILER-DAEMON@mx.example.org (Mail Delivery System)\n"
+	    "To: postmaster@mx.example.org (Postmaster)\n"
+	    "Subject: Postfix SMTP server: errors from client.example.com"
+	    "[192.0.2.7]\n"
+	    "\n"
+	    "Transcript of session follows.\n"
+	    "\n"
+	    " Out: 220 mx.example.org ESMTP\n"
+	    " In:  EHLO client.example.com\n"
+	    " Out: 250-mx.example.org\n"
+	    " Out: 250 DSN\n"
+	    " In:  MAIL\n"
+	    "     FROM:<sender@example.com> SIZE=100\n"
+	    " Out: 250 2.1.0 Ok\n"
+	    " In:  RCPT TO:<gone@example.org>\n"
+	    " Out: 550 5.1.1 <gone@example.org>: Recipient address rejected\n"
+	    " In:  RCPT TO:<here@example.org>\n"
+	    " Out: 250 2.1.5 Ok\n"
+	    " In:  DATA\n"
+	    " Out: 354 End data with <CR><LF>.<CR><LF>\n"
+	    " Out: 451 4.3.0 Error: queue file write error\n"
+	    " In:  QUIT\n"
+	    " Out: 221 2.0.0 Bye\n"
+	    "\n"
+	    "For other details, see the local mail logfile\n";
+	bk_message *msg;
+	bk_record *r, *x;
+	size_t n;
+
+	r = decode_n("postfix-session", m, &msg, &n);
+	BKT_EQ_INT("postfix-session", n, 2);
+	if ((x = rec_of("postfix-session", r, n, "gone@example.org")) !=
+	    NULL) {
+		BKT_EQ_INT("postfix-session gone", x->reply_code, 550);
+		BKT_EQ_STR("postfix-session gone", x->command.ptr,
+		    x->command.len, "RCPT");
+		BKT_EQ_STR("postfix-session gone", x->status.ptr,
+		    x->status.len, "5.1.1");
+	}
+	if ((x = rec_of("postfix-session", r, n, "here@example.org")) !=
+	    NULL) {
+		BKT_EQ_INT("postfix-session here", x->reply_code, 451);
+		BKT_EQ_STR("postfix-session here", x->command.ptr,
+		    x->command.len, "DATA");
+		BKT_EQ_STR("postfix-session here", x->status.ptr,
+		    x->status.len, "4.3.0");
+	}
+	bk_message_free(msg);
+}
+
+/*
+ * test_decode__arf_undisclosed - a feedback report that names no
+ * recipient: one feedback record with a null recipient that still has
+ * the feedback type, the reporting host and the returned message's
+ * fields; the ARF draft's Removal-Recipient names the opted-out one.
+ */
+static void
+test_decode__arf_undisclosed(void)
+{
+	static const char m[] =
+	    "Received: from fbl.example.net (fbl.example.net [192.0.2.5])\n"
+	    "\tby mx.example.com; Tue, 02 Jan 2024 10:00:00 +0000\n"
+	    "From: fbl@example.net\n"
+	    "To: postmaster@example.com\n"
+	    "Subject: complaint\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=feedback-report;\n"
+	    " boundary=\"b1\"\n"
+	    "\n"
+	    "--b1\n"
+	    "Content-Type: text/plain\n"
+	    "\n"
+	    "An abuse report.\n"
+	    "--b1\n"
+	    "Content-Type: message/feedback-report\n"
+	    "\n"
+	    "Feedback-Type: abuse\n"
+	    "Version: 1\n"
+	    "Source-IP: 192.0.2.9\n"
+	    "\n"
+	    "--b1\n"
+	    "Content-Type: text/rfc822-header\n"
+	    "\n"
+	    "From: <sender@example.com>\n"
+	    "To: <Undisclosed Recipients>\n"
+	    "Subject: offer\n"
+	    "Message-ID: <u1@example.com>\n"
+	    "\n"
+	    "--b1--\n";
+	static const char o[] =
+	    "From: fbl@example.net\n"
+	    "To: postmaster@example.com\n"
+	    "Subject: opt-out\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=feedback-report;\n"
+	    " boundary=\"b2\"\n"
+	    "\n"
+	    "--b2\n"
+	    "Content-Type: message/feedback-report\n"
+	    "\n"
+	    "Feedback-Type: opt-out\n"
+	    "Version: 0.1\n"
+	    "Removal-Recipient: reader@example.org\n"
+	    "\n"
+	    "--b2--\n";
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	r = decode_n("arf-undisclosed", m, &msg, &n);
+	BKT_EQ_INT("arf-undisclosed", n, 1);
+	if (r != NULL && n == 1) {
+		BKT_EQ_INT("arf-undisclosed", r[0].kind, BK_KIND_FEEDBACK);
+		BKT_EQ_STR("arf-undisclosed", r[0].recipient.ptr,
+		    r[0].recipient.len, NULL);
+		BKT_EQ_STR("arf-undisclosed", r[0].feedback_type.ptr,
+		    r[0].feedback_type.len, "abuse");
+		BKT_EQ_STR("arf-undisclosed", r[0].reporting_mta.ptr,
+		    r[0].reporting_mta.len, "fbl.example.net");
+		BKT_EQ_STR("arf-undisclosed", r[0].remote_mta.ptr,
+		    r[0].remote_mta.len, "192.0.2.9");
+		BKT_EQ_STR("arf-undisclosed", r[0].subject.ptr,
+		    r[0].subject.len, "offer");
+		BKT_EQ_STR("arf-undisclosed", r[0].message_id.ptr,
+		    r[0].message_id.len, "u1@example.com");
+	}
+	bk_message_free(msg);
+	r = decode_n("arf-removal", o, &msg, &n);
+	BKT_EQ_INT("arf-removal", n, 1);
+	if (r != NULL && n == 1) {
+		BKT_EQ_STR("arf-removal", r[0].recipient.ptr,
+		    r[0].recipient.len, "reader@example.org");
+		BKT_EQ_STR("arf-removal", r[0].feedback_type.ptr,
+		    r[0].feedback_type.len, "opt-out");
+	}
+	bk_message_free(msg);
+}
+
+/* test_decode__text_shapes - notification shapes of the text reader */
+static void
+test_decode__text_shapes(void)
+{
+	static const struct {
+		const char *name;
+		const char *msg;
+		const char *rcpt;
+		const char *diag;      /* NULL: none */
+		const char *command;   /* NULL: none */
+		bk_reason hint;
+		bk_kind kind;
+	} c[] = {
+		{ "following-recipient",
+		  "From: Postmaster <postmaster@example.org>\n"
+		  "To: sender@example.com\n"
+		  "Subject: Undeliverable: hi\n"
+		  "\n"
+		  "Your Message\n"
+		  "\n"
+		  "To:      <gone@example.net>\n"
+		  "Subject: hi\n"
+		  "\n"
+		  "Did not reach the following recipient: gone@example.net\n",
+		  "gone@example.net", NULL, NULL, BK_REASON_UNDEFINED,
+		  BK_KIND_BOUNCE },
+		{ "because-after",
+		  HDR("DELIVERY FAILURE: User not listed")
+		  "\n"
+		  "Your message\n"
+		  "\n"
+		  "  Subject: hi\n"
+		  "\n"
+		  "was not delivered to:\n"
+		  "\n"
+		  "  who@example.net\n"
+		  "\n"
+		  "because:\n"
+		  "\n"
+		  "  User who (who@example.net) not listed in Directory\n",
+		  "who@example.net", "User who (who@example.net) not listed "
+		  "in Directory", NULL, BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		{ "because-before",
+		  HDR("Undeliverable Mail")
+		  "\n"
+		  "Could not be delivered because of\n"
+		  "\n"
+		  "550 5.1.1 User unknown\n"
+		  "\n"
+		  "The following recipients were affected: \n"
+		  "    who@example.net\n"
+		  "\n"
+		  "\n"
+		  "Additional Information\n"
+		  "======================\n"
+		  "Reporting-MTA:      <mx.example.org>\n",
+		  "who@example.net", "550 5.1.1 User unknown", NULL,
+		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		{ "wrapped-address",
+		  HDR("Undelivered Mail Returned to Sender")
+		  "\n"
+		  "<who@example.net>: host mx.example.net[192.0.2.3] said: "
+		  "550 5.2.1\n"
+		  "<who@example.net>... User Unknown (in reply to RCPT TO "
+		  "command)\n",
+		  "who@example.net", "User Unknown (in reply to", "RCPT",
+		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		{ "opensmtpd-expired",
+		  HDR("Delivery status notification: error")
+		  "\n"
+		  "    This is the MAILER-DAEMON, please DO NOT REPLY to this "
+		  "e-mail.\n"
+		  "\n"
+		  "    An error has occurred while attempting to deliver a "
+		  "message for\n"
+		  "    the following list of recipients:\n"
+		  "\n"
+		  "late@example.net: Envelope expired\n"
+		  "\n"
+		  "    Below is a copy of the original message:\n",
+		  "late@example.net", "Envelope expired", NULL,
+		  BK_REASON_EXPIRED, BK_KIND_BOUNCE },
+		{ "mfilter",
+		  HDR("failure notice")
+		  "\n"
+		  "The mail could not be sent to:\n"
+		  "who@example.net\n"
+		  "\n"
+		  "\n"
+		  "-------server message\n"
+		  "550 5.1.1 <who@example.net>: Recipient address rejected\n"
+		  "\n"
+		  "-------SMTP command\n"
+		  "DATA\n"
+		  "\n"
+		  "-------original message\n"
+		  "From: sender@example.com\n"
+		  "To: who@example.net\n"
+		  "Subject: hi\n"
+		  "\n"
+		  "hi\n",
+		  "who@example.net", "Recipient address rejected", "DATA",
+		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		{ "auto-reply-subject",
+		  "From: away@example.net\n"
+		  "To: sender@example.com\n"
+		  "Subject: Auto reply: hi\n"
+		  "X-Apple-Action: VACATION\n"
+		  "\n"
+		  "I am away.\n",
+		  "away@example.net", "I am away.", NULL, BK_REASON_VACATION,
+		  BK_KIND_AUTOREPLY },
+		{ "dsn-without-recipient",
+		  HDR("Undelivered Mail Returned to Sender")
+		  "MIME-Version: 1.0\n"
+		  "Content-Type: multipart/report; "
+		  "report-type=delivery-status;\n"
+		  "\tboundary=\"R1\"\n"
+		  "\n"
+		  "--R1\n"
+		  "Content-Type: text/plain\n"
+		  "\n"
+		  "\t--- Delivery report unavailable ---\n"
+		  "\n"
+		  "--R1\n"
+		  "Content-Type: message/delivery-status\n"
+		  "\n"
+		  "Reporting-MTA: dns; mx.example.org\n"
+		  "\n"
+		  "--R1\n"
+		  "Content-Type: message/rfc822\n"
+		  "\n"
+		  "From: sender@example.com\n"
+		  "To: lost@example.net\n"
+		  "Subject: hi\n"
+		  "\n"
+		  "hi\n"
+		  "--R1--\n",
+		  "lost@example.net", NULL, NULL, BK_REASON_UNDEFINED,
+		  BK_KIND_BOUNCE },
+	};
+	bk_message *msg;
+	bk_record *r;
+	size_t n, i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		r = decode_n(c[i].name, c[i].msg, &msg, &n);
+		BKT_EQ_INT(c[i].name, n, 1);
+		if (r != NULL && n == 1) {
+			BKT_EQ_STR(c[i].name, r[0].recipient.ptr,
+			    r[0].recipient.len, c[i].rcpt);
+			BKT_EQ_INT(c[i].name, r[0].kind, c[i].kind);
+			BKT_EQ_INT(c[i].name, r[0].reason_hint, c[i].hint);
+			BKT_EQ_STR(c[i].name, r[0].command.ptr,
+			    r[0].command.len, c[i].command);
+			if (c[i].diag == NULL)
+				BKT_EQ_STR(c[i].name, r[0].diagnostic.ptr,
+				    r[0].diagnostic.len, NULL);
+			else if (!contains(r[0].diagnostic, c[i].diag))
+				BKT_FAIL("[%s] diagnostic \"%.*s\" lacks "
+				    "\"%s\"", c[i].name,
+				    (int)r[0].diagnostic.len,
+				    r[0].diagnostic.ptr ? r[0].diagnostic.ptr :
+				    "", c[i].diag);
+		}
+		bk_message_free(msg);
+	}
+}
+
+/*
+ * test_decode__office365_claim - Exchange Online stamps X-MS-Exchange-*
+ * fields and outlook.com hops on every message it delivers: a Postfix
+ * report delivered into it stays a plain report; a report whose
+ * Reporting-MTA is Microsoft's is Office 365's.
+ */
+static void
+test_decode__office365_claim(void)
+{
+#define O365(extra, rmta)                                                  \
+	"Received: from mx.example.org (192.0.2.2) by\n"                    \
+	"    AB1CD2EF.mail.protection.outlook.com with Microsoft SMTP\n"    \
+	"X-MS-Exchange-CrossTenant-Id: 00000000-0000\n"                     \
+	extra                                                               \
+	"To: sender@example.com\n"                                          \
+	"Subject: Undelivered Mail Returned to Sender\n"                    \
+	"MIME-Version: 1.0\n"                                               \
+	"Content-Type: multipart/report; report-type=delivery-status;\n"   \
+	"\tboundary=\"C1\"\n"                                               \
+	"\n"                                                                \
+	"--C1\n"                                                            \
+	"Content-Type: message/delivery-status\n"                           \
+	"\n"                                                                \
+	"Reporting-MTA: dns; " rmta "\n"                                    \
+	"\n"                                                                \
+	"Final-Recipient: rfc822; who@example.net\n"                        \
+	"Action: failed\n"                                                  \
+	"Status: 5.1.1\n"                                                   \
+	"\n"                                                                \
+	"--C1--\n"
+	static const char pf[] = O365(
+	    "From: MAILER-DAEMON@mx.example.org\n", "mx.example.org");
+	static const char ms[] = O365(
+	    "From: postmaster@example.org\n",
+	    "AB1CD2EF.mail.protection.outlook.com");
+#undef O365
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	r = decode_n("o365-postfix", pf, &msg, &n);
+	if (r != NULL && n == 1)
+		BKT_EQ_STR("o365-postfix", r[0].decoder,
+		    strlen(r[0].decoder), "rfc3464");
+	bk_message_free(msg);
+	r = decode_n("o365-microsoft", ms, &msg, &n);
+	if (r != NULL && n == 1)
+		BKT_EQ_STR("o365-microsoft", r[0].decoder,
+		    strlen(r[0].decoder), "office365");
+	bk_message_free(msg);
+}
+
 BK_TEST_MAIN(
 	BKT(test_decode__families),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),
 	BKT(test_decode__unknown),
 	BKT(test_decode__arf_many),
-	BKT(test_decode__own_heading)
+	BKT(test_decode__own_heading),
+	BKT(test_decode__v5sendmail),
+	BKT(test_decode__postfix_session),
+	BKT(test_decode__arf_undisclosed),
+	BKT(test_decode__text_shapes),
+	BKT(test_decode__office365_claim)
 )
