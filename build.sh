@@ -11,6 +11,8 @@ set -eu
 cd "$(dirname "$0")"
 build=${BUILD_DIR:-build}
 packages="build-essential cmake pkg-config python3 libvectorscan-dev libsqlite3-dev libssl-dev libpq-dev postgresql"
+# DNS checks: c-ares, the Public Suffix List; knot for tests/dns
+packages="$packages libc-ares-dev libpsl-dev publicsuffix knot knot-dnsutils"
 
 install_missing() {
 	missing=""

@@ -1,0 +1,555 @@
+/*
+ * check_domain.c - MX, the SPF include tree and DMARC of a sending domain.
+ *
+ * SPF: the record is parsed (RFC 7208 4.6; a syntax error is reported as
+ * the permerror it would cause) and every include: and redirect= target
+ * without macros is fetched, level by level as answers arrive, to show
+ * where the DNS-querying terms come from.  The tree is bounded by
+ * BK_LIMIT_SPF_TREE_NODES and a domain already in the tree is not
+ * fetched again (a loop is reported on the node).
+ *
+ * DMARC (RFC 7489 6.6.3): _dmarc.<domain> and, when the organizational
+ * domain (Public Suffix List via libpsl) differs, _dmarc.<org> are asked
+ * at once; the domain's own record wins.  The record is checked tag by
+ * tag (RFC 7489 6.3, RFC 9989 np=).
+ */
+#include <libpsl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check/check_int.h"
+#include "dns/dns_int.h"
+
+struct tnode {
+	bk_spf_node pub;
+	struct bk_domaincheck *c;
+	bk_dns_answer *ans;
+	char via[300];
+	char domain[256];
+	char error[200];
+};
+
+struct bk_domaincheck {
+	bk_resolver *r;
+	bk__arena *arena;
+	char domain[256];
+	bk_dns_answer *mx;
+	struct tnode *nodes[BK_LIMIT_SPF_TREE_NODES];
+	size_t nnodes;
+	size_t order[BK_LIMIT_SPF_TREE_NODES];   /* pre-order indexes */
+	unsigned terms;
+	bk_dns_answer *dmarc_own, *dmarc_org;
+	int dmarc_own_done, dmarc_org_done, want_org;
+	char org[256];
+	char problems[1024];
+	bk_dmarc_info dmarc;
+	int started, finished;
+};
+
+/* bk_domaincheck_new - see check.h */
+int
+bk_domaincheck_new(bk_domaincheck **out, bk_resolver *r, const char *domain)
+{
+	bk_domaincheck *c;
+	size_t n;
+
+	if (out == NULL)
+		return BK_EINVAL;
+	*out = NULL;
+	if (r == NULL || domain == NULL)
+		return BK_EINVAL;
+	n = strlen(domain);
+	if (n > 0 && domain[n - 1] == '.')
+		n--;
+	if (n >= 256 || !bk__dns_name_valid(domain, n))
+		return BK_EINVAL;
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return BK_ENOMEM;
+	if (bk__arena_new(&c->arena, 16 * 1024) != 0) {
+		free(c);
+		return BK_ENOMEM;
+	}
+	c->r = r;
+	for (size_t i = 0; i < n; i++)
+		c->domain[i] = (char)bk__lower(domain[i]);
+	c->domain[n] = '\0';
+	*out = c;
+	return 0;
+}
+
+/* bk_domaincheck_free - answers, nodes, arena */
+void
+bk_domaincheck_free(bk_domaincheck *c)
+{
+	if (c == NULL)
+		return;
+	bk_dns_answer_free(c->mx);
+	bk_dns_answer_free(c->dmarc_own);
+	bk_dns_answer_free(c->dmarc_org);
+	for (size_t i = 0; i < c->nnodes; i++)
+		bk_dns_answer_free(c->nodes[i]->ans);
+	bk__arena_free(c->arena);
+	free(c);
+}
+
+const bk_dns_answer *
+bk_domaincheck_mx(const bk_domaincheck *c)
+{
+	return c ? c->mx : NULL;
+}
+
+unsigned
+bk_domaincheck_spf_terms(const bk_domaincheck *c)
+{
+	return c ? c->terms : 0;
+}
+
+/* pre-order: parents before children, children in record order */
+static size_t
+preorder(const bk_domaincheck *c, size_t i)
+{
+	/* nodes carry their depth; a stable pre-order is the order of
+	 * creation sorted by (parent chain) which we keep in order[] */
+	return c->order[i];
+}
+
+size_t
+bk_domaincheck_spf_count(const bk_domaincheck *c)
+{
+	return c ? c->nnodes : 0;
+}
+
+const bk_spf_node *
+bk_domaincheck_spf_node(const bk_domaincheck *c, size_t i)
+{
+	if (c == NULL || i >= c->nnodes)
+		return NULL;
+	return &c->nodes[preorder(c, i)]->pub;
+}
+
+const bk_dmarc_info *
+bk_domaincheck_dmarc(const bk_domaincheck *c)
+{
+	return c ? &c->dmarc : NULL;
+}
+
+static void on_mx(void *arg, bk_dns_answer *ans)
+{
+	bk_domaincheck *c = arg;
+
+	c->mx = ans;
+}
+
+static int add_node(bk_domaincheck *c, size_t after, unsigned depth,
+    const char *via, const char *domain, size_t dlen);
+
+/* on_spf - a record of the tree arrived: parse, count, queue children */
+static void
+on_spf(void *arg, bk_dns_answer *ans)
+{
+	struct tnode *t = arg;
+	bk_domaincheck *c = t->c;
+	const bk_dns_rr *rec = NULL;
+	struct spf_record sr;
+	size_t found = 0, i, pos;
+
+	t->ans = ans;
+	if (ans == NULL) {
+		t->pub.error = "out of memory";
+		return;
+	}
+	t->pub.dns = ans->status;
+	if (bk_dns_is_error(ans->status)) {
+		snprintf(t->error, sizeof(t->error),
+		    "lookup failed: %s (temperror)",
+		    bk_dns_status_text(ans->status));
+		t->pub.error = t->error;
+		return;
+	}
+	for (i = 0; ans->status == BK_DNS_OK && i < ans->count; i++)
+		if (bk__spf_is_record(ans->rr[i].data, ans->rr[i].len)) {
+			rec = &ans->rr[i];
+			found++;
+		}
+	if (found != 1) {
+		t->pub.error = found ? "more than one SPF record (permerror)" :
+		    t->pub.depth == 0 ? "no SPF record (none)" :
+		    "no SPF record (permerror for the including domain)";
+		return;
+	}
+	t->pub.record = rec->data;
+	if (bk__spf_parse(&sr, c->arena, rec->data, rec->len, t->error,
+	    sizeof(t->error)) != 0) {
+		size_t l = strlen(t->error);
+
+		snprintf(t->error + l, sizeof(t->error) - l, " (permerror)");
+		t->pub.error = t->error;
+		return;
+	}
+	/* the node's position in order[], to insert children after it */
+	for (pos = 0; pos < c->nnodes && &c->nodes[c->order[pos]]->pub !=
+	    &t->pub; pos++)
+		;
+	for (i = 0; i < sr.n; i++) {
+		const struct spf_term *st = &sr.terms[i];
+		char via[300];
+
+		if (!SPF_MECH_QUERIES(st->mech))
+			continue;
+		t->pub.terms++;
+		c->terms++;
+		if (st->mech != SPF_INCLUDE)
+			continue;
+		snprintf(via, sizeof(via), "include:%.*s", (int)st->speclen,
+		    st->spec);
+		pos += (size_t)add_node(c, pos, t->pub.depth + 1, via,
+		    st->spec, st->speclen);
+	}
+	if (sr.redirect != NULL) {
+		char via[300];
+
+		t->pub.terms++;
+		c->terms++;
+		snprintf(via, sizeof(via), "redirect=%.*s",
+		    (int)sr.redirect_len, sr.redirect);
+		add_node(c, pos, t->pub.depth + 1, via, sr.redirect,
+		    sr.redirect_len);
+	}
+}
+
+/*
+ * add_node - a tree node after order position @after (or the root when
+ * the tree is empty), and its TXT lookup; returns the number of nodes
+ * added (0 or 1).
+ */
+static int
+add_node(bk_domaincheck *c, size_t after, unsigned depth, const char *via,
+    const char *domain, size_t dlen)
+{
+	struct tnode *t;
+	size_t i;
+	int macro = memchr(domain, '%', dlen) != NULL;
+
+	if (c->nnodes == BK_LIMIT_SPF_TREE_NODES)
+		return 0;
+	t = bk__arena_zalloc(c->arena, sizeof(*t));
+	if (t == NULL)
+		return 0;
+	t->c = c;
+	snprintf(t->via, sizeof(t->via), "%s", via);
+	if (dlen > 0 && domain[dlen - 1] == '.')
+		dlen--;
+	snprintf(t->domain, sizeof(t->domain), "%.*s", (int)dlen, domain);
+	t->pub.depth = depth;
+	t->pub.via = t->via;
+	t->pub.domain = t->domain;
+	t->pub.dns = BK_DNS_CANCELLED;
+	/* insert into the pre-order after position @after */
+	if (c->nnodes == 0)
+		c->order[0] = 0;
+	else {
+		memmove(&c->order[after + 2], &c->order[after + 1],
+		    (c->nnodes - after - 1) * sizeof(c->order[0]));
+		c->order[after + 1] = c->nnodes;
+	}
+	c->nodes[c->nnodes++] = t;
+	if (macro) {
+		t->pub.error = "target uses macros: depends on the sender, "
+		    "not followed";
+		return 1;
+	}
+	for (i = 0; i + 1 < c->nnodes; i++)
+		if (bk__dns_name_eq(c->nodes[i]->domain,
+		    strlen(c->nodes[i]->domain), t->domain,
+		    strlen(t->domain))) {
+			t->pub.error = "already in the tree (a loop or a "
+			    "repeat): not followed";
+			return 1;
+		}
+	if (bk_resolver_query(c->r, t->domain, strlen(t->domain), BK_DNS_TXT,
+	    on_spf, t) != 0)
+		t->pub.error = "too many lookups";
+	return 1;
+}
+
+/* note - append a DMARC finding */
+static void
+note(bk_domaincheck *c, const char *fmt, const char *arg)
+{
+	size_t l = strlen(c->problems);
+
+	if (l > 0 && l + 2 < sizeof(c->problems)) {
+		memcpy(c->problems + l, "; ", 3);
+		l += 2;
+	}
+	snprintf(c->problems + l, sizeof(c->problems) - l, fmt,
+	    arg ? arg : "");
+	c->dmarc.problems = c->problems;
+}
+
+static int
+is_policy(const char *v, size_t n)
+{
+	return bk__ieq(v, n, "none") || bk__ieq(v, n, "quarantine") ||
+	    bk__ieq(v, n, "reject");
+}
+
+/* dmarc_parse - RFC 7489 6.3 tag list, checked tag by tag */
+static void
+dmarc_parse(bk_domaincheck *c, const char *rec, size_t len)
+{
+	bk_dmarc_info *d = &c->dmarc;
+	size_t i = 0, ntag = 0;
+	int has_rua = 0, bad_p = 0;
+
+	d->pct = -1;
+	d->adkim = 'r';
+	d->aspf = 'r';
+	/* loop: one tag per step, i only moves forward */
+	while (i < len) {
+		size_t ts, te, vs, ve, eq;
+		char *val;
+
+		while (i < len && (rec[i] == ' ' || rec[i] == '\t'))
+			i++;
+		ts = i;
+		while (i < len && rec[i] != ';')
+			i++;
+		te = i;
+		if (i < len)
+			i++;
+		while (te > ts && (rec[te - 1] == ' ' || rec[te - 1] == '\t'))
+			te--;
+		if (te == ts)
+			continue;
+		for (eq = ts; eq < te && rec[eq] != '='; eq++)
+			;
+		if (eq == te) {
+			note(c, "tag without '=' ignored", NULL);
+			continue;
+		}
+		vs = eq + 1;
+		ve = te;
+		while (vs < ve && (rec[vs] == ' ' || rec[vs] == '\t'))
+			vs++;
+		while (eq > ts && (rec[eq - 1] == ' ' || rec[eq - 1] == '\t'))
+			eq--;
+		val = bk__arena_memdup(c->arena, rec + vs, ve - vs);
+		if (val == NULL)
+			return;
+		ntag++;
+		if (ntag == 1) {
+			if (!bk__ieq(rec + ts, eq - ts, "v") ||
+			    strcmp(val, "DMARC1") != 0) {
+				note(c, "the record must start with v=DMARC1",
+				    NULL);
+				return;
+			}
+			continue;
+		}
+		if (bk__ieq(rec + ts, eq - ts, "p")) {
+			if (is_policy(val, ve - vs))
+				d->p = val;
+			else {
+				bad_p = 1;
+				note(c, "p=%s is not none, quarantine or "
+				    "reject", val);
+			}
+		} else if (bk__ieq(rec + ts, eq - ts, "sp") ||
+		    bk__ieq(rec + ts, eq - ts, "np")) {
+			int sp = bk__ieq(rec + ts, eq - ts, "sp");
+
+			if (is_policy(val, ve - vs)) {
+				if (sp)
+					d->sp = val;
+				else
+					d->np = val;
+			} else
+				note(c, sp ? "sp=%s is invalid (ignored)" :
+				    "np=%s is invalid (ignored)", val);
+		} else if (bk__ieq(rec + ts, eq - ts, "pct")) {
+			long v;
+
+			if (bk__digits(val, ve - vs, 0, 100, &v) == ve - vs)
+				d->pct = (int)v;
+			else
+				note(c, "pct=%s is not 0-100 (ignored)", val);
+		} else if (bk__ieq(rec + ts, eq - ts, "adkim") ||
+		    bk__ieq(rec + ts, eq - ts, "aspf")) {
+			int dk = bk__ieq(rec + ts, eq - ts, "adkim");
+
+			if (ve - vs == 1 && (val[0] == 'r' || val[0] == 's')) {
+				if (dk)
+					d->adkim = val[0];
+				else
+					d->aspf = val[0];
+			} else
+				note(c, dk ? "adkim=%s is not r or s" :
+				    "aspf=%s is not r or s", val);
+		} else if (bk__ieq(rec + ts, eq - ts, "rua") ||
+		    bk__ieq(rec + ts, eq - ts, "ruf")) {
+			int rua = bk__ieq(rec + ts, eq - ts, "rua");
+
+			if (!bk__istarts(val, ve - vs, "mailto:") &&
+			    !bk__istarts(val, ve - vs, "https:")) {
+				note(c, "%s has no mailto: URI", rua ? "rua" :
+				    "ruf");
+				continue;
+			}
+			if (rua) {
+				d->rua = val;
+				has_rua = 1;
+			} else
+				d->ruf = val;
+		}
+		/* fo, rf, ri, t, psd and unknown tags: accepted */
+	}
+	if (d->p == NULL) {
+		if (has_rua && !bad_p) {
+			/* RFC 7489 6.6.3: a valid rua makes it p=none */
+			d->p = "none";
+			d->usable = 1;
+			note(c, "no p=: treated as p=none because rua= is "
+			    "valid", NULL);
+		} else if (has_rua) {
+			d->p = "none";
+			d->usable = 1;
+		} else
+			note(c, "no valid p= tag: the record is ignored",
+			    NULL);
+	} else
+		d->usable = 1;
+	if (d->p != NULL && strcmp(d->p, "none") == 0)
+		note(c, "p=none only monitors: nothing is rejected", NULL);
+	if (d->pct >= 0 && d->pct < 100)
+		note(c, "pct below 100: the policy covers part of the mail",
+		    NULL);
+	if (d->rua == NULL)
+		note(c, "no rua=: no aggregate reports", NULL);
+}
+
+/* dmarc_pick - one answer: 1 when it holds exactly one DMARC record */
+static int
+dmarc_pick(bk_domaincheck *c, const bk_dns_answer *a, const char *at)
+{
+	const bk_dns_rr *rec = NULL;
+	size_t n = 0;
+
+	if (a == NULL)
+		return 0;
+	for (size_t i = 0; a->status == BK_DNS_OK && i < a->count; i++)
+		if (bk__istarts(a->rr[i].data, a->rr[i].len, "v=DMARC1")) {
+			rec = &a->rr[i];
+			n++;
+		}
+	if (n > 1) {
+		c->dmarc.found_at = at;
+		note(c, "more than one DMARC record at %s: none applies", at);
+		return 1;
+	}
+	if (n == 0)
+		return 0;
+	c->dmarc.found_at = at;
+	c->dmarc.record = rec->data;
+	dmarc_parse(c, rec->data, rec->len);
+	return 1;
+}
+
+/* dmarc_decide - both answers are in */
+static void
+dmarc_decide(bk_domaincheck *c)
+{
+	bk_dmarc_info *d = &c->dmarc;
+	char *own_at, *org_at;
+
+	own_at = bk__arena_zalloc(c->arena, 300);
+	org_at = bk__arena_zalloc(c->arena, 300);
+	if (own_at == NULL || org_at == NULL)
+		return;
+	snprintf(own_at, 300, "_dmarc.%s", c->domain);
+	snprintf(org_at, 300, "_dmarc.%s", c->org);
+	d->dns = c->dmarc_own ? c->dmarc_own->status : BK_DNS_BADRESP;
+	if (bk_dns_is_error(d->dns)) {
+		note(c, "the DMARC lookup failed (temperror): %s",
+		    bk_dns_status_text(d->dns));
+		return;
+	}
+	if (dmarc_pick(c, c->dmarc_own, own_at))
+		return;
+	if (c->want_org) {
+		d->dns = c->dmarc_org ? c->dmarc_org->status :
+		    BK_DNS_BADRESP;
+		if (bk_dns_is_error(d->dns)) {
+			note(c, "the DMARC lookup failed (temperror): %s",
+			    bk_dns_status_text(d->dns));
+			return;
+		}
+		if (dmarc_pick(c, c->dmarc_org, org_at))
+			return;
+	}
+	note(c, "no DMARC record: receivers apply no policy", NULL);
+}
+
+static void
+on_dmarc_own(void *arg, bk_dns_answer *ans)
+{
+	bk_domaincheck *c = arg;
+
+	c->dmarc_own = ans;
+	c->dmarc_own_done = 1;
+	if (!c->want_org || c->dmarc_org_done)
+		dmarc_decide(c);
+}
+
+static void
+on_dmarc_org(void *arg, bk_dns_answer *ans)
+{
+	bk_domaincheck *c = arg;
+
+	c->dmarc_org = ans;
+	c->dmarc_org_done = 1;
+	if (c->dmarc_own_done)
+		dmarc_decide(c);
+}
+
+/* bk_domaincheck_start - MX, SPF root and both DMARC names at once */
+int
+bk_domaincheck_start(bk_domaincheck *c)
+{
+	const psl_ctx_t *psl;
+	const char *reg;
+	char name[300];
+	int rc;
+
+	if (c == NULL || c->started)
+		return BK_EINVAL;
+	c->started = 1;
+	psl = psl_builtin();
+	{
+		psl_ctx_t *latest = psl_latest(NULL);
+
+		reg = psl_registrable_domain(latest ? latest : psl,
+		    c->domain);
+		snprintf(c->org, sizeof(c->org), "%s", reg ? reg : c->domain);
+		psl_free(latest);
+	}
+	c->dmarc.org_domain = c->org;
+	c->dmarc.pct = -1;
+	c->want_org = strcmp(c->org, c->domain) != 0;
+	rc = bk_resolver_query(c->r, c->domain, strlen(c->domain), BK_DNS_MX,
+	    on_mx, c);
+	if (rc != 0)
+		return rc;
+	add_node(c, 0, 0, "", c->domain, strlen(c->domain));
+	snprintf(name, sizeof(name), "_dmarc.%s", c->domain);
+	rc = bk_resolver_query(c->r, name, strlen(name), BK_DNS_TXT,
+	    on_dmarc_own, c);
+	if (rc == 0 && c->want_org) {
+		snprintf(name, sizeof(name), "_dmarc.%s", c->org);
+		rc = bk_resolver_query(c->r, name, strlen(name), BK_DNS_TXT,
+		    on_dmarc_org, c);
+	}
+	return rc;
+}

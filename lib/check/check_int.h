@@ -1,0 +1,75 @@
+/*
+ * check_int.h - SPF record parsing shared by the evaluator (check_spf.c)
+ * and the record analysis of `check domain` (check_domain.c).
+ */
+#ifndef BK_CHECK_INT_H
+#define BK_CHECK_INT_H
+
+#include <stddef.h>
+
+#include "bouncekit/check.h"
+#include "util/util_int.h"
+
+/* RFC 7208 5: the mechanisms */
+enum spf_mech {
+	SPF_ALL,
+	SPF_INCLUDE,
+	SPF_A,
+	SPF_MX,
+	SPF_PTR,
+	SPF_IP4,
+	SPF_IP6,
+	SPF_EXISTS
+};
+
+struct spf_term {
+	enum spf_mech mech;
+	char qual;                 /* '+', '-', '~', '?' */
+	const char *spec;          /* domain-spec, NULL when absent */
+	size_t speclen;
+	int cidr4, cidr6;          /* prefix lengths (32 / 128 default) */
+	unsigned char net[16];     /* ip4 / ip6 network */
+	const char *text;          /* the term as written */
+	size_t textlen;
+};
+
+struct spf_record {
+	struct spf_term *terms;
+	size_t n;
+	const char *redirect;      /* domain-spec or NULL */
+	size_t redirect_len;
+	const char *exp;           /* domain-spec or NULL */
+	size_t exp_len;
+};
+
+/* is a DNS-querying term (RFC 7208 4.6.4) */
+#define SPF_MECH_QUERIES(m)                                                \
+	((m) == SPF_INCLUDE || (m) == SPF_A || (m) == SPF_MX ||            \
+	    (m) == SPF_PTR || (m) == SPF_EXISTS)
+
+/*
+ * bk__spf_is_record - does the TXT string start an SPF record: "v=spf1"
+ * (any case) followed by a space or the end (RFC 7208 4.5).
+ */
+int bk__spf_is_record(const char *txt, size_t len);
+
+/*
+ * bk__spf_parse - parse a whole record (RFC 7208 4.6, 12).  The record
+ * and its terms live in @a; strings point into @txt, which must outlive
+ * the record.  Returns 0, BK_ESYNTAX (the reason in @err), BK_ENOMEM.
+ */
+int bk__spf_parse(struct spf_record *out, bk__arena *a, const char *txt,
+    size_t len, char *err, size_t errcap);
+
+/*
+ * bk__spf_macro_valid - is [p, p+len) a valid macro-string (explain: the
+ * c, r, t letters and spaces are allowed); domain_end: it must also end
+ * as a domain-spec does ("." toplabel ["."] or a macro-expand).
+ */
+int bk__spf_macro_valid(const char *p, size_t len, int explain,
+    int domain_end);
+
+/* the built-in blocklist definitions (check_dnsbl_data.c) */
+extern const char bk__dnsbl_default[];
+
+#endif /* BK_CHECK_INT_H */

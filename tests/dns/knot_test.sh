@@ -1,0 +1,212 @@
+#!/bin/sh
+# knot_test.sh BOUNCEKIT - `bouncekit check` against a real authoritative
+# DNS server on loopback.
+#
+# Starts knotd (Debian package knot) on a free port in a temporary
+# directory with the zones of tests/dns/zones, and a "blackhole" port that
+# accepts queries and never answers (timeouts).  Runs every case through
+# the CLI, so the whole path (c-ares, UDP, TCP fallback, parser, checks)
+# is exercised, and stops both servers on exit.  Each command runs under
+# timeout(1): a hang is a failure.  Exits 77 (skip) when knotd or kdig is
+# missing, and says why.
+set -u
+bk=$1
+here=$(cd "$(dirname "$0")" && pwd)
+knotd=$(command -v knotd || echo /usr/sbin/knotd)
+if [ ! -x "$knotd" ] || ! command -v kdig >/dev/null 2>&1; then
+	echo "knot_test: skipped: knotd/kdig not installed (apt-get install knot knot-dnsutils)"
+	exit 77
+fi
+command -v python3 >/dev/null 2>&1 || { echo "knot_test: skipped: no python3"; exit 77; }
+
+run=$(mktemp -d /tmp/bk-knot.XXXXXX)
+knot_pid=""
+bh_pid=""
+cleanup() {
+	[ -n "$knot_pid" ] && kill "$knot_pid" 2>/dev/null
+	[ -n "$bh_pid" ] && kill "$bh_pid" 2>/dev/null
+	wait 2>/dev/null
+	rm -rf "$run"
+}
+trap cleanup EXIT INT TERM
+
+# two free ports (UDP and TCP both free), chosen by the kernel
+ports=$(python3 - <<'EOF'
+import socket
+out = []
+while len(out) < 2:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        t.close()
+        u.close()
+    out.append(str(p))
+print(" ".join(out))
+EOF
+)
+port=${ports% *}
+bhport=${ports#* }
+
+mkdir -p "$run/zones"
+cp "$here"/zones/*.zone "$run/zones/"
+sed -e "s|@RUNDIR@|$run|g" -e "s|@PORT@|$port|g" "$here/knot.conf.in" \
+	>"$run/knot.conf"
+chmod -R a+rwX "$run"
+
+# as root, run knotd as nobody; setpriv execs, so $! is knotd itself
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
+else
+	"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
+fi
+knot_pid=$!
+
+# the blackhole: reads queries on UDP and TCP, never answers
+python3 - "$bhport" <<'EOF' 2>/dev/null &
+import socket, sys, time
+p = int(sys.argv[1])
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.bind(("127.0.0.1", p))
+t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+t.bind(("127.0.0.1", p))
+t.listen(16)
+time.sleep(600)
+EOF
+bh_pid=$!
+
+i=0
+until kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 +short sender.test SOA \
+	2>/dev/null | grep -q sender; do
+	i=$((i + 1))
+	if [ "$i" -gt 50 ] || ! kill -0 "$knot_pid" 2>/dev/null; then
+		echo "knot_test: knotd did not start:"
+		cat "$run/knot.log"
+		exit 1
+	fi
+	sleep 0.1
+done
+
+pass=0
+fail=0
+dns="127.0.0.1:$port"
+lists="$here/lists.conf"
+
+# t NAME WANT_EXIT PATTERN... -- ARGS: run bouncekit ARGS, check the exit
+# status and that the output matches every PATTERN (grep -E)
+t() {
+	name=$1 want=$2
+	shift 2
+	pats=""
+	while [ "$1" != "--" ]; do
+		pats="$pats
+$1"
+		shift
+	done
+	shift
+	out=$(timeout 20 "$bk" "$@" 2>&1)
+	got=$?
+	ok=1
+	[ "$got" -eq "$want" ] || ok=0
+	echo "$pats" | while IFS= read -r p; do
+		[ -z "$p" ] && continue
+		echo "$out" | grep -Eq -- "$p" || { echo "x"; break; }
+	done | grep -q x && ok=0
+	if [ "$ok" -eq 1 ]; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL $name: exit $got (want $want)"
+		echo "  \$ bouncekit $*"
+		echo "$out" | sed 's/^/  | /'
+	fi
+}
+
+# SPF over the real resolver path
+t spf-mx 0 '"result":"pass"' "matched 'mx'" -- \
+	check spf -j -d "$dns" -i 192.0.2.10 -s a@sender.test sender.test
+t spf-include 0 '"result":"pass"' '_spf.sender.test' -- \
+	check spf -j -d "$dns" -i 198.51.100.7 sender.test
+t spf-fail 1 '"result":"fail"' "'-all'" -- \
+	check spf -j -d "$dns" -i 203.0.113.1 sender.test
+t spf-ip6 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 2001:db8:5::1 sender.test
+t spf-include-loop 1 '"result":"permerror"' 'include loop' -- \
+	check spf -j -d "$dns" -i 203.0.113.1 loop.sender.test
+t spf-11-terms 1 '"result":"permerror"' 'more than 10' -- \
+	check spf -j -d "$dns" -i 192.0.2.200 c0.sender.test
+t spf-servfail 1 '"result":"temperror"' 'SERVFAIL' -- \
+	check spf -j -d "$dns" -i 192.0.2.1 servfail.sender.test
+t spf-refused 1 '"result":"temperror"' 'REFUSED' -- \
+	check spf -j -d "$dns" -i 192.0.2.1 refused.sender.test
+t spf-tcp-only 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 192.0.2.77 tc.sender.test
+t spf-big-txt 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 192.0.2.150 big.sender.test
+t spf-cname 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 198.51.100.5 cn.sender.test
+t spf-cname-loop 1 '"result":"temperror"' 'CNAME' -- \
+	check spf -j -d "$dns" -i 198.51.100.5 cnloop.sender.test
+t spf-two-records 1 '"result":"permerror"' 'more than one' -- \
+	check spf -j -d "$dns" -i 198.51.100.5 two.sender.test
+t spf-none 1 '"result":"none"' -- \
+	check spf -j -d "$dns" -i 198.51.100.5 bl2.test
+t spf-text 0 '^SPF pass for sender.test' 'terms: 2 of 10' -- \
+	check spf -d "$dns" -i 198.51.100.7 sender.test
+start=$(date +%s)
+t spf-timeout 1 '"result":"temperror"' 'timed out' -- \
+	check spf -j -d "127.0.0.1:$bhport" -t 200 -i 192.0.2.1 sender.test
+if [ $(($(date +%s) - start)) -gt 5 ]; then
+	fail=$((fail + 1))
+	echo "FAIL spf-timeout: took more than 5 s"
+fi
+
+# blocklists and reverse DNS
+t ip-listed 1 '"id":"test-bl","zone":"bl.test","state":"listed"' \
+	'"code":"127.0.0.4"' 'bl.test/66' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.66
+t ip-error-254 1 '"state":"error","query":"67.2.0.192.bl.test","code":"127.255.255.254"' \
+	'public resolver' -- check ip -j -d "$dns" -l "$lists" 192.0.2.67
+t ip-error-127001 1 '"state":"error"[^}]*"code":"127.0.0.1"' 'never a listing' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.68
+t ip-error-outside 1 '"code":"10.0.0.1"' 'outside 127' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.69
+t ip-v6 1 '"id":"test-bl","zone":"bl.test","state":"listed"' \
+	'"id":"test-bl2","zone":"bl2.test","state":"skipped"' -- \
+	check ip -j -d "$dns" -l "$lists" 2001:db8::66
+t ip-clean-fcrdns 0 '"state":"not-listed"' '"fcrdns":true' \
+	'"name":"mail.sender.test","confirmed":true' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.10
+t ip-no-fcrdns 1 '"fcrdns":false' '"name":"fake.sender.test","confirmed":false' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.11
+t ip-no-ptr 1 '"ptr":"BK_DNS_NXDOMAIN"' -- \
+	check ip -j -d "$dns" -l "$lists" 192.0.2.12
+t ip-domain-list 1 '"id":"test-dbl","zone":"dbl.test","state":"listed"' \
+	'"code":"127.0.1.2"' -- check ip -j -d "$dns" -l "$lists" bad.example
+t ip-text 1 'test-bl +listed +127.0.0.4' 'Forward-confirmed reverse DNS: NO' -- \
+	check ip -d "$dns" -l "$lists" 192.0.2.66
+
+# the domain: MX, SPF tree, DMARC
+t domain-ok 0 '"pref":10,"host":"mail.sender.test"' '"dns_terms":2' \
+	'"found_at":"_dmarc.sender.test"' '"p":"reject"' -- \
+	check domain -j -d "$dns" sender.test
+t domain-org-dmarc 1 '"org_domain":"sender.test","found_at":"_dmarc.sender.test"' -- \
+	check domain -j -d "$dns" mail.sender.test
+t domain-too-many 1 '"dns_terms":11' -- \
+	check domain -j -d "$dns" c0.sender.test
+t domain-loop 1 'already in the tree' -- \
+	check domain -j -d "$dns" loop.sender.test
+t domain-rua-only 0 '"p":"none"' 'treated as p=none' -- \
+	check domain -j -d "$dns" norua.sender.test
+t domain-text 0 'SPF: 2 DNS-querying terms' 'include:_spf.sender.test' \
+	'policy p=reject' -- check domain -d "$dns" sender.test
+
+echo "knot_test: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
