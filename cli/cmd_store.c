@@ -6,7 +6,9 @@
  * pipe mode (--sender or --recipient given) it reads one message on
  * stdin and never exits with a permanent failure: 0 once recorded, 75
  * (EX_TEMPFAIL, sysexits.h) for anything else, so the MTA keeps the
- * bounce and retries.
+ * bounce and retries.  --recipient is SRS-unwrapped and VERP-decoded
+ * (bk_store_verp_decode); the recipient it encodes is the one the
+ * bounce is about.
  *
  * Store location: --db, else $BOUNCEKIT_DB, else
  * $XDG_DATA_HOME/bouncekit/suppress.db (~/.local/share/...).
@@ -47,7 +49,7 @@ bk_cli_store_usage(FILE *fp)
 	    "       bouncekit ingest [-d DB] [-p POLICY] [-q] [-r FILE] "
 	    "[PATH ...]\n"
 	    "       bouncekit ingest [-d DB] --sender ADDR --recipient ADDR "
-	    "< MESSAGE\n"
+	    "[--verp-delimiters XY] < MESSAGE\n"
 	    "       bouncekit suppress [-d DB] check ADDR ...\n"
 	    "       bouncekit suppress [-d DB] list|export|senders\n"
 	    "       bouncekit suppress [-d DB] add|remove ADDR -m REASON "
@@ -207,6 +209,7 @@ struct ingest {
 	bk_store *st;
 	bk_classifier *cls;
 	const char *env_sender, *env_recipient;
+	char verp[BK_STORE_ADDRESS_MAX + 1];   /* decoded, or "" */
 	size_t in_batch;
 	int progress;
 	struct tally t;
@@ -235,10 +238,23 @@ ingest_message(struct ingest *in, const char *data, size_t len,
 	rc = bk_message_decode(msg, &recs, &n);
 	for (i = 0; rc == 0 && i < n; i++) {
 		bk_store_outcome o;
+		char norm[BK_STORE_ADDRESS_MAX + 1];
 
 		rc = bk_classify(in->cls, &recs[i]);
 		if (rc != 0)
 			break;
+		/*
+		 * VERP names the one recipient the bounced copy was for: it
+		 * wins over a report about a single (perhaps forwarded-to)
+		 * address, and fills in a missing one; a report about several
+		 * recipients keeps theirs.
+		 */
+		if (in->verp[0] != '\0' && (n == 1 ||
+		    bk_store_normalize(norm, recs[i].recipient.ptr,
+		    recs[i].recipient.len) != 0)) {
+			recs[i].recipient.ptr = in->verp;
+			recs[i].recipient.len = strlen(in->verp);
+		}
 		if (in->in_batch == 0) {
 			rc = bk_store_begin(in->st);
 			if (rc != 0)
@@ -297,7 +313,7 @@ summary(const struct tally *t, int progress)
 int
 bk_cli_ingest(int argc, char **argv)
 {
-	enum { O_SENDER = 256, O_RECIPIENT };
+	enum { O_SENDER = 256, O_RECIPIENT, O_VERP };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -306,12 +322,13 @@ bk_cli_ingest(int argc, char **argv)
 		{ "recipient", required_argument, NULL, O_RECIPIENT },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "sender", required_argument, NULL, O_SENDER },
+		{ "verp-delimiters", required_argument, NULL, O_VERP },
 		{ NULL, 0, NULL, 0 }
 	};
 	static char *const stdin_path[] = { "-" };
 	bk_classify_options copts = BK_CLASSIFY_OPTIONS_INIT;
 	bk_store_policy policy = BK_STORE_POLICY_INIT;
-	const char *db = NULL, *policy_path = NULL;
+	const char *db = NULL, *policy_path = NULL, *delims = NULL;
 	char *const *paths;
 	struct ingest in;
 	int c, i, npaths, pipe_mode = 0, quiet = 0, status = 0, rc = 0;
@@ -348,6 +365,9 @@ bk_cli_ingest(int argc, char **argv)
 			in.env_sender = optarg;
 			pipe_mode = 1;
 			break;
+		case O_VERP:
+			delims = optarg;
+			break;
 		default:
 			bk_cli_store_usage(stderr);
 			return pipe_mode ? EXIT_TEMPFAIL : EXIT_USAGE;
@@ -364,6 +384,23 @@ bk_cli_ingest(int argc, char **argv)
 	if (npaths == 0) {
 		paths = stdin_path;
 		npaths = 1;
+	}
+	if (in.env_recipient != NULL) {
+		bk_store_verp_style style;
+		int srs;
+
+		rc = bk_store_verp_decode(in.verp, &style, &srs,
+		    in.env_recipient, strlen(in.env_recipient), delims);
+		if (rc == BK_EINVAL && delims != NULL &&
+		    bk_store_verp_decode(in.verp, NULL, NULL, "a@b", 3,
+		    delims) == BK_EINVAL) {
+			fprintf(stderr, "%s: --verp-delimiters takes two "
+			    "characters other than '@'\n", progname);
+			return EXIT_TEMPFAIL;
+		}
+		if (rc != 0)
+			in.verp[0] = '\0';
+		rc = 0;
 	}
 	if (load_policy(&policy, policy_path) != 0)
 		return pipe_mode ? EXIT_TEMPFAIL : EXIT_USAGE;

@@ -18,12 +18,14 @@
  *   delivery            -> reset the soft count, lift a soft suppression
  * Ingest is idempotent: a (message hash, recipient) pair counts once.
  *
- * Backends: SQLite (a file path).  "postgresql://" locations are
- * recognised and refused with BK_EUNSUPPORTED until that backend exists.
+ * Backends: SQLite (a file path) and PostgreSQL (a "postgresql://" or
+ * "postgres://" URL, libpq; BK_EUNSUPPORTED when built without it).  Both
+ * hold the same tables and behave the same (one test suite runs on both).
  *
  * Thread safety: a bk_store is used by one thread at a time.  Several
- * processes may share one SQLite file; writers wait up to busy_ms for
- * each other and then fail with BK_EAGAIN.
+ * processes may share one SQLite file or PostgreSQL database; writers
+ * wait up to busy_ms for each other and then fail with BK_EAGAIN, as
+ * they do when the server cannot be reached or goes away.
  */
 #ifndef BOUNCEKIT_STORE_H
 #define BOUNCEKIT_STORE_H
@@ -94,13 +96,15 @@ typedef struct bk_store_options {
 /**
  * bk_store_new - open (and create or migrate) a store.
  * @param out         receives the store; release with bk_store_free().
- * @param location    a file path, or a postgresql:// URL.
+ * @param location    a file path, or a postgresql:// URL (libpq syntax;
+ *                    "?options=-c%20search_path%3DNAME" picks a schema).
  * @param opts        options or NULL.
  * @param errmsg_out  detail on failure (release with free()); may be NULL.
- * @return 0; BK_EINVAL when the file exists but is not a bouncekit store
- *         or has a newer schema (the file is left unchanged);
- *         BK_EUNSUPPORTED for a backend not built in; BK_EAGAIN when the
- *         database is busy or locked; BK_EIO when it cannot be opened.
+ * @return 0; BK_EINVAL when the file (schema) exists but is not a
+ *         bouncekit store or has a newer schema (left unchanged), or the
+ *         URL is malformed; BK_EUNSUPPORTED for a backend not built in;
+ *         BK_EAGAIN when the database is busy or locked, or the server
+ *         cannot be reached; BK_EIO when it cannot be opened.
  */
 int bk_store_new(bk_store **out, const char *location,
     const bk_store_options *opts, char **errmsg_out);
@@ -312,6 +316,44 @@ int bk_store_export(bk_store *st, FILE *fp);
  */
 int bk_store_import(bk_store *st, const char *data, size_t len,
     const char *actor, size_t *count_out, char **errmsg_out);
+
+/* VERP styles of a return path.  X(enum, name) */
+#define BK_STORE_VERP_LIST(X)                                              \
+	X(BK_STORE_VERP_NONE, "none")                                      \
+	X(BK_STORE_VERP_POSTFIX, "postfix")  /* bounces+u=d@h (XVERP) */   \
+	X(BK_STORE_VERP_QMAIL, "qmail")      /* list-return-NN-u=d@h */    \
+	X(BK_STORE_VERP_MAILMAN, "mailman")  /* list-bounces+u=d@h */      \
+	X(BK_STORE_VERP_SYMPA, "sympa")      /* bounce+u==a==d==list@h */
+
+typedef enum bk_store_verp_style {
+#define BK_STORE_VERP_ENUM(e, name) e,
+	BK_STORE_VERP_LIST(BK_STORE_VERP_ENUM)
+#undef BK_STORE_VERP_ENUM
+	BK_STORE_VERP_COUNT_
+} bk_store_verp_style;
+
+/** bk_store_verp_style_name - "postfix", ...; NULL out of range. */
+const char *bk_store_verp_style_name(bk_store_verp_style s);
+
+/**
+ * bk_store_verp_decode - the original recipient encoded in a bounce's
+ * envelope recipient (the return path it came back to).
+ *
+ * SRS0/SRS1 wrapping is removed first (hashes are not verified), then the
+ * local part is read as Sympa, Mailman, qmail/ezmlm or Postfix XVERP, in
+ * that order (examples in lib/store/store_verp.c).
+ * @param out         receives the decoded recipient, normalised; when the
+ *                    address is not VERP, the SRS-unwrapped return path.
+ * @param style_out   receives the style; may be NULL.
+ * @param srs_out     receives 1 when SRS was unwrapped; may be NULL.
+ * @param delimiters  Postfix's two VERP delimiters (default_verp_
+ *                    delimiters), NULL for "+=".
+ * @return 0 (decoded), BK_ENOTFOUND (not VERP), BK_EINVAL (malformed
+ *         address, SRS or delimiters).
+ */
+int bk_store_verp_decode(char out[BK_STORE_ADDRESS_MAX + 1],
+    bk_store_verp_style *style_out, int *srs_out, const char *addr,
+    size_t len, const char *delimiters);
 
 #ifdef __cplusplus
 }

@@ -31,6 +31,7 @@
  * (bk_store_normalize), else the address is not VERP.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "store/store_int.h"
 

@@ -131,6 +131,20 @@ wait "$locker" 2> /dev/null
 "$bin" ingest --db "$tmp/pipe.db" --sender "" --recipient b@example.org < "$blocked" 2> /dev/null
 check "pipe after unlock rc" $? 0
 
+# pipe mode: VERP in --recipient names the address, SRS unwrapped first
+"$bin" ingest --db "$tmp/verp.db" --sender MAILER-DAEMON --recipient 'SRS0=h=tt=example.org=team-bounces+Kim=example.net@fwd.example' < "$tmp/letter.eml" 2> /dev/null
+check "verp undecodable rc" $? 0
+check "verp undecodable kept for kim" "$("$bin" suppress --db "$tmp/verp.db" history kim@example.net | cut -f2,3)" "$(printf 'event	review')"
+"$bin" ingest --db "$tmp/verp.db" --sender MAILER-DAEMON --recipient 'bounces-lee#example.net@example.org' --verp-delimiters '-#' < "$hard" 2> /dev/null
+check "verp delimiters rc" $? 0
+"$bin" suppress --db "$tmp/verp.db" check lee@example.net > /dev/null
+check "verp recipient suppressed" $? 1
+"$bin" ingest --db "$tmp/verp.db" --sender MAILER-DAEMON --recipient 'list-return-7-ann=example.net@example.org' < "$hard" 2> /dev/null
+"$bin" suppress --db "$tmp/verp.db" check ann@example.net > /dev/null
+check "qmail verp suppressed" $? 1
+"$bin" ingest --db "$tmp/verp.db" --recipient b@example.org --verp-delimiters + < "$hard" 2> /dev/null
+check "bad delimiters pipe rc" $? 75
+
 # a file that is not ours: refused, unchanged
 printf 'my notes\n' > "$tmp/notes.txt"
 cp "$tmp/notes.txt" "$tmp/notes.orig"

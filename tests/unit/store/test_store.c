@@ -444,6 +444,89 @@ test_store__normalize(void)
 	}
 }
 
+/* VERP and SRS: the original recipient from the envelope recipient */
+static void
+test_store__verp(void)
+{
+	static const struct {
+		const char *in, *delims;
+		int want_rc;
+		bk_store_verp_style want_style;
+		int want_srs;
+		const char *want;
+	} rows[] = {
+		/* Postfix XVERP, default and configured delimiters */
+		{ "bounces+jane=example.net@example.org", NULL, 0,
+		  BK_STORE_VERP_POSTFIX, 0, "jane@example.net" },
+		{ "<Bounces+Jane.Doe=Example.NET@example.org>", NULL, 0,
+		  BK_STORE_VERP_POSTFIX, 0, "jane.doe@example.net" },
+		{ "bounces+a=b=example.net@example.org", NULL, 0,
+		  BK_STORE_VERP_POSTFIX, 0, "a=b@example.net" },
+		{ "bounces+tag+x=example.net@example.org", NULL, 0,
+		  BK_STORE_VERP_POSTFIX, 0, "tag+x@example.net" },
+		{ "bounces-jane#example.net@example.org", "-#", 0,
+		  BK_STORE_VERP_POSTFIX, 0, "jane@example.net" },
+		{ "bounces+jane=example.net@example.org", "-#", BK_ENOTFOUND,
+		  BK_STORE_VERP_NONE, 0, "bounces+jane=example.net@example.org" },
+		/* qmail / ezmlm */
+		{ "list-return-42-jane=example.net@lists.example.org", NULL, 0,
+		  BK_STORE_VERP_QMAIL, 0, "jane@example.net" },
+		{ "list-return-jane=example.net@lists.example.org", NULL,
+		  BK_ENOTFOUND, BK_STORE_VERP_NONE, 0, NULL },
+		/* qmail's own VERP (prefix-@[]) is XVERP with "-=" */
+		{ "list-jane=example.net@lists.example.org", "-=", 0,
+		  BK_STORE_VERP_POSTFIX, 0, "jane@example.net" },
+		/* Mailman 2 and 3 */
+		{ "team-bounces+jane=example.net@lists.example.org", NULL, 0,
+		  BK_STORE_VERP_MAILMAN, 0, "jane@example.net" },
+		/* Sympa 6 and the older -owner form */
+		{ "bounce+jane==a==example.net==team@lists.example.org", NULL, 0,
+		  BK_STORE_VERP_SYMPA, 0, "jane@example.net" },
+		{ "team-owner+jane==a==example.net@lists.example.org", NULL, 0,
+		  BK_STORE_VERP_SYMPA, 0, "jane@example.net" },
+		/* SRS0 around XVERP; SRS1 around SRS0 around XVERP */
+		{ "SRS0=HHH=TT=example.org=bounces+jane=example.net@fwd.example",
+		  NULL, 0, BK_STORE_VERP_POSTFIX, 1, "jane@example.net" },
+		{ "srs0+HHH=TT=example.org=bounces@fwd.example", NULL,
+		  BK_ENOTFOUND, BK_STORE_VERP_NONE, 1, "bounces@example.org" },
+		{ "SRS1=HHH=fwd1.example==HHH=TT=example.org=team-bounces+jane="
+		  "example.net@fwd2.example", NULL, 0, BK_STORE_VERP_MAILMAN, 1,
+		  "jane@example.net" },
+		/* not VERP; malformed */
+		{ "bounces@example.org", NULL, BK_ENOTFOUND, BK_STORE_VERP_NONE,
+		  0, "bounces@example.org" },
+		{ "user+tag@example.org", NULL, BK_ENOTFOUND,
+		  BK_STORE_VERP_NONE, 0, "user+tag@example.org" },
+		{ "bounces+jane=@example.org", NULL, BK_ENOTFOUND,
+		  BK_STORE_VERP_NONE, 0, "bounces+jane=@example.org" },
+		{ "SRS0=broken@fwd.example", NULL, BK_EINVAL,
+		  BK_STORE_VERP_NONE, 0, NULL },
+		{ "MAILER-DAEMON", NULL, BK_EINVAL, BK_STORE_VERP_NONE, 0,
+		  NULL },
+		{ "b+j=e.net@x.org", "+", BK_EINVAL, BK_STORE_VERP_NONE, 0,
+		  NULL },
+	};
+	char out[BK_STORE_ADDRESS_MAX + 1];
+	bk_store_verp_style style;
+	size_t i;
+	int srs, rc;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		rc = bk_store_verp_decode(out, &style, &srs, rows[i].in,
+		    strlen(rows[i].in), rows[i].delims);
+		BKT_EQ_INT(rows[i].in, rc, rows[i].want_rc);
+		BKT_EQ_INT(rows[i].in, style, rows[i].want_style);
+		BKT_EQ_INT(rows[i].in, srs, rows[i].want_srs);
+		if (rows[i].want != NULL)
+			BKT_EQ_STR(rows[i].in, out, strlen(out), rows[i].want);
+	}
+	/* every style has a name */
+	for (i = 0; i < BK_STORE_VERP_COUNT_; i++)
+		BKT_CHECK(bk_store_verp_style_name((bk_store_verp_style)i) !=
+		    NULL);
+	BKT_CHECK(bk_store_verp_style_name(BK_STORE_VERP_COUNT_) == NULL);
+}
+
 /* the same message twice counts once */
 static void
 case_idempotent(void)
@@ -1121,6 +1204,7 @@ BK_TEST_MAIN(
 	BKT(test_store__decide_facts),
 	BKT(test_store__transition),
 	BKT(test_store__normalize),
+	BKT(test_store__verp),
 	BKT(test_store__idempotent),
 	BKT(test_store__soft_decay),
 	BKT(test_store__delivery_reset),
