@@ -319,6 +319,13 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			    &r->timestamp, &r->tz_offset) == 0)
 				r->has_timestamp = 1;
 			bk__fill_from_diagnostic(r);
+			/* delivery to a program ("|procmail ...") failed */
+			v = value_after_type(bk__headers_get(&blk,
+			    "x-actual-recipient"));
+			if (v.ptr == NULL || v.len == 0)
+				v = value_after_type(fr);
+			if (v.ptr != NULL && v.len > 0 && v.ptr[0] == '|')
+				r->reason_hint = BK_REASON_MAILERERROR;
 			added++;
 		}
 next:

@@ -91,6 +91,56 @@ bk__format_hints(bk_record *r, bk_str raw)
 }
 
 /*
+ * rejection_notice - Dovecot's LDA and Sieve "reject" write the reason
+ * for refusing a message as the whole notice:
+ *
+ *	Your message to <who@example.org> was automatically rejected:
+ *	Not enough disk space
+ *
+ * That statement is the deliverer's own verdict, made after whatever a
+ * report part says, so it is the diagnostic of a lone recipient and
+ * the only source of its reply code (it has none here).
+ */
+static void
+rejection_notice(bk__dctx *ctx)
+{
+	static const char mark[] = "was automatically rejected:";
+	bk_str t = ctx->text, why, line;
+	const char *m, *p, *end, *start, *last, *eol;
+	bk_record *r;
+
+	if (ctx->nrec != 1 || t.ptr == NULL)
+		return;
+	m = bk__istr(t.ptr, t.len, mark);
+	if (m == NULL || bk__istr(t.ptr, (size_t)(m - t.ptr),
+	    "your message to") == NULL)
+		return;
+	end = t.ptr + t.len;
+	/* the reason: the rest of the line, then lines to a blank one */
+	start = m + sizeof(mark) - 1;
+	last = start;
+	p = start;
+	/* loop: p moves one line forward per pass */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		line = bk__trim(bk__str(p, (size_t)(eol - p)));
+		p = eol < end ? eol + 1 : end;
+		if (line.len == 0 && last > start)
+			break;
+		if (line.len > 0)
+			last = line.ptr + line.len;
+	}
+	why = bk__squeeze(ctx->msg, bk__str(start, (size_t)(last - start)));
+	if (why.len == 0)
+		return;
+	r = &ctx->rec[0];
+	r->diagnostic = why;
+	r->reply_code = bk__reply_code_for(why, r->status);
+}
+
+/*
  * bk__vendor_enrich - complete report records from the notification
  * text.  Many MTAs write the remote reply and the failed command only
  * in the human-readable part (Postfix: "<a@b>: host x said: 550 ...
@@ -142,4 +192,5 @@ bk__vendor_enrich(bk__dctx *ctx)
 		bk__format_hints(r, blk[k].raw);
 	}
 	bk__transcript_enrich(ctx, region);
+	rejection_notice(ctx);
 }

@@ -114,6 +114,11 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	t = bk__istr(region.ptr, region.len, "transcript of session");
 	if (t == NULL)
 		t = bk__istr(region.ptr, region.len, "while talking to");
+	/* an exchange without a title (Courier: "<a@b>:\n    host [ip]:\n
+	 * >>> RCPT TO:<a@b>\n<<< 550 ...") */
+	if (t == NULL && (t = bk__imemmem(region.ptr, region.len,
+	    "\n>>> ", 5)) != NULL)
+		t++;
 	if (t == NULL)
 		return;
 	p = t;
@@ -169,8 +174,27 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			if (st.ptr == line.ptr + 4) {
 				local_st = st;
 				local_line = line;
+			} else if (local_line.ptr == NULL && bk__imemmem(
+			    line.ptr, line.len, "... ", 4) != NULL) {
+				/* "554 \"|prog\"... Service unavailable" */
+				local_line = line;
 			}
 		}
+	}
+	if (local_st.ptr == NULL && local_line.ptr != NULL) {
+		/* a verdict without an enhanced code: its reply only */
+		for (i = 0; i < ctx->nrec; i++) {
+			bk_record *r = &ctx->rec[i];
+
+			if (r->diagnostic.ptr != NULL &&
+			    !all_digits(r->diagnostic))
+				continue;
+			r->diagnostic = local_line;
+			if (r->reply_code == 0)
+				r->reply_code = bk__reply_code_for(local_line,
+				    r->status);
+		}
+		return;
 	}
 	if (local_st.ptr == NULL)
 		return;

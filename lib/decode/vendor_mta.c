@@ -9,5 +9,6 @@ const bk__decoder bk__vendor_mta[] = {
 	{ "sendmail", bk__decode_sendmail },
 	{ "postfix", bk__decode_postfix },
 	{ "mfilter", bk__decode_mfilter },
+	{ "mdaemon", bk__decode_mdaemon },
 	{ NULL, NULL }
 };

@@ -208,6 +208,59 @@ routed(bk_str a)
 	    NULL;
 }
 
+/*
+ * queue_history - an Exchange report that gave up because its queue
+ * expired ("550 4.4.7 QUEUE.Expired; message expired") lists the
+ * attempts under the recipient in its notice, newest first:
+ *
+ *	gwang1@example.edu
+ *	3/09/2016 8:05:56 PM - Remote Server at mx.example.edu (192.0.2.3)
+ *	returned '550 4.4.7 QUEUE.Expired; message expired'
+ *	3/09/2016 7:58:27 PM - Remote Server at ... returned '441 4.4.1
+ *	Error encountered while communicating with primary target IP ...'
+ *
+ * The expiry is Exchange's own verdict; the newest attempt that the
+ * remote answered is the cause, so its text and enhanced code are the
+ * record's, and the expiry stays as the reason the format states.
+ */
+static void
+queue_history(bk__dctx *ctx, bk_record *r)
+{
+	static const char mark[] = "returned '";
+	bk_str t = ctx->text, line;
+	const char *p, *end, *q, *eol;
+	bk_str st;
+
+	if (r->diagnostic.ptr == NULL || bk__istr(r->diagnostic.ptr,
+	    r->diagnostic.len, "queue.expired") == NULL || t.ptr == NULL)
+		return;
+	end = t.ptr + t.len;
+	p = t.ptr;
+	/* loop: p moves past each "returned '" */
+	while (p < end && (q = bk__istr(p, (size_t)(end - p), mark)) !=
+	    NULL) {
+		q += sizeof(mark) - 1;
+		eol = memchr(q, '\n', (size_t)(end - q));
+		if (eol == NULL)
+			eol = end;
+		p = eol;
+		line = bk__trim(bk__str(q, (size_t)(eol - q)));
+		if (line.len > 0 && line.ptr[line.len - 1] == '\'')
+			line.len--;
+		if (line.len == 0 || bk__istr(line.ptr, line.len,
+		    "queue.expired") != NULL)
+			continue;
+		st = bk__find_status(line);
+		if (st.ptr == NULL || st.ptr[0] == '2')
+			continue;
+		r->diagnostic = bk__squeeze(ctx->msg, line);
+		r->status = st;
+		r->reply_code = bk__reply_code_for(line, st);
+		r->reason_hint = BK_REASON_EXPIRED;
+		return;
+	}
+}
+
 /* bk__vp_claim - see file comment */
 int
 bk__vp_claim(bk__dctx *ctx)
@@ -238,5 +291,10 @@ bk__vp_claim(bk__dctx *ctx)
 			r->recipient = r->original_recipient;
 	}
 	bk__vendor_enrich(ctx);
+	for (i = 0; i < ctx->nrec; i++) {
+		if (strcmp(name, "exchange2007") == 0 ||
+		    strcmp(name, "office365") == 0)
+			queue_history(ctx, &ctx->rec[i]);
+	}
 	return added;
 }

@@ -29,6 +29,7 @@ int bk__vp_received_has(bk__dctx *ctx, const char *needle);
 bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_gmail(bk__dctx *ctx);
+int bk__vp_gmail_now(bk__dctx *ctx);
 
 static const char *const gm_stops[] = {
 	"----- original message -----", "----- message header follows",
@@ -128,4 +129,122 @@ bk__vp_gmail(bk__dctx *ctx)
 		added++;
 	}
 	return added;
+}
+
+/*
+ * Gmail's current notice (2015 on), a title between asterisks, one
+ * sentence naming the recipient, then the remote's words:
+ *
+ *   ** Address not found **
+ *   Your message wasn't delivered to user@example.net because the
+ *   domain example.net couldn't be found. Check for typos ...
+ *   The response was:
+ *   DNS Error: DNS type 'mx' lookup of example.net responded with ...
+ *
+ * ("Message blocked": "Your message to user@example.net has been
+ * blocked."; "Message not delivered": "There was a problem delivering
+ * your message to user@example.net."; the delay notice "Delivery
+ * incomplete": "There was a temporary problem delivering ...").  It
+ * normally comes with a delivery-status part, read as a report
+ * (vendor_p_claim.c); this reader takes the notice when that part is
+ * missing.
+ */
+
+/* gm_paragraph - the lines after the one holding @at, to a blank line */
+static bk_str
+gm_paragraph(bk_str t, const char *at)
+{
+	const char *p = at, *end = t.ptr + t.len, *start, *last;
+	bk_str line;
+
+	(void)bk__vp_line(&p, end);
+	/* loop: skip blank lines, then take lines up to the next blank */
+	while (p < end) {
+		start = p;
+		line = bk__trim(bk__vp_line(&p, end));
+		if (line.len > 0) {
+			p = start;
+			break;
+		}
+	}
+	start = p;
+	last = p;
+	while (p < end) {
+		line = bk__trim(bk__vp_line(&p, end));
+		if (line.len == 0)
+			break;
+		last = line.ptr + line.len;
+	}
+	return bk__str(start, (size_t)(last - start));
+}
+
+/* bk__vp_gmail_now - see the comment above */
+int
+bk__vp_gmail_now(bk__dctx *ctx)
+{
+	/* the delay's lead first: the others occur inside it */
+	static const char *const leads[] = {
+		"there was a temporary problem delivering your message to ",
+		"there was a problem delivering your message to ",
+		"your message wasn't delivered to ",
+		"your message wasn\xe2\x80\x99t delivered to ",
+		"your message to ",
+		NULL
+	};
+	static const char *const resp[] = {
+		"the response from the remote server was:",
+		"the response was:",
+		NULL
+	};
+	bk_str t = ctx->text, a, d = BK_STR_NULL, lead;
+	const char *m = NULL, *eol;
+	bk_record *r;
+	size_t i;
+	int delayed;
+
+	if (ctx->dsn != NULL || ctx->from.ptr == NULL || t.ptr == NULL ||
+	    bk__istr(ctx->from.ptr, ctx->from.len,
+	    "mailer-daemon@google") == NULL)
+		return 0;
+	if (bk__istr(t.ptr, t.len, "** ") == NULL)
+		return 0;
+	for (i = 0; leads[i] != NULL; i++) {
+		m = bk__istr(t.ptr, t.len, leads[i]);
+		if (m != NULL)
+			break;
+	}
+	if (m == NULL)
+		return 0;
+	delayed = i == 0;
+	eol = memchr(m, '\n', (size_t)(t.ptr + t.len - m));
+	lead = bk__str(m, (size_t)((eol != NULL ? eol : t.ptr + t.len) - m));
+	a = bk__addr_find(lead.ptr, lead.len);
+	if (a.ptr == NULL)
+		return 0;
+	for (i = 0; resp[i] != NULL; i++) {
+		const char *q = bk__istr(t.ptr, t.len, resp[i]);
+
+		if (q != NULL) {
+			d = bk__squeeze(ctx->msg, gm_paragraph(t, q));
+			break;
+		}
+	}
+	r = bk__dctx_add(ctx, "gmail");
+	if (r == NULL)
+		return ctx->oom ? BK_ENOMEM : 0;
+	r->recipient = a;
+	/* "** Delivery incomplete **": Gmail retries, nothing failed yet */
+	if (delayed) {
+		r->kind = BK_KIND_DELAY;
+		r->action = bk__cstr("delayed");
+	} else
+		r->action = bk__cstr("failed");
+	r->diagnostic = d.ptr != NULL && d.len > 0 ? d :
+	    bk__squeeze(ctx->msg, lead);
+	bk__fill_from_diagnostic(r);
+	/* "... because the domain example.net couldn't be found." */
+	if (bk__istr(lead.ptr, lead.len, "because the domain ") != NULL &&
+	    bk__istr(lead.ptr, lead.len, " be found") != NULL)
+		r->reason_hint = BK_REASON_HOSTUNKNOWN;
+	return 1;
 }

@@ -18,6 +18,7 @@ int bk__vp_x1(bk__dctx *ctx);
 int bk__vp_x3(bk__dctx *ctx);
 int bk__vp_x6(bk__dctx *ctx);
 int bk__vp_gmail(bk__dctx *ctx);
+int bk__vp_gmail_now(bk__dctx *ctx);
 int bk__vp_yahoo(bk__dctx *ctx);
 int bk__vp_activehunter(bk__dctx *ctx);
 int bk__vp_ezweb(bk__dctx *ctx);
@@ -40,6 +41,7 @@ const bk__decoder bk__vendor_provider[] = {
 	{ "x3", bk__vp_x3 },
 	{ "x6", bk__vp_x6 },
 	{ "gmail", bk__vp_gmail },
+	{ "gmail-now", bk__vp_gmail_now },
 	{ "yahoo", bk__vp_yahoo },
 	{ "activehunter", bk__vp_activehunter },
 	{ "ezweb", bk__vp_ezweb },

@@ -427,6 +427,106 @@ static const char qp_msg[] =
 	"out\n"
 	"--Q--\n";
 
+/* Courier: the exchange under the recipient, no transcript title */
+static const char courier_msg[] =
+	HDR("NOTICE: mail delivery status.")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"K\"\n"
+	"\n"
+	"--K\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"Your message to the following recipients cannot be delivered:\n"
+	"\n"
+	"<gone@example.net>:\n"
+	"    mx.example.net [192.0.2.25]:\n"
+	">>> RCPT TO:<gone@example.net>\n"
+	"<<< 550 5.1.1 <gone@example.net>: User unknown\n"
+	"\n"
+	"--K\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; gone@example.net\n"
+	"Action: failed\n"
+	"Status: 5.0.0\n"
+	"Diagnostic-Code: smtp; 550 5.1.1 <gone@example.net>: User unknown\n"
+	"--K--\n";
+
+/* Exchange gave up on its queue; the remote's earlier answer is why */
+static const char xqueue_msg[] =
+	HDR("Undeliverable: hello")
+	"X-MS-Exchange-Message-Is-Ndr:\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"X\"\n"
+	"\n"
+	"--X\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"Diagnostic information for administrators:\n"
+	"\n"
+	"late@example.net\n"
+	"1/02/2024 9:00:00 AM - Remote Server at mx.example.net "
+	"(192.0.2.3) returned '550 4.4.7 QUEUE.Expired; message expired'\n"
+	"1/02/2024 8:00:00 AM - Remote Server at mx.example.net "
+	"(192.0.2.3) returned '451 4.4.0 Primary target IP address "
+	"responded with: \"421 4.4.2 Connection dropped\"'\n"
+	"\n"
+	"--X\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns;ex1.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822;late@example.net\n"
+	"Action: failed\n"
+	"Status: 4.4.7\n"
+	"Diagnostic-Code: smtp;550 4.4.7 QUEUE.Expired; message expired\n"
+	"--X--\n";
+
+/* Dovecot's rejection: the notice is the verdict */
+static const char rejected_msg[] =
+	HDR("Rejected: hello")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"R\"\n"
+	"\n"
+	"--R\n"
+	"\n"
+	"Your message to <full> was automatically rejected:\n"
+	"Not enough disk space\n"
+	"\n"
+	"--R\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; full@example.net\n"
+	"Action: failed\n"
+	"Status: 5.2.2\n"
+	"Diagnostic-Code: smtp; 550 5.2.2 <full@example.net>... Rejected\n"
+	"--R--\n";
+
+/* sendmail's verdict on a pipe, without an enhanced code */
+static const char pipe_msg[] =
+	HDR("Returned mail: Service unavailable")
+	"\n"
+	"   ----- The following addresses had permanent fatal errors -----\n"
+	"\"|/usr/bin/procmail #who\"\n"
+	"    (expanded from: <who@example.net>)\n"
+	"\n"
+	"   ----- Transcript of session follows -----\n"
+	"554 \"|/usr/bin/procmail #who\"... Service unavailable\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: RFC822; who@example.net\n"
+	"X-Actual-Recipient: RFC822; |/usr/bin/procmail #who@example.net\n"
+	"Action: failed\n"
+	"Status: 5.5.0\n";
+
 static const struct dcase cases[] = {
 	{ "exim", exim_msg, "user@example.net", "5.1.1", 550, "RCPT",
 	  "Recipient address rejected", BK_KIND_BOUNCE },
@@ -464,7 +564,45 @@ static const struct dcase cases[] = {
 	  BK_KIND_BOUNCE },
 	{ "dsn-qp-folded", qp_msg, "qp@example.net", "4.4.1", 421, NULL,
 	  "Connection timed out", BK_KIND_DELAY },
+	{ "courier-exchange", courier_msg, "gone@example.net", "5.1.1", 550,
+	  "RCPT", "User unknown", BK_KIND_BOUNCE },
+	{ "exchange-queue-history", xqueue_msg, "late@example.net", "4.4.0",
+	  451, NULL, "Connection dropped", BK_KIND_BOUNCE },
+	{ "rejection-notice", rejected_msg, "full@example.net", "5.2.2", 0,
+	  NULL, "Not enough disk space", BK_KIND_BOUNCE },
+	{ "pipe-verdict", pipe_msg, "who@example.net", "5.5.0", 554, NULL,
+	  "Service unavailable", BK_KIND_BOUNCE },
 };
+
+/* test_decode__stated_hints - reasons the format itself states */
+static void
+test_decode__stated_hints(void)
+{
+	static const struct {
+		const char *name;
+		const char *msg;
+		bk_reason hint;
+	} t[] = {
+		{ "exchange-queue-history", xqueue_msg, BK_REASON_EXPIRED },
+		{ "pipe-verdict", pipe_msg, BK_REASON_MAILERERROR },
+		{ "courier-exchange", courier_msg, BK_REASON_UNDEFINED },
+	};
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		msg = NULL;
+		BKT_EQ_INT(t[i].name, bk_message_new(&msg, t[i].msg,
+		    strlen(t[i].msg), NULL), 0);
+		if (msg == NULL)
+			continue;
+		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		if (n > 0)
+			BKT_EQ_INT(t[i].name, r[0].reason_hint, t[i].hint);
+		bk_message_free(msg);
+	}
+}
 
 /* test_decode__families - one bounce per format family */
 static void
@@ -1208,5 +1346,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__postfix_session),
 	BKT(test_decode__arf_undisclosed),
 	BKT(test_decode__text_shapes),
-	BKT(test_decode__office365_claim)
+	BKT(test_decode__office365_claim),
+	BKT(test_decode__stated_hints)
 )

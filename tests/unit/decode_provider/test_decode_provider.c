@@ -369,6 +369,65 @@ static const struct pcase cases[] = {
 	  "----- Original message -----\n",
 	  "gmail", 1, "slow@example.org", NULL, 0, NULL, "to connect",
 	  BK_REASON_EXPIRED },
+	{ "gmail-now-nxdomain",
+	  "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+	  "Subject: Delivery Status Notification (Failure)\n"
+	  "\n"
+	  "** Address not found **\n"
+	  "\n"
+	  "Your message wasn't delivered to who@nx.example.org because "
+	  "the domain nx.example.org couldn't be found.\n"
+	  "\n"
+	  "The response was:\n"
+	  "\n"
+	  "DNS Error: DNS type 'mx' lookup of nx.example.org responded "
+	  "with code NXDOMAIN\n"
+	  "\n",
+	  "gmail", 1, "who@nx.example.org", NULL, 0, NULL, "NXDOMAIN",
+	  BK_REASON_HOSTUNKNOWN },
+	{ "gmail-now-blocked",
+	  "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\n"
+	  "Subject: Delivery Status Notification (Failure)\n"
+	  "\n"
+	  "** Message blocked **\n"
+	  "\n"
+	  "Your message to who@example.net has been blocked. See "
+	  "technical details below for more information.\n"
+	  "\n"
+	  "The response was:\n"
+	  "\n"
+	  "552 5.7.0 This message was blocked because its content "
+	  "presents a potential security issue.\n",
+	  "gmail", 1, "who@example.net", "5.7.0", 552, NULL,
+	  "potential security issue", BK_REASON_UNDEFINED },
+	{ "mdaemon-transcript",
+	  "From: \"MDaemon at mx.example.org\" <MDaemon@mx.example.org>\n"
+	  "Subject: Permanent Delivery Failure\n"
+	  "Auto-Submitted: auto-replied\n"
+	  "\n"
+	  "The attached message had PERMANENT fatal delivery errors!\n"
+	  "\n"
+	  "--- Session Transcript ---\n"
+	  " Tue 2024-01-02 10:00:00.001: *  To: who@example.net\n"
+	  " Tue 2024-01-02 10:00:00.002: --> MAIL From:<s@example.com>\n"
+	  " Tue 2024-01-02 10:00:00.003: <-- 250 2.1.0 Ok\n"
+	  " Tue 2024-01-02 10:00:00.004: --> RCPT To:<who@example.net>\n"
+	  " Tue 2024-01-02 10:00:00.005: <-- 550 5.1.1 <who@example.net>: "
+	  "User unknown\n"
+	  "--- End Transcript ---\n",
+	  "mdaemon", 1, "who@example.net", "5.1.1", 550, "RCPT",
+	  "User unknown", BK_REASON_UNDEFINED },
+	{ "mdaemon-greeting",
+	  "From: MDaemon@mx.example.org\n"
+	  "Subject: Permanent Delivery Failure\n"
+	  "\n"
+	  "--- Session Transcript ---\n"
+	  " Tue 2024-01-02 10:00:00.001: *  To: a@example.net\n"
+	  " Tue 2024-01-02 10:00:00.001: *  To: b@example.net\n"
+	  " Tue 2024-01-02 10:00:00.002: <-- 554 5.7.1 Blocked: listed\n"
+	  "--- End Transcript ---\n",
+	  "mdaemon", 2, "a@example.net", "5.7.1", 554, "CONN", "listed",
+	  BK_REASON_UNDEFINED },
 	{ "yahoo",
 	  "From: MAILER-DAEMON@yahoo.com\n"
 	  "Subject: Failure Notice\n"
