@@ -13,6 +13,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "cmd_check.h"
+#include "cmd_explain.h"
 #include "cmd_store.h"
 
 #define EXIT_USAGE 2
@@ -33,6 +34,7 @@ usage(FILE *fp)
 	    "       bouncekit version\n");
 	bk_cli_store_usage(fp);
 	bk_cli_check_usage(fp);
+	bk_cli_explain_usage(fp);
 	fprintf(fp,
 	    "\n"
 	    "parse     decode bounces (files, directories, Maildir, mbox, "
@@ -45,6 +47,10 @@ usage(FILE *fp)
 	    "check     DNS checks: spf, ip (blocklists, reverse DNS), domain "
 	    "(MX,\n"
 	    "          SPF tree, DMARC); see docs/checks.md\n"
+	    "explain   a bounce or reply line explained: cause, whose move, "
+	    "fix, retry\n"
+	    "rules     check a user rules / knowledge file "
+	    "(bouncekit-rules(5))\n"
 	    "\n"
 	    "  -f, --format FMT   json (JSON Lines, default), text or csv\n"
 	    "  -o, --only KINDS   keep only these kinds: bounce, delay, "
@@ -335,6 +341,10 @@ main(int argc, char **argv)
 		return bk_cli_suppress(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return bk_cli_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return bk_cli_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rules") == 0)
+		return bk_cli_rules(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("bouncekit %s (record format %d)\n", BK_VERSION_STRING,

@@ -71,6 +71,72 @@ int bk_classify_reply(bk_classifier *cls, bk_record *out, const char *line,
 /** bk_classifier_rule_count - number of rules loaded. */
 size_t bk_classifier_rule_count(const bk_classifier *cls);
 
+/* Kinds of knowledge the rule set carries (bouncekit-rules(5), define). */
+typedef enum bk_know_type {
+	BK_KNOW_CAUSE = 1,         /* a cause id: user.unknown, auth.dmarc */
+	BK_KNOW_CATEGORY,          /* a group of causes with checks and fixes */
+	BK_KNOW_PROVIDER,          /* a receiving provider or gateway */
+	BK_KNOW_BLOCKLIST          /* a DNS blocklist */
+} bk_know_type;
+
+/*
+ * One knowledge entry.  Every pointer is borrowed from the classifier and
+ * valid until bk_classifier_free(); a field an entry does not have is NULL
+ * (lists: count 0).
+ */
+typedef struct bk_knowledge {
+	bk_know_type type;
+	const char *id;
+	const char *name;          /* display name or title */
+	const char *about;         /* what it means */
+	const char *category;      /* cause: its category id */
+	const char *cause;         /* blocklist: the cause a listing is */
+	const char *kind;          /* provider: mailbox, gateway or relay */
+	const char *lookup;        /* blocklist: where to look an IP up */
+	const char *delist;        /* blocklist: how to get off it */
+	const char *retry_advice;  /* category */
+	const char *who;           /* category: who acts */
+	bk_responsible responsible;/* cause, category */
+	bk_retry retry;            /* cause, category */
+	int retry_after;           /* cause: seconds, 0 when none */
+	const char *const *checks; /* category: what to check */
+	size_t nchecks;
+	const char *const *fixes;  /* category: the fix steps */
+	size_t nfixes;
+	const char *const *links;
+	size_t nlinks;
+	const char *const *related;/* category: related category ids */
+	size_t nrelated;
+	const char *const *hosts;  /* provider: host suffixes */
+	size_t nhosts;
+	const char *const *zones;  /* blocklist: DNS zones */
+	size_t nzones;
+} bk_knowledge;
+
+/**
+ * bk_classifier_lookup - the knowledge entry (@type, @id).
+ * @return 0 with *out filled; BK_ENOTFOUND when there is none.
+ */
+int bk_classifier_lookup(bk_knowledge *out, const bk_classifier *cls,
+    bk_know_type type, const char *id, size_t len);
+
+/**
+ * bk_classifier_knowledge - the @index'th knowledge entry in load order
+ * (entries replaced by a later file are skipped), for listing them all.
+ * @return 0; BK_ENOTFOUND past the last one.
+ */
+int bk_classifier_knowledge(bk_knowledge *out, const bk_classifier *cls,
+    size_t index);
+
+/**
+ * bk_classifier_check_samples - run every must / mustnot sample of every
+ * rule, detail, phrase list and knowledge entry.  Each failure is passed to
+ * @report (may be NULL) as one printable "file:line: ..." message.
+ * @return the number of failures.
+ */
+size_t bk_classifier_check_samples(bk_classifier *cls,
+    void (*report)(void *ctx, const char *msg), void *ctx);
+
 #ifdef __cplusplus
 }
 #endif

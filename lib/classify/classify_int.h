@@ -97,6 +97,7 @@ struct bk__classify_rule {
 	const char *file;
 	unsigned line;
 	size_t order;              /* load order, for a stable sort */
+	int detail;                /* `detail` stanza: no reason, a cause */
 	bk_reason reason;
 	int priority;
 	unsigned kinds;            /* bit (1 << bk_kind); 0: any kind */
@@ -118,6 +119,8 @@ struct bk__classify_rule {
 	size_t ndecoder;
 	uint32_t *match, *unless;  /* group indexes */
 	size_t nmatch, nunless;
+	uint32_t *seen;            /* provider entries (cls->know indexes) */
+	size_t nseen;
 
 	/* verdict details, copied into the record */
 	const char *category, *cause, *provider, *provider_code, *blocklist;
@@ -142,6 +145,48 @@ struct bk__classify_facts {
 	bk_str action;
 	const char *decoder;
 	bk_str text;               /* what is scanned */
+	int provider;              /* recognised provider (cls->know), -1 */
+	int blocklist;             /* named blocklist (cls->know), -1 */
+};
+
+/* Kinds of knowledge entries (stanzas cause, category, provider, blocklist). */
+enum {
+	BK__KNOW_CAUSE = 1,
+	BK__KNOW_CATEGORY,
+	BK__KNOW_PROVIDER,
+	BK__KNOW_BLOCKLIST
+};
+
+/*
+ * A knowledge entry: what a cause, a category of causes, a receiving
+ * provider or a blocklist means and what to do about it.  Text fields are
+ * NUL-terminated strings in the classifier's arena; lists are exact-size
+ * arena arrays.  A later file's entry of the same type and id replaces the
+ * earlier one (the old one is hidden: id NULL).
+ */
+struct bk__classify_know {
+	int type;
+	const char *id;
+	const char *file;
+	unsigned line;
+	const char *name;          /* display name / title */
+	const char *about;         /* what it means */
+	const char *category;      /* cause: its category id */
+	const char *cause;         /* blocklist: the cause a listing is */
+	const char *kind;          /* provider: mailbox or gateway */
+	const char *lookup;        /* blocklist: where to look an IP up */
+	const char *delist;        /* blocklist: how to get off it */
+	const char *retry_text;    /* category: retry advice */
+	const char *who;           /* category: who acts */
+	bk_responsible responsible;
+	bk_retry retry;
+	int retry_after;           /* seconds */
+	uint64_t reasons;          /* cause: default for these reasons */
+	const char **host, **check, **fix, **link, **related, **zone;
+	size_t nhost, ncheck, nfix, nlink, nrelated, nzone;
+	int group;                 /* marker phrase list, -1 none */
+	struct bk__classify_sample *must, *mustnot;
+	size_t nmust, nmustnot;
 };
 
 /* A list of rule indexes (into cls->rules, sorted ascending). */
@@ -165,6 +210,12 @@ struct bk_classifier {
 	size_t ngroups, capgroups;
 	struct bk__classify_pattern *patterns;
 	size_t npatterns, cappatterns;
+
+	/* knowledge: causes, categories, providers, blocklists */
+	struct bk__classify_know *know;
+	size_t nknow, capknow;
+	int reason_cause[BK_REASON_COUNT_];    /* default cause per reason */
+	const struct bk__classify_rule *detail; /* of the last decide() */
 
 	/* priority at which a weak reason hint stands, per reason */
 	int hint_priority[BK_REASON_COUNT_];
@@ -237,7 +288,11 @@ void bk__classify_scan(bk_classifier *cls, const char *text, size_t len);
 int bk__classify_rule_holds(const bk_classifier *cls,
     const struct bk__classify_rule *r, const struct bk__classify_facts *f);
 const struct bk__classify_rule *bk__classify_decide(bk_classifier *cls,
-    const struct bk__classify_facts *f);
+    struct bk__classify_facts *f);
+void bk__classify_recognise(const bk_classifier *cls,
+    struct bk__classify_facts *f);
+int bk__classify_know_find(const bk_classifier *cls, int type,
+    const char *id, size_t len);
 
 /* classify_reply.c */
 int bk__classify_parse_reply(bk_record *out, const char *line, size_t len);

@@ -474,6 +474,14 @@ bk__classify_rule_holds(const bk_classifier *cls,
 		return 0;
 	if (r->naction && !any_word(r->action, r->naction, f->action))
 		return 0;
+	if (r->nseen) {
+		for (i = 0; i < r->nseen; i++)
+			if (f->provider >= 0 &&
+			    r->seen[i] == (uint32_t)f->provider)
+				break;
+		if (i == r->nseen)
+			return 0;
+	}
 	if (r->ndecoder) {
 		if (f->decoder == NULL)
 			return 0;
@@ -753,13 +761,16 @@ bk__classify_index_free(bk_classifier *cls)
  * one a walk over all rules would find.
  */
 const struct bk__classify_rule *
-bk__classify_decide(bk_classifier *cls, const struct bk__classify_facts *f)
+bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 {
+	const struct bk__classify_rule *found = NULL;
 	char k[KEY_MAX + 1];
 	size_t i, w;
 	unsigned h;
 
 	bk__classify_scan(cls, f->text.ptr, f->text.len);
+	bk__classify_recognise(cls, f);
+	cls->detail = NULL;
 	if (cls->nrules == 0)
 		return NULL;
 	memset(cls->cand, 0, cls->candwords * sizeof(*cls->cand));
@@ -782,19 +793,85 @@ bk__classify_decide(bk_classifier *cls, const struct bk__classify_facts *f)
 	host_mark(cls, f->rcpt_domain);
 	status_mark(cls, f->status);
 
-	/* invariant: rules below w * 64 were either not candidates or failed */
+	/*
+	 * invariant: rules below w * 64 were either not candidates or failed
+	 * (or are details, once the first detail that holds is known).  The
+	 * walk ends at the first reason rule that holds; a detail that holds
+	 * below it is still found, since the walk continues until both are
+	 * known or the candidates run out.
+	 */
 	for (w = 0; w < cls->candwords; w++) {
 		uint64_t bits = cls->cand[w];
 
 		while (bits != 0) {
 			size_t ri = w * 64 + (size_t)__builtin_ctzll(bits);
+			const struct bk__classify_rule *r = &cls->rules[ri];
 
-			if (bk__classify_rule_holds(cls, &cls->rules[ri], f))
-				return &cls->rules[ri];
 			bits &= bits - 1;
+			if (r->detail ? cls->detail != NULL : found != NULL)
+				continue;
+			if (!bk__classify_rule_holds(cls, r, f))
+				continue;
+			if (r->detail)
+				cls->detail = r;
+			else
+				found = r;
+			if (found != NULL && cls->detail != NULL)
+				return found;
 		}
 	}
-	return NULL;
+	return found;
+}
+
+/*
+ * bk__classify_recognise - the provider and the blocklist the facts name:
+ * the provider with the longest host suffix of the remote MTA, else the
+ * first provider whose markers matched the text, else the one with the
+ * longest suffix of the recipient's domain; the
+ * first blocklist (file order) whose zone or markers matched.  Needs a
+ * scan of f->text first.
+ */
+void
+bk__classify_recognise(const bk_classifier *cls,
+    struct bk__classify_facts *f)
+{
+	size_t i, j, best = 0, best_rcpt = 0;
+	int by_rcpt = -1, by_text = -1;
+
+	f->provider = -1;
+	f->blocklist = -1;
+	for (i = 0; i < cls->nknow; i++) {
+		const struct bk__classify_know *k = &cls->know[i];
+
+		if (k->id == NULL)
+			continue;
+		if (k->type == BK__KNOW_BLOCKLIST) {
+			if (f->blocklist < 0 && k->group >= 0 &&
+			    bk__classify_group_hit(cls, (uint32_t)k->group))
+				f->blocklist = (int)i;
+			continue;
+		}
+		if (k->type != BK__KNOW_PROVIDER)
+			continue;
+		/* the longest suffix wins: mail.protection.outlook.com */
+		for (j = 0; j < k->nhost; j++) {
+			size_t n = strlen(k->host[j]);
+
+			if (n > best && host_is(f->host, k->host[j])) {
+				f->provider = (int)i;
+				best = n;
+			} else if (n > best_rcpt &&
+			    host_is(f->rcpt_domain, k->host[j])) {
+				by_rcpt = (int)i;
+				best_rcpt = n;
+			}
+		}
+		if (by_text < 0 && k->group >= 0 &&
+		    bk__classify_group_hit(cls, (uint32_t)k->group))
+			by_text = (int)i;
+	}
+	if (f->provider < 0)
+		f->provider = by_text >= 0 ? by_text : by_rcpt;
 }
 
 /* by_priority - qsort order: priority descending, then load order */
@@ -806,6 +883,47 @@ by_priority(const void *a, const void *b)
 	if (x->priority != y->priority)
 		return x->priority > y->priority ? -1 : 1;
 	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/*
+ * check_refs - the category of every cause and the cause of every
+ * blocklist are defined; the default cause of each reason (the last cause
+ * that lists it) is noted.  A rule may name a cause nobody defined (it is
+ * shown by its id); the built-in rules define all of theirs (unit test).
+ * Runs only when some knowledge is loaded, so a rules file used alone
+ * (no_builtin) needs none.
+ */
+static int
+check_refs(bk_classifier *cls, char **errmsg_out)
+{
+	size_t i, r;
+
+	for (i = 0; i < BK_REASON_COUNT_; i++)
+		cls->reason_cause[i] = -1;
+	if (cls->nknow == 0)
+		return 0;
+	for (i = 0; i < cls->nknow; i++) {
+		const struct bk__classify_know *k = &cls->know[i];
+
+		if (k->id == NULL)
+			continue;
+		if (k->type == BK__KNOW_CAUSE && bk__classify_know_find(cls,
+		    BK__KNOW_CATEGORY, k->category, strlen(k->category)) < 0)
+			return bk__classify_errmsg(errmsg_out, k->file,
+			    k->line, "cause '%s': category '%s' is not "
+			    "defined", k->id, k->category);
+		if (k->type == BK__KNOW_BLOCKLIST && bk__classify_know_find(
+		    cls, BK__KNOW_CAUSE, k->cause, strlen(k->cause)) < 0)
+			return bk__classify_errmsg(errmsg_out, k->file,
+			    k->line, "blocklist '%s': cause '%s' is not "
+			    "defined", k->id, k->cause);
+		if (k->type != BK__KNOW_CAUSE)
+			continue;
+		for (r = 0; r < BK_REASON_COUNT_; r++)
+			if (k->reasons & ((uint64_t)1 << r))
+				cls->reason_cause[r] = (int)i;
+	}
+	return 0;
 }
 
 /*
@@ -829,11 +947,16 @@ bk__classify_finish(bk_classifier *cls, char **errmsg_out)
 	for (i = cls->nrules; i-- > 0;) {
 		const struct bk__classify_rule *r = &cls->rules[i];
 
+		if (r->detail)
+			continue;
 		if (r->priority >= BK__CLASSIFY_PRIO_TEXT &&
 		    r->priority < BK__CLASSIFY_PRIO_PROVIDER &&
 		    r->priority > cls->hint_priority[r->reason])
 			cls->hint_priority[r->reason] = r->priority;
 	}
+	rc = check_refs(cls, errmsg_out);
+	if (rc != 0)
+		return rc;
 	rc = build_index(cls);
 	if (rc != 0)
 		return rc;

@@ -89,8 +89,34 @@ reply_at(const char *p, size_t len, size_t i)
 }
 
 /*
+ * is_defined_reply - is @c a reply code some SMTP specification defines:
+ * RFC 5321 section 4.2.3, AUTH (RFC 4954), STARTTLS (RFC 3207), the
+ * enhanced-code registry (RFC 5248), RFC 7504 and the older ETRN and
+ * address-query codes (RFC 1985, RFC 2645).  A number elsewhere in a
+ * text ("426 connection timed out" from a client library, "522" in a
+ * Messaging Server note) is not taken for the server's reply.
+ */
+static int
+is_defined_reply(int c)
+{
+	static const short codes[] = {
+		211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354,
+		421, 422, 430, 432, 450, 451, 452, 453, 454, 455, 458, 459,
+		500, 501, 502, 503, 504, 521, 523, 524, 525, 530, 533, 534,
+		535, 538, 550, 551, 552, 553, 554, 555, 556
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i] == c)
+			return 1;
+	return 0;
+}
+
+/*
  * bk__classify_find_reply - first reply code in the text; with @cls_digit
- * ('4' or '5'), the first of that class.  0 when there is none.  A 2xx
+ * ('4' or '5'), the first of that class.  0 when there is none.  Only
+ * codes an SMTP specification defines count (is_defined_reply).  A 2xx
  * code counts only at the very start: later in a failure text it is a
  * greeting or an echo, not the outcome.
  */
@@ -104,7 +130,7 @@ bk__classify_find_reply(const char *p, size_t len, int cls_digit)
 		len = FIND_WINDOW;
 	for (i = 0; i + 3 <= len; i++) {
 		c = reply_at(p, len, i);
-		if (c == 0 || (c < 300 && i > 0))
+		if (c == 0 || (c < 300 && i > 0) || !is_defined_reply(c))
 			continue;
 		if (cls_digit == 0 || c / 100 == cls_digit - '0')
 			return c;

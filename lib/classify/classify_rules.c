@@ -23,7 +23,8 @@
 
 /* One stanza being read. */
 struct stanza {
-	int type;                  /* 0 none, 1 rule, 2 phrases */
+	int type;                  /* 0 none, 1 rule, 2 phrases, 3 detail,
+				      4 knowledge (ktype says which) */
 	const char *id;
 	unsigned line;
 	int has_reason, has_priority;
@@ -51,6 +52,16 @@ struct stanza {
 	bk_responsible responsible;
 	bk_retry retry;
 	int confidence;
+	const char *seen[MAXV];
+	size_t nseen;
+	/* knowledge stanzas (type 4) */
+	int ktype;                 /* BK__KNOW_* */
+	const char *name, *about, *kind, *lookup, *delist, *retry_text, *who;
+	int retry_after;
+	uint64_t reasons;
+	const char *check[MAXV], *fix[MAXV], *link[MAXV], *related[MAXV];
+	const char *zone[MAXV];
+	size_t ncheck, nfix, nlink, nrelated, nzone;
 	struct bk__classify_sample must[BK__CLASSIFY_MAX_SAMPLES];
 	struct bk__classify_sample mustnot[BK__CLASSIFY_MAX_SAMPLES];
 	size_t nmust, nmustnot;
@@ -421,6 +432,52 @@ parse_int(const char *p, size_t len, long lo, long hi, int *out)
 	return 0;
 }
 
+/* add_one - append one pattern to phrase list @target */
+static int
+add_one(struct reader *rd, int target, const char *p, size_t len, int regex)
+{
+	bk_classifier *cls = rd->cls;
+	struct bk__classify_pattern *pt;
+	int rc;
+
+	if (len == 0)
+		return FAIL(rd, "empty pattern");
+	rc = grow((void **)&cls->patterns, &cls->cappatterns, cls->npatterns,
+	    sizeof(*cls->patterns), BK__CLASSIFY_MAX_PATTERNS);
+	if (rc == BK_ETOOBIG)
+		return FAIL(rd, "too many patterns (max %d)",
+		    BK__CLASSIFY_MAX_PATTERNS);
+	if (rc != 0)
+		return rc;
+	pt = &cls->patterns[cls->npatterns];
+	pt->expr = dup(rd, p, len);
+	if (pt->expr == NULL)
+		return BK_ENOMEM;
+	pt->len = len;
+	pt->regex = regex;
+	pt->group = (uint32_t)target;
+	pt->file = rd->file;
+	pt->line = rd->line;
+	cls->npatterns++;
+	cls->groups[target].npatterns++;
+	return 0;
+}
+
+/* own_group - the current stanza's own (anonymous) phrase list */
+static int
+own_group(struct reader *rd)
+{
+	int rc;
+
+	if (rd->st.group < 0) {
+		rc = new_group(rd, rd->st.id, 1);
+		if (rc < 0)
+			return rc;
+		rd->st.group = rc;
+	}
+	return 0;
+}
+
 /*
  * add_pattern - append a text or regex line of the current stanza; with
  * @except, to the list's exception list (`except` lines of a phrases
@@ -430,19 +487,15 @@ static int
 add_pattern(struct reader *rd, int regex, int except)
 {
 	bk_classifier *cls = rd->cls;
-	struct bk__classify_pattern *pt;
 	size_t i;
 	int rc, target;
 
 	if (rd->nval < 2)
 		return FAIL(rd, "'%s' needs at least one quoted value",
 		    except ? "except" : regex ? "regex" : "text");
-	if (rd->st.group < 0) {
-		rc = new_group(rd, rd->st.id, 1);
-		if (rc < 0)
-			return rc;
-		rd->st.group = rc;
-	}
+	rc = own_group(rd);
+	if (rc != 0)
+		return rc;
 	target = rd->st.group;
 	if (except) {
 		if (cls->groups[target].except < 0) {
@@ -456,27 +509,9 @@ add_pattern(struct reader *rd, int regex, int except)
 	for (i = 1; i < rd->nval; i++) {
 		if (!rd->quoted[i])
 			return FAIL(rd, "patterns must be quoted");
-		if (rd->vlen[i] == 0)
-			return FAIL(rd, "empty pattern");
-		rc = grow((void **)&cls->patterns, &cls->cappatterns,
-		    cls->npatterns, sizeof(*cls->patterns),
-		    BK__CLASSIFY_MAX_PATTERNS);
-		if (rc == BK_ETOOBIG)
-			return FAIL(rd, "too many patterns (max %d)",
-			    BK__CLASSIFY_MAX_PATTERNS);
+		rc = add_one(rd, target, rd->val[i], rd->vlen[i], regex);
 		if (rc != 0)
 			return rc;
-		pt = &cls->patterns[cls->npatterns];
-		pt->expr = dup(rd, rd->val[i], rd->vlen[i]);
-		if (pt->expr == NULL)
-			return BK_ENOMEM;
-		pt->len = rd->vlen[i];
-		pt->regex = regex;
-		pt->group = (uint32_t)target;
-		pt->file = rd->file;
-		pt->line = rd->line;
-		cls->npatterns++;
-		cls->groups[target].npatterns++;
 	}
 	return 0;
 }
@@ -621,6 +656,108 @@ copy_mem(bk_classifier *cls, void **dst, const void *src, size_t n,
 	return 0;
 }
 
+/* bk__classify_know_find - index of the entry (@type, @id), -1 if none */
+int
+bk__classify_know_find(const bk_classifier *cls, int type, const char *id,
+    size_t len)
+{
+	size_t i;
+
+	for (i = cls->nknow; i-- > 0;) {
+		const struct bk__classify_know *k = &cls->know[i];
+
+		if (k->type == type && k->id != NULL && strlen(k->id) == len &&
+		    memcmp(k->id, id, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static const char *const know_names[] = { "", "cause", "category",
+	"provider", "blocklist" };
+
+/* commit_know - move a finished knowledge stanza into the set */
+static int
+commit_know(struct reader *rd)
+{
+	bk_classifier *cls = rd->cls;
+	struct stanza *st = &rd->st;
+	struct bk__classify_know *k;
+	const char *what = know_names[st->ktype];
+	int old, rc;
+
+	if (st->name == NULL)
+		return FAIL(rd, "%s '%s' has no name", what, st->id);
+	if (st->about == NULL)
+		return FAIL(rd, "%s '%s' has no 'about' text", what, st->id);
+	if (st->ktype == BK__KNOW_CAUSE && st->category == NULL)
+		return FAIL(rd, "cause '%s' has no category", st->id);
+	if (st->ktype == BK__KNOW_BLOCKLIST && st->cause == NULL)
+		return FAIL(rd, "blocklist '%s' has no cause", st->id);
+	if (st->ktype == BK__KNOW_CATEGORY && (st->nfix == 0 ||
+	    st->retry_text == NULL))
+		return FAIL(rd, "category '%s' needs 'fix' and 'retry-advice' "
+		    "lines", st->id);
+	old = bk__classify_know_find(cls, st->ktype, st->id, strlen(st->id));
+	if (old >= 0) {
+		if (cls->know[old].file == rd->file)
+			return FAIL(rd, "duplicate %s '%s' (line %u)", what,
+			    st->id, cls->know[old].line);
+		cls->know[old].id = NULL;   /* replaced by this file's */
+	}
+	rc = grow((void **)&cls->know, &cls->capknow, cls->nknow,
+	    sizeof(*cls->know), BK__CLASSIFY_MAX_RULES);
+	if (rc == BK_ETOOBIG)
+		return FAIL(rd, "too many knowledge entries (max %d)",
+		    BK__CLASSIFY_MAX_RULES);
+	if (rc != 0)
+		return rc;
+	k = &cls->know[cls->nknow];
+	memset(k, 0, sizeof(*k));
+	k->type = st->ktype;
+	k->id = st->id;
+	k->file = rd->file;
+	k->line = st->line;
+	k->name = st->name;
+	k->about = st->about;
+	k->category = st->category;
+	k->cause = st->cause;
+	k->kind = st->kind;
+	k->lookup = st->lookup;
+	k->delist = st->delist;
+	k->retry_text = st->retry_text;
+	k->who = st->who;
+	k->responsible = st->responsible;
+	k->retry = st->retry;
+	k->retry_after = st->retry_after;
+	k->reasons = st->reasons;
+	k->group = st->group;
+	rc = copy_list(cls, &k->host, &k->nhost, st->host, st->nhost);
+	if (rc == 0)
+		rc = copy_list(cls, &k->check, &k->ncheck, st->check,
+		    st->ncheck);
+	if (rc == 0)
+		rc = copy_list(cls, &k->fix, &k->nfix, st->fix, st->nfix);
+	if (rc == 0)
+		rc = copy_list(cls, &k->link, &k->nlink, st->link, st->nlink);
+	if (rc == 0)
+		rc = copy_list(cls, &k->related, &k->nrelated, st->related,
+		    st->nrelated);
+	if (rc == 0)
+		rc = copy_list(cls, &k->zone, &k->nzone, st->zone, st->nzone);
+	if (rc == 0)
+		rc = copy_mem(cls, (void **)&k->must, st->must, st->nmust,
+		    sizeof(*st->must));
+	if (rc == 0)
+		rc = copy_mem(cls, (void **)&k->mustnot, st->mustnot,
+		    st->nmustnot, sizeof(*st->mustnot));
+	k->nmust = st->nmust;
+	k->nmustnot = st->nmustnot;
+	cls->nknow++;
+	st->type = 0;
+	return rc;
+}
+
 /* commit_body - move the finished stanza into the rule set */
 static int
 commit_body(struct reader *rd)
@@ -650,11 +787,22 @@ commit_body(struct reader *rd)
 		return rc;
 	}
 
-	if (!st->has_reason)
+	if (st->type == 4)
+		return commit_know(rd);
+	if (st->type == 1 && !st->has_reason)
 		return FAIL(rd, "rule '%s' has no reason", st->id);
+	if (st->type == 3 && st->has_reason)
+		return FAIL(rd, "detail '%s': a detail never sets the reason "
+		    "(use a rule)", st->id);
+	if (st->type == 3 && st->cause == NULL && st->category == NULL &&
+	    st->provider == NULL && st->provider_code == NULL &&
+	    st->blocklist == NULL)
+		return FAIL(rd, "detail '%s' sets none of cause, category, "
+		    "provider, provider-code, blocklist", st->id);
 	if (!st->has_priority)
 		return FAIL(rd, "rule '%s' has no priority", st->id);
 	if (st->group < 0 && st->nmatch == 0 && st->nunless == 0 &&
+	    st->nseen == 0 &&
 	    st->nstatus == 0 && st->nnot_status == 0 && st->nreply == 0 &&
 	    st->nnot_reply == 0 && st->ncommand == 0 &&
 	    st->nnot_command == 0 && st->nhost == 0 && st->kinds == 0 &&
@@ -687,7 +835,8 @@ commit_body(struct reader *rd)
 	r->id = st->id;
 	r->file = rd->file;
 	r->line = st->line;
-	r->reason = st->reason;
+	r->detail = st->type == 3;
+	r->reason = r->detail ? BK_REASON_UNDEFINED : st->reason;
 	r->priority = st->priority;
 	r->kinds = st->kinds;
 	rc = copy_list(cls, &r->status, &r->nstatus, st->status, st->nstatus);
@@ -758,6 +907,24 @@ commit_body(struct reader *rd)
 		r->unless[i] = (uint32_t)gi;
 	}
 
+	r->nseen = st->nseen;
+	r->seen = NULL;
+	if (r->nseen) {
+		r->seen = bk__arena_alloc(cls->arena,
+		    r->nseen * sizeof(*r->seen));
+		if (r->seen == NULL)
+			return BK_ENOMEM;
+	}
+	for (i = 0; i < st->nseen; i++) {
+		int k = bk__classify_know_find(cls, BK__KNOW_PROVIDER,
+		    st->seen[i], strlen(st->seen[i]));
+
+		if (k < 0)
+			return FAIL(rd, "rule '%s': unknown provider '%s' "
+			    "(define it before use)", st->id, st->seen[i]);
+		r->seen[i] = (uint32_t)k;
+	}
+
 	r->category = st->category;
 	r->cause = st->cause;
 	r->provider = st->provider;
@@ -801,11 +968,12 @@ open_stanza(struct reader *rd, int type)
 	if (rc != 0)
 		return rc;
 	if (rd->nval != 2 || rd->quoted[1] || !is_word(rd->val[1], rd->vlen[1]))
-		return FAIL(rd, "'%s' takes one name of [A-Za-z0-9._-]",
-		    type == 1 ? "rule" : "phrases");
+		return FAIL(rd, "'%.*s' takes one name of [A-Za-z0-9._-]",
+		    (int)rd->vlen[0], rd->val[0]);
 	memset(st, 0, offsetof(struct stanza, must));
 	st->nmust = st->nmustnot = 0;
-	st->type = type;
+	st->type = type >= 4 ? 4 : type;
+	st->ktype = type >= 4 ? type - 3 : 0;
 	st->line = rd->line;
 	st->group = -1;
 	st->confidence = -1;
@@ -921,6 +1089,12 @@ rule_key(struct reader *rd)
 		}
 		return rd->nval < 2 ? FAIL(rd, "'kind' needs a value") : 0;
 	}
+	if (veq(rd, 0, "seen")) {
+		for (i = 1; i < rd->nval; i++)
+			if (rd->quoted[i] || !is_word(rd->val[i], rd->vlen[i]))
+				return FAIL(rd, "'seen' takes provider ids");
+		return list_key(rd, "seen", st->seen, &st->nseen, 0);
+	}
 	if (veq(rd, 0, "category"))
 		return one_value(rd, "category", &st->category);
 	if (veq(rd, 0, "cause"))
@@ -964,6 +1138,124 @@ rule_key(struct reader *rd)
 	return FAIL(rd, "unknown key '%.*s'", (int)rd->vlen[0], rd->val[0]);
 }
 
+/* text_value - a key that takes one quoted text */
+static int
+text_value(struct reader *rd, const char *key, const char **out)
+{
+	if (rd->nval != 2 || !rd->quoted[1])
+		return FAIL(rd, "'%s' takes one quoted text", key);
+	if (*out != NULL)
+		return FAIL(rd, "'%s' given twice", key);
+	*out = dup(rd, rd->val[1], rd->vlen[1]);
+	return *out == NULL ? BK_ENOMEM : 0;
+}
+
+/* text_list - a key that adds quoted texts to a list */
+static int
+text_list(struct reader *rd, const char *key, const char **arr, size_t *n)
+{
+	size_t i;
+
+	if (rd->nval < 2)
+		return FAIL(rd, "'%s' needs a quoted text", key);
+	for (i = 1; i < rd->nval; i++)
+		if (!rd->quoted[i])
+			return FAIL(rd, "'%s' takes quoted texts", key);
+	return list_key(rd, key, arr, n, 0);
+}
+
+/* know_key - one `key value...` line of a knowledge stanza */
+static int
+know_key(struct reader *rd)
+{
+	struct stanza *st = &rd->st;
+	int t = st->ktype;
+	size_t i;
+	int rc;
+
+	if (veq(rd, 0, "name"))
+		return text_value(rd, "name", &st->name);
+	if (veq(rd, 0, "about"))
+		return text_value(rd, "about", &st->about);
+	if (veq(rd, 0, "link"))
+		return text_list(rd, "link", st->link, &st->nlink);
+	if (t == BK__KNOW_CAUSE && veq(rd, 0, "category")) {
+		if (rd->nval != 2 || rd->quoted[1] ||
+		    !is_word(rd->val[1], rd->vlen[1]))
+			return FAIL(rd, "'category' takes one category id");
+		return one_value(rd, "category", &st->category);
+	}
+	if (t == BK__KNOW_CAUSE && veq(rd, 0, "reasons")) {
+		for (i = 1; i < rd->nval; i++) {
+			bk_reason r;
+
+			if (bk_reason_lookup(&r, rd->val[i], rd->vlen[i]) != 0)
+				return FAIL(rd, "unknown reason '%.*s'",
+				    (int)rd->vlen[i], rd->val[i]);
+			st->reasons |= (uint64_t)1 << r;
+		}
+		return rd->nval < 2 ? FAIL(rd, "'reasons' needs a value") : 0;
+	}
+	if ((t == BK__KNOW_CAUSE || t == BK__KNOW_CATEGORY) &&
+	    (veq(rd, 0, "responsible") || veq(rd, 0, "retry")))
+		return rule_key(rd);
+	if (t == BK__KNOW_CAUSE && veq(rd, 0, "retry-after")) {
+		if (rd->nval != 2 || parse_int(rd->val[1], rd->vlen[1], 0,
+		    30 * 86400, &st->retry_after) != 0)
+			return FAIL(rd, "'retry-after' takes seconds, 0 to "
+			    "2592000");
+		return 0;
+	}
+	if (t == BK__KNOW_CATEGORY && veq(rd, 0, "check"))
+		return text_list(rd, "check", st->check, &st->ncheck);
+	if (t == BK__KNOW_CATEGORY && veq(rd, 0, "fix"))
+		return text_list(rd, "fix", st->fix, &st->nfix);
+	if (t == BK__KNOW_CATEGORY && veq(rd, 0, "retry-advice"))
+		return text_value(rd, "retry-advice", &st->retry_text);
+	if (t == BK__KNOW_CATEGORY && veq(rd, 0, "who"))
+		return text_value(rd, "who", &st->who);
+	if (t == BK__KNOW_CATEGORY && veq(rd, 0, "related")) {
+		for (i = 1; i < rd->nval; i++)
+			if (rd->quoted[i] || !is_word(rd->val[i], rd->vlen[i]))
+				return FAIL(rd, "'related' takes category ids");
+		return list_key(rd, "related", st->related, &st->nrelated, 0);
+	}
+	if (t == BK__KNOW_PROVIDER && veq(rd, 0, "kind")) {
+		if (rd->nval != 2 || !(veq(rd, 1, "mailbox") ||
+		    veq(rd, 1, "gateway") || veq(rd, 1, "relay")))
+			return FAIL(rd, "'kind' is mailbox, gateway or relay");
+		return one_value(rd, "kind", &st->kind);
+	}
+	if (t == BK__KNOW_PROVIDER && veq(rd, 0, "host")) {
+		for (i = 1; i < rd->nval; i++)
+			if (rd->quoted[i])
+				return FAIL(rd, "'host' takes bare suffixes");
+		return list_key(rd, "host", st->host, &st->nhost, -1);
+	}
+	if (t == BK__KNOW_BLOCKLIST && veq(rd, 0, "zone")) {
+		/* a zone named in a text names the list */
+		rc = own_group(rd);
+		for (i = 1; rc == 0 && i < rd->nval; i++)
+			rc = add_one(rd, st->group, rd->val[i], rd->vlen[i],
+			    0);
+		if (rc != 0)
+			return rc;
+		return list_key(rd, "zone", st->zone, &st->nzone, -1);
+	}
+	if (t == BK__KNOW_BLOCKLIST && veq(rd, 0, "cause")) {
+		if (rd->nval != 2 || rd->quoted[1] ||
+		    !is_word(rd->val[1], rd->vlen[1]))
+			return FAIL(rd, "'cause' takes one cause id");
+		return one_value(rd, "cause", &st->cause);
+	}
+	if (t == BK__KNOW_BLOCKLIST && veq(rd, 0, "lookup"))
+		return text_value(rd, "lookup", &st->lookup);
+	if (t == BK__KNOW_BLOCKLIST && veq(rd, 0, "delist"))
+		return text_value(rd, "delist", &st->delist);
+	return FAIL(rd, "unknown key '%.*s' in a %s stanza",
+	    (int)rd->vlen[0], rd->val[0], know_names[t]);
+}
+
 /* line - handle one tokenized line */
 static int
 line(struct reader *rd)
@@ -979,6 +1271,25 @@ line(struct reader *rd)
 		return open_stanza(rd, 1);
 	if (veq(rd, 0, "phrases"))
 		return open_stanza(rd, 2);
+	if (veq(rd, 0, "detail"))
+		return open_stanza(rd, 3);
+	if (veq(rd, 0, "define")) {
+		int t;
+
+		for (t = BK__KNOW_CAUSE; t <= BK__KNOW_BLOCKLIST; t++)
+			if (rd->nval == 3 && veq(rd, 1, know_names[t])) {
+				/* "define cause ID": shift to "cause ID" */
+				rd->val[0] = rd->val[1];
+				rd->vlen[0] = rd->vlen[1];
+				rd->val[1] = rd->val[2];
+				rd->vlen[1] = rd->vlen[2];
+				rd->quoted[1] = rd->quoted[2];
+				rd->nval = 2;
+				return open_stanza(rd, 3 + t);
+			}
+		return FAIL(rd, "'define' takes cause, category, provider or "
+		    "blocklist and a name");
+	}
 	if (veq(rd, 0, "version")) {
 		if (st->type != 0 || rd->nval != 2 || !veq(rd, 1, "1"))
 			return FAIL(rd, "'version 1' is the only version and "
@@ -990,6 +1301,10 @@ line(struct reader *rd)
 		    (int)rd->vlen[0], rd->val[0]);
 	if (veq(rd, 0, "note"))
 		return 0;
+	if ((veq(rd, 0, "text") || veq(rd, 0, "regex")) && st->type == 4 &&
+	    st->ktype != BK__KNOW_PROVIDER && st->ktype != BK__KNOW_BLOCKLIST)
+		return FAIL(rd, "patterns belong to rules, details, phrases, "
+		    "providers and blocklists");
 	if (veq(rd, 0, "text"))
 		return add_pattern(rd, 0, 0);
 	if (veq(rd, 0, "regex"))
@@ -1006,6 +1321,8 @@ line(struct reader *rd)
 	if (st->type == 2)
 		return FAIL(rd, "unknown key '%.*s' in a phrases stanza",
 		    (int)rd->vlen[0], rd->val[0]);
+	if (st->type == 4)
+		return know_key(rd);
 	return rule_key(rd);
 }
 

@@ -169,6 +169,7 @@ bk_classifier_free(bk_classifier *cls)
 	hs_free_database(cls->db_user);
 	bk__classify_index_free(cls);
 	free(cls->rules);
+	free(cls->know);
 	free(cls->groups);
 	free(cls->patterns);
 	free(cls->hit);
@@ -299,6 +300,33 @@ is_temporary(int reply, bk_str text)
 	return says_temporary(text);
 }
 
+/*
+ * gave_up_retrying - Exim's "retry timeout exceeded": the failures were
+ * temporary until Exim stopped trying, so a stand-in status is of class 4
+ * (as Sisimai reports it), although the action is "failed".
+ */
+static int
+gave_up_retrying(const bk_record *rec)
+{
+	if (rec->decoder == NULL || strcmp(rec->decoder, "exim") != 0)
+		return 0;
+	if (rec->action.ptr == NULL ||
+	    !bk__ieq(rec->action.ptr, rec->action.len, "failed"))
+		return 0;
+	return rec->reason_hint == BK_REASON_EXPIRED ||
+	    (rec->diagnostic.ptr != NULL && bk__istr(rec->diagnostic.ptr,
+	    rec->diagnostic.len, "retry timeout exceeded") != NULL);
+}
+
+/* is_generic_status - "5.0.0" or "4.0.0": a class and nothing else */
+static int
+is_generic_status(bk_str st)
+{
+	return st.ptr != NULL && st.len == 5 &&
+	    (st.ptr[0] == '4' || st.ptr[0] == '5') &&
+	    memcmp(st.ptr + 1, ".0.0", 4) == 0;
+}
+
 /* pseudo_status - Sisimai's stand-in status for a reason */
 static const char *
 pseudo_status(bk_reason reason, int temporary)
@@ -366,10 +394,161 @@ undecodable(bk_record *rec)
 	rec->provider_code = rec->blocklist = BK_STR_NULL;
 	rec->responsible = BK_RESP_UNKNOWN;
 	rec->retry = BK_RETRY_UNKNOWN;
+	rec->retry_after = 0;
 	rec->confidence = 0;
 	rec->permanent = -1;
 	rec->hard = 0;
 	return 0;
+}
+
+/* group_evidence - the first match of phrase list @g, or absent */
+static bk_str
+group_evidence(const bk_classifier *cls, uint32_t g,
+    const struct bk__classify_facts *f)
+{
+	size_t from, to;
+
+	if (!bk__classify_group_hit(cls, g))
+		return BK_STR_NULL;
+	from = cls->hit_from[g];
+	to = cls->hit_to[g];
+	if (to > f->text.len || from > to)
+		return BK_STR_NULL;
+	return bk__str(f->text.ptr + from, to - from);
+}
+
+/* rule_evidence - what the first matched list of @r matched */
+static bk_str
+rule_evidence(const bk_classifier *cls, const struct bk__classify_rule *r,
+    const struct bk__classify_facts *f)
+{
+	size_t i;
+
+	for (i = 0; i < r->nmatch; i++)
+		if (bk__classify_group_hit(cls, r->match[i]))
+			return group_evidence(cls, r->match[i], f);
+	return BK_STR_NULL;
+}
+
+/* know_at - knowledge entry @i, or NULL */
+static const struct bk__classify_know *
+know_at(const bk_classifier *cls, int i)
+{
+	return i >= 0 && (size_t)i < cls->nknow ? &cls->know[i] : NULL;
+}
+
+/* cause_entry - the definition of the record's cause, or NULL */
+static const struct bk__classify_know *
+cause_entry(const bk_classifier *cls, bk_str cause)
+{
+	if (cause.ptr == NULL)
+		return NULL;
+	return know_at(cls, bk__classify_know_find(cls, BK__KNOW_CAUSE,
+	    cause.ptr, cause.len));
+}
+
+/* is_sender_block - a reason a named blocklist explains */
+static int
+is_sender_block(bk_reason r)
+{
+	switch (r) {
+	case BK_REASON_BLOCKED:
+	case BK_REASON_BADREPUTATION:
+	case BK_REASON_REJECTED:
+	case BK_REASON_POLICYVIOLATION:
+	case BK_REASON_SPAMDETECTED:
+	case BK_REASON_SECURITYERROR:
+	case BK_REASON_ONHOLD:
+	case BK_REASON_UNDEFINED:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * explain_verdict - the second layer: cause, category, provider, provider
+ * code, blocklist, whose move and retry, after the reason is decided.
+ * Precedence, highest first:
+ *   1. a detail rule (provider codes and wording) at or above the priority
+ *      of the rule that decided the reason, or when that rule named no
+ *      cause: a provider's own code says more than the generic code;
+ *   2. the deciding rule's own verdict keys;
+ *   3. a blocklist named in the text, when the failure is of a kind a
+ *      listing explains (blocked, reputation, policy, or no reason);
+ *   4. the provider recognised from the remote host, the text's markers or
+ *      the recipient's domain;
+ *   5. the default cause of the reason; the cause's category, whose move
+ *      and retry advice fill what is still unknown.
+ */
+static void
+explain_verdict(bk_classifier *cls, bk_record *rec,
+    const struct bk__classify_rule *r, const struct bk__classify_facts *f)
+{
+	const struct bk__classify_rule *d = cls->detail;
+	const struct bk__classify_know *k, *c;
+
+	if (d != NULL && (r == NULL || d->priority >= r->priority ||
+	    rec->cause.ptr == NULL)) {
+		bk_str ev = rule_evidence(cls, d, f);
+
+		if (d->cause != NULL)
+			rec->cause = bk__cstr(d->cause);
+		if (d->category != NULL)
+			rec->category = bk__cstr(d->category);
+		else if (d->cause != NULL)
+			rec->category = BK_STR_NULL;
+		if (d->provider != NULL)
+			rec->provider = bk__cstr(d->provider);
+		if (d->provider_code != NULL)
+			rec->provider_code = bk__cstr(d->provider_code);
+		if (d->blocklist != NULL)
+			rec->blocklist = bk__cstr(d->blocklist);
+		if (d->responsible != BK_RESP_UNKNOWN || d->cause != NULL)
+			rec->responsible = d->responsible;
+		if (d->retry != BK_RETRY_UNKNOWN || d->cause != NULL)
+			rec->retry = d->retry;
+		if (ev.ptr != NULL && d->cause != NULL)
+			rec->evidence = ev;
+		if (d->confidence > rec->confidence)
+			rec->confidence = d->confidence;
+	}
+	k = know_at(cls, f->blocklist);
+	if (k != NULL && rec->blocklist.ptr == NULL)
+		rec->blocklist = bk__cstr(k->id);
+	if (k != NULL && is_sender_block(rec->reason)) {
+		c = cause_entry(cls, rec->cause);
+		if (c == NULL || strcmp(c->category, "blocklist") == 0 ||
+		    strcmp(c->category, "reputation") == 0) {
+			rec->cause = bk__cstr(k->cause);
+			rec->category = BK_STR_NULL;
+			rec->responsible = BK_RESP_UNKNOWN;
+			rec->retry = BK_RETRY_UNKNOWN;
+			if (k->group >= 0 && (rec->evidence.ptr == NULL ||
+			    rec->rule.ptr == NULL))
+				rec->evidence = group_evidence(cls,
+				    (uint32_t)k->group, f);
+		}
+	}
+	k = know_at(cls, f->provider);
+	if (k != NULL && rec->provider.ptr == NULL)
+		rec->provider = bk__cstr(k->id);
+	if (rec->cause.ptr == NULL) {
+		k = know_at(cls, cls->reason_cause[rec->reason]);
+		if (k != NULL)
+			rec->cause = bk__cstr(k->id);
+	}
+	c = cause_entry(cls, rec->cause);
+	if (c == NULL)
+		return;
+	if (rec->category.ptr == NULL)
+		rec->category = bk__cstr(c->category);
+	if (rec->responsible == BK_RESP_UNKNOWN)
+		rec->responsible = c->responsible;
+	if (rec->retry == BK_RETRY_UNKNOWN)
+		rec->retry = c->retry;
+	if (rec->retry == BK_RETRY_LATER && rec->retry_after == 0)
+		rec->retry_after = c->retry_after;
 }
 
 /*
@@ -412,6 +591,7 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	rec->provider_code = rec->blocklist = BK_STR_NULL;
 	rec->responsible = BK_RESP_UNKNOWN;
 	rec->retry = BK_RETRY_UNKNOWN;
+	rec->retry_after = 0;
 	rec->confidence = 0;
 	if (use_hint) {
 		rec->reason = hint;
@@ -462,11 +642,27 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 			int rc = rec->reply_code > 0 ? rec->reply_code :
 			    f.reply;
 			int temp = (rc > 0 && rc / 100 == 4) ||
-			    says_temporary(rec->diagnostic);
+			    says_temporary(rec->diagnostic) ||
+			    gave_up_retrying(rec);
 			const char *ps = pseudo_status(rec->reason, temp);
 
 			rec->status = ps ? bk__cstr(ps) : BK_STR_NULL;
 		}
+	} else if (is_generic_status(rec->status) && !use_hint &&
+	    r != NULL && rec->reason != BK_REASON_ONHOLD &&
+	    rec->decoder != NULL && strcmp(rec->decoder, "opensmtpd") == 0) {
+		/*
+		 * OpenSMTPD writes "5.0.0" / "4.0.0" in its reports whatever
+		 * the failure: a placeholder, so a reason the rules found
+		 * gives the reason's pseudo code, as Sisimai reports it.
+		 * Elsewhere x.0.0 is kept (Sisimai keeps it: courier, gsuite,
+		 * postfix, ... rows of the corpus).
+		 */
+		const char *ps = pseudo_status(rec->reason,
+		    rec->status.ptr[0] == '4');
+
+		if (ps != NULL)
+			rec->status = bk__cstr(ps);
 	}
 	if (rec->reason == BK_REASON_FEEDBACK ||
 	    rec->reason == BK_REASON_VACATION)
@@ -487,6 +683,7 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	    rec->reason == BK_REASON_VACATION)
 		rec->permanent = -1;
 	rec->hard = is_hard(rec->reason, rec);
+	explain_verdict(cls, rec, use_hint ? NULL : r, &f);
 	return 0;
 }
 
@@ -553,6 +750,56 @@ report(void (*fn)(void *, const char *), void *ctx, const char *file,
 	fn(ctx, msg);
 }
 
+/*
+ * check_know_samples - a provider's or blocklist's samples must (not) be
+ * recognised as it; a cause's samples must (not) be explained as it.
+ */
+static size_t
+check_know_samples(bk_classifier *cls, void (*fn)(void *ctx, const char *),
+    void *ctx)
+{
+	struct bk__classify_facts f;
+	bk_record rec;
+	size_t i, j, fails = 0;
+
+	for (i = 0; i < cls->nknow; i++) {
+		const struct bk__classify_know *k = &cls->know[i];
+
+		if (k->id == NULL)
+			continue;
+		for (j = 0; j < k->nmust + k->nmustnot; j++) {
+			int must = j < k->nmust, got;
+			const struct bk__classify_sample *s = must ?
+			    &k->must[j] : &k->mustnot[j - k->nmust];
+
+			sample_record(&rec, s);
+			if (k->type == BK__KNOW_CAUSE) {
+				(void)bk_classify(cls, &rec);
+				got = rec.cause.ptr != NULL &&
+				    bk__ieq(rec.cause.ptr, rec.cause.len,
+				    k->id);
+			} else {
+				bk__classify_facts_init(&f, &rec, 0);
+				bk__classify_scan(cls, f.text.ptr, f.text.len);
+				bk__classify_recognise(cls, &f);
+				got = (k->type == BK__KNOW_PROVIDER ?
+				    f.provider : f.blocklist) == (int)i;
+			}
+			if (got != must) {
+				fails++;
+				report(fn, ctx, k->file, s->line,
+				    "%s %s: %s", k->type ==
+				    BK__KNOW_CAUSE ? "cause" : k->type ==
+				    BK__KNOW_PROVIDER ? "provider" :
+				    "blocklist", k->id, must ?
+				    "is not recognised in its sample" :
+				    "is recognised in its mustnot sample");
+			}
+		}
+	}
+	return fails;
+}
+
 /* bk__classify_check_samples - every must / mustnot sample of the set */
 size_t
 bk__classify_check_samples(bk_classifier *cls,
@@ -596,6 +843,7 @@ bk__classify_check_samples(bk_classifier *cls,
 			sample_record(&rec, s);
 			bk__classify_facts_init(&f, &rec, 0);
 			bk__classify_scan(cls, f.text.ptr, f.text.len);
+			bk__classify_recognise(cls, &f);
 			holds = bk__classify_rule_holds(cls, r, &f);
 			if (holds != must) {
 				fails++;
@@ -609,6 +857,23 @@ bk__classify_check_samples(bk_classifier *cls,
 				continue;
 			sample_record(&rec, s);
 			(void)bk_classify(cls, &rec);
+			if (r->detail) {
+				const char *want = r->cause ? r->cause :
+				    r->provider_code;
+				bk_str got = r->cause ? rec.cause :
+				    rec.provider_code;
+
+				if (want != NULL && (got.ptr == NULL ||
+				    !bk__ieq(got.ptr, got.len, want))) {
+					fails++;
+					report(fn, ctx, r->file, s->line,
+					    "detail %s: sample \"%s\" is "
+					    "explained as %s", r->id, s->text,
+					    got.ptr ? rec.cause.ptr ?
+					    "another cause" : "?" : "nothing");
+				}
+				continue;
+			}
 			if (rec.reason != r->reason) {
 				fails++;
 				report(fn, ctx, r->file, s->line,
@@ -617,5 +882,85 @@ bk__classify_check_samples(bk_classifier *cls,
 			}
 		}
 	}
+	fails += check_know_samples(cls, fn, ctx);
 	return fails;
+}
+
+/* fill_know - the public view of a knowledge entry */
+static void
+fill_know(bk_knowledge *out, const struct bk__classify_know *k)
+{
+	memset(out, 0, sizeof(*out));
+	out->type = (bk_know_type)k->type;
+	out->id = k->id;
+	out->name = k->name;
+	out->about = k->about;
+	out->category = k->category;
+	out->cause = k->cause;
+	out->kind = k->kind;
+	out->lookup = k->lookup;
+	out->delist = k->delist;
+	out->retry_advice = k->retry_text;
+	out->who = k->who;
+	out->responsible = k->responsible;
+	out->retry = k->retry;
+	out->retry_after = k->retry_after;
+	out->checks = k->check;
+	out->nchecks = k->ncheck;
+	out->fixes = k->fix;
+	out->nfixes = k->nfix;
+	out->links = k->link;
+	out->nlinks = k->nlink;
+	out->related = k->related;
+	out->nrelated = k->nrelated;
+	out->hosts = k->host;
+	out->nhosts = k->nhost;
+	out->zones = k->zone;
+	out->nzones = k->nzone;
+}
+
+/* bk_classifier_lookup - one knowledge entry by type and id */
+int
+bk_classifier_lookup(bk_knowledge *out, const bk_classifier *cls,
+    bk_know_type type, const char *id, size_t len)
+{
+	int i;
+
+	if (out == NULL || cls == NULL || id == NULL)
+		return BK_EINVAL;
+	i = bk__classify_know_find(cls, (int)type, id, len);
+	if (i < 0)
+		return BK_ENOTFOUND;
+	fill_know(out, &cls->know[i]);
+	return 0;
+}
+
+/* bk_classifier_knowledge - the index'th live knowledge entry */
+int
+bk_classifier_knowledge(bk_knowledge *out, const bk_classifier *cls,
+    size_t index)
+{
+	size_t i, n = 0;
+
+	if (out == NULL || cls == NULL)
+		return BK_EINVAL;
+	for (i = 0; i < cls->nknow; i++) {
+		if (cls->know[i].id == NULL)
+			continue;
+		if (n++ == index) {
+			fill_know(out, &cls->know[i]);
+			return 0;
+		}
+	}
+	return BK_ENOTFOUND;
+}
+
+/* bk_classifier_check_samples - the public sample check */
+size_t
+bk_classifier_check_samples(bk_classifier *cls,
+    void (*fn)(void *ctx, const char *msg), void *ctx)
+{
+	if (cls == NULL)
+		return 0;
+	return bk__classify_check_samples(cls, fn, ctx);
 }

@@ -11,6 +11,7 @@
 #include "bouncekit/classify.h"
 #include "bouncekit/errors.h"
 #include "classify/classify_int.h"
+#include "kb_cases.h"
 
 static bk_classifier *
 builtin(void)
@@ -251,7 +252,8 @@ walk_all(bk_classifier *cls, const struct bk__classify_facts *f)
 
 	bk__classify_scan(cls, f->text.ptr, f->text.len);
 	for (i = 0; i < cls->nrules; i++)
-		if (bk__classify_rule_holds(cls, &cls->rules[i], f))
+		if (!cls->rules[i].detail &&
+		    bk__classify_rule_holds(cls, &cls->rules[i], f))
 			return &cls->rules[i];
 	return NULL;
 }
@@ -530,6 +532,213 @@ test_classify__hostile(void)
 	free(buf);
 }
 
+/* sv - a slice as a C string for messages (static buffer) */
+static const char *
+sv(bk_str s)
+{
+	static char buf[4][256];
+	static int k;
+	size_t n;
+
+	if (s.ptr == NULL)
+		return "(null)";
+	k = (k + 1) % 4;
+	n = s.len < 255 ? s.len : 255;
+	memcpy(buf[k], s.ptr, n);
+	buf[k][n] = '\0';
+	return buf[k];
+}
+
+/* eqs - slice equals C string (NULL: absent) */
+static int
+eqs(bk_str s, const char *want)
+{
+	if (want == NULL)
+		return s.ptr == NULL;
+	return s.ptr != NULL && strlen(want) == s.len &&
+	    memcmp(s.ptr, want, s.len) == 0;
+}
+
+/* classify_at - a reply line as if @host had said it */
+static int
+classify_at(bk_classifier *cls, bk_record *rec, const char *line,
+    const char *host)
+{
+	int rc = bk_classify_reply(cls, rec, line, strlen(line));
+
+	if (rc == 0 && host != NULL) {
+		rec->remote_mta = bk__cstr(host);
+		rc = bk_classify(cls, rec);
+	}
+	return rc;
+}
+
+/*
+ * test_classify__kb_codes - every code entry of the providers knowledge
+ * (rules/55-providers.rules, table in kb_cases.h), as a reply line from
+ * its provider's host, is explained with its category and provider.
+ */
+static void
+test_classify__kb_codes(void)
+{
+	bk_classifier *cls = builtin();
+	size_t i, n = sizeof(kb_cases) / sizeof(kb_cases[0]);
+	bk_record rec;
+
+	BKT_CHECK(n >= 200);
+	for (i = 0; i < n; i++) {
+		const struct kb_case *c = &kb_cases[i];
+
+		BKT_EQ_INT(c->id, classify_at(cls, &rec, c->line, c->host), 0);
+		if (!eqs(rec.category, c->category) ||
+		    !eqs(rec.provider, c->provider))
+			BKT_FAIL("[%s] \"%s\" host=%s: got %s/%s, want %s/%s",
+			    c->id, c->line, c->host, sv(rec.category),
+			    sv(rec.provider), c->category, c->provider);
+	}
+}
+
+struct prec_case {
+	const char *name, *line, *host;
+	const char *reason, *cause, *category, *provider, *code, *blocklist;
+	int hard;
+};
+
+/* Precedence: a provider's own words beat the generic reading of a code. */
+static const struct prec_case prec_cases[] = {
+	{ "microsoft S3150 is the sender's IP, not a bad address",
+	  "550 5.7.1 Unfortunately, messages from [192.0.2.1] weren't sent. "
+	  "Please contact your Internet service provider since part of their "
+	  "network is on our block list (S3150).",
+	  "hotmail-com.olc.protection.outlook.com", "blocked",
+	  "blocklist.microsoft", "blocklist", "microsoft-outlook-com", NULL,
+	  NULL, 0 },
+	{ "gmail likely unsolicited is content, not a dead address",
+	  "550-5.7.1 [192.0.2.1] Our system has detected that this message is "
+	  "likely unsolicited mail. To reduce the amount of spam sent to "
+	  "Gmail, this message has been blocked.",
+	  "gmail-smtp-in.l.google.com", "spamdetected", "content.spam",
+	  "content-spam", "google-gmail", NULL, NULL, 0 },
+	{ "godaddy rate limit sent as 5.1.1",
+	  "550 5.1.1 <x@example.com> - 203.0.113.222 has sent to too many "
+	  "recipients this hour. IB607 <http://x.co/rlbounce>",
+	  "smtp.secureserver.net", "speeding", "rate.limit", "rate-limit",
+	  "godaddy", NULL, NULL, 0 },
+	{ "office 365 5.4.1 access denied is an invalid recipient",
+	  "550 5.4.1 [x@example.org]: Recipient address rejected: Access "
+	  "denied", "example-org.mail.protection.outlook.com", "userunknown",
+	  "user.unknown", "invalid-recipient", "microsoft-exchange-online",
+	  "5.4.1", NULL, 1 },
+	{ "spamhaus named without a provider",
+	  "554 5.7.1 Service unavailable; Client host [203.0.113.5] blocked "
+	  "using zen.spamhaus.org", NULL, "blocked", "blocklist.spamhaus",
+	  "blocklist", NULL, NULL, "spamhaus-zen", 0 },
+	{ "spamhaus PBL is the PBL, not ZEN",
+	  "554 5.7.1 Client host [203.0.113.5] blocked using "
+	  "pbl.spamhaus.org", NULL, "blocked", "blocklist.spamhaus",
+	  "blocklist", NULL, NULL, "spamhaus-pbl", 0 },
+	{ "yahoo TSS04 recognised by its marker, no host",
+	  "421 4.7.0 [TSS04] Messages from 192.0.2.1 temporarily deferred "
+	  "due to unexpected volume or user complaints", NULL, NULL,
+	  "reputation.ip", "reputation", "yahoo-aol", "TSS04", NULL, 0 },
+	{ "plain user unknown keeps the generic cause",
+	  "550 5.1.1 <x@example.org>: Recipient address rejected: User "
+	  "unknown", "mx.example.org", "userunknown", "user.unknown",
+	  "invalid-recipient", NULL, NULL, NULL, 1 },
+	{ "mailbox full: the recipient's side, retry later",
+	  "452 4.2.2 The email account that you tried to reach is over "
+	  "quota.", "gmail-smtp-in.l.google.com", "mailboxfull",
+	  "mailbox.full", "mailbox-full", "google-gmail", NULL, NULL, 0 },
+};
+
+/* test_classify__precedence - the table above */
+static void
+test_classify__precedence(void)
+{
+	bk_classifier *cls = builtin();
+	size_t i;
+	bk_record rec;
+
+	for (i = 0; i < sizeof(prec_cases) / sizeof(prec_cases[0]); i++) {
+		const struct prec_case *c = &prec_cases[i];
+
+		BKT_EQ_INT(c->name, classify_at(cls, &rec, c->line, c->host),
+		    0);
+		if (c->reason != NULL &&
+		    strcmp(bk_reason_name(rec.reason), c->reason) != 0)
+			BKT_FAIL("[%s] reason: got %s, want %s", c->name,
+			    bk_reason_name(rec.reason), c->reason);
+		if (!eqs(rec.cause, c->cause))
+			BKT_FAIL("[%s] cause: got %s, want %s", c->name,
+			    sv(rec.cause), c->cause);
+		if (!eqs(rec.category, c->category))
+			BKT_FAIL("[%s] category: got %s, want %s", c->name,
+			    sv(rec.category), c->category);
+		if (c->provider != NULL && !eqs(rec.provider, c->provider))
+			BKT_FAIL("[%s] provider: got %s, want %s", c->name,
+			    sv(rec.provider), c->provider);
+		if (c->code != NULL && !eqs(rec.provider_code, c->code))
+			BKT_FAIL("[%s] provider code: got %s, want %s",
+			    c->name, sv(rec.provider_code), c->code);
+		if (c->blocklist != NULL && !eqs(rec.blocklist, c->blocklist))
+			BKT_FAIL("[%s] blocklist: got %s, want %s", c->name,
+			    sv(rec.blocklist), c->blocklist);
+		BKT_EQ_INT(c->name, rec.hard, c->hard);
+		BKT_CHECK(rec.responsible != BK_RESP_UNKNOWN);
+		BKT_CHECK(rec.retry != BK_RETRY_UNKNOWN);
+	}
+}
+
+/*
+ * test_classify__knowledge - the built-in knowledge is complete: every
+ * cause a rule names is defined, every reason has a default cause, and
+ * the counts the knowledge base promises are there.
+ */
+static void
+test_classify__knowledge(void)
+{
+	bk_classifier *cls = builtin();
+	size_t i, count[5] = { 0 };
+	bk_knowledge k;
+
+	for (i = 0; bk_classifier_knowledge(&k, cls, i) == 0; i++) {
+		count[k.type]++;
+		if (k.type == BK_KNOW_CAUSE) {
+			bk_knowledge c;
+
+			if (bk_classifier_lookup(&c, cls, BK_KNOW_CATEGORY,
+			    k.category, strlen(k.category)) != 0)
+				BKT_FAIL("cause %s: no category %s", k.id,
+				    k.category);
+		}
+		if (k.type == BK_KNOW_CATEGORY)
+			BKT_CHECK(k.nfixes > 0 && k.retry_advice != NULL);
+		if (k.type == BK_KNOW_BLOCKLIST)
+			BKT_CHECK(k.delist != NULL);
+	}
+	BKT_CHECK(count[BK_KNOW_PROVIDER] >= 25);
+	BKT_CHECK(count[BK_KNOW_BLOCKLIST] >= 23);
+	BKT_CHECK(count[BK_KNOW_CATEGORY] >= 30);
+	for (i = 0; i < cls->nrules; i++) {
+		const struct bk__classify_rule *r = &cls->rules[i];
+
+		if (r->cause != NULL && bk_classifier_lookup(&k, cls,
+		    BK_KNOW_CAUSE, r->cause, strlen(r->cause)) != 0)
+			BKT_FAIL("%s:%u: rule %s: cause %s is not defined",
+			    r->file, r->line, r->id, r->cause);
+		if (r->provider != NULL && bk_classifier_lookup(&k, cls,
+		    BK_KNOW_PROVIDER, r->provider, strlen(r->provider)) != 0)
+			BKT_FAIL("%s:%u: rule %s: provider %s is not defined",
+			    r->file, r->line, r->id, r->provider);
+	}
+	for (i = 0; i < BK_REASON_COUNT_; i++)
+		if (cls->reason_cause[i] < 0)
+			BKT_FAIL("reason %s has no default cause",
+			    bk_reason_name((bk_reason)i));
+	BKT_EQ_INT("lookup", bk_classifier_lookup(&k, cls, BK_KNOW_CAUSE,
+	    "no.such", 7), BK_ENOTFOUND);
+}
+
 BK_TEST_MAIN(
 	BKT(test_classify__replies),
 	BKT(test_classify__evidence),
@@ -538,5 +747,8 @@ BK_TEST_MAIN(
 	BKT(test_classify__samples),
 	BKT(test_classify__syntax),
 	BKT(test_classify__user_rules),
-	BKT(test_classify__hostile)
+	BKT(test_classify__hostile),
+	BKT(test_classify__kb_codes),
+	BKT(test_classify__precedence),
+	BKT(test_classify__knowledge)
 )
