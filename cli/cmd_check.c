@@ -32,7 +32,10 @@ struct copts {
 	const char *ip;
 	int json;
 	const char *lists;
+	const char *selectors[BK_LIMIT_DKIM_SELECTORS];
+	size_t nsel;
 	const char *sender;
+	int sequential;
 	unsigned timeout_ms;
 };
 
@@ -45,8 +48,9 @@ bk_cli_check_usage(FILE *fp)
 	    "[-s ADDR] [-t MS] -i IP DOMAIN\n"
 	    "       bouncekit check ip [-j] [-d SERVER] [-l FILE] [-t MS] "
 	    "IP|DOMAIN\n"
-	    "       bouncekit check domain [-j] [-d SERVER] [-t MS] "
-	    "DOMAIN\n");
+	    "       bouncekit check domain [-j] [-d SERVER] [-S SELECTOR]... "
+	    "[-t MS] DOMAIN\n"
+	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n");
 }
 
 static void
@@ -65,7 +69,10 @@ usage_check(FILE *fp)
 	    "  -l, --lists FILE    blocklist definitions instead of the "
 	    "built-in set\n"
 	    "  -s, --sender ADDR   MAIL FROM address (SPF)\n"
+	    "  -S, --selector NAME DKIM selector to look up (check domain; "
+	    "repeatable)\n"
 	    "  -t, --timeout MS    per-query timeout (default 2000)\n"
+	    "      --sequential    one lookup at a time (benchmark baseline)\n"
 	    "\n"
 	    "Exit status: 0 nothing wrong, 1 a problem found, 2 usage, "
 	    "5 internal error.\n");
@@ -117,7 +124,9 @@ parse_opts(int argc, char **argv, struct copts *o)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "lists", required_argument, NULL, 'l' },
+		{ "selector", required_argument, NULL, 'S' },
 		{ "sender", required_argument, NULL, 's' },
+		{ "sequential", no_argument, NULL, 'Q' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -125,7 +134,7 @@ parse_opts(int argc, char **argv, struct copts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:hH:i:jl:s:t:", longopts,
+	while ((c = getopt_long(argc, argv, "d:hH:i:jl:s:S:t:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -148,6 +157,17 @@ parse_opts(int argc, char **argv, struct copts *o)
 			break;
 		case 's':
 			o->sender = optarg;
+			break;
+		case 'Q':
+			o->sequential = 1;
+			break;
+		case 'S':
+			if (o->nsel == BK_LIMIT_DKIM_SELECTORS) {
+				fprintf(stderr, "bouncekit: at most %d "
+				    "selectors\n", BK_LIMIT_DKIM_SELECTORS);
+				return -1;
+			}
+			o->selectors[o->nsel++] = optarg;
 			break;
 		case 't': {
 			char *end;
@@ -178,6 +198,7 @@ new_resolver(const struct copts *o)
 
 	dopts.servers = o->dns;
 	dopts.timeout_ms = o->timeout_ms;
+	dopts.max_inflight = o->sequential ? 1 : 0;
 	rc = bk_resolver_new(&r, &dopts, &err);
 	if (rc != 0) {
 		fprintf(stderr, "bouncekit: resolver: %s\n",
@@ -438,6 +459,80 @@ check_ip(const struct copts *o, const char *target)
 	return problem ? EXIT_PROBLEM : 0;
 }
 
+/* json_key - one DKIM key record as JSON */
+static void
+json_key(size_t i, const bk_dkim_key *k)
+{
+	printf("%s{\"name\":", i ? "," : "");
+	put_json(k->name);
+	printf(",\"dns\":\"%s\",\"record\":", bk_dns_status_name(k->dns));
+	put_json(k->record);
+	printf(",\"usable\":%s,\"type\":", k->usable ? "true" : "false");
+	put_json(k->record ? k->type : NULL);
+	printf(",\"bits\":%u,\"revoked\":%s,\"testing\":%s,\"strict\":%s,"
+	    "\"problem\":", k->bits, k->revoked ? "true" : "false",
+	    k->testing ? "true" : "false", k->strict ? "true" : "false");
+	put_json(k->problem);
+	printf("}");
+}
+
+/* text_key - one DKIM key record for people */
+static void
+text_key(const bk_dkim_key *k)
+{
+	printf("DKIM key ");
+	put_text(k->name);
+	printf(": ");
+	if (k->record == NULL)
+		printf("none (%s)", bk_dns_status_text(k->dns));
+	else if (k->revoked)
+		printf("revoked (empty p=)");
+	else {
+		put_text(k->type);
+		if (k->bits)
+			printf(" %u bits", k->bits);
+		printf("%s%s%s", k->testing ? ", testing (t=y)" : "",
+		    k->strict ? ", strict (t=s)" : "",
+		    k->usable ? "" : ", UNUSABLE");
+	}
+	printf("\n");
+	if (k->problem != NULL && !k->revoked) {
+		printf("  ");
+		put_text(k->problem);
+		printf("\n");
+	}
+}
+
+static void
+json_txtpol(const bk_txtpolicy *t)
+{
+	printf("{\"name\":");
+	put_json(t->name);
+	printf(",\"dns\":\"%s\",\"record\":", bk_dns_status_name(t->dns));
+	put_json(t->record);
+	printf(",\"valid\":%s,\"problem\":", t->valid ? "true" : "false");
+	put_json(t->problem);
+	printf("}");
+}
+
+static void
+text_txtpol(const char *what, const bk_txtpolicy *t)
+{
+	printf("%s (", what);
+	put_text(t->name);
+	printf("): ");
+	if (t->record != NULL)
+		put_text(t->record);
+	else
+		printf("no record");
+	printf("%s\n", t->record && !t->valid ? " - INVALID" : "");
+	if (t->problem != NULL) {
+		printf("  ");
+		put_text(t->problem);
+		printf("\n");
+	}
+}
+
 /* check_domain - MX, SPF tree, DMARC */
 static int
 check_domain(const struct copts *o, const char *domain)
@@ -449,6 +544,7 @@ check_domain(const struct copts *o, const char *domain)
 	size_t i;
 	int rc, problem = 0;
 	const bk_spf_node *root;
+	const bk_txtpolicy *sts, *rpt;
 
 	r = new_resolver(o);
 	if (r == NULL)
@@ -460,6 +556,14 @@ check_domain(const struct copts *o, const char *domain)
 		bk_resolver_free(r);
 		return EXIT_USAGE;
 	}
+	for (i = 0; rc == 0 && i < o->nsel; i++)
+		if (bk_domaincheck_add_selector(c, o->selectors[i]) != 0) {
+			fprintf(stderr, "bouncekit: '%s' is not a selector\n",
+			    o->selectors[i]);
+			bk_domaincheck_free(c);
+			bk_resolver_free(r);
+			return EXIT_USAGE;
+		}
 	if (rc != 0 || bk_domaincheck_start(c) != 0 ||
 	    bk_resolver_run(r) != 0) {
 		bk_domaincheck_free(c);
@@ -473,6 +577,14 @@ check_domain(const struct copts *o, const char *domain)
 	    bk_domaincheck_spf_terms(c) > 10)
 		problem = 1;
 	if (d->record == NULL || !d->usable)
+		problem = 1;
+	for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
+		if (!bk_domaincheck_dkim_key(c, i)->usable)
+			problem = 1;
+	sts = bk_domaincheck_mtasts(c);
+	rpt = bk_domaincheck_tlsrpt(c);
+	if ((sts->record != NULL && !sts->valid) ||
+	    (rpt->record != NULL && !rpt->valid))
 		problem = 1;
 	for (i = 0; i < bk_domaincheck_spf_count(c); i++) {
 		const bk_spf_node *n = bk_domaincheck_spf_node(c, i);
@@ -527,7 +639,14 @@ check_domain(const struct copts *o, const char *domain)
 			printf("null");
 		printf(",\"problems\":");
 		put_json(d->problems);
-		printf("},\"problem\":%s}\n", problem ? "true" : "false");
+		printf("},\"dkim\":[");
+		for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
+			json_key(i, bk_domaincheck_dkim_key(c, i));
+		printf("],\"mta_sts\":");
+		json_txtpol(sts);
+		printf(",\"tls_rpt\":");
+		json_txtpol(rpt);
+		printf(",\"problem\":%s}\n", problem ? "true" : "false");
 	} else {
 		printf("Domain %s\n", domain);
 		printf("MX: ");
@@ -578,9 +697,220 @@ check_domain(const struct copts *o, const char *domain)
 			put_text(d->problems);
 			printf("\n");
 		}
+		for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
+			text_key(bk_domaincheck_dkim_key(c, i));
+		text_txtpol("MTA-STS", sts);
+		text_txtpol("TLS-RPT", rpt);
 	}
 	bk_domaincheck_free(c);
 	bk_resolver_free(r);
+	return problem ? EXIT_PROBLEM : 0;
+}
+
+/* sender_domain - the domain SPF checks: MAIL FROM's, or the HELO name
+ * for a null sender (RFC 7208 2.4) */
+static const char *
+sender_domain(const bk_msg_trace *t)
+{
+	const char *at = strrchr(t->mail_from, '@');
+
+	if (at != NULL && at[1] != '\0')
+		return at + 1;
+	if (t->helo[0] != '\0')
+		return t->helo;
+	return NULL;
+}
+
+/*
+ * check_message - DKIM of every signature, SPF of the connecting address
+ * when the trace fields name it, then DMARC with both results.  DKIM
+ * and SPF share the resolver and run together; DMARC needs their
+ * results and follows.
+ */
+static int
+check_message(const struct copts *o, const char *path)
+{
+	bk_msg_trace t;
+	bk_resolver *r;
+	bk_dkim *dk = NULL;
+	bk_spf *spf = NULL;
+	bk_dmarc *dm = NULL;
+	char *msg;
+	size_t len, i;
+	const char *sdom;
+	int problem = 0, rc;
+	bk_dkim_result dres;
+
+	msg = slurp(path, &len);
+	if (msg == NULL) {
+		fprintf(stderr, "bouncekit: cannot read '%s'\n", path);
+		return EXIT_UNREADABLE;
+	}
+	r = new_resolver(o);
+	if (r == NULL) {
+		free(msg);
+		return EXIT_USAGE;
+	}
+	rc = bk_trace_parse(&t, msg, len);
+	if (rc == 0)
+		rc = bk_dkim_new(&dk, r, NULL, msg, len);
+	if (rc == 0)
+		rc = bk_dkim_start(dk, NULL, NULL);
+	sdom = sender_domain(&t);
+	if (rc == 0 && t.ip[0] != '\0' && sdom != NULL) {
+		const char *sender = strchr(t.mail_from, '@') ? t.mail_from :
+		    NULL;
+
+		if (bk_spf_new(&spf, r, NULL, t.ip, sender,
+		    t.helo[0] ? t.helo : NULL, sdom) == 0)
+			rc = bk_spf_start(spf, NULL, NULL);
+	}
+	if (rc == 0)
+		rc = bk_resolver_run(r);
+	if (rc == 0 && t.from_domain[0] != '\0' &&
+	    bk_dmarc_new(&dm, r, t.from_domain) == 0) {
+		if (spf != NULL)
+			bk_dmarc_add_spf(dm, sdom, bk_spf_verdict(spf));
+		for (i = 0; i < bk_dkim_count(dk); i++) {
+			const bk_dkim_sig *s = bk_dkim_signature(dk, i);
+
+			if (s->domain != NULL)
+				bk_dmarc_add_dkim(dm, s->domain, s->result);
+		}
+		rc = bk_dmarc_check(dm);
+	}
+	if (rc != 0) {
+		bk_dmarc_free(dm);
+		bk_spf_free(spf);
+		bk_dkim_free(dk);
+		bk_resolver_free(r);
+		free(msg);
+		return EXIT_INTERNAL;
+	}
+	dres = bk_dkim_verdict(dk);
+	if (dres != BK_DKIM_PASS || (spf != NULL &&
+	    bk_spf_verdict(spf) != BK_SPF_PASS) || dm == NULL ||
+	    bk_dmarc_verdict(dm) != BK_DMARC_PASS)
+		problem = 1;
+	if (o->json) {
+		printf("{\"check\":\"message\",\"format\":%d,\"file\":",
+		    CHECK_FORMAT);
+		put_json(path);
+		printf(",\"trace\":{\"ip\":");
+		put_json(t.ip[0] ? t.ip : NULL);
+		printf(",\"ip_source\":");
+		put_json(t.ip_source);
+		printf(",\"helo\":");
+		put_json(t.helo[0] ? t.helo : NULL);
+		printf(",\"mail_from\":");
+		put_json(t.mail_from[0] ? t.mail_from : NULL);
+		printf(",\"mail_from_source\":");
+		put_json(t.mail_from_source);
+		printf(",\"from_domain\":");
+		put_json(t.from_domain[0] ? t.from_domain : NULL);
+		printf("},\"dkim\":{\"result\":\"%s\",\"signatures\":[",
+		    bk_dkim_result_name(dres));
+		for (i = 0; i < bk_dkim_count(dk); i++) {
+			const bk_dkim_sig *s = bk_dkim_signature(dk, i);
+
+			printf("%s{\"result\":\"%s\",\"domain\":", i ? "," : "",
+			    bk_dkim_result_name(s->result));
+			put_json(s->domain);
+			printf(",\"selector\":");
+			put_json(s->selector);
+			printf(",\"algorithm\":");
+			put_json(s->algorithm);
+			printf(",\"detail\":");
+			put_json(s->detail);
+			printf(",\"key\":");
+			json_key(0, &s->key);
+			printf("}");
+		}
+		printf("]},\"spf\":");
+		if (spf == NULL)
+			printf("null");
+		else {
+			printf("{\"result\":\"%s\",\"domain\":",
+			    bk_spf_result_name(bk_spf_verdict(spf)));
+			put_json(bk_spf_domain(spf));
+			printf(",\"detail\":");
+			put_json(bk_spf_detail(spf));
+			printf("}");
+		}
+		printf(",\"dmarc\":");
+		if (dm == NULL)
+			printf("null");
+		else {
+			printf("{\"result\":\"%s\",\"policy_domain\":",
+			    bk_dmarc_result_name(bk_dmarc_verdict(dm)));
+			put_json(bk_dmarc_policy_domain(dm));
+			printf(",\"disposition\":\"%s\",\"spf_aligned\":%s,"
+			    "\"dkim_aligned\":%s,\"detail\":",
+			    bk_dmarc_disposition(dm),
+			    bk_dmarc_spf_aligned(dm) ? "true" : "false",
+			    bk_dmarc_dkim_aligned(dm) ? "true" : "false");
+			put_json(bk_dmarc_detail(dm));
+			printf("}");
+		}
+		printf(",\"problem\":%s}\n", problem ? "true" : "false");
+	} else {
+		printf("Message %s\n  connecting IP: ", path);
+		put_text(t.ip[0] ? t.ip : "unknown");
+		if (t.ip_source)
+			printf(" (%s)", t.ip_source);
+		printf(", HELO: ");
+		put_text(t.helo[0] ? t.helo : "unknown");
+		printf("\n  MAIL FROM: ");
+		put_text(t.mail_from[0] ? t.mail_from : "unknown");
+		if (t.mail_from_source)
+			printf(" (%s)", t.mail_from_source);
+		printf(", From domain: ");
+		put_text(t.from_domain[0] ? t.from_domain : "none");
+		printf("\nDKIM %s (%zu signature%s)\n",
+		    bk_dkim_result_name(dres), bk_dkim_count(dk),
+		    bk_dkim_count(dk) == 1 ? "" : "s");
+		for (i = 0; i < bk_dkim_count(dk); i++) {
+			const bk_dkim_sig *s = bk_dkim_signature(dk, i);
+
+			printf("  d=");
+			put_text(s->domain ? s->domain : "?");
+			printf(" s=");
+			put_text(s->selector ? s->selector : "?");
+			printf(" a=");
+			put_text(s->algorithm ? s->algorithm : "?");
+			printf(": %s - ", bk_dkim_result_name(s->result));
+			put_text(s->detail);
+			if (s->key.bits)
+				printf(" [%s %u bits]", s->key.type,
+				    s->key.bits);
+			printf("\n");
+		}
+		if (spf != NULL) {
+			printf("SPF %s for %s from %s: ",
+			    bk_spf_result_name(bk_spf_verdict(spf)),
+			    bk_spf_domain(spf), t.ip);
+			put_text(bk_spf_detail(spf));
+			printf("\n");
+		} else
+			printf("SPF not checked: the trace fields do not name "
+			    "the connecting address and sender\n");
+		if (dm != NULL) {
+			const char *pd = bk_dmarc_policy_domain(dm);
+
+			printf("DMARC %s for %s: ",
+			    bk_dmarc_result_name(bk_dmarc_verdict(dm)),
+			    bk_dmarc_from(dm));
+			put_text(bk_dmarc_detail(dm));
+			printf("\n  policy domain %s, disposition %s\n",
+			    pd ? pd : "-", bk_dmarc_disposition(dm));
+		} else
+			printf("DMARC not checked: no From domain\n");
+	}
+	bk_dmarc_free(dm);
+	bk_spf_free(spf);
+	bk_dkim_free(dk);
+	bk_resolver_free(r);
+	free(msg);
 	return problem ? EXIT_PROBLEM : 0;
 }
 
@@ -611,6 +941,8 @@ bk_cli_check(int argc, char **argv)
 		return check_ip(&o, argv[1 + optind]);
 	if (strcmp(what, "domain") == 0)
 		return check_domain(&o, argv[1 + optind]);
+	if (strcmp(what, "message") == 0)
+		return check_message(&o, argv[1 + optind]);
 	fprintf(stderr, "bouncekit: unknown check '%s'\n", what);
 	usage_check(stderr);
 	return EXIT_USAGE;

@@ -20,26 +20,11 @@
 #include <stddef.h>
 
 #include "dns.h"
+#include "limits.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/*
- * SPF limits (to be merged into limits.h by its owner).
- * RFC 7208 4.6.4: at most 10 mechanisms and modifiers that query DNS
- * (include, a, mx, ptr, exists, redirect), and at most 2 of them may
- * return no answer ("void lookups"); past either, permerror.
- */
-#define BK_LIMIT_SPF_DNS_TERMS 10
-#define BK_LIMIT_SPF_VOID_LOOKUPS 2
-/* RFC 7208 4.6.4: address lookups per mx mechanism (past: permerror) and
- * names used from a PTR answer (the rest are ignored). */
-#define BK_LIMIT_SPF_MX_NAMES 10
-#define BK_LIMIT_SPF_PTR_NAMES 10
-/* A macro expansion longer than this is an error (RFC 7208 7.3 truncates
- * domain names to 253 octets; explanations are cut here). */
-#define BK_LIMIT_SPF_EXPAND_BYTES 2048
 
 /* X(code, name, text) */
 #define BK_SPF_RESULT_LIST(X)                                              \
@@ -149,10 +134,6 @@ const char *bk_spf_domain(const bk_spf *spf);
 /* ------------------------------------------------------------------ */
 /* DNS blocklists (RFC 5782) and reverse DNS of an address            */
 
-/* Lists queried per check at most (the rest are ignored). */
-#define BK_LIMIT_DNSBL_LISTS 64
-/* Return codes described per list. */
-#define BK_LIMIT_DNSBL_CODES 64
 
 typedef struct bk_dnsbl_set bk_dnsbl_set;
 
@@ -254,8 +235,6 @@ const bk_rdns *bk_ipcheck_rdns(const bk_ipcheck *c);
 /* ------------------------------------------------------------------ */
 /* The sending domain: MX, SPF record and include tree, DMARC          */
 
-/* SPF records fetched for one include tree at most. */
-#define BK_LIMIT_SPF_TREE_NODES 64
 
 /* One record of the SPF include tree (pre-order). */
 typedef struct bk_spf_node {
@@ -320,6 +299,287 @@ unsigned bk_domaincheck_spf_terms(const bk_domaincheck *c);
 
 /** bk_domaincheck_dmarc - the DMARC findings (borrowed). */
 const bk_dmarc_info *bk_domaincheck_dmarc(const bk_domaincheck *c);
+
+
+/**
+ * bk_domaincheck_add_selector - also fetch the DKIM key of @selector
+ * (selector._domainkey.DOMAIN) when the check starts.
+ * @return 0; BK_EINVAL (bad name, already started); BK_ETOOBIG past
+ *         BK_LIMIT_DKIM_SELECTORS.
+ */
+int bk_domaincheck_add_selector(bk_domaincheck *c, const char *selector);
+
+/** bk_domaincheck_dkim_count - selectors added. */
+size_t bk_domaincheck_dkim_count(const bk_domaincheck *c);
+
+/** bk_domaincheck_dkim_key - the key found for selector @i (borrowed):
+ * type, size, revoked, testing, problems. */
+const struct bk_dkim_key *bk_domaincheck_dkim_key(
+    const bk_domaincheck *c, size_t i);
+
+/* A TXT policy record: MTA-STS (RFC 8461 3.1) or TLS-RPT (RFC 8460 3). */
+typedef struct bk_txtpolicy {
+	const char *name;          /* _mta-sts.DOMAIN, _smtp._tls.DOMAIN */
+	bk_dns_status dns;
+	const char *record;        /* the record, or NULL */
+	int valid;                 /* exactly one record, well formed */
+	const char *problem;       /* why not, or NULL */
+} bk_txtpolicy;
+
+/** bk_domaincheck_mtasts - the _mta-sts TXT record (borrowed). */
+const bk_txtpolicy *bk_domaincheck_mtasts(const bk_domaincheck *c);
+
+/** bk_domaincheck_tlsrpt - the _smtp._tls TXT record (borrowed). */
+const bk_txtpolicy *bk_domaincheck_tlsrpt(const bk_domaincheck *c);
+
+/* ------------------------------------------------------------------ */
+/* DKIM signature verification (RFC 6376, RFC 8301, RFC 8463)          */
+
+/* X(code, name, text): RFC 8601 2.7.1 results */
+#define BK_DKIM_RESULT_LIST(X)                                             \
+	X(0, BK_DKIM_NONE, "none")                                         \
+	X(1, BK_DKIM_PASS, "pass")                                         \
+	X(2, BK_DKIM_FAIL, "fail")                                         \
+	X(3, BK_DKIM_TEMPERROR, "temperror")                               \
+	X(4, BK_DKIM_PERMERROR, "permerror")
+
+typedef enum bk_dkim_result {
+#define BK_DKIM_RESULT_ENUM(code, name, text) name = (code),
+	BK_DKIM_RESULT_LIST(BK_DKIM_RESULT_ENUM)
+#undef BK_DKIM_RESULT_ENUM
+	BK_DKIM_RESULT_COUNT_ = 5
+} bk_dkim_result;
+
+/** bk_dkim_result_name - "pass", "permerror"... (static). */
+const char *bk_dkim_result_name(bk_dkim_result res);
+
+/*
+ * A DKIM key record (RFC 6376 3.6.1) as found in DNS.  Strings are owned
+ * by the handle that returned the structure.
+ */
+typedef struct bk_dkim_key {
+	const char *name;          /* selector._domainkey.domain */
+	bk_dns_status dns;         /* status of the TXT lookup */
+	const char *record;        /* the TXT record, or NULL */
+	int usable;                /* a verifier can use it */
+	const char *type;          /* "rsa", "ed25519" or the k= value */
+	unsigned bits;             /* key size (ed25519: 256), 0 unknown */
+	int revoked;               /* empty p= */
+	int testing;               /* t=y */
+	int strict;                /* t=s: i= must equal d= */
+	const char *problem;       /* why unusable / findings, or NULL */
+} bk_dkim_key;
+
+/* One DKIM-Signature field and its verdict; strings owned by bk_dkim. */
+typedef struct bk_dkim_sig {
+	bk_dkim_result result;
+	const char *detail;        /* why: "signature verified", "body hash
+				    * mismatch", "key revoked (empty p=)" */
+	const char *domain;        /* d=, NULL when missing or invalid */
+	const char *selector;      /* s= */
+	const char *identity;      /* i= (decoded), or "@" d= */
+	const char *algorithm;     /* a= as written */
+	const char *canon;         /* c= as "header/body" */
+	long long timestamp;       /* t=, -1 when absent */
+	long long expires;         /* x=, -1 when absent */
+	long long body_length;     /* l=, -1 when absent */
+	bk_dkim_key key;           /* the key record, when looked up */
+} bk_dkim_sig;
+
+#define BK_DKIM_OPTIONS_VERSION 1
+
+typedef struct bk_dkim_options {
+	unsigned version;          /* BK_DKIM_OPTIONS_VERSION */
+	long long now;             /* for x= and t=; 0 = the current time */
+	unsigned max_signatures;   /* 0 = BK_LIMIT_DKIM_SIGNATURES */
+	unsigned min_rsa_bits;     /* 0 = BK_LIMIT_DKIM_RSA_MIN_BITS */
+} bk_dkim_options;
+
+#define BK_DKIM_OPTIONS_INIT { BK_DKIM_OPTIONS_VERSION, 0, 0, 0 }
+
+typedef struct bk_dkim bk_dkim;
+
+/**
+ * bk_dkim_new - prepare the verification of every DKIM-Signature of a
+ * message (RFC 6376 6.1).
+ * @param out   receives the handle; free with bk_dkim_free().
+ * @param r     the resolver (borrowed; must outlive the handle).
+ * @param opts  options, or NULL for the defaults.
+ * @param msg   the message as received (@len bytes, copied); bare LF
+ *              line ends are read as CRLF.
+ * @return 0, BK_EINVAL, BK_ENOMEM.
+ */
+int bk_dkim_new(bk_dkim **out, bk_resolver *r, const bk_dkim_options *opts,
+    const char *msg, size_t len);
+
+/** bk_dkim_free - release; NULL is accepted (see bk_spf_free()). */
+void bk_dkim_free(bk_dkim *d);
+
+/* Called once when every signature has its result. */
+typedef void (*bk_dkim_callback)(void *arg, bk_dkim *d);
+
+/**
+ * bk_dkim_start - parse the signatures and queue their key lookups; the
+ * results arrive while the resolver runs.
+ * @return 0, BK_EINVAL when already started, BK_ENOMEM.
+ */
+int bk_dkim_start(bk_dkim *d, bk_dkim_callback done, void *arg);
+
+/** bk_dkim_check - start and run the resolver until done. */
+int bk_dkim_check(bk_dkim *d);
+
+/** bk_dkim_is_done - 1 once every signature has its result. */
+int bk_dkim_is_done(const bk_dkim *d);
+
+/**
+ * bk_dkim_verdict - the message's result: the best signature's (pass,
+ * then temperror, fail, permerror); none without signatures.
+ */
+bk_dkim_result bk_dkim_verdict(const bk_dkim *d);
+
+/** bk_dkim_count - DKIM-Signature fields examined (top to bottom). */
+size_t bk_dkim_count(const bk_dkim *d);
+
+/** bk_dkim_signature - signature @i (borrowed from @d), NULL past end. */
+const bk_dkim_sig *bk_dkim_signature(const bk_dkim *d, size_t i);
+
+/* ------------------------------------------------------------------ */
+/* DMARC evaluation of a message (RFC 7489 6.6)                        */
+
+/* X(code, name, text) */
+#define BK_DMARC_RESULT_LIST(X)                                            \
+	X(0, BK_DMARC_NONE, "none")                                        \
+	X(1, BK_DMARC_PASS, "pass")                                        \
+	X(2, BK_DMARC_FAIL, "fail")                                        \
+	X(3, BK_DMARC_TEMPERROR, "temperror")                              \
+	X(4, BK_DMARC_PERMERROR, "permerror")
+
+typedef enum bk_dmarc_result {
+#define BK_DMARC_RESULT_ENUM(code, name, text) name = (code),
+	BK_DMARC_RESULT_LIST(BK_DMARC_RESULT_ENUM)
+#undef BK_DMARC_RESULT_ENUM
+	BK_DMARC_RESULT_COUNT_ = 5
+} bk_dmarc_result;
+
+/** bk_dmarc_result_name - "pass", "none"... (static). */
+const char *bk_dmarc_result_name(bk_dmarc_result res);
+
+/**
+ * bk_dmarc_record_check - is a DMARC record usable by receivers (v=DMARC1
+ * first, a valid p= or a valid rua=; RFC 7489 6.3, 6.6.3), and does it
+ * have errors a setup checker should flag (any invalid tag value)?
+ * @param why  receives the findings (may be NULL).
+ * @return 0, BK_EINVAL, BK_ENOMEM.
+ */
+int bk_dmarc_record_check(int *usable_out, int *errors_out, char *why,
+    size_t cap, const char *rec, size_t len);
+
+/**
+ * bk_dmarc_org_domain - the organizational domain (RFC 7489 3.2) from the
+ * Public Suffix List (libpsl): case and outer dots are normalised.
+ * @return 0; BK_ENOTFOUND for a public suffix itself; BK_EINVAL;
+ *         BK_ETOOBIG when it does not fit @cap.
+ */
+int bk_dmarc_org_domain(char *out, size_t cap, const char *domain);
+
+/**
+ * bk_dmarc_aligned - identifier alignment (RFC 7489 3.1): equal names
+ * (strict), or the same organizational domain (relaxed).  Returns 1/0.
+ */
+int bk_dmarc_aligned(const char *from_domain, const char *auth_domain,
+    int strict);
+
+/**
+ * bk_dmarc_from_domain - the domain of the first address of an
+ * RFC5322.From value (@len bytes; comments and quoted strings skipped).
+ * @return 0, BK_ENOTFOUND (no address), BK_EINVAL, BK_ETOOBIG.
+ */
+int bk_dmarc_from_domain(char *out, size_t cap, const char *value,
+    size_t len);
+
+typedef struct bk_dmarc bk_dmarc;
+
+/**
+ * bk_dmarc_new - prepare the DMARC check of a message whose From domain
+ * is @from_domain.  Add the authentication results, then start.
+ * @return 0, BK_EINVAL for a bad domain, BK_ENOMEM.
+ */
+int bk_dmarc_new(bk_dmarc **out, bk_resolver *r, const char *from_domain);
+
+/** bk_dmarc_free - release; NULL is accepted. */
+void bk_dmarc_free(bk_dmarc *m);
+
+/** bk_dmarc_add_spf - the SPF result for the MAIL FROM (or HELO)
+ * domain.  @return 0, BK_EINVAL (after start, bad domain). */
+int bk_dmarc_add_spf(bk_dmarc *m, const char *domain, bk_spf_result res);
+
+/** bk_dmarc_add_dkim - one DKIM signature's d= and result.
+ * @return 0, BK_EINVAL, BK_ETOOBIG past BK_LIMIT_DKIM_SIGNATURES. */
+int bk_dmarc_add_dkim(bk_dmarc *m, const char *domain, bk_dkim_result res);
+
+typedef void (*bk_dmarc_callback)(void *arg, bk_dmarc *m);
+
+/** bk_dmarc_start - queue _dmarc.<from> and _dmarc.<org> at once.
+ * @return 0, BK_EINVAL when already started, BK_ENOMEM. */
+int bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg);
+
+/** bk_dmarc_check - start and run the resolver until done. */
+int bk_dmarc_check(bk_dmarc *m);
+
+/** bk_dmarc_is_done - 1 once the result is known. */
+int bk_dmarc_is_done(const bk_dmarc *m);
+
+/** bk_dmarc_verdict - pass, fail, none (no usable record), temperror. */
+bk_dmarc_result bk_dmarc_verdict(const bk_dmarc *m);
+
+/** bk_dmarc_policy_domain - where the record was found (From or org
+ * domain), NULL when none applies.  Owned by @m. */
+const char *bk_dmarc_policy_domain(const bk_dmarc *m);
+
+/**
+ * bk_dmarc_disposition - "none", "quarantine" or "reject": p= (sp= for a
+ * subdomain covered by the organizational record), one step less strict
+ * with pct=0; "none" on pass.  Static string.
+ */
+const char *bk_dmarc_disposition(const bk_dmarc *m);
+
+/** bk_dmarc_detail - one line saying why (owned by @m). */
+const char *bk_dmarc_detail(const bk_dmarc *m);
+
+/** bk_dmarc_record - the record found and parsed (owned by @m). */
+const bk_dmarc_info *bk_dmarc_record(const bk_dmarc *m);
+
+/** bk_dmarc_spf_aligned, bk_dmarc_dkim_aligned - 1 when a passing
+ * identifier is aligned with the From domain. */
+int bk_dmarc_spf_aligned(const bk_dmarc *m);
+int bk_dmarc_dkim_aligned(const bk_dmarc *m);
+
+/** bk_dmarc_from - the normalised From domain (owned by @m). */
+const char *bk_dmarc_from(const bk_dmarc *m);
+
+/* ------------------------------------------------------------------ */
+/* Trace header fields of a received message                           */
+
+/* What the header says about the message's arrival ("" = unknown). */
+typedef struct bk_msg_trace {
+	char ip[64];               /* the connecting client's address */
+	char helo[256];            /* its HELO/EHLO name */
+	char mail_from[512];       /* envelope sender; "<>" for null */
+	char from_domain[256];     /* RFC5322.From domain, lower case */
+	unsigned from_count;       /* From fields seen (1 expected) */
+	const char *ip_source;     /* "Received", "Received-SPF", NULL */
+	const char *mail_from_source;  /* "Return-Path", "Received-SPF",
+				    * "Authentication-Results", NULL */
+} bk_msg_trace;
+
+/**
+ * bk_trace_parse - read the trace fields of a message as received: the
+ * topmost Received field with a non-loopback client address (added by
+ * the receiving MTA), Return-Path, Received-SPF, Authentication-Results
+ * and From.
+ * @return 0 (fields not found stay ""), BK_EINVAL, BK_ENOMEM.
+ */
+int bk_trace_parse(bk_msg_trace *out, const char *msg, size_t len);
 
 #ifdef __cplusplus
 }

@@ -56,4 +56,65 @@
 /* Rule hits considered per classification; the rest are ignored. */
 #define BK_LIMIT_RULE_HITS 256
 
+/*
+ * DNS (lib/dns).  CNAME links followed from the query name: RFC 1034
+ * chains are short, and a loop must end.
+ */
+#define BK_LIMIT_DNS_CNAME_CHAIN 8
+
+/* Bytes of one TXT record after joining its character-strings. */
+#define BK_LIMIT_DNS_TXT_BYTES ((size_t)64 * 1024)
+
+/* Resource records kept per answer; the rest are ignored (truncated). */
+#define BK_LIMIT_DNS_RRS 512
+
+/* Queries one resolver keeps in flight or queued at once. */
+#define BK_LIMIT_DNS_QUERIES 4096
+
+/*
+ * SPF (RFC 7208 4.6.4): at most 10 mechanisms and modifiers that query
+ * DNS (include, a, mx, ptr, exists, redirect), and at most 2 of them may
+ * return no answer ("void lookups"); past either, permerror.
+ */
+#define BK_LIMIT_SPF_DNS_TERMS 10
+#define BK_LIMIT_SPF_VOID_LOOKUPS 2
+
+/* RFC 7208 4.6.4: address lookups per mx mechanism (past: permerror) and
+ * names used from a PTR answer (the rest are ignored). */
+#define BK_LIMIT_SPF_MX_NAMES 10
+#define BK_LIMIT_SPF_PTR_NAMES 10
+
+/* A macro expansion longer than this is an error (RFC 7208 7.3 truncates
+ * domain names to 253 octets; explanations are cut here). */
+#define BK_LIMIT_SPF_EXPAND_BYTES 2048
+
+/* SPF records fetched for one include tree by `check domain`. */
+#define BK_LIMIT_SPF_TREE_NODES 64
+
+/* DNS blocklists queried per check (the rest are ignored), and return
+ * codes described per list. */
+#define BK_LIMIT_DNSBL_LISTS 64
+#define BK_LIMIT_DNSBL_CODES 64
+
+/* DKIM selectors looked up by one `check domain`. */
+#define BK_LIMIT_DKIM_SELECTORS 32
+
+/*
+ * DKIM (RFC 6376).  Signatures verified per message: each costs a key
+ * lookup and a public-key operation; real mail carries one to three.
+ * The rest are reported as not checked.
+ */
+#define BK_LIMIT_DKIM_SIGNATURES 16
+
+/* Names in one signature's h= tag; past this the signature is a
+ * permerror (over-signing doubles a typical list of about 20). */
+#define BK_LIMIT_DKIM_SIGNED_HEADERS 128
+
+/* RFC 8301 3.2: RSA keys under 1024 bits must not be considered valid. */
+#define BK_LIMIT_DKIM_RSA_MIN_BITS 1024
+
+/* Largest RSA key accepted (RFC 8301 3.2: verifiers must handle up to
+ * 4096); bigger keys only cost time. */
+#define BK_LIMIT_DKIM_RSA_MAX_BITS 8192
+
 #endif /* BOUNCEKIT_LIMITS_H */

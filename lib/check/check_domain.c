@@ -44,6 +44,20 @@ struct bk_domaincheck {
 	char org[256];
 	char problems[1024];
 	bk_dmarc_info dmarc;
+	struct selkey {
+		bk_dkim_key key;
+		struct bk_domaincheck *c;
+		char name[300];
+		char problem[300];
+	} sel[BK_LIMIT_DKIM_SELECTORS];
+	size_t nsel;
+	struct txtpol {
+		bk_txtpolicy pub;
+		char name[300];
+		char problem[200];
+		bk_dns_answer *ans;
+		int sts;
+	} sts, rpt;
 	int started, finished;
 };
 
@@ -88,6 +102,8 @@ bk_domaincheck_free(bk_domaincheck *c)
 	bk_dns_answer_free(c->mx);
 	bk_dns_answer_free(c->dmarc_own);
 	bk_dns_answer_free(c->dmarc_org);
+	bk_dns_answer_free(c->sts.ans);
+	bk_dns_answer_free(c->rpt.ans);
 	for (size_t i = 0; i < c->nnodes; i++)
 		bk_dns_answer_free(c->nodes[i]->ans);
 	bk__arena_free(c->arena);
@@ -289,138 +305,20 @@ note(bk_domaincheck *c, const char *fmt, const char *arg)
 	c->dmarc.problems = c->problems;
 }
 
-static int
-is_policy(const char *v, size_t n)
-{
-	return bk__ieq(v, n, "none") || bk__ieq(v, n, "quarantine") ||
-	    bk__ieq(v, n, "reject");
-}
-
-/* dmarc_parse - RFC 7489 6.3 tag list, checked tag by tag */
+/* dmarc_parse - RFC 7489 6.3 tag list (check_dmarc.c), plus the
+ * findings a sender should know about */
 static void
 dmarc_parse(bk_domaincheck *c, const char *rec, size_t len)
 {
 	bk_dmarc_info *d = &c->dmarc;
-	size_t i = 0, ntag = 0;
-	int has_rua = 0, bad_p = 0;
+	size_t l = strlen(c->problems);
 
-	d->pct = -1;
-	d->adkim = 'r';
-	d->aspf = 'r';
-	/* loop: one tag per step, i only moves forward */
-	while (i < len) {
-		size_t ts, te, vs, ve, eq;
-		char *val;
-
-		while (i < len && (rec[i] == ' ' || rec[i] == '\t'))
-			i++;
-		ts = i;
-		while (i < len && rec[i] != ';')
-			i++;
-		te = i;
-		if (i < len)
-			i++;
-		while (te > ts && (rec[te - 1] == ' ' || rec[te - 1] == '\t'))
-			te--;
-		if (te == ts)
-			continue;
-		for (eq = ts; eq < te && rec[eq] != '='; eq++)
-			;
-		if (eq == te) {
-			note(c, "tag without '=' ignored", NULL);
-			continue;
-		}
-		vs = eq + 1;
-		ve = te;
-		while (vs < ve && (rec[vs] == ' ' || rec[vs] == '\t'))
-			vs++;
-		while (eq > ts && (rec[eq - 1] == ' ' || rec[eq - 1] == '\t'))
-			eq--;
-		val = bk__arena_memdup(c->arena, rec + vs, ve - vs);
-		if (val == NULL)
-			return;
-		ntag++;
-		if (ntag == 1) {
-			if (!bk__ieq(rec + ts, eq - ts, "v") ||
-			    strcmp(val, "DMARC1") != 0) {
-				note(c, "the record must start with v=DMARC1",
-				    NULL);
-				return;
-			}
-			continue;
-		}
-		if (bk__ieq(rec + ts, eq - ts, "p")) {
-			if (is_policy(val, ve - vs))
-				d->p = val;
-			else {
-				bad_p = 1;
-				note(c, "p=%s is not none, quarantine or "
-				    "reject", val);
-			}
-		} else if (bk__ieq(rec + ts, eq - ts, "sp") ||
-		    bk__ieq(rec + ts, eq - ts, "np")) {
-			int sp = bk__ieq(rec + ts, eq - ts, "sp");
-
-			if (is_policy(val, ve - vs)) {
-				if (sp)
-					d->sp = val;
-				else
-					d->np = val;
-			} else
-				note(c, sp ? "sp=%s is invalid (ignored)" :
-				    "np=%s is invalid (ignored)", val);
-		} else if (bk__ieq(rec + ts, eq - ts, "pct")) {
-			long v;
-
-			if (bk__digits(val, ve - vs, 0, 100, &v) == ve - vs)
-				d->pct = (int)v;
-			else
-				note(c, "pct=%s is not 0-100 (ignored)", val);
-		} else if (bk__ieq(rec + ts, eq - ts, "adkim") ||
-		    bk__ieq(rec + ts, eq - ts, "aspf")) {
-			int dk = bk__ieq(rec + ts, eq - ts, "adkim");
-
-			if (ve - vs == 1 && (val[0] == 'r' || val[0] == 's')) {
-				if (dk)
-					d->adkim = val[0];
-				else
-					d->aspf = val[0];
-			} else
-				note(c, dk ? "adkim=%s is not r or s" :
-				    "aspf=%s is not r or s", val);
-		} else if (bk__ieq(rec + ts, eq - ts, "rua") ||
-		    bk__ieq(rec + ts, eq - ts, "ruf")) {
-			int rua = bk__ieq(rec + ts, eq - ts, "rua");
-
-			if (!bk__istarts(val, ve - vs, "mailto:") &&
-			    !bk__istarts(val, ve - vs, "https:")) {
-				note(c, "%s has no mailto: URI", rua ? "rua" :
-				    "ruf");
-				continue;
-			}
-			if (rua) {
-				d->rua = val;
-				has_rua = 1;
-			} else
-				d->ruf = val;
-		}
-		/* fo, rf, ri, t, psd and unknown tags: accepted */
-	}
-	if (d->p == NULL) {
-		if (has_rua && !bad_p) {
-			/* RFC 7489 6.6.3: a valid rua makes it p=none */
-			d->p = "none";
-			d->usable = 1;
-			note(c, "no p=: treated as p=none because rua= is "
-			    "valid", NULL);
-		} else if (has_rua) {
-			d->p = "none";
-			d->usable = 1;
-		} else
-			note(c, "no valid p= tag: the record is ignored",
-			    NULL);
-	} else
-		d->usable = 1;
+	bk__dmarc_parse(d, c->arena, rec, len, c->problems + l,
+	    sizeof(c->problems) - l);
+	if (c->problems[0] != '\0')
+		d->problems = c->problems;
+	if (!d->usable)
+		return;
 	if (d->p != NULL && strcmp(d->p, "none") == 0)
 		note(c, "p=none only monitors: nothing is rejected", NULL);
 	if (d->pct >= 0 && d->pct < 100)
@@ -514,6 +412,199 @@ on_dmarc_org(void *arg, bk_dns_answer *ans)
 		dmarc_decide(c);
 }
 
+/* bk_domaincheck_add_selector - see check.h */
+int
+bk_domaincheck_add_selector(bk_domaincheck *c, const char *selector)
+{
+	struct selkey *k;
+	size_t n;
+
+	if (c == NULL || selector == NULL || c->started)
+		return BK_EINVAL;
+	n = strlen(selector);
+	if (n == 0 || n > 63 || !bk__dns_name_valid(selector, n))
+		return BK_EINVAL;
+	if (c->nsel == BK_LIMIT_DKIM_SELECTORS)
+		return BK_ETOOBIG;
+	k = &c->sel[c->nsel++];
+	memset(k, 0, sizeof(*k));
+	k->c = c;
+	snprintf(k->name, sizeof(k->name), "%s._domainkey.%s", selector,
+	    c->domain);
+	k->key.name = k->name;
+	k->key.dns = BK_DNS_CANCELLED;
+	return 0;
+}
+
+size_t
+bk_domaincheck_dkim_count(const bk_domaincheck *c)
+{
+	return c ? c->nsel : 0;
+}
+
+const bk_dkim_key *
+bk_domaincheck_dkim_key(const bk_domaincheck *c, size_t i)
+{
+	if (c == NULL || i >= c->nsel)
+		return NULL;
+	return &c->sel[i].key;
+}
+
+const bk_txtpolicy *
+bk_domaincheck_mtasts(const bk_domaincheck *c)
+{
+	return c ? &c->sts.pub : NULL;
+}
+
+const bk_txtpolicy *
+bk_domaincheck_tlsrpt(const bk_domaincheck *c)
+{
+	return c ? &c->rpt.pub : NULL;
+}
+
+/* on_selector - a DKIM key record arrived */
+static void
+on_selector(void *arg, bk_dns_answer *ans)
+{
+	struct selkey *k = arg;
+	bk_domaincheck *c = k->c;
+
+	if (ans == NULL) {
+		k->key.problem = "out of memory";
+		return;
+	}
+	k->key.dns = ans->status;
+	if (ans->status != BK_DNS_OK || ans->count == 0) {
+		snprintf(k->problem, sizeof(k->problem), "%s",
+		    bk_dns_is_error(ans->status) ? "lookup failed "
+		    "(temperror)" : "no key record: signatures with this "
+		    "selector are permerror");
+		k->key.problem = k->problem;
+		bk_dns_answer_free(ans);
+		return;
+	}
+	k->key.record = bk__arena_memdup(c->arena, ans->rr[0].data,
+	    ans->rr[0].len);
+	if (k->key.record != NULL)
+		bk__dkim_key_parse(&k->key, c->arena, k->key.record,
+		    strlen(k->key.record), NULL, NULL, k->problem,
+		    sizeof(k->problem));
+	if (k->key.usable && strcmp(k->key.type, "rsa") == 0 &&
+	    k->key.bits < BK_LIMIT_DKIM_RSA_MIN_BITS) {
+		k->key.usable = 0;
+		snprintf(k->problem, sizeof(k->problem), "%u-bit RSA key: "
+		    "under the 1024-bit minimum (RFC 8301 3.2)", k->key.bits);
+		k->key.problem = k->problem;
+	} else if (k->key.usable && ans->count > 1) {
+		snprintf(k->problem, sizeof(k->problem), "%zu TXT records: "
+		    "verifiers may use any one", ans->count);
+		k->key.problem = k->problem;
+	} else if (k->key.usable && k->key.testing) {
+		snprintf(k->problem, sizeof(k->problem), "t=y: testing "
+		    "mode, receivers may treat signed mail as unsigned");
+		k->key.problem = k->problem;
+	}
+	bk_dns_answer_free(ans);
+}
+
+/* tag_value - [*vs, *ve) of tag @name in a "k=v; k=v" record */
+static int
+tag_value(const char *r, size_t len, const char *name, const char **v,
+    size_t *vl)
+{
+	size_t i = 0, nl = strlen(name);
+
+	while (i < len) {
+		size_t s, e;
+
+		while (i < len && (r[i] == ' ' || r[i] == '\t'))
+			i++;
+		s = i;
+		while (i < len && r[i] != ';')
+			i++;
+		e = i++;
+		if (e - s > nl && bk__istarts(r + s, e - s, name) &&
+		    r[s + nl] == '=') {
+			*v = r + s + nl + 1;
+			*vl = e - s - nl - 1;
+			while (*vl > 0 && ((*v)[*vl - 1] == ' ' ||
+			    (*v)[*vl - 1] == '\t'))
+				(*vl)--;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * on_txtpol - MTA-STS (RFC 8461 3.1: "v=STSv1; id=1*32(ALPHA/DIGIT)")
+ * or TLS-RPT (RFC 8460 3: "v=TLSRPTv1; rua=mailto:...|https:...")
+ */
+static void
+on_txtpol(void *arg, bk_dns_answer *ans)
+{
+	struct txtpol *t = arg;
+	const char *prefix = t->sts ? "v=STSv1" : "v=TLSRPTv1";
+	const bk_dns_rr *rec = NULL;
+	size_t n = 0, vl;
+	const char *v;
+
+	t->ans = ans;
+	if (ans == NULL)
+		return;
+	t->pub.dns = ans->status;
+	if (bk_dns_is_error(ans->status)) {
+		snprintf(t->problem, sizeof(t->problem), "lookup failed: %s",
+		    bk_dns_status_text(ans->status));
+		t->pub.problem = t->problem;
+		return;
+	}
+	for (size_t i = 0; ans->status == BK_DNS_OK && i < ans->count; i++) {
+		size_t pl = strlen(prefix);
+
+		if (ans->rr[i].len >= pl && memcmp(ans->rr[i].data, prefix,
+		    pl) == 0 && (ans->rr[i].len == pl ||
+		    ans->rr[i].data[pl] == ';' || ans->rr[i].data[pl] == ' ')) {
+			rec = &ans->rr[i];
+			n++;
+		}
+	}
+	if (n == 0) {
+		t->pub.problem = t->sts ? "no MTA-STS record: senders do not "
+		    "enforce TLS" : "no TLS-RPT record: no TLS failure reports";
+		return;
+	}
+	t->pub.record = rec->data;
+	if (n > 1) {
+		t->pub.problem = "more than one record: it is ignored";
+		return;
+	}
+	if (t->sts) {
+		int ok = tag_value(rec->data, rec->len, "id", &v, &vl) &&
+		    vl >= 1 && vl <= 32;
+
+		for (size_t i = 0; ok && i < vl; i++)
+			if (!bk__is(v[i], BK_C_ALPHA | BK_C_DIGIT))
+				ok = 0;
+		if (!ok) {
+			t->pub.problem = "id= is missing or not 1-32 letters "
+			    "and digits";
+			return;
+		}
+		t->pub.problem = "the policy itself is fetched over HTTPS "
+		    "from mta-sts.DOMAIN (not checked)";
+	} else {
+		if (!tag_value(rec->data, rec->len, "rua", &v, &vl) ||
+		    !(bk__istarts(v, vl, "mailto:") ||
+		    bk__istarts(v, vl, "https:"))) {
+			t->pub.problem = "rua= is missing or not mailto: or "
+			    "https:";
+			return;
+		}
+	}
+	t->pub.valid = 1;
+}
+
 /* bk_domaincheck_start - MX, SPF root and both DMARC names at once */
 int
 bk_domaincheck_start(bk_domaincheck *c)
@@ -551,5 +642,22 @@ bk_domaincheck_start(bk_domaincheck *c)
 		rc = bk_resolver_query(c->r, name, strlen(name), BK_DNS_TXT,
 		    on_dmarc_org, c);
 	}
+	for (size_t i = 0; rc == 0 && i < c->nsel; i++)
+		rc = bk_resolver_query(c->r, c->sel[i].name,
+		    strlen(c->sel[i].name), BK_DNS_TXT, on_selector,
+		    &c->sel[i]);
+	c->sts.sts = 1;
+	snprintf(c->sts.name, sizeof(c->sts.name), "_mta-sts.%s", c->domain);
+	snprintf(c->rpt.name, sizeof(c->rpt.name), "_smtp._tls.%s",
+	    c->domain);
+	c->sts.pub.name = c->sts.name;
+	c->rpt.pub.name = c->rpt.name;
+	c->sts.pub.dns = c->rpt.pub.dns = BK_DNS_CANCELLED;
+	if (rc == 0)
+		rc = bk_resolver_query(c->r, c->sts.name, strlen(c->sts.name),
+		    BK_DNS_TXT, on_txtpol, &c->sts);
+	if (rc == 0)
+		rc = bk_resolver_query(c->r, c->rpt.name, strlen(c->rpt.name),
+		    BK_DNS_TXT, on_txtpol, &c->rpt);
 	return rc;
 }

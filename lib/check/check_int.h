@@ -69,6 +69,25 @@ int bk__spf_parse(struct spf_record *out, bk__arena *a, const char *txt,
 int bk__spf_macro_valid(const char *p, size_t len, int explain,
     int domain_end);
 
+/*
+ * bk__dkim_key_parse - read a DKIM key record (RFC 6376 3.6.1) into @k;
+ * @want_hash: "sha256", "sha1" or NULL.  When @pkey_out is not NULL it
+ * receives the decoded EVP_PKEY (the caller frees it).  Strings live in
+ * @a or @txt; the reason goes to @problem.  0 usable, -1 not.
+ */
+int bk__dkim_key_parse(bk_dkim_key *k, bk__arena *a, const char *txt,
+    size_t len, const char *want_hash, void **pkey_out, char *problem,
+    size_t cap);
+
+/*
+ * bk__dmarc_parse - read a DMARC record (RFC 7489 6.3, 6.4) into @d
+ * (strings in @a); findings go to @notes ("; "-separated).  Sets
+ * d->usable; returns 1 when a setup checker should flag the record
+ * (any invalid tag value, no v=DMARC1 first, no p=), else 0.
+ */
+int bk__dmarc_parse(bk_dmarc_info *d, bk__arena *a, const char *rec,
+    size_t len, char *notes, size_t cap);
+
 /* the built-in blocklist definitions (check_dnsbl_data.c) */
 extern const char bk__dnsbl_default[];
 

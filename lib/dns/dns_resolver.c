@@ -50,6 +50,8 @@ struct bk_resolver {
 	struct query *todo_head, *todo_tail;   /* backend queries */
 	struct query *done_head, *done_tail;   /* complete, to deliver */
 	unsigned inflight;         /* queries c-ares holds */
+	unsigned max_inflight;     /* 0: no bound */
+	struct query *wait_head, *wait_tail;   /* held past max_inflight */
 	unsigned queued;           /* all queries not yet delivered */
 	unsigned long sent;
 };
@@ -108,6 +110,8 @@ bk_resolver_new(bk_resolver **out, const bk_dns_options *opts,
 		free(r);
 		return BK_EIO;
 	}
+	if (opts->version >= 2)
+		r->max_inflight = opts->max_inflight;
 	memset(&ao, 0, sizeof(ao));
 	ao.flags = ARES_FLAG_NOCHECKRESP;
 	ao.timeout = (int)(opts->timeout_ms ? opts->timeout_ms :
@@ -167,6 +171,7 @@ bk_resolver_free(bk_resolver *r)
 	}
 	free_list(r->todo_head);
 	free_list(r->done_head);
+	free_list(r->wait_head);
 	free(r);
 }
 
@@ -247,6 +252,13 @@ on_ares(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	bk_dns_answer *ans = NULL;
 
 	q->r->inflight--;
+	if (q->r->wait_head != NULL && status != ARES_EDESTRUCTION) {
+		struct query *w = pop(&q->r->wait_head, &q->r->wait_tail);
+
+		q->r->inflight++;
+		ares_query(q->r->ch, w->name, 1 /* IN */, (int)w->type,
+		    on_ares, w);
+	}
 	if (abuf != NULL && alen > 0 && status != ARES_ETIMEOUT &&
 	    status != ARES_EDESTRUCTION && status != ARES_ECANCELLED) {
 		if (bk__dns_answer_parse(&ans, q->orig, q->name, q->type,
@@ -267,6 +279,11 @@ send_query(struct query *q)
 	r->sent++;
 	if (r->have_be) {
 		push(&r->todo_head, &r->todo_tail, q);
+		return;
+	}
+	if (r->max_inflight > 0 && r->inflight >= r->max_inflight) {
+		/* sent by on_ares() when a query in flight completes */
+		push(&r->wait_head, &r->wait_tail, q);
 		return;
 	}
 	r->inflight++;

@@ -90,7 +90,7 @@ fz_add_txt(struct fz *z, const char *name, const char *txt, size_t len)
 	r->ns = 1;
 }
 
-static void
+static inline void
 fz_add_addr(struct fz *z, const char *name, const char *ip)
 {
 	struct fz_rr *r;
@@ -104,7 +104,7 @@ fz_add_addr(struct fz *z, const char *name, const char *ip)
 	}
 }
 
-static void
+static inline void
 fz_add_name(struct fz *z, const char *name, int type, const char *target,
     unsigned pref)
 {

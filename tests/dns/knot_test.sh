@@ -208,5 +208,38 @@ t domain-rua-only 0 '"p":"none"' 'treated as p=none' -- \
 t domain-text 0 'SPF: 2 DNS-querying terms' 'include:_spf.sender.test' \
 	'policy p=reject' -- check domain -d "$dns" sender.test
 
+# DKIM keys by selector, MTA-STS and TLS-RPT
+t domain-selectors 1 '"name":"ed._domainkey.sender.test"[^}]*"usable":true,"type":"ed25519","bits":256' \
+	'"name":"rsa2048._domainkey.sender.test"[^}]*"type":"rsa","bits":2048,"revoked":false,"testing":true' \
+	'"name":"revoked._domainkey.sender.test"[^}]*"revoked":true' \
+	'"name":"none._domainkey.sender.test","dns":"BK_DNS_NXDOMAIN"' \
+	'"mta_sts":\{[^}]*"valid":true' '"tls_rpt":\{[^}]*"valid":true' -- \
+	check domain -j -d "$dns" -S ed -S rsa2048 -S revoked -S none sender.test
+t domain-selector-ok 0 'DKIM key ed._domainkey.sender.test: ed25519 256 bits' \
+	'MTA-STS \(_mta-sts.sender.test\): v=STSv1' -- \
+	check domain -d "$dns" -S ed sender.test
+t domain-bad-sts 1 '"mta_sts":\{[^}]*"valid":false,"problem":"id=' -- \
+	check domain -j -d "$dns" mail.sender.test
+
+# check message: DKIM over the real resolver, SPF from the trace
+# fields, DMARC alignment
+msgs="$here/messages"
+t message-pass 0 '"ip":"192.0.2.10","ip_source":"Received"' \
+	'"mail_from":"bounce@sender.test"' \
+	'"dkim":\{"result":"pass"' '"spf":\{"result":"pass"' \
+	'"dmarc":\{"result":"pass","policy_domain":"sender.test","disposition":"none","spf_aligned":true,"dkim_aligned":true' -- \
+	check message -j -d "$dns" "$msgs/signed.eml"
+t message-body-changed 1 '"dkim":\{"result":"fail"' 'body hash' \
+	'"dmarc":\{"result":"pass"[^}]*"spf_aligned":true,"dkim_aligned":false' -- \
+	check message -j -d "$dns" "$msgs/body-changed.eml"
+t message-forwarded 1 '"ip":"203.0.113.1"' '"spf":\{"result":"fail"' \
+	'"dmarc":\{"result":"pass"[^}]*"spf_aligned":false,"dkim_aligned":true' -- \
+	check message -j -d "$dns" "$msgs/forwarded.eml"
+t message-text 0 '^DKIM pass' 'd=sender.test s=ed a=ed25519-sha256: pass' \
+	'^SPF pass' '^DMARC pass for sender.test' -- \
+	check message -d "$dns" "$msgs/signed.eml"
+t message-unreadable 3 'cannot read' -- \
+	check message -d "$dns" "$msgs/does-not-exist.eml"
+
 echo "knot_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -17,3 +17,19 @@ add_test(NAME dns_knot_integration
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/knot_test.sh $<TARGET_FILE:bouncekit>)
 set_tests_properties(dns_knot_integration PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 300)
+
+# DKIM suite (../shared/suites/dkim, 222 cases; keys from the fake zone).
+add_executable(dkim_suite ${CMAKE_CURRENT_LIST_DIR}/dkim_suite.c)
+target_include_directories(dkim_suite PRIVATE ${CMAKE_SOURCE_DIR}/include
+	${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(dkim_suite PRIVATE bouncekit_static)
+add_test(NAME dkim_suite COMMAND dkim_suite ${BK_SHARED_DIR}/suites/dkim)
+set_tests_properties(dkim_suite PROPERTIES SKIP_RETURN_CODE 77)
+
+# DMARC suite (../shared/suites/dmarc; zones/test.zone from the fake zone).
+add_executable(dmarc_suite ${CMAKE_CURRENT_LIST_DIR}/dmarc_suite.c)
+target_include_directories(dmarc_suite PRIVATE ${CMAKE_SOURCE_DIR}/include
+	${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(dmarc_suite PRIVATE bouncekit_static)
+add_test(NAME dmarc_suite COMMAND dmarc_suite ${BK_SHARED_DIR}/suites/dmarc)
+set_tests_properties(dmarc_suite PROPERTIES SKIP_RETURN_CODE 77)

@@ -213,6 +213,41 @@ test_dns__resolver_backend(void)
 	fz_clear(&zone);
 }
 
+/* BK_LIMIT_DNS_CNAME_CHAIN: under, at and over the bound (the fake
+ * zone follows up to 12 links inside one reply) */
+static void
+test_dns__cname_chain_limit(void)
+{
+	static const int links[] = { BK_LIMIT_DNS_CNAME_CHAIN - 1,
+	    BK_LIMIT_DNS_CNAME_CHAIN, BK_LIMIT_DNS_CNAME_CHAIN + 1 };
+	static const bk_dns_status want[] = { BK_DNS_OK, BK_DNS_OK,
+	    BK_DNS_CNAME_LOOP };
+
+	for (int k = 0; k < 3; k++) {
+		bk_resolver *r;
+		struct got g = { 0 };
+		char name[32], target[32];
+
+		fz_clear(&zone);
+		for (int i = 0; i < links[k]; i++) {
+			snprintf(name, sizeof(name), "c%d.example", i);
+			snprintf(target, sizeof(target), "c%d.example", i + 1);
+			fz_add_name(&zone, name, BK_DNS_CNAME, target, 0);
+		}
+		snprintf(name, sizeof(name), "c%d.example", links[k]);
+		fz_add_addr(&zone, name, "192.0.2.1");
+		r = fake_resolver();
+		bk_resolver_query(r, "c0.example", 10, BK_DNS_A, collect, &g);
+		BKT_EQ_INT("run", bk_resolver_run(r), 0);
+		if (g.st[0] != want[k])
+			BKT_FAIL("[%d links] got %s, want %s", links[k],
+			    bk_dns_status_name(g.st[0]),
+			    bk_dns_status_name(want[k]));
+		bk_resolver_free(r);
+	}
+	fz_clear(&zone);
+}
+
 static void
 test_dns__reverse_name(void)
 {
@@ -248,6 +283,7 @@ BK_TEST_MAIN(
 	BKT(test_dns__rcodes),
 	BKT(test_dns__pointer_forward_or_self),
 	BKT(test_dns__resolver_backend),
+	BKT(test_dns__cname_chain_limit),
 	BKT(test_dns__reverse_name),
 	BKT(test_dns__status_table)
 )

@@ -1,0 +1,273 @@
+/*
+ * dmarc_suite.c - run the DMARC suite (../shared/suites/dmarc,
+ * expected.jsonl) through the bk_dmarc functions:
+ *
+ *   record     bk_dmarc_record_check(): "usable" and "errors"
+ *   orgdomain  bk_dmarc_org_domain() (Debian's PSL; the 3 cases written
+ *              for OpenDMARC's bundled 2012 list are skipped)
+ *   alignment  bk_dmarc_aligned()
+ *   fromdomain bk_dmarc_from_domain()
+ *   policy     bk_dmarc with zones/test.zone served by the in-memory
+ *              backend: result, policy domain and disposition under
+ *              RFC 7489 (the RFC 9989 expectations are counted, not
+ *              required)
+ *   report     aggregate/failure report parsing: not a check, skipped
+ *
+ *   dmarc_suite SUITEDIR [-v]
+ *
+ * Without SUITEDIR, or when it does not exist, exits 77 (skipped).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bouncekit/check.h"
+#include "bouncekit/errors.h"
+#include "json_mini.h"
+#include "fakedns.h"
+
+static int verbose;
+
+/* load_zone - the A and TXT records of a zone file with $ORIGIN */
+static int
+load_zone(struct fz *z, const char *path)
+{
+	size_t len;
+	char *text = jm_slurp(path, &len), *line, *next;
+	char origin[256] = "";
+
+	if (text == NULL)
+		return -1;
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		char name[300], type[16], full[600];
+		char *p, *q;
+		int n;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (strncmp(line, "$ORIGIN ", 8) == 0) {
+			snprintf(origin, sizeof(origin), "%s", line + 8);
+			continue;
+		}
+		if (line[0] == '$' || line[0] == ';' || line[0] == '\0')
+			continue;
+		if (sscanf(line, "%299s IN %15s %n", name, type, &n) != 2)
+			continue;
+		if (strcmp(name, "@") == 0)
+			snprintf(full, sizeof(full), "%s", origin);
+		else
+			snprintf(full, sizeof(full), "%s.%s", name, origin);
+		p = line + n;
+		if (strcmp(type, "A") == 0) {
+			p[strcspn(p, " \t;")] = '\0';
+			fz_add_addr(z, full, p);
+		} else if (strcmp(type, "TXT") == 0) {
+			p = strchr(p, '"');
+			q = p ? strrchr(p + 1, '"') : NULL;
+			if (p != NULL && q != NULL)
+				fz_add_txt(z, full, p + 1, (size_t)(q - p - 1));
+		}
+	}
+	free(text);
+	return 0;
+}
+
+static int
+eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bk_spf_result
+spf_res(const char *s)
+{
+	for (int i = 0; i < BK_SPF_RESULT_COUNT_; i++)
+		if (strcmp(bk_spf_result_name((bk_spf_result)i), s) == 0)
+			return (bk_spf_result)i;
+	return BK_SPF_NONE;
+}
+
+static bk_dkim_result
+dkim_res(const char *s)
+{
+	for (int i = 0; i < BK_DKIM_RESULT_COUNT_; i++)
+		if (strcmp(bk_dkim_result_name((bk_dkim_result)i), s) == 0)
+			return (bk_dkim_result)i;
+	return BK_DKIM_NONE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fz z = { 0 };
+	bk_dns_backend be = { 1, fz_query, &z };
+	bk_dns_options o = BK_DNS_OPTIONS_INIT;
+	char path[4096];
+	struct stat st;
+	char *text, *line, *next;
+	size_t tlen;
+	int pass = 0, fail = 0, skip = 0, bis = 0, npolicy = 0;
+	int kpass[8] = { 0 }, ktotal[8] = { 0 };
+	static const char *kinds[] = { "record", "orgdomain", "alignment",
+	    "fromdomain", "policy", "report" };
+
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "-v") == 0)
+			verbose = 1;
+	if (argc < 2 || stat(argv[1], &st) != 0) {
+		printf("dmarc_suite: no suite folder: skipped\n");
+		return 77;
+	}
+	snprintf(path, sizeof(path), "%s/expected.jsonl", argv[1]);
+	text = jm_slurp(path, &tlen);
+	snprintf(path, sizeof(path), "%s/zones/test.zone", argv[1]);
+	if (text == NULL || load_zone(&z, path) != 0) {
+		printf("dmarc_suite: suite files unreadable: skipped\n");
+		free(text);
+		return 77;
+	}
+	o.backend = &be;
+	for (line = text; line != NULL && *line != '\0'; line = next) {
+		jm *c;
+		const char *kind, *id;
+		char got[1024] = "", want[512] = "";
+		int ok = 0, k;
+
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		if (*line == '\0' || (c = jm_parse(line)) == NULL)
+			continue;
+		kind = jm_str(jm_get(c, "kind"));
+		id = jm_str(jm_get(c, "id"));
+		for (k = 0; k < 6 && !eq(kinds[k], kind); k++)
+			;
+		if (k == 5 || (k == 1 && eq(jm_str(jm_get(c, "psl")),
+		    "opendmarc-2012"))) {
+			skip++;
+			jm_free(c);
+			continue;
+		}
+		ktotal[k]++;
+		if (k == 0) {
+			const jm *rec = jm_get(c, "record");
+			int u = 0, e = 0;
+			char why[512];
+
+			bk_dmarc_record_check(&u, &e, why, sizeof(why),
+			    rec->str, rec->len);
+			snprintf(got, sizeof(got), "usable=%d errors=%d (%s)",
+			    u, e, why);
+			snprintf(want, sizeof(want), "usable=%d errors=%d",
+			    (int)jm_get(c, "usable")->num,
+			    (int)jm_get(c, "errors")->num);
+			ok = strncmp(got, want, strlen(want)) == 0;
+		} else if (k == 1) {
+			char out[256];
+			const char *w = jm_str(jm_get(c, "org_domain"));
+			int rc = bk_dmarc_org_domain(out, sizeof(out),
+			    jm_str(jm_get(c, "domain")));
+
+			snprintf(got, sizeof(got), "%s", rc == 0 ? out :
+			    "(none)");
+			snprintf(want, sizeof(want), "%s", w ? w : "(none)");
+			ok = strcmp(got, want) == 0;
+		} else if (k == 2) {
+			int a = bk_dmarc_aligned(jm_str(jm_get(c,
+			    "from_domain")), jm_str(jm_get(c, "auth_domain")),
+			    eq(jm_str(jm_get(c, "mode")), "strict"));
+
+			snprintf(got, sizeof(got), "aligned=%d", a);
+			snprintf(want, sizeof(want), "aligned=%d",
+			    (int)jm_get(c, "aligned")->num);
+			ok = strcmp(got, want) == 0;
+		} else if (k == 3) {
+			const jm *h = jm_get(c, "header");
+			char out[256];
+			int rc = bk_dmarc_from_domain(out, sizeof(out), h->str,
+			    h->len);
+
+			snprintf(got, sizeof(got), "%s", rc == 0 ? out :
+			    "(none)");
+			snprintf(want, sizeof(want), "%s",
+			    jm_str(jm_get(c, "domain")));
+			ok = strcmp(got, want) == 0;
+		} else if (k == 4) {
+			bk_resolver *r = NULL;
+			bk_dmarc *m = NULL;
+			const jm *spf = jm_get(c, "spf"), *dk = jm_get(c,
+			    "dkim");
+			const jm *ex = jm_get(jm_get(c, "expected"), "rfc7489");
+			const jm *ex9 = jm_get(jm_get(c, "expected"),
+			    "rfc9989");
+			const char *pd;
+
+			npolicy++;
+			if (bk_resolver_new(&r, &o, NULL) != 0 ||
+			    bk_dmarc_new(&m, r, jm_str(jm_get(c,
+			    "from_domain"))) != 0) {
+				snprintf(got, sizeof(got), "could not run");
+			} else {
+				if (spf != NULL)
+					bk_dmarc_add_spf(m, jm_str(jm_get(spf,
+					    "domain")), spf_res(jm_str(
+					    jm_get(spf, "result"))));
+				for (size_t i = 0; dk != NULL && i < dk->n;
+				    i++)
+					bk_dmarc_add_dkim(m, jm_str(jm_get(
+					    dk->items[i], "domain")),
+					    dkim_res(jm_str(jm_get(
+					    dk->items[i], "result"))));
+				bk_dmarc_check(m);
+				pd = bk_dmarc_policy_domain(m);
+				snprintf(got, sizeof(got), "%s %s %s",
+				    bk_dmarc_result_name(bk_dmarc_verdict(m)),
+				    pd ? pd : "null",
+				    bk_dmarc_disposition(m));
+			}
+			pd = jm_str(jm_get(ex, "policy_domain"));
+			snprintf(want, sizeof(want), "%s %s %s",
+			    jm_str(jm_get(ex, "dmarc")), pd ? pd : "null",
+			    jm_str(jm_get(ex, "disposition")));
+			ok = strcmp(got, want) == 0;
+			pd = jm_str(jm_get(ex9, "policy_domain"));
+			{
+				char w9[512];
+
+				snprintf(w9, sizeof(w9), "%s %s %s",
+				    jm_str(jm_get(ex9, "dmarc")),
+				    pd ? pd : "null",
+				    jm_str(jm_get(ex9, "disposition")));
+				bis += strcmp(got, w9) == 0;
+			}
+			if (verbose && m != NULL)
+				printf("    %s\n", bk_dmarc_detail(m));
+			bk_dmarc_free(m);
+			bk_resolver_free(r);
+		}
+		if (ok) {
+			pass++;
+			kpass[k]++;
+		} else
+			fail++;
+		if (!ok || verbose)
+			printf("%s %s: got %s, want %s\n", ok ? "ok" : "FAIL",
+			    id, got, want);
+		jm_free(c);
+	}
+	for (int k = 0; k < 5; k++)
+		printf("dmarc_suite: %-10s %d / %d\n", kinds[k], kpass[k],
+		    ktotal[k]);
+	printf("dmarc_suite: policy cases also matching RFC 9989: %d / %d\n",
+	    bis, npolicy);
+	printf("dmarc_suite: %d passed, %d failed, %d skipped (reports, "
+	    "other PSL)\n", pass, fail, skip);
+	fz_clear(&z);
+	free(z.rr);
+	free(text);
+	return fail == 0 ? 0 : 1;
+}
