@@ -1,10 +1,15 @@
 #!/bin/bash
-# bench/store/run.sh [CORPUS] [BOUNCEKIT] - store ingest and lookup rates.
+# bench/store/run.sh [CORPUS] [BOUNCEKIT] [BENCH_STORE] - store rates.
 #
 # Builds an mbox of the corpus's messages repeated 20 times, each copy
 # made distinct (an X-Seq header, so every message hashes differently),
-# and measures end to end with the CLI:
-#   - ingest into SQLite (batched: 1000 records per transaction, fsync'd)
+# and measures:
+#   - the store part alone (bench_store, built with the tests: decodes
+#     everything first, then times bk_store_ingest over the records;
+#     durable commits in batches of 1000 as before, and the CLI's bulk
+#     settings: fast commits in batches of 5000)
+# and end to end with the CLI:
+#   - ingest into SQLite (batches of 5000 records, fast commits)
 #   - ingest into PostgreSQL (a throwaway cluster, durable settings,
 #     one connection), when the server binaries are installed
 #   - "suppress check" lookups/s over every stored recipient, one process
@@ -16,6 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 corpus=${1:-$root/../shared/corpus/sisimai/emails}
 bin=${2:-$root/build/bouncekit}
+bench=${3:-$(dirname "$bin")/tests/bench_store}
 [ -d "$corpus" ] || corpus=$root/samples
 copies=${BENCH_COPIES:-20}
 tmp=$(mktemp -d /tmp/bk-bench.XXXXXX)
@@ -46,6 +52,18 @@ t0=$(now)
 "$bin" parse "$tmp/in.mbox" > /dev/null 2>&1
 t1=$(now)
 echo "parse only (decode + classify):    $(secs "$t0" "$t1") s"
+
+if [ -x "$bench" ]; then
+	for opts in "-b 1000" "-f -b 5000"; do
+		rm -f "$tmp"/b.db*
+		# shellcheck disable=SC2086
+		"$bench" $opts "$tmp/b.db" "$tmp/in.mbox" |
+		    grep -v '^store.*ingest: [0-9]* hard'
+	done
+	rm -f "$tmp"/b.db*
+else
+	echo "store part: skipped (no $bench: build the tests)"
+fi
 
 t0=$(now)
 "$bin" ingest --db "$tmp/s.db" "$tmp/in.mbox" 2> "$tmp/sq.err"

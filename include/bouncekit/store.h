@@ -82,16 +82,27 @@ typedef struct bk_store_policy {
 int bk_store_policy_parse(bk_store_policy *policy, const char *path,
     char **errmsg_out);
 
-#define BK_STORE_OPTIONS_VERSION 1
+#define BK_STORE_OPTIONS_VERSION 2
 
+/*
+ * fast_commit (version 2): 0 (the default) makes every commit durable
+ * before it returns (SQLite synchronous FULL; PostgreSQL's default).
+ * 1 trades the last commits for speed: they survive the process being
+ * killed, but a power failure or an operating-system crash (SQLite:
+ * synchronous NORMAL in WAL mode, on disk at the next checkpoint) or a
+ * server crash (PostgreSQL: synchronous_commit off) may undo them, never
+ * half of one.  For bulk ingests of files, which can simply be run again;
+ * not for an MTA pipe, whose message is gone once we said "recorded".
+ */
 typedef struct bk_store_options {
 	unsigned version;              /* BK_STORE_OPTIONS_VERSION */
 	const bk_store_policy *policy; /* NULL: BK_STORE_POLICY_INIT */
 	unsigned busy_ms;              /* 0: wait 5000 ms for a lock */
 	int read_only;                 /* 1: never create or migrate */
+	int fast_commit;               /* 1: see above (version >= 2) */
 } bk_store_options;
 
-#define BK_STORE_OPTIONS_INIT { BK_STORE_OPTIONS_VERSION, NULL, 0, 0 }
+#define BK_STORE_OPTIONS_INIT { BK_STORE_OPTIONS_VERSION, NULL, 0, 0, 0 }
 
 /**
  * bk_store_new - open (and create or migrate) a store.

@@ -13,9 +13,24 @@
  * Time: every "now" comes from clock_now(), which tests can pin with
  * bk_store_set_clock().  An event happens at the record's timestamp when
  * it has a plausible one (not more than a day ahead), otherwise now.
+ *
+ * Speed (docs/store.md, "Measured"): inside a transaction the addresses
+ * an ingest touches are kept in a table in memory (struct acache) and
+ * written back once, when the transaction commits; sender-side failures
+ * are summed per (scope, key, reason) and added once.  Both are flushed
+ * before anything else reads or writes the store and before COMMIT, and
+ * dropped on rollback, so the database never sees a state that the
+ * one-statement-at-a-time order would not have produced, and a crash
+ * still loses whole transactions only.  Each cached address also keeps
+ * the times of its soft bounces since a bound (soft_lo), which answers
+ * "how many soft bounces in the window" without reading events again:
+ * every soft event inserted while the entry lives is added to it.  This
+ * is exact because writers are serialised (SQLite's write lock, the
+ * PostgreSQL advisory lock) for the whole transaction.
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,12 +42,51 @@
 
 #define DAY 86400
 
+/* Addresses cached per transaction; flushed when the table is full. */
+#define ACACHE_MAX 8192
+/* Soft-bounce times kept per cached address; more: ask the database. */
+#define SOFT_KEEP 64
+
+/* One cached address. */
+typedef struct aent {
+	bk__store_row row;             /* first: row.e.address is the key */
+	int dirty;                     /* to be written back */
+	int soft_valid;                /* soft[] = every soft time > soft_lo */
+	int64_t soft_lo;
+	size_t nsoft;
+	int64_t soft[SOFT_KEEP];       /* ascending */
+} aent;
+
+/* One sender-side counter being summed. */
+typedef struct sent {
+	char id[320];                  /* first: "scope\x01key\x01reason" */
+	const char *scope;
+	char key[256];
+	char reason[32];
+	unsigned count;
+	int64_t first, last;
+} sent;
+
+/*
+ * An open-addressing hash table of entries that start with their
+ * NUL-terminated key.  Slots: a power of two, at most half full.
+ */
+typedef struct htab {
+	void **slot;
+	size_t cap, n;
+} htab;
+
 struct bk_store {
 	const bk__store_backend *be;
 	void *conn;
 	bk_store_policy policy;
 	int64_t clock;                 /* 0: system time */
 	int in_batch;
+	int failed;                    /* an ingest of this batch failed */
+	htab addrs;                    /* aent, this transaction's */
+	htab senders;                  /* sent, this transaction's */
+	char *jbuf;                    /* record_json's reused buffer */
+	size_t jcap;
 	char err[512];
 };
 
@@ -61,6 +115,125 @@ be_err(bk_store *st, int rc)
 	return rc;
 }
 
+/* hkey - FNV-1a of a NUL-terminated key */
+static size_t
+hkey(const char *k)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	/* loop: bounded by the key's NUL */
+	while (*k != '\0') {
+		h ^= (unsigned char)*k++;
+		h *= 1099511628211ULL;
+	}
+	return (size_t)h;
+}
+
+/* hfind - the slot of @key in @t: its entry, or the empty slot for it */
+static void **
+hfind(htab *t, const char *key)
+{
+	size_t i = hkey(key) & (t->cap - 1);
+
+	/* loop: the table is at most half full, so an empty slot exists */
+	while (t->slot[i] != NULL && strcmp(t->slot[i], key) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slot[i];
+}
+
+/* hget - the entry of @key, or NULL */
+static void *
+hget(htab *t, const char *key)
+{
+	return t->cap == 0 ? NULL : *hfind(t, key);
+}
+
+/* hput - add @e (not yet present, key first); 0 or BK_ENOMEM */
+static int
+hput(htab *t, void *e)
+{
+	if (2 * (t->n + 1) > t->cap) {
+		size_t ncap = t->cap ? 2 * t->cap : 256, i;
+		void **old = t->slot, **nslot;
+		size_t ocap = t->cap;
+
+		nslot = calloc(ncap, sizeof(*nslot));
+		if (nslot == NULL)
+			return BK_ENOMEM;
+		t->slot = nslot;
+		t->cap = ncap;
+		for (i = 0; i < ocap; i++)
+			if (old[i] != NULL)
+				*hfind(t, old[i]) = old[i];
+		free(old);
+	}
+	*hfind(t, e) = e;
+	t->n++;
+	return 0;
+}
+
+/* hclear - free every entry; the slots stay for the next transaction */
+static void
+hclear(htab *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->cap && t->n > 0; i++) {
+		if (t->slot[i] != NULL) {
+			free(t->slot[i]);
+			t->slot[i] = NULL;
+			t->n--;
+		}
+	}
+}
+
+/* hfree - release the table */
+static void
+hfree(htab *t)
+{
+	hclear(t);
+	free(t->slot);
+	t->slot = NULL;
+	t->cap = 0;
+}
+
+/* cache_drop - forget this transaction's cached work (rollback) */
+static void
+cache_drop(bk_store *st)
+{
+	hclear(&st->addrs);
+	hclear(&st->senders);
+}
+
+/*
+ * flush - write the cached addresses and summed sender counters to the
+ * open transaction, then forget them.  On failure the transaction must
+ * be rolled back (the caches are dropped either way).
+ */
+static int
+flush(bk_store *st)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && i < st->senders.cap; i++) {
+		sent *s = st->senders.slot[i];
+
+		if (s != NULL)
+			rc = be_err(st, st->be->sender_bump(st->conn,
+			    s->scope, s->key, s->reason, s->count, s->first,
+			    s->last));
+	}
+	for (i = 0; rc == 0 && i < st->addrs.cap; i++) {
+		aent *a = st->addrs.slot[i];
+
+		if (a != NULL && a->dirty)
+			rc = be_err(st, st->be->upsert(st->conn, &a->row));
+	}
+	cache_drop(st);
+	return rc;
+}
+
 /* bk_store_new - see store.h */
 int
 bk_store_new(bk_store **out, const char *location,
@@ -71,7 +244,7 @@ bk_store_new(bk_store **out, const char *location,
 	bk_store *st;
 	char err[512] = "";
 	unsigned busy = 5000;
-	int ro = 0, rc;
+	int ro = 0, fast = 0, rc;
 
 	*out = NULL;
 	if (errmsg_out != NULL)
@@ -103,10 +276,13 @@ bk_store_new(bk_store **out, const char *location,
 		if (opts->busy_ms != 0)
 			busy = opts->busy_ms;
 		ro = opts->read_only;
+		if (opts->version >= 2)
+			fast = opts->fast_commit;
 	}
 	bk__store_policy_fill(&st->policy);
 	st->be = be;
-	rc = st->be->open(&st->conn, location, busy, ro, err, sizeof(err));
+	rc = st->be->open(&st->conn, location, busy, ro, fast, err,
+	    sizeof(err));
 	if (rc != 0) {
 		if (errmsg_out != NULL) {
 			char msg[700];
@@ -129,6 +305,9 @@ bk_store_free(bk_store *st)
 		return;
 	if (st->in_batch)
 		st->be->rollback(st->conn);
+	hfree(&st->addrs);
+	hfree(&st->senders);
+	free(st->jbuf);
 	st->be->close(st->conn);
 	free(st);
 }
@@ -154,18 +333,36 @@ bk_store_begin(bk_store *st)
 	if (st->in_batch)
 		return seterr(st, BK_EINVAL, "a batch is already open");
 	rc = be_err(st, st->be->begin(st->conn));
-	if (rc == 0)
+	if (rc == 0) {
 		st->in_batch = 1;
+		st->failed = 0;
+	}
 	return rc;
 }
 
-/* bk_store_commit - end a batch, keeping its work */
+/*
+ * bk_store_commit - end a batch, keeping its work.  A batch in which an
+ * ingest failed is rolled back instead: all or none.
+ */
 int
 bk_store_commit(bk_store *st)
 {
+	int rc;
+
 	if (!st->in_batch)
 		return seterr(st, BK_EINVAL, "no batch is open");
 	st->in_batch = 0;
+	if (st->failed) {
+		cache_drop(st);
+		st->be->rollback(st->conn);
+		return seterr(st, st->failed, "an ingest of this batch failed; "
+		    "the batch was rolled back");
+	}
+	rc = flush(st);
+	if (rc != 0) {
+		st->be->rollback(st->conn);
+		return rc;
+	}
 	return be_err(st, st->be->commit(st->conn));
 }
 
@@ -173,19 +370,43 @@ bk_store_commit(bk_store *st)
 int
 bk_store_rollback(bk_store *st)
 {
+	cache_drop(st);
 	if (!st->in_batch)
 		return 0;
 	st->in_batch = 0;
 	return be_err(st, st->be->rollback(st->conn));
 }
 
-/* tx_begin - a transaction of our own unless a batch is open */
+/*
+ * tx_begin - a transaction of our own unless a batch is open; within a
+ * batch, the cached work is written first so that what follows reads
+ * and changes the rows as they are.
+ */
+static int settle(bk_store *st);
+
 static int
 tx_begin(bk_store *st)
 {
 	if (st->in_batch)
-		return 0;
+		return settle(st);
 	return be_err(st, st->be->begin(st->conn));
+}
+
+/*
+ * settle - within a batch, write the cached work before the store is
+ * read or changed by anything but an ingest.  A failure spoils the batch.
+ */
+static int
+settle(bk_store *st)
+{
+	int rc;
+
+	if (!st->in_batch || st->addrs.n + st->senders.n == 0)
+		return 0;
+	rc = flush(st);
+	if (rc != 0)
+		st->failed = rc;
+	return rc;
 }
 
 /* tx_end - commit (rc == 0) or roll back our own transaction */
@@ -195,7 +416,10 @@ tx_end(bk_store *st, int rc)
 	if (st->in_batch)
 		return rc;
 	if (rc == 0)
+		rc = flush(st);
+	if (rc == 0)
 		return be_err(st, st->be->commit(st->conn));
+	cache_drop(st);
 	st->be->rollback(st->conn);
 	return rc;
 }
@@ -353,10 +577,19 @@ sending_ip(char *dst, size_t cap, bk_str diag)
 	if (diag.ptr == NULL)
 		return;
 	for (i = 0; i < diag.len; i++) {
+		unsigned char ch = (unsigned char)diag.ptr[i] | 0x20;
+
+		/* every lead starts with c, m, y, s or i: skip the rest fast */
+		if (ch != 'c' && ch != 'm' && ch != 'y' && ch != 's' &&
+		    ch != 'i')
+			continue;
 		for (k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
-			size_t ln = strlen(lead[k]);
+			size_t ln;
 			const char *p;
 
+			if (ch != (unsigned char)lead[k][0])
+				continue;
+			ln = strlen(lead[k]);
 			if (diag.len - i < ln ||
 			    strncasecmp(diag.ptr + i, lead[k], ln) != 0)
 				continue;
@@ -371,16 +604,63 @@ sending_ip(char *dst, size_t cap, bk_str diag)
 	}
 }
 
-/* record_json - the record as one JSON line, without the newline */
-static char *
-record_json(const bk_record *rec, const char *origin)
+/* Bytes of the reused JSON buffer: first, and at most. */
+#define JBUF_MIN 16384
+#define JBUF_MAX (1024 * 1024)
+
+/*
+ * record_json - the record as one JSON line, without the newline: in the
+ * store's reused buffer when it fits (no allocation per record), else in
+ * a new one returned in *heap_out (free() it), and the reused buffer
+ * grows for the next time.  NULL when out of memory.
+ */
+static const char *
+record_json(bk_store *st, const bk_record *rec, const char *origin,
+    char **heap_out)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
+	FILE *fp;
 
+	*heap_out = NULL;
+	if (st->jbuf == NULL) {
+		st->jbuf = malloc(JBUF_MIN);
+		st->jcap = st->jbuf != NULL ? JBUF_MIN : 0;
+	}
+	fp = st->jcap > 0 ? fmemopen(st->jbuf, st->jcap, "w") : NULL;
+	if (fp != NULL) {
+		long pos;
+		int rc;
+
+		__fsetlocking(fp, FSETLOCKING_BYCALLER);
+		rc = bk_format_record(fp, BK_FORMAT_JSON, rec,
+		    origin ? origin : "");
+		if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
+			rc = -1;
+		pos = ftell(fp);
+		fclose(fp);
+		/* room for the NUL: otherwise it may have been cut */
+		if (rc == 0 && pos >= 0 && (size_t)pos + 1 < st->jcap) {
+			len = (size_t)pos;
+			st->jbuf[len] = '\0';
+			while (len > 0 && st->jbuf[len - 1] == '\n')
+				st->jbuf[--len] = '\0';
+			return st->jbuf;
+		}
+		if (st->jcap < JBUF_MAX) {
+			char *bigger = realloc(st->jbuf, 2 * st->jcap);
+
+			if (bigger != NULL) {
+				st->jbuf = bigger;
+				st->jcap *= 2;
+			}
+		}
+	}
+	fp = open_memstream(&buf, &len);
 	if (fp == NULL)
 		return NULL;
+	/* the stream is ours alone: no lock per character */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	if (bk_format_record(fp, BK_FORMAT_JSON, rec, origin ? origin : "")
 	    != 0) {
 		fclose(fp);
@@ -393,6 +673,7 @@ record_json(const bk_record *rec, const char *origin)
 	}
 	while (len > 0 && buf[len - 1] == '\n')
 		buf[--len] = '\0';
+	*heap_out = buf;
 	return buf;
 }
 
@@ -458,6 +739,128 @@ load(bk_store *st, bk__store_row *row, const char *addr)
 	return be_err(st, rc);
 }
 
+/*
+ * cached - the cache entry of @addr, loaded from the store on first use
+ * in this transaction; NULL with *rc set on failure.
+ */
+static aent *
+cached(bk_store *st, const char *addr, int *rc)
+{
+	aent *a = hget(&st->addrs, addr);
+
+	*rc = 0;
+	if (a != NULL)
+		return a;
+	if (st->addrs.n >= ACACHE_MAX) {
+		*rc = flush(st);
+		if (*rc != 0)
+			return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (a == NULL) {
+		*rc = seterr(st, BK_ENOMEM, "out of memory");
+		return NULL;
+	}
+	*rc = load(st, &a->row, addr);
+	if (*rc < 0) {
+		free(a);
+		return NULL;
+	}
+	*rc = hput(&st->addrs, a);
+	if (*rc != 0) {
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* soft_note - a soft event at @at was just recorded for cached @a */
+static void
+soft_note(aent *a, int64_t at)
+{
+	size_t i;
+
+	if (!a->soft_valid || at <= a->soft_lo)
+		return;
+	if (a->nsoft == SOFT_KEEP) {
+		a->soft_valid = 0;
+		return;
+	}
+	/* loop: insertion into the ascending array, i moves down */
+	for (i = a->nsoft; i > 0 && a->soft[i - 1] > at; i--)
+		a->soft[i] = a->soft[i - 1];
+	a->soft[i] = at;
+	a->nsoft++;
+}
+
+/*
+ * soft_window - soft bounces of @a in (after, until]; from the entry's
+ * times when they reach back far enough, else read again (and kept).
+ */
+static int
+soft_window(bk_store *st, aent *a, int64_t after, int64_t until,
+    unsigned *out)
+{
+	size_t i, n;
+	unsigned k = 0;
+	int rc;
+
+	if (!a->soft_valid || after < a->soft_lo) {
+		rc = be_err(st, st->be->soft_times(st->conn, a->soft,
+		    SOFT_KEEP, &n, a->row.e.address, after));
+		if (rc != 0)
+			return rc;
+		if (n == SOFT_KEEP) {
+			/* too many to keep: count in the database */
+			a->soft_valid = 0;
+			return be_err(st, st->be->soft_count(st->conn, out,
+			    a->row.e.address, after, until));
+		}
+		a->nsoft = n;
+		a->soft_lo = after;
+		a->soft_valid = 1;
+	}
+	for (i = 0; i < a->nsoft; i++)
+		if (a->soft[i] > after && a->soft[i] <= until)
+			k++;
+	*out = k;
+	return 0;
+}
+
+/* sender_add - count one sender-side failure, summed until the flush */
+static int
+sender_add(bk_store *st, const char *scope, const char *key,
+    const char *reason, int64_t at)
+{
+	char id[sizeof(((sent *)0)->id)];
+	sent *s;
+	int rc;
+
+	snprintf(id, sizeof(id), "%s\x01%s\x01%s", scope, key, reason);
+	s = hget(&st->senders, id);
+	if (s == NULL) {
+		s = calloc(1, sizeof(*s));
+		if (s == NULL)
+			return seterr(st, BK_ENOMEM, "out of memory");
+		memcpy(s->id, id, sizeof(id));
+		s->scope = strcmp(scope, "ip") == 0 ? "ip" : "domain";
+		snprintf(s->key, sizeof(s->key), "%s", key);
+		snprintf(s->reason, sizeof(s->reason), "%s", reason);
+		s->first = s->last = at;
+		rc = hput(&st->senders, s);
+		if (rc != 0) {
+			free(s);
+			return seterr(st, rc, "out of memory");
+		}
+	}
+	s->count++;
+	if (at < s->first)
+		s->first = at;
+	if (at > s->last)
+		s->last = at;
+	return 0;
+}
+
 /* ingest_in_tx - the body of bk_store_ingest, inside a transaction */
 static int
 ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
@@ -468,8 +871,9 @@ ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 	char domain[256], ip[64], status[32];
 	const char *reason = bk_reason_name(rec->reason);
 	bk__store_event ev;
-	bk__store_row row;
+	bk__store_row *row;
 	bk__store_audit a;
+	aent *ent;
 	const char *why = NULL;
 	int64_t now = clock_now(st), at, id;
 	unsigned soft = 0;
@@ -520,40 +924,37 @@ ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 	}
 	if (out->effect == BK_STORE_SENDER) {
 		if (domain[0] != '\0')
-			rc = be_err(st, st->be->sender_bump(st->conn,
-			    "domain", domain, reason, at));
+			rc = sender_add(st, "domain", domain, reason, at);
 		if (rc == 0 && ip[0] != '\0')
-			rc = be_err(st, st->be->sender_bump(st->conn, "ip",
-			    ip, reason, at));
+			rc = sender_add(st, "ip", ip, reason, at);
 		return rc;
 	}
 	if (addr[0] == '\0' || out->effect == BK_STORE_IGNORE ||
 	    out->effect == BK_STORE_REVIEW)
 		return 0;
-	rc = load(st, &row, addr);
-	if (rc < 0)
+	ent = cached(st, addr, &rc);
+	if (ent == NULL)
 		return rc;
-	rc = apply_expiry(st, &row, now);
+	row = &ent->row;
+	ent->dirty = 1;
+	rc = apply_expiry(st, row, now);
 	if (rc != 0)
 		return rc;
 	if (out->effect == BK_STORE_SOFT) {
 		int64_t after = at - (int64_t)st->policy.soft_window_days * DAY;
 
-		if (row.reset_at > after)
-			after = row.reset_at;
-		rc = be_err(st, st->be->soft_count(st->conn, &soft, addr,
-		    after, at));
+		soft_note(ent, at);
+		if (row->reset_at > after)
+			after = row->reset_at;
+		rc = soft_window(st, ent, after, at, &soft);
 		if (rc != 0)
 			return rc;
 	}
-	was = row.e.suppressed;
-	changed = bk__store_transition(&st->policy, &row, out->effect,
+	was = row->e.suppressed;
+	changed = bk__store_transition(&st->policy, row, out->effect,
 	    rec->reason, soft, at, &why);
-	row.e.updated_at = now;
-	rc = be_err(st, st->be->upsert(st->conn, &row));
-	if (rc != 0)
-		return rc;
-	out->suppressed = row.e.suppressed;
+	row->e.updated_at = now;
+	out->suppressed = row->e.suppressed;
 	if (changed) {
 		char note[BK_STORE_NOTE_MAX + 1];
 
@@ -564,7 +965,7 @@ ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 		a.address = addr;
 		a.at = at;
 		a.old_state = state_name(was);
-		a.new_state = state_name(row.e.suppressed);
+		a.new_state = state_name(row->e.suppressed);
 		a.actor = "ingest";
 		a.why = note;
 		a.event_id = id;
@@ -581,7 +982,8 @@ bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 {
 	bk_store_outcome o;
 	char addr[BK_STORE_ADDRESS_MAX + 1];
-	char *json;
+	const char *json;
+	char *heap;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -592,13 +994,18 @@ bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 		addr[0] = '\0';
 		o.bad_address = 1;
 	}
-	json = record_json(rec, src->origin);
+	json = record_json(st, rec, src->origin, &heap);
 	if (json == NULL)
 		return seterr(st, BK_ENOMEM, "formatting the record");
-	rc = tx_begin(st);
-	if (rc == 0)
-		rc = tx_end(st, ingest_in_tx(st, &o, rec, src, addr, json));
-	free(json);
+	/* in a batch the cached work goes on; alone, a transaction */
+	rc = st->in_batch ? 0 : be_err(st, st->be->begin(st->conn));
+	if (rc == 0) {
+		rc = ingest_in_tx(st, &o, rec, src, addr, json);
+		if (rc != 0 && st->in_batch)
+			st->failed = rc;
+		rc = tx_end(st, rc);
+	}
+	free(heap);
 	if (out != NULL)
 		*out = o;
 	return rc;
@@ -643,6 +1050,9 @@ bk_store_lookup(bk_store *st, bk_store_entry *out, const char *addr,
 	if (bk_store_normalize(key, addr, len) != 0)
 		return seterr(st, BK_EINVAL, "malformed address");
 	snprintf(out->address, sizeof(out->address), "%s", key);
+	rc = settle(st);
+	if (rc != 0)
+		return rc;
 	rc = st->be->lookup(st->conn, &row, key);
 	if (rc != 0)
 		return be_err(st, rc);
@@ -751,7 +1161,11 @@ int
 bk_store_list(bk_store *st, bk_store_entry_cb cb, void *ctx)
 {
 	struct list_ctx l = { st, cb, ctx };
-	int rc = st->be->iterate(st->conn, clock_now(st), list_row, &l);
+	int rc = settle(st);
+
+	if (rc != 0)
+		return rc;
+	rc = st->be->iterate(st->conn, clock_now(st), list_row, &l);
 
 	return rc < 0 ? be_err(st, rc) : rc;
 }
@@ -766,6 +1180,9 @@ bk_store_history(bk_store *st, const char *addr, size_t len,
 
 	if (bk_store_normalize(key, addr, len) != 0)
 		return seterr(st, BK_EINVAL, "malformed address");
+	rc = settle(st);
+	if (rc != 0)
+		return rc;
 	rc = st->be->history(st->conn, key, cb, ctx);
 	return rc < 0 ? be_err(st, rc) : rc;
 }
@@ -774,7 +1191,11 @@ bk_store_history(bk_store *st, const char *addr, size_t len,
 int
 bk_store_senders(bk_store *st, bk_store_sender_cb cb, void *ctx)
 {
-	int rc = st->be->senders(st->conn, cb, ctx);
+	int rc = settle(st);
+
+	if (rc != 0)
+		return rc;
+	rc = st->be->senders(st->conn, cb, ctx);
 
 	return rc < 0 ? be_err(st, rc) : rc;
 }

@@ -61,8 +61,9 @@ typedef int (*bk__store_row_cb)(void *ctx, const bk__store_row *r);
 
 typedef struct bk__store_backend {
 	const char *name;
+	/* fast_commit: synchronous NORMAL where the backend has it */
 	int (*open)(void **out, const char *location, unsigned busy_ms,
-	    int read_only, char *err, size_t errlen);
+	    int read_only, int fast_commit, char *err, size_t errlen);
 	void (*close)(void *c);
 	const char *(*errmsg)(void *c);
 	int (*begin)(void *c);
@@ -77,8 +78,15 @@ typedef struct bk__store_backend {
 	int (*event_add)(void *c, int64_t *id_out, const bk__store_event *ev);
 	int (*soft_count)(void *c, unsigned *out, const char *addr,
 	    int64_t after, int64_t until);
+	/*
+	 * soft_times: the times of @addr's soft events after @after,
+	 * ascending, at most @cap of them (*n_out == cap: maybe more).
+	 */
+	int (*soft_times)(void *c, int64_t *out, size_t cap, size_t *n_out,
+	    const char *addr, int64_t after);
+	/* sender_bump: add @count failures seen between @first and @last */
 	int (*sender_bump)(void *c, const char *scope, const char *key,
-	    const char *reason, int64_t at);
+	    const char *reason, unsigned count, int64_t first, int64_t last);
 	int (*audit_add)(void *c, const bk__store_audit *a);
 	int (*history)(void *c, const char *addr, bk_store_history_cb cb,
 	    void *ctx);

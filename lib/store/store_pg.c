@@ -107,6 +107,9 @@ static const char *const migrations[] = {
 	"  why TEXT NOT NULL,"
 	"  event_id BIGINT REFERENCES events (id));"
 	"CREATE INDEX audit_address ON audit (address, at);",
+	/* 1 -> 2: the soft bounces of an address by time, index only */
+	"CREATE INDEX events_soft ON events (recipient, at) "
+	"WHERE effect = 'soft';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -123,6 +126,7 @@ enum {
 	S_ITERATE,
 	S_EVENT,
 	S_SOFT,
+	S_SOFT_TIMES,
 	S_SENDER,
 	S_AUDIT,
 	S_HISTORY,
@@ -163,11 +167,14 @@ static const struct {
 	    "DO NOTHING RETURNING id", 15 },
 	[S_SOFT] = { "bk_soft", "SELECT count(*) FROM events WHERE "
 	    "recipient = $1 AND effect = 'soft' AND at > $2 AND at <= $3", 3 },
+	[S_SOFT_TIMES] = { "bk_soft_times", "SELECT at FROM events WHERE "
+	    "recipient = $1 AND effect = 'soft' AND at > $2 ORDER BY at "
+	    "LIMIT $3", 3 },
 	[S_SENDER] = { "bk_sender", "INSERT INTO sender_counters AS s VALUES "
-	    "($1, $2, $3, 1, $4, $4) ON CONFLICT (scope, key, reason) DO "
-	    "UPDATE SET count = s.count + 1, "
+	    "($1, $2, $3, $4, $5, $6) ON CONFLICT (scope, key, reason) DO "
+	    "UPDATE SET count = s.count + excluded.count, "
 	    "first_seen = least(s.first_seen, excluded.first_seen), "
-	    "last_seen = greatest(s.last_seen, excluded.last_seen)", 4 },
+	    "last_seen = greatest(s.last_seen, excluded.last_seen)", 6 },
 	[S_AUDIT] = { "bk_audit", "INSERT INTO audit (address, at, "
 	    "old_state, new_state, actor, why, event_id) VALUES ($1, $2, $3, "
 	    "$4, $5, $6, $7)", 7 },
@@ -460,7 +467,7 @@ prepare(conn *c, int i)
 /* pg_open - connect, check ownership, migrate, prepare */
 static int
 pg_open(void **out, const char *location, unsigned busy_ms, int read_only,
-    char *err, size_t errlen)
+    int fast_commit, char *err, size_t errlen)
 {
 	/* the URL's own settings override these (expand_dbname) */
 	const char *keys[] = { "connect_timeout", "application_name",
@@ -500,8 +507,9 @@ pg_open(void **out, const char *location, unsigned busy_ms, int read_only,
 	snprintf(set, sizeof(set), "SET lock_timeout = %u", busy_ms);
 	rc = simple(c, set, "configuring the session");
 	if (rc == 0)
-		rc = simple(c, "SET synchronous_commit = on",
-		    "configuring the session");
+		/* off: a server crash may undo the last commits, whole */
+		rc = simple(c, fast_commit ? "SET synchronous_commit = off" :
+		    "SET synchronous_commit = on", "configuring the session");
 	if (rc != 0)
 		goto bad;
 	/* the lock statement first: migrate() needs it, it needs no table */
@@ -783,19 +791,47 @@ pg_soft_count(void *vc, unsigned *out, const char *addr, int64_t after,
 }
 
 static int
-pg_sender_bump(void *vc, const char *scope, const char *key,
-    const char *reason, int64_t at)
+pg_soft_times(void *vc, int64_t *out, size_t cap, size_t *n_out,
+    const char *addr, int64_t after)
 {
 	conn *c = vc;
-	char b[24];
-	const char *p[4];
+	char b[2][24];
+	const char *p[3];
+	PGresult *res;
+	int rc, i, n;
+
+	p[0] = addr;
+	p[1] = num(b[0], sizeof(b[0]), after);
+	p[2] = num(b[1], sizeof(b[1]), (int64_t)cap);
+	res = run(c, S_SOFT_TIMES, p);
+	rc = ok(c, res, PGRES_TUPLES_OK, "reading soft bounces");
+	if (rc != 0)
+		return rc;
+	n = PQntuples(res);
+	/* loop: LIMIT bounds the rows to cap */
+	for (i = 0; i < n && (size_t)i < cap; i++)
+		out[i] = get64(res, i, 0);
+	*n_out = (size_t)i;
+	PQclear(res);
+	return 0;
+}
+
+static int
+pg_sender_bump(void *vc, const char *scope, const char *key,
+    const char *reason, unsigned count, int64_t first, int64_t last)
+{
+	conn *c = vc;
+	char b[3][24];
+	const char *p[6];
 	PGresult *res;
 	int rc;
 
 	p[0] = scope;
 	p[1] = key;
 	p[2] = reason;
-	p[3] = num(b, sizeof(b), at);
+	p[3] = num(b[0], sizeof(b[0]), count);
+	p[4] = num(b[1], sizeof(b[1]), first);
+	p[5] = num(b[2], sizeof(b[2]), last);
 	res = run(c, S_SENDER, p);
 	rc = ok(c, res, PGRES_COMMAND_OK, "counting a sender-side failure");
 	if (rc == 0)
@@ -895,6 +931,7 @@ const bk__store_backend bk__store_pg = {
 	pg_iterate,
 	pg_event_add,
 	pg_soft_count,
+	pg_soft_times,
 	pg_sender_bump,
 	pg_audit_add,
 	pg_history,

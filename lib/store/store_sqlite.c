@@ -3,10 +3,12 @@
  *
  * One file, WAL journal (readers never wait for the writer), synchronous
  * FULL (a commit that returned is on disk: pipe mode tells the MTA
- * "recorded" only after it), a busy timeout so that concurrent ingesters
- * wait for each other instead of failing, and write transactions opened
- * with BEGIN IMMEDIATE so that two writers never deadlock on a lock
- * upgrade.  Every statement with data is prepared once and bound.
+ * "recorded" only after it) unless the caller asked for fast commits
+ * (NORMAL: synced at checkpoints; bulk ingests), a busy timeout so
+ * that concurrent ingesters wait for each other instead of failing, and
+ * write transactions opened with BEGIN IMMEDIATE so that two writers
+ * never deadlock on a lock upgrade.  Every statement with data is
+ * prepared once and bound.
  *
  * Ownership check: a bouncekit store carries PRAGMA application_id
  * STORE_APP_ID and a schema_version table.  A file that is not SQLite, or
@@ -85,6 +87,12 @@ static const char *const migrations[] = {
 	"  event_id INTEGER REFERENCES events (id));"
 	"CREATE INDEX audit_address ON audit (address, at);"
 	"PRAGMA application_id = 1651209076;",
+	/*
+	 * 1 -> 2: the soft bounces of an address by time, from the index
+	 * alone (the policy's window count and soft_times)
+	 */
+	"CREATE INDEX events_soft ON events (recipient, at) "
+	"WHERE effect = 'soft';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -100,6 +108,7 @@ enum {
 	S_ITERATE,
 	S_EVENT,
 	S_SOFT,
+	S_SOFT_TIMES,
 	S_SENDER,
 	S_AUDIT,
 	S_HISTORY,
@@ -131,9 +140,11 @@ static const char *const sql[S_COUNT_] = {
 	    "?14, ?15) ON CONFLICT (message_hash, recipient) DO NOTHING",
 	[S_SOFT] = "SELECT count(*) FROM events WHERE recipient = ?1 "
 	    "AND effect = 'soft' AND at > ?2 AND at <= ?3",
-	[S_SENDER] = "INSERT INTO sender_counters VALUES (?1, ?2, ?3, 1, ?4, "
-	    "?4) ON CONFLICT (scope, key, reason) DO UPDATE SET "
-	    "count = count + 1, "
+	[S_SOFT_TIMES] = "SELECT at FROM events WHERE recipient = ?1 "
+	    "AND effect = 'soft' AND at > ?2 ORDER BY at LIMIT ?3",
+	[S_SENDER] = "INSERT INTO sender_counters VALUES (?1, ?2, ?3, ?4, ?5, "
+	    "?6) ON CONFLICT (scope, key, reason) DO UPDATE SET "
+	    "count = count + excluded.count, "
 	    "first_seen = min(first_seen, excluded.first_seen), "
 	    "last_seen = max(last_seen, excluded.last_seen)",
 	[S_AUDIT] = "INSERT INTO audit (address, at, old_state, new_state, "
@@ -384,7 +395,7 @@ static void sq_close(void *vc);
 /* sq_open - open, check ownership, set WAL, migrate, prepare */
 static int
 sq_open(void **out, const char *location, unsigned busy_ms, int read_only,
-    char *err, size_t errlen)
+    int fast_commit, char *err, size_t errlen)
 {
 	conn *c;
 	int64_t version;
@@ -412,8 +423,19 @@ sq_open(void **out, const char *location, unsigned busy_ms, int read_only,
 	if (!read_only) {
 		/* ours or empty: only now may anything be written */
 		rc = set_wal(c, busy_ms);
+		/*
+		 * FULL: a commit is on disk when it returns.  NORMAL (WAL):
+		 * the WAL is synced at checkpoints only, so a commit survives
+		 * the process dying but maybe not the machine; never half of
+		 * one (docs/DECISIONS.md).
+		 */
 		if (rc == 0)
-			rc = simple(c, "PRAGMA synchronous = FULL");
+			rc = simple(c, fast_commit ?
+			    "PRAGMA synchronous = NORMAL" :
+			    "PRAGMA synchronous = FULL");
+		/* 16 MB of page cache (default 2 MB): the indexes of events */
+		if (rc == 0)
+			rc = simple(c, "PRAGMA cache_size = -16384");
 		if (rc == 0 && version < SCHEMA_VERSION)
 			rc = migrate(c);
 		if (rc != 0)
@@ -638,8 +660,30 @@ sq_soft_count(void *vc, unsigned *out, const char *addr, int64_t after,
 }
 
 static int
+sq_soft_times(void *vc, int64_t *out, size_t cap, size_t *n_out,
+    const char *addr, int64_t after)
+{
+	conn *c = vc;
+	sqlite3_stmt *s = stmt(c, S_SOFT_TIMES);
+	size_t n = 0;
+	int rc;
+
+	bind_text(s, 1, addr);
+	sqlite3_bind_int64(s, 2, after);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)cap);
+	/* loop: LIMIT bounds the rows to cap */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < cap)
+		out[n++] = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	*n_out = n;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return fail(c, rc, "reading soft bounces");
+	return 0;
+}
+
+static int
 sq_sender_bump(void *vc, const char *scope, const char *key,
-    const char *reason, int64_t at)
+    const char *reason, unsigned count, int64_t first, int64_t last)
 {
 	conn *c = vc;
 	sqlite3_stmt *s = stmt(c, S_SENDER);
@@ -647,7 +691,9 @@ sq_sender_bump(void *vc, const char *scope, const char *key,
 	bind_text(s, 1, scope);
 	bind_text(s, 2, key);
 	bind_text(s, 3, reason);
-	sqlite3_bind_int64(s, 4, at);
+	sqlite3_bind_int64(s, 4, count);
+	sqlite3_bind_int64(s, 5, first);
+	sqlite3_bind_int64(s, 6, last);
 	return exec_one(c, s, "counting a sender-side failure");
 }
 
@@ -747,6 +793,7 @@ const bk__store_backend bk__store_sqlite = {
 	sq_iterate,
 	sq_event_add,
 	sq_soft_count,
+	sq_soft_times,
 	sq_sender_bump,
 	sq_audit_add,
 	sq_history,

@@ -38,11 +38,11 @@ check "reference rc" $? 0
 
 "$bin" ingest -q --db "$tmp/crash.db" "$tmp/in.mbox" &
 pid=$!
-# wait for a few committed batches (1000 records each), then SIGKILL
+# wait for a few committed batches (5000 records each), then SIGKILL
 k=0
 while [ $k -lt 600 ]; do
 	c=$(events "$tmp/crash.db" 2> /dev/null || echo 0)
-	[ "${c:-0}" -ge 3000 ] && break
+	[ "${c:-0}" -ge 10000 ] && break
 	sleep 0.05
 	k=$((k + 1))
 done
@@ -52,8 +52,8 @@ check "killed by SIGKILL" $? 137
 pid=
 before=$(events "$tmp/crash.db")
 echo "crash.sh: killed with $before of $n events committed"
-check "killed mid-way" "$([ "$before" -ge 1000 ] && [ "$before" -lt $n ] && echo yes)" yes
-check "whole batches only" "$((before % 1000))" 0
+check "killed mid-way" "$([ "$before" -ge 5000 ] && [ "$before" -lt $n ] && echo yes)" yes
+check "whole batches only" "$((before % 5000))" 0
 
 "$bin" ingest --db "$tmp/crash.db" "$tmp/in.mbox" 2> "$tmp/err"
 check "rerun rc" $? 0

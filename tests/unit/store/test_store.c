@@ -753,6 +753,102 @@ case_sender_counts(void)
 }
 BACKEND_CASE(sender_counts)
 
+/* at - a soft bounce that happened at @t (its own timestamp) */
+static bk_record
+soft_at(const char *rcpt, int64_t t)
+{
+	bk_record r = rec(BK_KIND_BOUNCE, BK_REASON_MAILBOXFULL, 0, rcpt);
+
+	r.has_timestamp = 1;
+	r.timestamp = t;
+	return r;
+}
+
+/*
+ * A batch keeps addresses, soft windows and sender counters in memory
+ * until it commits: the outcomes must equal one transaction per record,
+ * also with bounces out of time order (the window reaching back past
+ * what is kept), a lookup in the middle, and sender counters summed.
+ */
+static void
+case_batch_cache(void)
+{
+	static const struct {
+		int day;                   /* when the bounce happened */
+		int want_suppressed, want_changed;
+	} rows[] = {
+		{ 10, 0, 0 },
+		{ 2, 0, 0 },               /* older, out of order */
+		{ 11, 0, 0 },              /* (4, 11]: days 10, 11 */
+		{ 12, 1, 1 },              /* (5, 12]: 10, 11, 12 */
+		{ 3, 1, 0 },               /* (-4, 3]: 2, 3; reaches back */
+		{ 13, 1, 0 },
+	};
+	const char *a = "cache@example.net";
+	bk_store *one = open_store(fresh_db("cache1"), NULL);
+	bk_store *bat = open_store(fresh_db("cache2"), NULL);
+	struct senders s1 = { 0, 0 }, s2 = { 0, 0 };
+	bk_record blk = rec(BK_KIND_BOUNCE, BK_REASON_BLOCKED, 0,
+	    "bob@example.net");
+	bk_store_entry e1, e2;
+	bk_store_outcome o1, o2;
+	char tag[32];
+	size_t i;
+
+	if (one == NULL || bat == NULL)
+		goto out;
+	blk.sender = S("alerts@example.com");
+	blk.diagnostic = S("Client host [198.51.100.9] blocked using x");
+	BKT_EQ_INT("begin", bk_store_begin(bat), 0);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_record r = soft_at(a, T0 + rows[i].day * DAY);
+
+		snprintf(tag, sizeof(tag), "c%zu", i);
+		o1 = ingest(one, T0 + 30 * DAY, r, tag);
+		o2 = ingest(bat, T0 + 30 * DAY, r, tag);
+		BKT_EQ_INT(tag, o1.suppressed, rows[i].want_suppressed);
+		BKT_EQ_INT(tag, o1.changed, rows[i].want_changed);
+		BKT_EQ_INT(tag, o2.suppressed, o1.suppressed);
+		BKT_EQ_INT(tag, o2.changed, o1.changed);
+		snprintf(tag, sizeof(tag), "b%zu", i);
+		ingest(one, T0 + 30 * DAY, blk, tag);
+		ingest(bat, T0 + 30 * DAY, blk, tag);
+		if (i == 3) {
+			/* a read in the batch sees the batch */
+			e2 = look(bat, T0 + 12 * DAY, a);
+			BKT_EQ_INT("mid-batch", e2.suppressed, 1);
+			BKT_EQ_INT("mid-batch soft", e2.soft_count, 3);
+		}
+	}
+	BKT_EQ_INT("commit", bk_store_commit(bat), 0);
+	e1 = look(one, T0 + 13 * DAY, a);
+	e2 = look(bat, T0 + 13 * DAY, a);
+	BKT_EQ_INT("suppressed", e2.suppressed, e1.suppressed);
+	BKT_EQ_INT("soft_count", e2.soft_count, e1.soft_count);
+	BKT_EQ_INT("first_bounce", e2.first_bounce, e1.first_bounce);
+	BKT_EQ_INT("last_bounce", e2.last_bounce, e1.last_bounce);
+	BKT_EQ_INT("changes", history(bat, a).changes,
+	    history(one, a).changes);
+	BKT_EQ_INT("senders", bk_store_senders(one, senders_cb, &s1), 0);
+	BKT_EQ_INT("senders", bk_store_senders(bat, senders_cb, &s2), 0);
+	BKT_EQ_INT("domain count", s2.domain, 6);
+	BKT_EQ_INT("ip count", s2.ip, s1.ip);
+	/* a rolled-back batch leaves nothing, cached or not */
+	BKT_EQ_INT("begin", bk_store_begin(bat), 0);
+	ingest(bat, T0 + 30 * DAY, soft_at("gone@example.net", T0), "g1");
+	ingest(bat, T0 + 30 * DAY, blk, "g2");
+	BKT_EQ_INT("rollback", bk_store_rollback(bat), 0);
+	BKT_EQ_INT("rolled back", bk_store_lookup(bat, &e2,
+	    "gone@example.net", 16), BK_ENOTFOUND);
+	memset(&s2, 0, sizeof(s2));
+	bk_store_senders(bat, senders_cb, &s2);
+	BKT_EQ_INT("rolled back count", s2.domain, 6);
+out:
+	bk_store_free(one);
+	bk_store_free(bat);
+}
+BACKEND_CASE(batch_cache)
+
 /* file_bytes - the whole file, for before/after comparisons */
 static char *
 file_bytes(const char *path, size_t *len)
@@ -1211,6 +1307,7 @@ BK_TEST_MAIN(
 	BKT(test_store__expiry),
 	BKT(test_store__manual),
 	BKT(test_store__sender_counts),
+	BKT(test_store__batch_cache),
 	BKT(test_store__not_ours),
 	BKT(test_store__import),
 	BKT(test_store__policy_file),

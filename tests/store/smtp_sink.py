@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""smtp_sink.py PORT PIDFILE [ADDR=REPLY ...] - a loopback SMTP sink.
+
+Listens on 127.0.0.1:PORT and answers every RCPT TO for ADDR with REPLY
+(a whole SMTP reply line, e.g. "550 5.1.1 <x@reject.example>: Recipient
+address rejected: User unknown"); any other recipient gets 250 and a
+message it accepts is thrown away.  No PIPELINING, no extensions: the
+Postfix smtp client then sends one command at a time.  Writes its PID
+to PIDFILE once it listens; ends on SIGTERM.  For tests/store/
+postfix_e2e.sh only: it binds loopback, never port 25.
+"""
+import os
+import re
+import signal
+import socketserver
+import sys
+
+REPLIES = {}
+
+
+class Session(socketserver.StreamRequestHandler):
+    timeout = 30
+
+    def reply(self, line):
+        self.wfile.write(line.encode() + b"\r\n")
+        self.wfile.flush()
+
+    def handle(self):
+        self.reply("220 sink.invalid ESMTP test sink")
+        in_data = False
+        while True:
+            raw = self.rfile.readline(4096)
+            if not raw:
+                return
+            line = raw.decode("latin-1").rstrip("\r\n")
+            if in_data:
+                if line == ".":
+                    in_data = False
+                    self.reply("250 2.0.0 Ok: discarded")
+                continue
+            verb = line[:4].upper()
+            if verb in ("EHLO", "HELO"):
+                self.reply("250 sink.invalid")
+            elif verb == "MAIL":
+                self.reply("250 2.1.0 Ok")
+            elif verb == "RCPT":
+                m = re.search(r"<([^>]*)>", line)
+                addr = (m.group(1) if m else "").lower()
+                self.reply(REPLIES.get(addr, "250 2.1.5 Ok"))
+            elif verb == "DATA":
+                in_data = True
+                self.reply("354 End data with <CR><LF>.<CR><LF>")
+            elif verb in ("RSET", "NOOP"):
+                self.reply("250 2.0.0 Ok")
+            elif verb == "QUIT":
+                self.reply("221 2.0.0 Bye")
+                return
+            else:
+                self.reply("502 5.5.2 Error: command not recognized")
+
+
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+
+
+def main():
+    port, pidfile = int(sys.argv[1]), sys.argv[2]
+    for arg in sys.argv[3:]:
+        addr, reply = arg.split("=", 1)
+        REPLIES[addr.lower()] = reply
+    srv = Server(("127.0.0.1", port), Session)
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    with open(pidfile + ".tmp", "w") as f:
+        f.write("%d\n" % os.getpid())
+    os.rename(pidfile + ".tmp", pidfile)
+    srv.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
