@@ -60,7 +60,17 @@ json_str(FILE *fp, bk_str s)
 	fputc('"', fp);
 	while (i < s.len) {
 		unsigned c = p[i];
+		size_t run = i;
 
+		/* copy a run of plain printable ASCII in one call */
+		while (run < s.len && p[run] >= 0x20 && p[run] < 0x7f &&
+		    p[run] != '"' && p[run] != '\\')
+			run++;
+		if (run > i) {
+			fwrite(p + i, 1, run - i, fp);
+			i = run;
+			continue;
+		}
 		if (c >= 0x80) {
 			n = utf8_len(p + i, s.len - i);
 			if (n == 0) {
