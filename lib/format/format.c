@@ -247,6 +247,31 @@ bk_format_record(FILE *fp, bk_format fmt, const bk_record *r,
 		    r->hard ? " (address is bad)" : "");
 		text_str(fp, r->status);
 		fprintf(fp, ", reply %s\n", code[0] ? code : "-");
+		if (r->cause.ptr != NULL || r->category.ptr != NULL) {
+			fputs("  cause ", fp);
+			text_str(fp, r->cause);
+			fputs(" (", fp);
+			text_str(fp, r->category);
+			fputs(")", fp);
+			if (r->provider.ptr != NULL) {
+				fputs(", provider ", fp);
+				text_str(fp, r->provider);
+				if (r->provider_code.ptr != NULL) {
+					fputc(' ', fp);
+					text_str(fp, r->provider_code);
+				}
+			}
+			if (r->blocklist.ptr != NULL) {
+				fputs(", blocklist ", fp);
+				text_str(fp, r->blocklist);
+			}
+			fputc('\n', fp);
+		}
+		if (r->kind != BK_KIND_UNKNOWN)
+			fprintf(fp, "  whose move: %s, retry: %s\n",
+			    bk_responsible_name(r->responsible),
+			    bk_retry_name(r->retry) ? bk_retry_name(r->retry) :
+			    "-");
 		if (r->diagnostic.ptr != NULL) {
 			fputs("  said: ", fp);
 			text_str(fp, r->diagnostic);
