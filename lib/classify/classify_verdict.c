@@ -642,6 +642,7 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 			int rc = rec->reply_code > 0 ? rec->reply_code :
 			    f.reply;
 			int temp = (rc > 0 && rc / 100 == 4) ||
+			    rec->kind == BK_KIND_DELAY ||
 			    says_temporary(rec->diagnostic) ||
 			    gave_up_retrying(rec);
 			const char *ps = pseudo_status(rec->reason, temp);

@@ -140,6 +140,7 @@ int bk__decode_sendmail(bk__dctx *ctx);
 int bk__decode_postfix(bk__dctx *ctx);
 int bk__decode_mfilter(bk__dctx *ctx);
 int bk__decode_mdaemon(bk__dctx *ctx);
+int bk__decode_opensmtpd(bk__dctx *ctx);
 
 /* Exim's paragraphs filling the gaps of its report's records */
 void bk__exim_enrich(bk__dctx *ctx);

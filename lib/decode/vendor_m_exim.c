@@ -59,6 +59,27 @@ is_exim(bk__dctx *ctx)
 	return 0;
 }
 
+/*
+ * by_mailru - Mail.Ru's Exim: its notice puts its own Russian paragraph
+ * ("... created automatically by the Mail.Ru server, do not reply")
+ * before Exim's text and comes from mailer-daemon@corp.mail.ru.  The
+ * records are named "mailru": the classifier's Exim-only readings (a
+ * class-4 stand-in code for "retry timeout exceeded") are not Mail.Ru's.
+ */
+static int
+by_mailru(bk__dctx *ctx)
+{
+	/* "сервером Mail.Ru" ("by the Mail.Ru server") in UTF-8 */
+	static const char ru[] = "\xd1\x81\xd0\xb5\xd1\x80\xd0\xb2"
+	    "\xd0\xb5\xd1\x80\xd0\xbe\xd0\xbc Mail.Ru";
+
+	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
+	    "mailer-daemon@corp.mail.ru") != NULL)
+		return 1;
+	return ctx->text.ptr != NULL && bk__imemmem(ctx->text.ptr,
+	    ctx->text.len, ru, sizeof(ru) - 1) != NULL;
+}
+
 /* failed_for - the X-Failed-Recipients address for a bare local part */
 static bk_str
 failed_for(bk__dctx *ctx, bk_str local)
@@ -150,6 +171,7 @@ exim_read(bk__dctx *ctx)
 	int added = 0, started = 0;
 	bk_kind kind = BK_KIND_BOUNCE;
 	bk_reason hint = BK_REASON_UNDEFINED;
+	const char *name;
 
 	if (t.ptr == NULL || t.len == 0)
 		return 0;
@@ -163,6 +185,7 @@ exim_read(bk__dctx *ctx)
 	}
 	if (at == NULL || !is_exim(ctx))
 		return 0;
+	name = by_mailru(ctx) ? "mailru" : "exim";
 	p = at;
 	end = t.ptr + bk__text_cut(t);
 	if (p >= end)
@@ -216,7 +239,7 @@ exim_read(bk__dctx *ctx)
 			}
 			if (r != NULL)
 				finish(ctx, r, ds, de, hint);
-			r = bk__dctx_add(ctx, "exim");
+			r = bk__dctx_add(ctx, name);
 			if (r == NULL)
 				return ctx->oom ? BK_ENOMEM : added;
 			added++;

@@ -66,9 +66,57 @@ all_digits(bk_str s)
 	return 1;
 }
 
+/*
+ * whole_reply - a multi-line reply (RFC 5321 4.2.1: "550-5.7.1 text"
+ * lines, then "550 5.7.1 text") joined into one text: the first line's
+ * code and enhanced code, then the text of every line.  @p is the
+ * line after the first "<<< " line @first; *pp moves past the lines
+ * taken.  @first alone when it is not a multi-line reply.
+ */
+static bk_str
+whole_reply(bk_message *msg, bk_str first, const char **pp, const char *end)
+{
+	const char *p = *pp, *eol;
+	bk_str line, st = bk__find_status(first), rest;
+	bk__buf b;
+	size_t n, k;
+
+	if (first.len < 4 || first.ptr[3] != '-')
+		return first;
+	n = st.ptr == first.ptr + 4 ? 4 + st.len : 4;
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
+	bk__buf_append(&b, first.ptr, 3);
+	bk__buf_putc(&b, ' ');
+	bk__buf_append(&b, first.ptr + 4, first.len - 4);
+	/* loop: p moves one line forward per pass */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		line = bk__trim(bk__str(p, (size_t)(eol - p)));
+		if (line.len < 8 || memcmp(line.ptr, "<<< ", 4) != 0 ||
+		    memcmp(line.ptr + 4, first.ptr, 3) != 0 ||
+		    (line.ptr[7] != '-' && line.ptr[7] != ' '))
+			break;
+		p = eol < end ? eol + 1 : end;
+		rest = bk__str(line.ptr + 4, line.len - 4);
+		/* the same enhanced code again: skip it with the reply */
+		k = rest.len >= n && n > 4 && bk__imemmem(rest.ptr + 4,
+		    st.len, st.ptr, st.len) == rest.ptr + 4 ? n : 4;
+		rest = bk__trim(bk__str(rest.ptr + k, rest.len - k));
+		bk__buf_putc(&b, ' ');
+		bk__buf_append(&b, rest.ptr, rest.len);
+		if (line.ptr[7] == ' ')
+			break;
+	}
+	*pp = p;
+	return b.ptr != NULL ? bk__str(b.ptr, b.len) : first;
+}
+
 /* apply - give a transcript error to the records it concerns */
 static void
-apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply)
+apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply,
+    bk_str first)
 {
 	size_t i;
 
@@ -86,6 +134,12 @@ apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply)
 		if (r->diagnostic.ptr == NULL && reply.ptr != NULL) {
 			r->diagnostic = reply;
 			bk__fill_from_diagnostic(r);
+		} else if (reply.len > first.len && r->diagnostic.len ==
+		    first.len && bk__imemmem(r->diagnostic.ptr,
+		    r->diagnostic.len, first.ptr, first.len) ==
+		    r->diagnostic.ptr) {
+			/* the report kept the first line of the reply */
+			r->diagnostic = reply;
 		} else if (r->reply_code == 0 && reply.ptr != NULL) {
 			/* "550 <a>... User unknown" keeps the remote's code */
 			r->reply_code = bk__reply_code_for(reply, r->status);
@@ -159,8 +213,10 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			    rep.ptr[0] != '5'))
 				continue;
 			answered = 1;
+			rep = bk__squeeze(msg, rep);
 			apply(ctx, cmd.ptr != NULL ? cmd : bk__cstr("CONN"),
-			    addr, host, bk__squeeze(msg, rep));
+			    addr, host, bk__squeeze(msg, whole_reply(msg, rep,
+			    &p, end)), rep);
 			continue;
 		}
 		/* the local verdict: "554 5.3.0 unknown mailer error 255" */

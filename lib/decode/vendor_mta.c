@@ -5,6 +5,8 @@
 #include "decode/decode_int.h"
 
 const bk__decoder bk__vendor_mta[] = {
+	/* first: its greeting is its own; other MTAs may relay it */
+	{ "opensmtpd", bk__decode_opensmtpd },
 	{ "exim", bk__decode_exim },
 	{ "sendmail", bk__decode_sendmail },
 	{ "postfix", bk__decode_postfix },

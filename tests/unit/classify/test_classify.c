@@ -102,7 +102,7 @@ static const struct reply_case reply_cases[] = {
 	  "Jan  1 00:00:00 mx postfix/smtp[1]: 4F0: to=<x@example.org>, "
 	  "relay=none, delay=3600, dsn=4.4.1, status=deferred (connect to "
 	  "mx.example.org[192.0.2.1]:25: Connection timed out)",
-	  "expired", "4.4.1", 0, 0 },
+	  "networkerror", "4.4.1", 0, 0 },
 	{ "pseudo status from the reason",
 	  "host mx3.qq.com[103.7.30.40] said: 550 Connection frequency "
 	  "limited. (in reply to end of DATA command)",
@@ -225,6 +225,83 @@ test_classify__records(void)
 	bk_classify(cls, &rec);
 	BKT_EQ_INT("notaccept temporary", rec.reason, BK_REASON_NOTACCEPT);
 	BKT_EQ_INT("notaccept temporary hard", rec.hard, 0);
+
+	/* a delay is still being retried: never a failure-class code */
+	fill(&rec, BK_KIND_DELAY, NULL, 0, NULL,
+	    "Message will be retried for 2 more day(s)", BK_REASON_EXPIRED);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("delay no cause", rec.reason, BK_REASON_EXPIRED);
+	BKT_EQ_STR("delay pseudo status", rec.status.ptr, rec.status.len,
+	    "4.0.947");
+	BKT_EQ_INT("delay not permanent", rec.permanent, 0);
+
+	/* ... and its cause is the failed connection, not an expiry */
+	fill(&rec, BK_KIND_DELAY, NULL, 0, NULL, "The recipient server did "
+	    "not accept our requests to connect.", BK_REASON_EXPIRED);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("delay cause", rec.reason, BK_REASON_NETWORKERROR);
+	BKT_EQ_STR("delay cause status", rec.status.ptr, rec.status.len,
+	    "4.0.944");
+	fill(&rec, BK_KIND_DELAY, "4.4.1", 0, NULL, "connect to "
+	    "mx.example.net[192.0.2.25]:25: Connection timed out", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("delay timeout", rec.reason, BK_REASON_NETWORKERROR);
+	/* the same words in a bounce: the queue time ran out */
+	fill(&rec, BK_KIND_BOUNCE, "4.4.1", 0, NULL, "connect to "
+	    "mx.example.net[192.0.2.25]:25: Connection timed out", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("bounce timeout", rec.reason, BK_REASON_EXPIRED);
+
+	/* OpenSMTPD's x.0.0 is a placeholder; other decoders keep it */
+	fill(&rec, BK_KIND_BOUNCE, "5.0.0", 0, NULL, "Domain does not exist",
+	    0);
+	rec.decoder = "opensmtpd";
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("opensmtpd reason", rec.reason, BK_REASON_HOSTUNKNOWN);
+	BKT_EQ_STR("opensmtpd status", rec.status.ptr, rec.status.len,
+	    "5.0.912");
+	fill(&rec, BK_KIND_DELAY, "4.0.0", 0, NULL, "No MX found for domain",
+	    0);
+	rec.decoder = "opensmtpd";
+	bk_classify(cls, &rec);
+	BKT_EQ_STR("opensmtpd delay", rec.status.ptr, rec.status.len,
+	    "4.0.932");
+	BKT_EQ_INT("opensmtpd delay hard", rec.hard, 0);
+	fill(&rec, BK_KIND_BOUNCE, "5.0.0", 0, NULL, "Domain does not exist",
+	    0);
+	rec.decoder = "rfc3464";
+	bk_classify(cls, &rec);
+	BKT_EQ_STR("x.0.0 kept", rec.status.ptr, rec.status.len, "5.0.0");
+
+	/* Exim's class-4 stand-in for its retry timeout is Exim's only */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, "retry timeout exceeded",
+	    BK_REASON_EXPIRED);
+	rec.decoder = "exim";
+	rec.action = bk__cstr("failed");
+	bk_classify(cls, &rec);
+	BKT_EQ_STR("exim expiry", rec.status.ptr, rec.status.len, "4.0.947");
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, "retry timeout exceeded",
+	    BK_REASON_EXPIRED);
+	rec.decoder = "mailru";
+	rec.action = bk__cstr("failed");
+	bk_classify(cls, &rec);
+	BKT_EQ_STR("mailru expiry", rec.status.ptr, rec.status.len, "5.0.947");
+
+	/* Google's NXDOMAIN is an unknown domain, even under 4.0.0 */
+	fill(&rec, BK_KIND_BOUNCE, "4.0.0", 0, NULL, "DNS Error: 80335577 DNS "
+	    "type 'mx' lookup of example.jp responded with code NXDOMAIN "
+	    "Domain name not found: example.jp", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("nxdomain", rec.reason, BK_REASON_HOSTUNKNOWN);
+	BKT_EQ_INT("nxdomain hard", rec.hard, 1);
+
+	/* Yahoo's TSS04 is the sender's reputation, host known or not */
+	fill(&rec, BK_KIND_BOUNCE, "4.7.0", 421, "MAIL", "421 4.7.0 [TSS04] "
+	    "Messages from 192.0.2.1 temporarily deferred due to unexpected "
+	    "volume or user complaints - 4.16.55.1", 0);
+	rec.remote_mta = bk__cstr("mta6.am0.yahoodns.net");
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("tss04 yahoo host", rec.reason, BK_REASON_BADREPUTATION);
 
 	/* undecodable: nothing invented, whatever the text says */
 	fill(&rec, BK_KIND_UNKNOWN, NULL, 0, NULL, "550 5.1.1 user unknown",

@@ -1335,7 +1335,119 @@ test_decode__office365_claim(void)
 	bk_message_free(msg);
 }
 
+/* name_case - decode @m; the first record's decoder, kind and diagnostic */
+static void
+name_case(const char *name, const char *m, const char *decoder,
+    bk_kind kind, const char *status, const char *diag_has)
+{
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	r = decode_n(name, m, &msg, &n);
+	if (r != NULL && n >= 1) {
+		BKT_EQ_STR(name, r[0].decoder, strlen(r[0].decoder), decoder);
+		BKT_EQ_INT(name, r[0].kind, kind);
+		BKT_EQ_STR(name, r[0].status.ptr, r[0].status.len, status);
+		if (diag_has != NULL && !contains(r[0].diagnostic, diag_has))
+			BKT_FAIL("[%s] diagnostic \"%.*s\" lacks \"%s\"", name,
+			    (int)r[0].diagnostic.len, r[0].diagnostic.ptr ?
+			    r[0].diagnostic.ptr : "", diag_has);
+	}
+	bk_message_free(msg);
+}
+
+/*
+ * test_decode__named_formats - formats read under their own name:
+ * OpenSMTPD's notice (plain and with its report), Mail.Ru's Exim, and
+ * a Sendmail transcript whose multi-line reply the report cut short.
+ */
+static void
+test_decode__named_formats(void)
+{
+#define SMTPD_HEAD(subj)                                                   \
+	"Received: from mx.example.org (mx.example.org [local])\n"          \
+	"\tby mx.example.org (OpenSMTPD) with ESMTPA id 94c5a197\n"         \
+	"From: Mailer Daemon <MAILER-DAEMON@mx.example.org>\n"             \
+	"To: sender@example.org\n"                                          \
+	"Subject: Delivery status notification: " subj "\n"                 \
+	"Date: Mon, 17 Jun 2024 07:44:38 +0000 (UTC)\n"
+#define SMTPD_HI                                                           \
+	"    Hi!\n\n"                                                        \
+	"    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n"
+	static const char smtpd_delay[] = SMTPD_HEAD("delayed")
+	    "\n" SMTPD_HI
+	    "    A message is delayed for more than 4 hours for the following\n"
+	    "    list of recipients:\n\n"
+	    "who@example.net: Network error on destination MXs\n\n"
+	    "    Please note that this is only a temporary failure report.\n\n"
+	    "    Below is a copy of the original message:\n\n"
+	    "From: sender@example.org\nTo: who@example.net\nSubject: x\n\nx\n";
+	static const char smtpd_dsn[] = SMTPD_HEAD("failed")
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/mixed;boundary=\"S1\"\n"
+	    "\n--S1\nContent-Type: text/plain; charset=us-ascii\n\n" SMTPD_HI
+	    "    An error has occurred while attempting to deliver a message for\n"
+	    "    the following list of recipients:\n\n"
+	    "who@cx.example.net: Domain does not exist\n\n"
+	    "    Below is a copy of the original message:\n\n"
+	    "--S1\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example.org\n\n"
+	    "Final-Recipient: rfc822; who@cx.example.net\n"
+	    "Action: failed\nStatus: 5.0.0\n\n--S1--\n";
+	static const char mailru[] =
+	    "From: mailer-daemon@corp.mail.ru\n"
+	    "To: sender@example.org\n"
+	    "Subject: Mail failure.\n"
+	    "X-Failed-Recipients: who@example.net\n"
+	    "\n"
+	    "\xd0\xad\xd1\x82\xd0\xbe \xd0\xbf\xd0\xb8\xd1\x81\xd1\x8c"
+	    "\xd0\xbc\xd0\xbe \xd1\x81\xd0\xbe\xd0\xb7\xd0\xb4\xd0\xb0"
+	    "\xd0\xbd\xd0\xbe \xd1\x81\xd0\xb5\xd1\x80\xd0\xb2\xd0\xb5"
+	    "\xd1\x80\xd0\xbe\xd0\xbc Mail.Ru.\n\n"
+	    "This message was created automatically by mail delivery software.\n\n"
+	    "A message that you sent could not be delivered to one or more of its\n"
+	    "recipients. This is a permanent error. The following address(es) failed:\n"
+	    "\n  who@example.net\n    retry timeout exceeded\n\n"
+	    "------ This is a copy of the message, including all the headers. ------\n";
+	static const char sendmail[] =
+	    "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+	    "To: sender@example.org\n"
+	    "Subject: Returned mail: see transcript for details\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;\n"
+	    "\tboundary=\"M1\"\n"
+	    "\n--M1\nContent-Type: text/plain\n\n"
+	    "   ----- Transcript of session follows -----\n"
+	    "... while talking to mx.example.net.:\n"
+	    ">>> DATA\n"
+	    "<<< 550-5.7.1 Unauthenticated email from example.org is not accepted due to domain's\n"
+	    "<<< 550-5.7.1 DMARC policy. Please contact the administrator of\n"
+	    "<<< 550 5.7.1 example.org. - gsmtp\n"
+	    "554 5.0.0 Service unavailable\n"
+	    "\n--M1\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example.org\n\n"
+	    "Final-Recipient: RFC822; who@example.net\n"
+	    "Action: failed\nStatus: 5.7.1\n"
+	    "Remote-MTA: DNS; mx.example.net\n"
+	    "Diagnostic-Code: SMTP; 550-5.7.1 Unauthenticated email from example.org is not accepted due to domain's\n"
+	    "\n--M1--\n";
+#undef SMTPD_HEAD
+#undef SMTPD_HI
+
+	name_case("opensmtpd delay", smtpd_delay, "opensmtpd", BK_KIND_DELAY,
+	    NULL, "Network error on destination MXs");
+	name_case("opensmtpd report", smtpd_dsn, "opensmtpd", BK_KIND_BOUNCE,
+	    "5.0.0", "Domain does not exist");
+	name_case("mail.ru", mailru, "mailru", BK_KIND_BOUNCE, NULL,
+	    "retry timeout exceeded");
+	name_case("multi-line reply", sendmail, "rfc3464", BK_KIND_BOUNCE,
+	    "5.7.1", "domain's DMARC policy. Please contact the administrator "
+	    "of example.org. - gsmtp");
+}
+
 BK_TEST_MAIN(
+	BKT(test_decode__named_formats),
 	BKT(test_decode__families),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),

@@ -1,0 +1,109 @@
+/*
+ * vendor_m_opensmtpd.c - OpenSMTPD's delivery notices (smtpd/bounce.c).
+ * Every notice opens with the same greeting, then one of three intros,
+ * then "address: reason" lines:
+ *
+ *	    Hi!
+ *
+ *	    This is the MAILER-DAEMON, please DO NOT REPLY to this email.
+ *
+ *	    An error has occurred while attempting to deliver a message for
+ *	    the following list of recipients:
+ *
+ *	who@example.org: 550 5.1.1 <who@example.org>: User unknown
+ *
+ *	    Below is a copy of the original message:
+ *
+ * "A message is delayed for more than 4 hours for the following list of
+ * recipients:" opens a delay warning, "Your message was successfully
+ * delivered to these recipients." (or "was relayed to") a success
+ * notice.  Since OpenSMTPD 6.x a message/delivery-status part follows
+ * the text; its Status is often a bare "5.0.0" / "4.0.0" whatever went
+ * wrong, which is why the records carry the name "opensmtpd": the
+ * classifier replaces that placeholder with the reason's own code.
+ *
+ * Markers: the greeting, together with a Received field stamped
+ * "(OpenSMTPD)" or the Subject "Delivery status notification: ...".
+ */
+#include "decode/decode_int.h"
+
+bk_str bk__vp_header(bk__dctx *ctx, const char *name);
+int bk__vp_received_has(bk__dctx *ctx, const char *needle);
+
+/* the intros of the three notices, with the kind and action of each */
+static const struct {
+	const char *intro;
+	bk_kind kind;
+	const char *action;
+} intros[] = {
+	{ "an error has occurred while attempting to deliver",
+	  BK_KIND_BOUNCE, "failed" },
+	{ "a message is delayed for more than", BK_KIND_DELAY, "delayed" },
+	{ "successfully delivered to these recipients", BK_KIND_DELIVERED,
+	  "delivered" },
+	{ "was relayed to these recipients", BK_KIND_DELIVERED, "relayed" },
+};
+
+/* is_opensmtpd - the notice carries OpenSMTPD's greeting and stamp */
+static int
+is_opensmtpd(bk__dctx *ctx)
+{
+	bk_str subj = bk__trim(ctx->subject);
+
+	if (ctx->text.ptr == NULL || bk__istr(ctx->text.ptr, ctx->text.len,
+	    "this is the mailer-daemon, please do not reply") == NULL)
+		return 0;
+	if (bk__vp_received_has(ctx, "(OpenSMTPD)"))
+		return 1;
+	return subj.ptr != NULL && bk__istarts(subj.ptr, subj.len,
+	    "delivery status notification:");
+}
+
+/* bk__decode_opensmtpd - see file comment */
+int
+bk__decode_opensmtpd(bk__dctx *ctx)
+{
+	bk_str t = ctx->text, region;
+	bk__tblock *blk;
+	size_t nblk, i, k;
+	int added = 0;
+	bk_record *r;
+
+	if (!is_opensmtpd(ctx))
+		return 0;
+	if (ctx->dsn != NULL) {
+		added = bk__decode_dsn_text(ctx, bk__part_text(ctx->msg,
+		    ctx->dsn), "opensmtpd");
+		if (added > 0)
+			bk__vendor_enrich(ctx);
+		if (added != 0)
+			return added;
+	}
+	for (k = 0; k < sizeof(intros) / sizeof(intros[0]); k++) {
+		if (bk__istr(t.ptr, t.len, intros[k].intro) != NULL)
+			break;
+	}
+	if (k == sizeof(intros) / sizeof(intros[0]))
+		return 0;
+	if (!ctx->has_orig)
+		bk__dctx_orig_from_text(ctx, t.ptr + bk__text_cut(t),
+		    t.len - bk__text_cut(t));
+	region = bk__str(t.ptr, bk__text_cut(t));
+	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+		return BK_ENOMEM;
+	for (i = 0; i < nblk; i++) {
+		r = bk__dctx_add(ctx, "opensmtpd");
+		if (r == NULL)
+			return ctx->oom ? BK_ENOMEM : added;
+		r->kind = intros[k].kind;
+		r->action = bk__cstr(intros[k].action);
+		r->recipient = blk[i].addr;
+		r->diagnostic = blk[i].diag;
+		r->command = bk__command_in(blk[i].raw);
+		bk__fill_from_diagnostic(r);
+		added++;
+	}
+	if (added > 0)
+		bk__vendor_enrich(ctx);
+	return added;
+}
