@@ -13,6 +13,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "cmd_check.h"
+#include "cmd_diagnose.h"
 #include "cmd_explain.h"
 #include "cmd_store.h"
 
@@ -35,6 +36,7 @@ usage(FILE *fp)
 	bk_cli_store_usage(fp);
 	bk_cli_check_usage(fp);
 	bk_cli_explain_usage(fp);
+	bk_cli_diagnose_usage(fp);
 	fprintf(fp,
 	    "\n"
 	    "parse     decode bounces (files, directories, Maildir, mbox, "
@@ -49,6 +51,9 @@ usage(FILE *fp)
 	    "          SPF tree, DMARC); see docs/checks.md\n"
 	    "explain   a bounce or reply line explained: cause, whose move, "
 	    "fix, retry\n"
+	    "diagnose  a bounce explained plus the DNS checks its cause calls "
+	    "for:\n"
+	    "          still wrong now, or looks fixed (docs/checks.md)\n"
 	    "rules     check a user rules / knowledge file "
 	    "(bouncekit-rules(5))\n"
 	    "\n"
@@ -345,6 +350,8 @@ main(int argc, char **argv)
 		return bk_cli_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0)
 		return bk_cli_rules(argc - 1, argv + 1);
+	if (strcmp(argv[1], "diagnose") == 0)
+		return bk_cli_diagnose(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("bouncekit %s (record format %d)\n", BK_VERSION_STRING,

@@ -241,5 +241,56 @@ t message-text 0 '^DKIM pass' 'd=sender.test s=ed a=ed25519-sha256: pass' \
 t message-unreadable 3 'cannot read' -- \
 	check message -d "$dns" "$msgs/does-not-exist.eml"
 
+# diagnose: a bounce tied to the checks its cause calls for (bounces/)
+b="$here/bounces"
+dl="$here/diagnose-lists.conf"
+t diagnose-listed 1 '"sending_ip":"198.51.100.9","sending_ip_source":"diagnostic"' \
+	'"kind":"blocklist","id":"spamhaus-zen","title":"Spamhaus ZEN \(zen.spamhaus.org\)","state":"still-wrong","named":true' \
+	'"id":"test-bl"[^}]*"state":"looks-fixed","named":false' \
+	'"verdict":"still-wrong","summary":"Still listed on Spamhaus ZEN \(combined IP list\)[^"]*delist at https://check.spamhaus.org/' -- \
+	diagnose -j -d "$dns" -l "$dl" "$b/blocklisted.eml"
+t diagnose-unlisted 0 '"sending_ip":"198.51.100.10"' \
+	'"id":"spamhaus-zen"[^}]*"state":"looks-fixed","named":true' \
+	'"verdict":"looks-fixed","summary":"Not listed on Spamhaus ZEN' -- \
+	diagnose -j -d "$dns" -l "$dl" "$b/unlisted.eml"
+t diagnose-listed-text 1 '^Diagnosis' 'Sending IP +198.51.100.9, named in the receiver' \
+	'still wrong now +Spamhaus ZEN \(zen.spamhaus.org\), named in the bounce' \
+	'^  Still listed on Spamhaus ZEN' -- \
+	diagnose -d "$dns" -l "$dl" "$b/blocklisted.eml"
+t diagnose-dmarc 1 '"plan":\["authentication"\]' \
+	'"sending_ip":"198.51.100.25","sending_ip_source":"received"' \
+	'"returned_message":"whole"' \
+	'"kind":"spf","id":"example.org"[^}]*"state":"still-wrong","named":false,"detail":"fail' \
+	'"kind":"dkim"[^}]*"state":"still-wrong"[^}]*no DKIM-Signature' \
+	'"kind":"dmarc","id":"example.org"[^}]*"state":"still-wrong"[^}]*p=reject' \
+	'"verdict":"still-wrong","summary":"SPF still does not pass for 198.51.100.25' -- \
+	diagnose -j -d "$dns" "$b/dmarc-reject.eml"
+t diagnose-dmarc-fixed 0 '"sending_ip":"192.0.2.10","sending_ip_source":"option"' \
+	'"returned_message":"headers"' \
+	'"kind":"spf"[^}]*"state":"looks-fixed"' \
+	'"kind":"dkim-key","id":"s1._domainkey.example.org"[^}]*"state":"looks-fixed"' \
+	'"kind":"dkim"[^}]*"state":"not-checked"[^}]*only the headers' \
+	'"kind":"dmarc"[^}]*"state":"looks-fixed"[^}]*SPF aligned' \
+	'"summary":"SPF now passes for 192.0.2.10' -- \
+	diagnose -j -d "$dns" -i 192.0.2.10 -S s1 "$b/dmarc-reject-headers.eml"
+t diagnose-ptr-missing 1 '"plan":\["reverse-dns"\]' \
+	'"kind":"rdns","id":"198.51.100.11"[^}]*"state":"still-wrong"[^}]*no PTR record' -- \
+	diagnose -j -d "$dns" "$b/requireptr-noptr.eml"
+t diagnose-ptr-present 0 \
+	'"kind":"rdns","id":"198.51.100.10"[^}]*"state":"looks-fixed"[^}]*PTR mail.example.org' \
+	'"summary":"198.51.100.10 now has forward-confirmed reverse DNS' -- \
+	diagnose -j -d "$dns" "$b/requireptr-ptr.eml"
+t diagnose-not-applicable 0 '"plan":\[\]' '"verdict":"not-applicable"' \
+	'"checks":\[\]' -- diagnose -j -d "$dns" "$here/../../samples/postfix-user-unknown.eml"
+start=$(date +%s)
+t diagnose-timeout 0 '"state":"not-checked"[^}]*timed out' '"verdict":"not-checked"' -- \
+	diagnose -j -d "127.0.0.1:$bhport" -t 200 -l "$dl" "$b/blocklisted.eml"
+if [ $(($(date +%s) - start)) -gt 5 ]; then
+	fail=$((fail + 1))
+	echo "FAIL diagnose-timeout: took more than 5 s"
+fi
+t diagnose-unreadable 3 -- diagnose -d "$dns" "$b/does-not-exist.eml"
+t diagnose-usage 2 -- diagnose -d "$dns" -i not-an-ip "$b/blocklisted.eml"
+
 echo "knot_test: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
