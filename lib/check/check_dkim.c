@@ -1111,6 +1111,12 @@ sig_parse(struct dsig *s)
 
 	s->pub.timestamp = s->pub.expires = s->pub.body_length = -1;
 	s->pub.key.dns = BK_DNS_CANCELLED;
+	if (c == NULL) {
+		/* a field name with no colon carries no tag list at all */
+		finish(s, BK_DKIM_PERMERROR, "signature syntax: %s",
+		    "no ':' after the field name");
+		return -1;
+	}
 	n = tags_parse(t, c + 1, f->len - (size_t)(c + 1 - f->p), err,
 	    sizeof(err));
 	if (n < 0) {

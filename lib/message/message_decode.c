@@ -200,6 +200,9 @@ latin1(bk_message *msg, const char *p, size_t len)
 			bk__buf_putc(&b, 0x80 | (c & 0x3f));
 		}
 	}
+	if (b.truncated)
+		bk__message_damage(msg, BK_SEV_WARNING,
+		    "decoded part truncated at the limit");
 	if (b.ptr == NULL)
 		return bk__str("", 0);
 	return bk__str(b.ptr, b.len);
@@ -252,8 +255,12 @@ bk__to_utf8(bk_message *msg, const char *p, size_t len, bk_str charset)
 			return bk__str(p, len);
 		return latin1(msg, p, len);
 	}
-	if (len > BK_LIMIT_DECODED_BYTES / 4)
+	if (len > BK_LIMIT_DECODED_BYTES / 4) {
+		/* up to 4 output bytes per input byte stay within the limit */
 		len = BK_LIMIT_DECODED_BYTES / 4;
+		bk__message_damage(msg, BK_SEV_WARNING,
+		    "decoded part truncated at the limit");
+	}
 	cap = len * 4 + 16;
 	out = bk__arena_alloc(msg->arena, cap);
 	if (out == NULL) {
@@ -440,6 +447,9 @@ bk__header_decode(bk_message *msg, bk_str raw)
 		last_word = 0;
 		i++;
 	}
+	if (b.truncated)
+		bk__message_damage(msg, BK_SEV_WARNING,
+		    "decoded header field truncated at the limit");
 	if (b.ptr == NULL)
 		return bk__str("", 0);
 	if (has8 && !is_utf8((unsigned char *)b.ptr, b.len))

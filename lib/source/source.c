@@ -262,6 +262,9 @@ close_cur(bk_source *s)
 static int
 append(bk_source *s, const char *p, size_t len)
 {
+	/* nothing to add: s->msg may still be NULL (NULL + 0 is undefined) */
+	if (len == 0)
+		return 0;
 	if (s->mlen + len > BK_LIMIT_MESSAGE_BYTES) {
 		s->mtrunc = 1;
 		len = BK_LIMIT_MESSAGE_BYTES - s->mlen;

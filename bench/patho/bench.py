@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""bench.py BOUNCEKIT SCALE GEN - see run.sh.
+
+Each input is decoded three times; the fastest run counts.  The fixed
+cost of a run (start-up, loading the rules) is measured on one ordinary
+bounce and subtracted, so what is compared is the time per megabyte of
+input.  The baseline is an mbox of ordinary bounces of about 8 MB.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def run(bk, path):
+    """(seconds, peak RSS KB, exit status) of the best of three runs"""
+    best = None
+    for _ in range(3):
+        t0 = time.monotonic()
+        with open(os.devnull, "wb") as null:
+            p = subprocess.Popen([bk, "parse", path], stdout=null,
+                                 stderr=null)
+            _, status, ru = os.wait4(p.pid, 0)
+        t = time.monotonic() - t0
+        rc = os.waitstatus_to_exitcode(status)
+        if best is None or t < best[0]:
+            best = (t, ru.ru_maxrss, rc)
+    return best
+
+
+def main():
+    bk, scale, gen = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    d = tempfile.mkdtemp(prefix="bk-bench-patho.")
+    try:
+        out = subprocess.run([sys.executable, gen, "--scale", str(scale), d],
+                             check=True, capture_output=True, text=True)
+        files = [l.split()[:2] for l in out.stdout.splitlines()]
+        ordinary = os.path.join(d, "ordinary.eml")
+        with open(ordinary, "rb") as f:
+            one = f.read()
+        mbox = os.path.join(d, "ordinary-mbox.mbox")
+        n = max(1, (8 << 20) // (len(one) + 50))
+        with open(mbox, "wb") as f:
+            for _ in range(n):
+                f.write(b"From MAILER-DAEMON Tue Nov 14 22:13:20 2023\n" +
+                        one + b"\n")
+        fixed = run(bk, ordinary)[0]
+        base_t, base_rss, _ = run(bk, mbox)
+        base_mb = os.path.getsize(mbox) / 1e6
+        base = (base_t - fixed) / base_mb
+        print("fixed cost per run %.3f s; ordinary bounces: %d in %.1f MB, "
+              "%.4f s/MB, peak RSS %d KB" % (fixed, n, base_mb, base,
+                                             base_rss))
+        print("%-16s %8s %8s %9s %6s %9s %4s" % ("input", "MB", "s",
+              "s/MB", "ratio", "RSS KB", "exit"))
+        within = over = 0
+        for kind, path in files:
+            if kind == "ordinary":
+                continue
+            t, rss, rc = run(bk, path)
+            mb = os.path.getsize(path) / 1e6
+            per = max(t - fixed, 0.0) / mb
+            ratio = per / base if base > 0 else 0.0
+            ok = ratio <= 2.0
+            within += ok
+            over += not ok
+            print("%-16s %8.1f %8.3f %9.4f %6.2f %9d %4d%s" % (
+                kind, mb, t, per, ratio, rss, rc, "" if ok else "  OVER 2x"))
+        print("%d within 2x, %d over" % (within, over))
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
