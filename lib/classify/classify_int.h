@@ -50,6 +50,14 @@
 #define BK__CLASSIFY_PRIO_PROVIDER 900
 /* Band of generic text-and-status rules (phase 1). */
 #define BK__CLASSIFY_PRIO_TEXT 600
+/*
+ * Where a weak reason hint (userunknown, hostunknown, expired, ...)
+ * stands when no phase-1 rule has its reason: below the phrase lists of
+ * phase 2 (481-499), above the status-code rules (470 and down).  Sisimai
+ * re-checks such a decoder reason with its phrase lists, not with the
+ * bare status code.
+ */
+#define BK__CLASSIFY_PRIO_WEAK_HINT 479
 
 /* A sample line with the facts that go with it (must / mustnot). */
 struct bk__classify_sample {

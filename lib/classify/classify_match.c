@@ -931,7 +931,9 @@ check_refs(bk_classifier *cls, char **errmsg_out)
  *
  * A weak reason hint (see classify_verdict.c) stands like a text rule of
  * its reason: at the highest priority any rule of that reason has in the
- * text band, or just below the band when no such rule exists.
+ * text band, or, when no such rule exists, below the phrase lists of
+ * phase 2 (BK__CLASSIFY_PRIO_WEAK_HINT): a phrase the text holds says
+ * more than the decoder's guess, a bare status code says less.
  */
 int
 bk__classify_finish(bk_classifier *cls, char **errmsg_out)
@@ -943,7 +945,7 @@ bk__classify_finish(bk_classifier *cls, char **errmsg_out)
 		qsort(cls->rules, cls->nrules, sizeof(*cls->rules),
 		    by_priority);
 	for (i = 0; i < BK_REASON_COUNT_; i++)
-		cls->hint_priority[i] = BK__CLASSIFY_PRIO_TEXT - 1;
+		cls->hint_priority[i] = BK__CLASSIFY_PRIO_WEAK_HINT;
 	for (i = cls->nrules; i-- > 0;) {
 		const struct bk__classify_rule *r = &cls->rules[i];
 

@@ -318,6 +318,25 @@ gave_up_retrying(const bk_record *rec)
 	    rec->diagnostic.len, "retry timeout exceeded") != NULL);
 }
 
+/*
+ * stand_in_reason - the reason a stand-in (x.0.9NN) status is derived
+ * from.  Exim's notices name the stage of a failure ("SMTP error from
+ * remote mail server after MAIL FROM:"); a failure after MAIL FROM is
+ * read as "on hold" (the sender was refused, why is for the text to say)
+ * before the reason is decided, and the stand-in status comes from that
+ * stage: x.0.901 whatever reason the text gives later (as Sisimai reports
+ * it: lhost-exim-36, -38, -40, -41, -54).  Elsewhere it is the reason.
+ */
+static bk_reason
+stand_in_reason(const bk_record *rec, const struct bk__classify_facts *f)
+{
+	if (rec->decoder != NULL && strcmp(rec->decoder, "exim") == 0 &&
+	    f->command.ptr != NULL &&
+	    bk__ieq(f->command.ptr, f->command.len, "MAIL"))
+		return BK_REASON_ONHOLD;
+	return rec->reason;
+}
+
 /* is_generic_status - "5.0.0" or "4.0.0": a class and nothing else */
 static int
 is_generic_status(bk_str st)
@@ -645,7 +664,8 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 			    rec->kind == BK_KIND_DELAY ||
 			    says_temporary(rec->diagnostic) ||
 			    gave_up_retrying(rec);
-			const char *ps = pseudo_status(rec->reason, temp);
+			const char *ps = pseudo_status(
+			    stand_in_reason(rec, &f), temp);
 
 			rec->status = ps ? bk__cstr(ps) : BK_STR_NULL;
 		}

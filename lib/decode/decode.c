@@ -547,6 +547,23 @@ bk__dctx_fill_original(bk__dctx *ctx)
 	}
 }
 
+/* note_returned - where the returned message is, for bk_message_returned() */
+static void
+note_returned(bk_message *msg, const char *p, size_t len,
+    bk_returned_kind kind)
+{
+	msg->returned = bk__str(p, len);
+	msg->returned_kind = kind;
+}
+
+/* is_whole - a part that holds a whole message, not only its headers */
+static int
+is_whole(const bk__part *p)
+{
+	return p->is_message || strcmp(p->type, "message/rfc822") == 0 ||
+	    strcmp(p->type, "message/global") == 0;
+}
+
 /*
  * bk__dctx_orig_from_text - find the returned message inline: the first
  * line after @p that starts a run of header fields ("Received:",
@@ -588,6 +605,9 @@ bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len)
 					ctx->has_orig = 1;
 					ctx->orig_body = bk__str(hp,
 					    (size_t)(end - hp));
+					note_returned(ctx->msg, p,
+					    (size_t)(end - p),
+					    BK_MESSAGE_RETURNED_INLINE);
 					return;
 				}
 			}
@@ -647,6 +667,8 @@ find_parts(bk__dctx *ctx)
 			ctx->orig_body = bk__str(o->first_child->body,
 			    o->first_child->body_len);
 			ctx->has_orig = 1;
+			note_returned(msg, o->body, o->body_len,
+			    BK_MESSAGE_RETURNED_WHOLE);
 		} else {
 			/* headers-only part or an encoded message/rfc822 */
 			bk_str t = bk__part_text(msg, o);
@@ -657,6 +679,11 @@ find_parts(bk__dctx *ctx)
 				ctx->has_orig = 1;
 				ctx->orig_body = bk__str(hp,
 				    (size_t)(t.ptr + t.len - hp));
+				/* a message part the MTA transfer-encoded
+				 * came back whole */
+				note_returned(msg, t.ptr, t.len,
+				    is_whole(o) ? BK_MESSAGE_RETURNED_WHOLE :
+				    BK_MESSAGE_RETURNED_HEADERS);
 			}
 		}
 	}
@@ -751,6 +778,7 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.msg = msg;
+	note_returned(msg, NULL, 0, BK_MESSAGE_RETURNED_NONE);
 	find_parts(&ctx);
 	if (ctx.text_part && strcmp(ctx.text_part->type, "text/html") == 0)
 		ctx.text = html_to_text(msg, ctx.text);

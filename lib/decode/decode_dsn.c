@@ -104,6 +104,9 @@ bk__command_in(bk_str t)
 		{ "most progress was mail from", "MAIL" },
 		{ "failed on data command", "DATA" },
 		{ "failed after i sent the message", "DATA" },
+		/* Postfix: the greeting was a 4xx/5xx ("host x refused to
+		 * talk to me: 421 ...") */
+		{ "refused to talk to me", "CONN" },
 	};
 	static const char *const lead[] = { "in reply to ", "after " };
 	const size_t nmap = sizeof(map) / sizeof(map[0]);
@@ -134,7 +137,8 @@ bk__command_in(bk_str t)
 	 * qmail-remote names the step in its own words: "x does not like
 	 * recipient.", "Connected to x but sender was rejected.", "x
 	 * failed on DATA command.", and qmail's summary "most progress
-	 * was RCPT TO response".
+	 * was RCPT TO response"; Postfix names a refused greeting "host x
+	 * refused to talk to me".
 	 */
 	for (i = 0; i < sizeof(qmail) / sizeof(qmail[0]); i++) {
 		if (bk__istr(t.ptr, t.len, qmail[i].phrase) != NULL)
@@ -145,22 +149,31 @@ bk__command_in(bk_str t)
 
 /*
  * bk__status_prefer - which enhanced code to keep when the report field
- * and the remote's own text disagree.  The remote's code is the more
- * specific fact: reporting MTAs often write a generic "5.0.0", or
- * "4.4.7" (queue expired) over a remote "4.7.1".  The field wins only
- * when the classes differ and the field is not generic, e.g. a
- * temporary remote reply in a report that finally gave up.
+ * and the remote's own text @text disagree.  The remote's code is the
+ * more specific fact: reporting MTAs often write a generic "5.0.0", or
+ * "4.4.7" (queue expired) over a remote "4.7.1".  When the classes
+ * differ, the field wins (e.g. a temporary remote reply in a report that
+ * finally gave up), unless the field is generic or the remote's reply
+ * code in the same text has the class of its enhanced code ("550 5.5.0"
+ * under a report's "Status: 4.5.0", Action failed): then the remote's
+ * reply and code agree and the field is the odd one out.
  */
 bk_str
-bk__status_prefer(bk_str field, bk_str diag)
+bk__status_prefer(bk_str field, bk_str text)
 {
+	bk_str diag = bk__find_status(text);
+
 	if (diag.ptr == NULL)
 		return field;
 	if (field.ptr == NULL || field.len < 5)
 		return diag;
 	if (field.ptr[0] != diag.ptr[0] && !(field.len == 5 &&
-	    memcmp(field.ptr + 1, ".0.0", 4) == 0))
-		return field;
+	    memcmp(field.ptr + 1, ".0.0", 4) == 0)) {
+		int rc = bk__reply_code_for(text, diag);
+
+		if (rc == 0 || rc / 100 != diag.ptr[0] - '0')
+			return field;
+	}
 	return diag;
 }
 
@@ -172,8 +185,7 @@ bk__fill_from_diagnostic(bk_record *r)
 		return;
 	if (r->command.ptr == NULL)
 		r->command = bk__command_in(r->diagnostic);
-	r->status = bk__status_prefer(r->status,
-	    bk__find_status(r->diagnostic));
+	r->status = bk__status_prefer(r->status, r->diagnostic);
 	/* "X-Unix; 255" is a program's exit status, not an SMTP reply */
 	if (r->reply_code == 0 && !(r->diagnostic_type.ptr != NULL &&
 	    bk__istarts(r->diagnostic_type.ptr, r->diagnostic_type.len,

@@ -126,7 +126,7 @@ bk_str bk__command_in(bk_str t);
 void bk__fill_from_diagnostic(bk_record *r);
 
 /* the status to keep of a report field and of the remote's text */
-bk_str bk__status_prefer(bk_str field, bk_str diag);
+bk_str bk__status_prefer(bk_str field, bk_str text);
 
 /* a sendmail-style SMTP session transcript (">>> RCPT", "<<< 550") */
 void bk__transcript_enrich(bk__dctx *ctx, bk_str region);

@@ -183,7 +183,7 @@ bk__vendor_enrich(bk__dctx *ctx)
 		} else if (blk[k].diag.ptr != NULL) {
 			/* the text may hold the code the report lacks */
 			r->status = bk__status_prefer(r->status,
-			    bk__find_status(blk[k].diag));
+			    blk[k].diag);
 			if (r->reply_code == 0)
 				r->reply_code = bk__reply_code_for(
 				    blk[k].diag, r->status);

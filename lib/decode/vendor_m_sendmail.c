@@ -160,7 +160,7 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	const char *p, *end, *eol, *t;
 	bk_str cmd = BK_STR_NULL, addr = BK_STR_NULL, host = BK_STR_NULL;
 	bk_str line, local_st = BK_STR_NULL, local_line = BK_STR_NULL;
-	int answered = 0;
+	int answered = 0, replied = 0;
 	size_t i;
 
 	if (region.ptr == NULL)
@@ -213,6 +213,7 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			    rep.ptr[0] != '5'))
 				continue;
 			answered = 1;
+			replied = 1;
 			rep = bk__squeeze(msg, rep);
 			apply(ctx, cmd.ptr != NULL ? cmd : bk__cstr("CONN"),
 			    addr, host, bk__squeeze(msg, whole_reply(msg, rep,
@@ -258,12 +259,15 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	 * The local verdict explains a record that has no diagnostic, or
 	 * only a program's exit status ("X-Unix; 77"): it becomes the
 	 * diagnostic, with its reply code.  A generic report status takes
-	 * the verdict's code.
+	 * the verdict's code, unless the remote answered in the transcript:
+	 * then the verdict is Sendmail's reading of the remote's reply
+	 * ("<<< 550 5.0.0 <a@b>... User unknown" then "550 5.1.1 <a@b>...
+	 * User unknown"), and the report's code is the remote's.
 	 */
 	for (i = 0; i < ctx->nrec; i++) {
 		bk_record *r = &ctx->rec[i];
 
-		if (r->status.ptr == NULL || (r->status.len == 5 &&
+		if (r->status.ptr == NULL || (!replied && r->status.len == 5 &&
 		    memcmp(r->status.ptr + 1, ".0.0", 4) == 0 &&
 		    r->status.ptr[0] == local_st.ptr[0]))
 			r->status = local_st;
@@ -352,6 +356,30 @@ domain_is(bk_str addr, bk_str host)
 
 	return at != NULL && same_name(bk__str(at + 1,
 	    (size_t)(addr.ptr + addr.len - at - 1)), host);
+}
+
+/*
+ * with_verdict - the remote's reply @reply after the local verdict's own
+ * words @words ("Remote protocol error: Connection reset by peer during
+ * result wait with x: 550 Your E-Mail is redundant ..."): both are about
+ * this recipient, the verdict says what became of the session after the
+ * reply.  The reply alone when the verdict has no words or no copy can
+ * be made.
+ */
+static bk_str
+with_verdict(bk_message *msg, bk_str words, bk_str reply)
+{
+	bk__buf b;
+
+	if (words.len == 0)
+		return reply;
+	bk__buf_init(&b, msg->arena, BK_LIMIT_DECODED_BYTES);
+	bk__buf_append(&b, words.ptr, words.len);
+	bk__buf_append(&b, ": ", 2);
+	bk__buf_append(&b, reply.ptr, reply.len);
+	if (b.ptr == NULL || b.failed || b.truncated)
+		return reply;
+	return bk__str(b.ptr, b.len);
 }
 
 /* add_verdict - a record from a verdict and the reply it explains */
@@ -489,7 +517,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 		added++;
 		if (pend.ptr != NULL && bk__find_reply_code(v.text) == 0 &&
 		    (paddr.ptr == NULL || same_name(paddr, v.addr))) {
-			r->diagnostic = pend;
+			r->diagnostic = with_verdict(msg, v.text, pend);
 			r->command = pcmd;
 			r->remote_mta = phost;
 		}

@@ -26,6 +26,7 @@ bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
 
 int bk__vp_claim(bk__dctx *ctx);
+void bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r);
 
 /* has_header_prefix - does the bounce have a header field named @pfx... */
 static int
@@ -295,6 +296,8 @@ bk__vp_claim(bk__dctx *ctx)
 		if (strcmp(name, "exchange2007") == 0 ||
 		    strcmp(name, "office365") == 0)
 			queue_history(ctx, &ctx->rec[i]);
+		if (strcmp(name, "gsuite") == 0)
+			bk__vp_gmail_lead(ctx, &ctx->rec[i]);
 	}
 	return added;
 }

@@ -248,3 +248,72 @@ bk__vp_gmail_now(bk__dctx *ctx)
 		r->reason_hint = BK_REASON_HOSTUNKNOWN;
 	return 1;
 }
+
+/*
+ * bk__vp_gmail_lead - Google's reports of 2017 and later may hold no
+ * Diagnostic-Code: the notice alone says what happened, in its title and
+ * the sentence naming the recipient ("** Address not found ** Your
+ * message wasn't delivered to a@b because the address couldn't be
+ * found. ...").  A record of such a report without a diagnostic takes
+ * that paragraph, title first, as the diagnostic.  Nothing is taken when
+ * the sentence naming the address is not one of Google's leads.
+ */
+void bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r);
+
+void
+bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r)
+{
+	static const char *const leads[] = {
+		"there was a temporary problem delivering your message to ",
+		"there was a problem delivering your message to ",
+		"your message wasn't delivered to ",
+		"your message wasn\xe2\x80\x99t delivered to ",
+		"your message to ",
+		NULL
+	};
+	bk_str t = ctx->text, line, head;
+	const char *m, *ls, *p, *end, *title, *last;
+	size_t i;
+
+	if (r->diagnostic.ptr != NULL || t.ptr == NULL || t.len == 0 ||
+	    r->recipient.ptr == NULL || r->recipient.len == 0)
+		return;
+	end = t.ptr + t.len;
+	m = bk__imemmem(t.ptr, t.len, r->recipient.ptr, r->recipient.len);
+	if (m == NULL)
+		return;
+	ls = m;
+	while (ls > t.ptr && ls[-1] != '\n')
+		ls--;
+	head = bk__str(ls, (size_t)(m - ls));
+	for (i = 0; leads[i] != NULL; i++) {
+		if (bk__istr(head.ptr, head.len, leads[i]) != NULL)
+			break;
+	}
+	if (leads[i] == NULL)
+		return;
+	/* the title: the last "** ... **" line before the sentence */
+	title = NULL;
+	p = t.ptr;
+	while (p < ls) {
+		const char *s = p;
+
+		line = bk__trim(bk__vp_line(&p, ls));
+		if (line.len >= 4 && memcmp(line.ptr, "**", 2) == 0 &&
+		    memcmp(line.ptr + line.len - 2, "**", 2) == 0)
+			title = s;
+	}
+	/* the sentence's paragraph, to the next blank line */
+	p = ls;
+	last = ls;
+	while (p < end) {
+		line = bk__trim(bk__vp_line(&p, end));
+		if (line.len == 0)
+			break;
+		last = line.ptr + line.len;
+	}
+	if (title == NULL)
+		title = ls;
+	r->diagnostic = bk__squeeze(ctx->msg, bk__str(title,
+	    (size_t)(last - title)));
+}

@@ -78,7 +78,7 @@ static const struct reply_case reply_cases[] = {
 	  "this hour. IB607 <http://x.co/rlbounce> (in reply to RCPT TO "
 	  "command)",
 	  "speeding", "5.1.1", 0, 1 },
-	{ "yahoo tss04 without the yahoo host",
+	{ "yahoo tss04 without the yahoo host (Sisimai)",
 	  "421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred "
 	  "due to unexpected volume or user complaints",
 	  "badreputation", "4.7.0", 0, 0 },
@@ -98,11 +98,11 @@ static const struct reply_case reply_cases[] = {
 	{ "delivered",
 	  "250 2.0.0 Ok: queued as 4F0ABC",
 	  "delivered", "2.0.0", 0, -1 },
-	{ "deferred log line",
+	{ "deferred log line (Sisimai's expired; cause network.connect)",
 	  "Jan  1 00:00:00 mx postfix/smtp[1]: 4F0: to=<x@example.org>, "
 	  "relay=none, delay=3600, dsn=4.4.1, status=deferred (connect to "
 	  "mx.example.org[192.0.2.1]:25: Connection timed out)",
-	  "networkerror", "4.4.1", 0, 0 },
+	  "expired", "4.4.1", 0, 0 },
 	{ "pseudo status from the reason",
 	  "host mx3.qq.com[103.7.30.40] said: 550 Connection frequency "
 	  "limited. (in reply to end of DATA command)",
@@ -235,17 +235,30 @@ test_classify__records(void)
 	    "4.0.947");
 	BKT_EQ_INT("delay not permanent", rec.permanent, 0);
 
-	/* ... and its cause is the failed connection, not an expiry */
+	/*
+	 * ... its reason is Sisimai's (expired), its cause the failed
+	 * connection; "no route to host" is networkerror in Sisimai too
+	 */
 	fill(&rec, BK_KIND_DELAY, NULL, 0, NULL, "The recipient server did "
 	    "not accept our requests to connect.", BK_REASON_EXPIRED);
 	bk_classify(cls, &rec);
-	BKT_EQ_INT("delay cause", rec.reason, BK_REASON_NETWORKERROR);
+	BKT_EQ_INT("delay reason", rec.reason, BK_REASON_EXPIRED);
+	BKT_EQ_STR("delay cause", rec.cause.ptr, rec.cause.len,
+	    "network.connect");
 	BKT_EQ_STR("delay cause status", rec.status.ptr, rec.status.len,
-	    "4.0.944");
+	    "4.0.947");
 	fill(&rec, BK_KIND_DELAY, "4.4.1", 0, NULL, "connect to "
 	    "mx.example.net[192.0.2.25]:25: Connection timed out", 0);
 	bk_classify(cls, &rec);
-	BKT_EQ_INT("delay timeout", rec.reason, BK_REASON_NETWORKERROR);
+	BKT_EQ_INT("delay timeout", rec.reason, BK_REASON_EXPIRED);
+	BKT_EQ_STR("delay timeout cause", rec.cause.ptr, rec.cause.len,
+	    "network.connect");
+	fill(&rec, BK_KIND_DELAY, "4.4.1", 0, NULL, "connect to "
+	    "mx.example.net[192.0.2.25]:25: No route to host", 0);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("delay no route", rec.reason, BK_REASON_NETWORKERROR);
+	BKT_EQ_STR("delay no route cause", rec.cause.ptr, rec.cause.len,
+	    "network.connect");
 	/* the same words in a bounce: the queue time ran out */
 	fill(&rec, BK_KIND_BOUNCE, "4.4.1", 0, NULL, "connect to "
 	    "mx.example.net[192.0.2.25]:25: Connection timed out", 0);
@@ -287,21 +300,72 @@ test_classify__records(void)
 	bk_classify(cls, &rec);
 	BKT_EQ_STR("mailru expiry", rec.status.ptr, rec.status.len, "5.0.947");
 
-	/* Google's NXDOMAIN is an unknown domain, even under 4.0.0 */
+	/*
+	 * Google's NXDOMAIN: Sisimai's reason (networkerror, a "DNS Error"),
+	 * our cause (the domain does not exist)
+	 */
 	fill(&rec, BK_KIND_BOUNCE, "4.0.0", 0, NULL, "DNS Error: 80335577 DNS "
 	    "type 'mx' lookup of example.jp responded with code NXDOMAIN "
 	    "Domain name not found: example.jp", 0);
 	bk_classify(cls, &rec);
-	BKT_EQ_INT("nxdomain", rec.reason, BK_REASON_HOSTUNKNOWN);
-	BKT_EQ_INT("nxdomain hard", rec.hard, 1);
+	BKT_EQ_INT("nxdomain", rec.reason, BK_REASON_NETWORKERROR);
+	BKT_EQ_INT("nxdomain hard", rec.hard, 0);
+	BKT_EQ_STR("nxdomain cause", rec.cause.ptr, rec.cause.len,
+	    "domain.unknown");
 
-	/* Yahoo's TSS04 is the sender's reputation, host known or not */
+	/*
+	 * Yahoo's TSS04: rejected from a *.yahoodns.net host, badreputation
+	 * elsewhere (Sisimai); the cause is the sender's reputation
+	 */
 	fill(&rec, BK_KIND_BOUNCE, "4.7.0", 421, "MAIL", "421 4.7.0 [TSS04] "
 	    "Messages from 192.0.2.1 temporarily deferred due to unexpected "
 	    "volume or user complaints - 4.16.55.1", 0);
 	rec.remote_mta = bk__cstr("mta6.am0.yahoodns.net");
 	bk_classify(cls, &rec);
-	BKT_EQ_INT("tss04 yahoo host", rec.reason, BK_REASON_BADREPUTATION);
+	BKT_EQ_INT("tss04 yahoo host", rec.reason, BK_REASON_REJECTED);
+	BKT_CHECK(rec.cause.ptr != NULL && rec.cause.len > 11 &&
+	    memcmp(rec.cause.ptr, "reputation.", 11) == 0);
+	BKT_EQ_STR("tss04 code", rec.provider_code.ptr,
+	    rec.provider_code.len, "TSS04");
+
+	/* Exim: a failure after MAIL FROM is x.0.901 whatever the reason */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, "MAIL", "host mail.example.edu "
+	    "[192.0.2.222] SMTP error from remote mail server after MAIL "
+	    "FROM:<a@example.com> SIZE=1024: 550 Unroutable sender address",
+	    0);
+	rec.decoder = "exim";
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("exim mail reason", rec.reason, BK_REASON_REJECTED);
+	BKT_EQ_STR("exim mail status", rec.status.ptr, rec.status.len,
+	    "5.0.901");
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, "MAIL", "host mail.example.edu "
+	    "[192.0.2.222] SMTP error from remote mail server after MAIL "
+	    "FROM:<a@example.com> SIZE=1024: 550 Unroutable sender address",
+	    0);
+	rec.decoder = "postfix";
+	bk_classify(cls, &rec);
+	BKT_EQ_STR("other mail status", rec.status.ptr, rec.status.len,
+	    "5.0.918");
+
+	/* a weak expired hint yields to a phrase list (Sisimai re-checks) */
+	fill(&rec, BK_KIND_BOUNCE, "4.4.7", 0, NULL, "Deferred: Name server: "
+	    "example.jp.: host name lookup failure Message could not be "
+	    "delivered for 8 hours", BK_REASON_EXPIRED);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("weak hint", rec.reason, BK_REASON_NETWORKERROR);
+	/* ... but not to a bare status code */
+	fill(&rec, BK_KIND_BOUNCE, "4.4.2", 0, NULL, "Message could not be "
+	    "delivered for 8 hours", BK_REASON_EXPIRED);
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("weak hint status", rec.reason, BK_REASON_EXPIRED);
+
+	/* a plain-text notice with no error text: onhold (Sisimai) */
+	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, NULL, 0);
+	rec.decoder = "text";
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("text no error", rec.reason, BK_REASON_ONHOLD);
+	BKT_EQ_STR("text no error status", rec.status.ptr, rec.status.len,
+	    "5.0.901");
 
 	/* undecodable: nothing invented, whatever the text says */
 	fill(&rec, BK_KIND_UNKNOWN, NULL, 0, NULL, "550 5.1.1 user unknown",

@@ -937,8 +937,10 @@ test_decode__v5sendmail(void)
 		BKT_EQ_INT("v5-multi one", x->reply_code, 550);
 		BKT_EQ_STR("v5-multi one", x->command.ptr, x->command.len,
 		    "MAIL");
+		/* the verdict's words, then the remote's reply */
 		BKT_EQ_STR("v5-multi one", x->diagnostic.ptr,
-		    x->diagnostic.len, "550 Relaying denied for you");
+		    x->diagnostic.len,
+		    "Remote protocol error: 550 Relaying denied for you");
 	}
 	if ((x = rec_of("v5-multi", r, n, "two@example.org")) != NULL) {
 		BKT_EQ_INT("v5-multi two", x->reply_code, 550);
@@ -951,7 +953,8 @@ test_decode__v5sendmail(void)
 		BKT_EQ_STR("v5-multi three", x->command.ptr, x->command.len,
 		    "RCPT");
 		BKT_EQ_STR("v5-multi three", x->diagnostic.ptr,
-		    x->diagnostic.len, "550 No mailbox by that name");
+		    x->diagnostic.len,
+		    "User unknown: 550 No mailbox by that name");
 	}
 	bk_message_free(msg);
 	r = decode_n("v5-host", h, &msg, &n);
