@@ -73,7 +73,8 @@ typedef enum bk_diag_ip_source {
 	BK_DIAG_IP_RECEIVED        /* the returned message's trace */
 } bk_diag_ip_source;
 
-/* How the original message came back with the bounce. */
+/* How the original message came back with the bounce: what
+ * bk_message_returned() says (bk_returned_kind, same order). */
 typedef enum bk_diag_returned {
 	BK_DIAG_RETURNED_NONE = 0, /* not at all */
 	BK_DIAG_RETURNED_HEADERS,  /* headers only (text/rfc822-headers) */

@@ -72,6 +72,43 @@ size_t bk_message_part_count(const bk_message *msg);
  */
 int bk_message_decode(bk_message *msg, bk_record **out, size_t *n);
 
+/* How the original message came back with a bounce. */
+typedef enum bk_returned_kind {
+	BK_MESSAGE_RETURNED_NONE = 0,  /* not at all */
+	BK_MESSAGE_RETURNED_HEADERS,   /* its header block only
+					* (text/rfc822-headers) */
+	BK_MESSAGE_RETURNED_INLINE,    /* a copy in the notification text,
+					* after a marker line */
+	BK_MESSAGE_RETURNED_WHOLE      /* a message/rfc822 (message/global)
+					* part */
+} bk_returned_kind;
+
+/**
+ * bk_message_returned - the original message that came back with the
+ * bounce, as the decoders found it: a message/rfc822 or message/global
+ * part (whole), a text/rfc822-headers part (headers only), or a copy
+ * pasted into the notification text after a marker line such as Exim's
+ * "------ This is a copy of the message, including all the headers."
+ * (inline).  Decodes the message first when bk_message_decode() has not
+ * run yet.
+ *
+ * The slice starts at the returned header block.  Whole: the part's
+ * content (decoded when the MTA transfer-encoded it), header block and
+ * body.  Headers only: the part's decoded text.  Inline: from the first
+ * header line of the copy to the end of the notification text (which
+ * may go on after the copy).  Line ends are LF.  The bytes are untrusted
+ * bounce content.
+ * @param out       receives the slice, owned by @msg (valid until
+ *                  bk_message_free()); {NULL, 0} when not found.
+ * @param kind_out  receives how it came back (BK_MESSAGE_RETURNED_NONE
+ *                  when not found); may be NULL.
+ * @param msg       the bounce.
+ * @return 0; BK_ENOTFOUND when the original message did not come back;
+ *         BK_ENOMEM when decoding ran out of memory.
+ */
+int bk_message_returned(bk_str *out, bk_returned_kind *kind_out,
+    bk_message *msg);
+
 /**
  * bk_message_diagnostic - the worst damage seen while parsing and a short
  * description of its first occurrence (owned by the message).

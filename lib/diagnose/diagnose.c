@@ -3,9 +3,10 @@
  * per-check verdicts and one overall line (diagnose.h).
  *
  * Flow: bk_diagnosis_new() reads the record and the returned message
- * (which part, whole or headers only; Received, Return-Path, From and
- * DKIM-Signature fields), decides the plan, the sending IP and the
- * domains.  bk_diagnosis_start() queues every lookup on the one resolver:
+ * as the decoders found it (bk_message_returned(): whole, headers only
+ * or inline; its Received, Return-Path, From and DKIM-Signature fields),
+ * decides the plan, the sending IP and the domains.
+ * bk_diagnosis_start() queues every lookup on the one resolver:
  * blocklists and reverse DNS (bk_ipcheck), SPF (bk_spf), DKIM
  * verification of the returned message (bk_dkim) and the DKIM keys of
  * the selectors seen; when SPF and DKIM are done their callbacks start
@@ -28,7 +29,6 @@
 #include "bouncekit/errors.h"
 #include "check/check_int.h"
 #include "diagnose/diagnose_int.h"
-#include "message/message_int.h"
 #include "util/util_int.h"
 
 #define DIAG_MAX_RECEIVED 64
@@ -41,6 +41,12 @@ struct dkey {
 	bk_dkim_key key;
 	char problem[160];
 	int answered;
+};
+
+/* One header field of the returned message. */
+struct rfield {
+	bk_str name;
+	bk_str value;              /* unfolded and trimmed */
 };
 
 struct bk_diagnosis {
@@ -60,9 +66,11 @@ struct bk_diagnosis {
 	const char *ipdetail;
 
 	bk_diag_returned returned;
-	const char *ret;           /* returned message (or its headers) */
+	const char *ret;           /* returned message (or its headers),
+				    * owned by the message */
 	size_t retlen;
-	bk__headers reth;
+	struct rfield *reth;       /* its header fields, topmost first */
+	size_t nreth;
 	const char *aligned_sig;   /* d= of a DKIM-Signature aligned with
 				    * the From domain, seen in the headers */
 
@@ -220,125 +228,155 @@ domain_of(char *out, size_t cap, const char *p, size_t len)
 /* ---------------------------------------------------------------- */
 /* the returned message                                              */
 
-/* is_header_part - a part that holds only the returned headers */
+/* is_ftext - a field-name byte (RFC 5322 section 3.6.8) */
 static int
-is_header_part(const bk__part *p)
+is_ftext(unsigned char c)
 {
-	return strcmp(p->type, "text/rfc822-headers") == 0 ||
-	    strcmp(p->type, "text/rfc822-header") == 0 ||
-	    strcmp(p->type, "message/rfc822-headers") == 0 ||
-	    strcmp(p->type, "message/global-headers") == 0;
+	return c >= 33 && c <= 126 && c != ':';
 }
 
 /*
- * inline_copy - a returned copy inside the notification text: the first
- * line that starts with a trace or signature field starts its header
- * block (Exim "------ This is a copy of the message, including all the
- * headers. ------", qmail "--- Below this line is a copy of the
- * message.").  Returns the start or NULL.
+ * unfold - a field value with each line break and the blanks after it
+ * made one space (RFC 5322 section 2.2.3), trimmed; a copy in the arena
+ * only when the value was folded.
  */
-static const char *
-inline_copy(const char *p, size_t len)
+static bk_str
+unfold(bk_diagnosis *d, const char *p, size_t len)
 {
-	const char *end = p + len, *eol;
+	char *out;
+	size_t i, n = 0;
 
-	/* loop: p moves one line forward each time */
-	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		if (bk__istarts(p, (size_t)(eol - p), "received:") ||
-		    bk__istarts(p, (size_t)(eol - p), "return-path:") ||
-		    bk__istarts(p, (size_t)(eol - p), "dkim-signature:"))
-			return p;
-		p = eol < end ? eol + 1 : end;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
 	}
-	return NULL;
+	while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t' ||
+	    p[len - 1] == '\r' || p[len - 1] == '\n'))
+		len--;
+	if (memchr(p, '\n', len) == NULL)
+		return bk__str(p, len);
+	out = bk__arena_alloc(d->a, len);
+	if (out == NULL) {
+		d->oom = 1;
+		return BK_STR_NULL;
+	}
+	/* loop: i moves forward one byte or one line break per pass */
+	for (i = 0; i < len; i++) {
+		if (p[i] == '\r' || p[i] == '\n') {
+			while (i + 1 < len && (p[i + 1] == '\r' ||
+			    p[i + 1] == '\n' || p[i + 1] == ' ' ||
+			    p[i + 1] == '\t'))
+				i++;
+			out[n++] = ' ';
+			continue;
+		}
+		out[n++] = p[i];
+	}
+	return bk__str(out, n);
 }
 
-/* find_returned - where the original message came back, and how */
+/*
+ * read_fields - the header block at the start of the returned message
+ * (RFC 5322 section 2.2): a field is "name:" and its value with the lines
+ * folded after it.  The block ends at a blank line, at a line that is not
+ * a field (the text after an inline copy), or after BK_LIMIT_HEADER_COUNT
+ * fields.
+ */
+static void
+read_fields(bk_diagnosis *d)
+{
+	const char *p = d->ret, *end = d->ret + d->retlen, *q, *eol;
+	struct rfield *nv;
+	size_t cap = 0;
+
+	/* loop: p moves past one field per pass, and only forward */
+	while (p < end && d->nreth < BK_LIMIT_HEADER_COUNT) {
+		for (q = p; q < end && is_ftext((unsigned char)*q); q++)
+			;
+		if (q == p || q >= end || *q != ':')
+			break;
+		/* the field ends before the first line not folded into it */
+		eol = q;
+		for (;;) {
+			eol = memchr(eol, '\n', (size_t)(end - eol));
+			if (eol == NULL) {
+				eol = end;
+				break;
+			}
+			eol++;
+			if (eol >= end || (*eol != ' ' && *eol != '\t'))
+				break;
+		}
+		if (d->nreth == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = bk__arena_alloc(d->a, cap * sizeof(*nv));
+			if (nv == NULL) {
+				d->oom = 1;
+				return;
+			}
+			if (d->nreth > 0)
+				memcpy(nv, d->reth, d->nreth * sizeof(*nv));
+			d->reth = nv;
+		}
+		d->reth[d->nreth].name = bk__str(p, (size_t)(q - p));
+		d->reth[d->nreth].value = unfold(d, q + 1,
+		    (size_t)(eol - q - 1));
+		d->nreth++;
+		p = eol;
+	}
+}
+
+/*
+ * find_returned - where the original message came back, and how: as the
+ * decoders found it (bk_message_returned()), its header fields read.
+ */
 static void
 find_returned(bk_diagnosis *d)
 {
-	bk_message *msg = d->msg;
-	bk__part *text = NULL;
-	const char *hp;
-	size_t i;
+	bk_str s;
+	bk_returned_kind kind;
+	int rc;
 
-	if (msg == NULL)
+	if (d->msg == NULL)
 		return;
-	for (i = 0; i < msg->nparts; i++) {
-		bk__part *p = msg->parts[i];
-		bk_str t;
-
-		if (p == msg->root)
-			continue;
-		if (strcmp(p->type, "message/rfc822") == 0 ||
-		    strcmp(p->type, "message/global") == 0) {
-			if (p->is_message) {
-				d->ret = p->body;
-				d->retlen = p->body_len;
-			} else {
-				/* an encoded message part (RFC 2046 5.2.1
-				 * forbids it; some MTAs do it) */
-				t = bk__decode_body(msg, p->body, p->body_len,
-				    p->cte, BK_STR_NULL);
-				d->ret = t.ptr;
-				d->retlen = t.len;
-			}
-			d->returned = BK_DIAG_RETURNED_WHOLE;
-			break;
-		}
-		if (is_header_part(p)) {
-			t = bk__part_text(msg, p);
-			d->ret = t.ptr;
-			d->retlen = t.len;
-			d->returned = BK_DIAG_RETURNED_HEADERS;
-			break;
-		}
-		if (text == NULL && !p->is_multipart &&
-		    strcmp(p->type, "text/plain") == 0)
-			text = p;
-	}
-	if (d->ret == NULL) {
-		bk_str t;
-		const char *s;
-
-		if (text == NULL && msg->root->first_child == NULL)
-			text = msg->root;
-		if (text == NULL)
-			return;
-		t = bk__part_text(msg, text);
-		if (t.ptr == NULL)
-			return;
-		s = inline_copy(t.ptr, t.len);
-		if (s == NULL)
-			return;
-		d->ret = s;
-		d->retlen = t.len - (size_t)(s - t.ptr);
+	rc = bk_message_returned(&s, &kind, d->msg);
+	if (rc == BK_ENOMEM)
+		d->oom = 1;
+	if (rc != 0 || s.len == 0)
+		return;
+	switch (kind) {
+	case BK_MESSAGE_RETURNED_WHOLE:
+		d->returned = BK_DIAG_RETURNED_WHOLE;
+		break;
+	case BK_MESSAGE_RETURNED_HEADERS:
+		d->returned = BK_DIAG_RETURNED_HEADERS;
+		break;
+	case BK_MESSAGE_RETURNED_INLINE:
 		d->returned = BK_DIAG_RETURNED_INLINE;
-	}
-	if (d->ret == NULL || d->retlen == 0) {
-		d->returned = BK_DIAG_RETURNED_NONE;
-		d->ret = NULL;
+		break;
+	default:
 		return;
 	}
-	hp = d->ret;
-	if (bk__headers_parse(msg, &d->reth, &hp, d->ret + d->retlen) != 0 ||
-	    d->reth.n == 0) {
-		d->reth.n = 0;
+	d->ret = s.ptr;
+	d->retlen = s.len;
+	read_fields(d);
+	if (d->nreth == 0) {
 		d->returned = BK_DIAG_RETURNED_NONE;
 		d->ret = NULL;
+		d->retlen = 0;
 	}
 }
 
-/* ret_header - the decoded value of a returned header, or BK_STR_NULL */
+/* ret_header - the value of the first returned field @name, or null */
 static bk_str
 ret_header(bk_diagnosis *d, const char *name)
 {
-	if (d->ret == NULL)
-		return BK_STR_NULL;
-	return bk__headers_value(d->msg, &d->reth, name);
+	size_t i;
+
+	for (i = 0; d->ret != NULL && i < d->nreth; i++)
+		if (seq(d->reth[i].name, name))
+			return d->reth[i].value;
+	return BK_STR_NULL;
 }
 
 /* sig_tag - the value of tag @t in a DKIM-Signature value */
@@ -623,13 +661,12 @@ find_ip(bk_diagnosis *d, const bk_diagnose_options *o)
 		return;
 	}
 	d->ip[0] = '\0';
-	for (i = 0; d->ret != NULL && i < d->reth.n && n < DIAG_MAX_RECEIVED;
+	for (i = 0; d->ret != NULL && i < d->nreth && n < DIAG_MAX_RECEIVED;
 	    i++) {
-		bk_str v;
+		bk_str v = d->reth[i].value;
 
-		if (!seq(d->reth.v[i].name, "received"))
+		if (!seq(d->reth[i].name, "received"))
 			continue;
-		v = bk__header_decode(d->msg, d->reth.v[i].value);
 		if (v.ptr == NULL)
 			continue;
 		vals[n] = v.ptr;
@@ -764,13 +801,12 @@ bk_diagnosis_new(bk_diagnosis **out, bk_resolver *r,
 	}
 	if (d->plan & BK_DIAG_PLAN_AUTH) {
 		/* selectors the returned message was signed with */
-		for (i = 0; d->ret != NULL && i < d->reth.n; i++) {
+		for (i = 0; d->ret != NULL && i < d->nreth; i++) {
 			char dom[256], sel[128];
-			bk_str v;
+			bk_str v = d->reth[i].value;
 
-			if (!seq(d->reth.v[i].name, "dkim-signature"))
+			if (!seq(d->reth[i].name, "dkim-signature"))
 				continue;
-			v = bk__header_decode(msg, d->reth.v[i].value);
 			if (sig_tag(dom, sizeof(dom), v, 'd') != 0 ||
 			    sig_tag(sel, sizeof(sel), v, 's') != 0)
 				continue;

@@ -7,7 +7,10 @@
  * never emit a control byte, an escape sequence or invalid UTF-8: those
  * become \xNN (text) or JSON escapes / U+FFFD.  Knowledge texts go through
  * the same writers (a user's rules file is not trusted either).  Text is
- * wrapped at the requested width, counting one column per code point.
+ * wrapped at the requested width and no line is wider: display columns
+ * are counted per code point (East Asian wide ones 2, \xNN 4), words
+ * longer than a line (URLs, host names, base64) are cut at the width,
+ * never inside a UTF-8 sequence or an escape, and continue indented.
  * Nothing is allocated.
  */
 #include <stdio.h>
@@ -31,6 +34,7 @@ struct out {
 	FILE *fp;
 	unsigned flags;
 	int width;
+	size_t col;                /* columns written on the current line */
 };
 
 /* utf8_len - length of a valid UTF-8 sequence at @p, 0 if invalid */
@@ -118,61 +122,204 @@ put_text(FILE *fp, const char *s, size_t len, size_t max)
 	return cols;
 }
 
-/* word_cols - columns of the word at @p (up to white space) */
+/*
+ * Wide code points: East Asian Wide and Fullwidth (UAX #11) blocks and the
+ * emoji that terminals draw two columns wide.  The main ranges only: a
+ * code point missing here is counted one column, so the table errs on the
+ * narrow side only for rare scripts.
+ */
+static const struct {
+	unsigned lo, hi;
+} wide[] = {
+	{ 0x1100, 0x115f }, { 0x231a, 0x231b }, { 0x2329, 0x232a },
+	{ 0x23e9, 0x23ec }, { 0x25fd, 0x25fe }, { 0x2614, 0x2615 },
+	{ 0x2648, 0x2653 }, { 0x26aa, 0x26ab }, { 0x26bd, 0x26be },
+	{ 0x26f5, 0x26f5 }, { 0x26fa, 0x26fa }, { 0x2705, 0x2705 },
+	{ 0x270a, 0x270b }, { 0x2728, 0x2728 }, { 0x274c, 0x274c },
+	{ 0x2753, 0x2755 }, { 0x2795, 0x2797 }, { 0x2b1b, 0x2b1c },
+	{ 0x2b50, 0x2b50 }, { 0x2e80, 0x303e }, { 0x3041, 0x33ff },
+	{ 0x3400, 0x4dbf }, { 0x4e00, 0x9fff }, { 0xa000, 0xa4cf },
+	{ 0xa960, 0xa97f }, { 0xac00, 0xd7a3 }, { 0xf900, 0xfaff },
+	{ 0xfe10, 0xfe19 }, { 0xfe30, 0xfe6f }, { 0xff00, 0xff60 },
+	{ 0xffe0, 0xffe6 }, { 0x16fe0, 0x18cff }, { 0x1b000, 0x1b2ff },
+	{ 0x1f004, 0x1f004 }, { 0x1f0cf, 0x1f0cf }, { 0x1f18e, 0x1f18e },
+	{ 0x1f191, 0x1f19a }, { 0x1f200, 0x1f251 }, { 0x1f300, 0x1f64f },
+	{ 0x1f680, 0x1f6ff }, { 0x1f7e0, 0x1f7eb }, { 0x1f90c, 0x1f9ff },
+	{ 0x1fa70, 0x1faff }, { 0x20000, 0x2fffd }, { 0x30000, 0x3fffd },
+};
+
+/* cp_cols - display columns of the valid UTF-8 sequence at @p (@n bytes) */
+static size_t
+cp_cols(const unsigned char *p, size_t n)
+{
+	unsigned cp;
+	size_t lo = 0, hi = sizeof(wide) / sizeof(wide[0]), mid;
+
+	if (n < 3)
+		return 1;
+	if (n == 3)
+		cp = (p[0] & 0x0fu) << 12 | (p[1] & 0x3fu) << 6 |
+		    (p[2] & 0x3fu);
+	else
+		cp = (p[0] & 0x07u) << 18 | (p[1] & 0x3fu) << 12 |
+		    (p[2] & 0x3fu) << 6 | (p[3] & 0x3fu);
+	/* binary search; invariant: the range, if any, is in [lo, hi) */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (cp < wide[mid].lo)
+			hi = mid;
+		else if (cp > wide[mid].hi)
+			lo = mid + 1;
+		else
+			return 2;
+	}
+	return 1;
+}
+
+/* is_hex - an ASCII hex digit */
+static int
+is_hex(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	    (c >= 'A' && c <= 'F');
+}
+
+/*
+ * unit - the smallest piece of text that is never split: one valid UTF-8
+ * code point (1 or 2 columns), one byte that put_text() shows as \xNN (4
+ * columns), or an escape put_text() already wrote ("\x1b", 4 columns, so
+ * that quoted text is not split inside its escapes).  Returns its bytes.
+ */
+static size_t
+unit(const unsigned char *p, size_t left, size_t *cols)
+{
+	size_t n;
+
+	if (p[0] == '\\' && left >= 4 && p[1] == 'x' && is_hex(p[2]) &&
+	    is_hex(p[3])) {
+		*cols = 4;
+		return 4;
+	}
+	n = p[0] >= 0x80 ? utf8_len(p, left) : 0;
+	if (n > 0) {
+		*cols = cp_cols(p, n);
+		return n;
+	}
+	*cols = p[0] < 0x20 || p[0] >= 0x7f ? 4 : 1;
+	return 1;
+}
+
+/* is_blank - white space that separates words */
+static int
+is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* word_len - bytes of the word at @p (up to white space); its columns */
 static size_t
 word_len(const char *p, size_t left, size_t *cols)
 {
 	const unsigned char *u = (const unsigned char *)p;
-	size_t i = 0, n;
+	size_t i = 0, c;
 
 	*cols = 0;
-	while (i < left && u[i] != ' ' && u[i] != '\n' && u[i] != '\t') {
-		n = u[i] >= 0x80 ? utf8_len(u + i, left - i) : 1;
-		if (n == 0 || u[i] < 0x20 || u[i] == 0x7f) {
-			*cols += 4;
-			n = 1;
-		} else
-			*cols += 1;
-		i += n;
+	/* loop: i grows by one unit (at least one byte) per pass */
+	while (i < left && !is_blank(u[i])) {
+		i += unit(u + i, left - i, &c);
+		*cols += c;
 	}
 	return i;
 }
 
+/* newline - end the line, indent the next one */
+static void
+newline(struct out *o, size_t indent)
+{
+	fprintf(o->fp, "\n%*s", (int)indent, "");
+	o->col = indent;
+}
+
 /*
- * wrap - @text as a paragraph: the first line starts after @first (already
- * written, @used columns), the others with @indent spaces.
+ * put_word - write one word unit by unit; a unit that does not fit goes
+ * on a new line at @indent, so an overlong token (URL, host name, base64)
+ * is cut at the width and never exceeds it.
  */
 static void
-wrap(struct out *o, const char *text, size_t used, int indent)
+put_word(struct out *o, const char *s, size_t len, size_t indent)
 {
-	size_t len, i = 0, col = used, wl, wc;
-	int first = 1;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n, c;
+
+	/* loop: i grows by one unit per pass */
+	while (i < len) {
+		n = unit(u + i, len - i, &c);
+		if (o->col + c > (size_t)o->width && o->col > indent)
+			newline(o, indent);
+		put_text(o->fp, s + i, n, 0);
+		o->col += c;
+		i += n;
+	}
+}
+
+/* The shortest piece of an overlong word left at the end of a line. */
+#define CUT_MIN 8
+
+/*
+ * wrap_n - @len bytes of @text as a paragraph: the first line goes on
+ * after what is already written (o->col columns), the others start with
+ * @indent spaces; no line is wider than o->width.  Text is escaped as
+ * put_text() does and white space runs become one space.  Ends the line.
+ */
+static void
+wrap_n(struct out *o, const char *text, size_t len, size_t indent)
+{
+	size_t i = 0, wl, wc, w = (size_t)o->width;
+	int sol = 1;               /* nothing written since the line began */
 
 	if (text == NULL)
-		return;
-	len = strlen(text);
-	/* invariant: text[0..i) is written, col is the current column */
+		len = 0;
+	/* invariant: text[0..i) is written, o->col is the current column */
 	while (i < len) {
-		while (i < len && (text[i] == ' ' || text[i] == '\n' ||
-		    text[i] == '\t'))
+		while (i < len && is_blank((unsigned char)text[i]))
 			i++;
 		if (i >= len)
 			break;
 		wl = word_len(text + i, len - i, &wc);
-		if (!first && col + 1 + wc > (size_t)o->width &&
-		    col > (size_t)indent) {
-			fprintf(o->fp, "\n%*s", indent, "");
-			col = (size_t)indent;
-		} else if (!first) {
+		if (o->col + !sol + wc <= w) {
+			if (!sol)
+				fputc(' ', o->fp);
+			o->col += !sol;
+		} else if (wc <= w - indent && (!sol || o->col > indent)) {
+			/* fits on a line of its own */
+			newline(o, indent);
+		} else if (!sol && o->col + 1 + CUT_MIN <= w) {
+			/* overlong: cut, starting on this line */
 			fputc(' ', o->fp);
-			col++;
-		}
-		put_text(o->fp, text + i, wl, 0);
-		col += wc;
+			o->col++;
+		} else if (!sol)
+			newline(o, indent);
+		put_word(o, text + i, wl, indent);
+		sol = 0;
 		i += wl;
-		first = 0;
 	}
 	fputc('\n', o->fp);
+	o->col = 0;
+}
+
+/* wrap - wrap_n() of a NUL-terminated string */
+static void
+wrap(struct out *o, const char *text, size_t indent)
+{
+	wrap_n(o, text, text != NULL ? strlen(text) : 0, indent);
+}
+
+/* lead - start a line with @s (trusted ASCII, narrower than the width) */
+static void
+lead(struct out *o, const char *s)
+{
+	fputs(s, o->fp);
+	o->col += strlen(s);
 }
 
 /* heading - a section title */
@@ -183,46 +330,71 @@ heading(struct out *o, const char *title)
 		fprintf(o->fp, "\n%s%s%s\n", SGR_HEAD, title, SGR_OFF);
 	else
 		fprintf(o->fp, "\n%s\n", title);
+	o->col = 0;
 }
 
 /* item - "  - text" or "  N. text", wrapped under itself */
 static void
 item(struct out *o, int n, const char *text)
 {
+	char num[16];
+
 	if (n > 0) {
-		fprintf(o->fp, "  %d. ", n);
-		wrap(o, text, 5 + (n >= 10), 5 + (n >= 10));
+		snprintf(num, sizeof(num), "  %d. ", n);
+		lead(o, num);
+		wrap(o, text, strlen(num));
 	} else {
-		fputs("  - ", o->fp);
-		wrap(o, text, 4, 4);
+		lead(o, "  - ");
+		wrap(o, text, 4);
 	}
 }
 
 /*
+ * A line assembled from trusted words and escaped untrusted text before
+ * it is wrapped: a memory stream into a fixed buffer.  What does not fit
+ * is cut (a cut UTF-8 sequence shows as \xNN, never raw).
+ */
+struct line {
+	char buf[QUOTE_MAX * 4 + 512];
+	FILE *mem;
+};
+
+/* line_open - start assembling; NULL when no stream could be made */
+static FILE *
+line_open(struct line *l)
+{
+	l->buf[0] = '\0';
+	l->mem = fmemopen(l->buf, sizeof(l->buf), "w");
+	return l->mem;
+}
+
+/* line_close - finish; the text is in l->buf */
+static const char *
+line_close(struct line *l)
+{
+	fputc('\0', l->mem);
+	fclose(l->mem);
+	l->buf[sizeof(l->buf) - 1] = '\0';
+	return l->buf;
+}
+
+/*
  * quoted - 'LABEL "untrusted text"', wrapped at the width.  The text is
- * escaped into a buffer first (put_text through a memory stream), so the
- * wrapping sees only printable characters.
+ * escaped into a buffer first (at most QUOTE_MAX bytes of it, then "...").
  */
 static void
-quoted(struct out *o, int indent, const char *label, bk_str s)
+quoted(struct out *o, size_t indent, const char *label, bk_str s)
 {
-	char buf[QUOTE_MAX * 4 + 16];
-	FILE *mem;
-	size_t used;
+	struct line l;
 
-	if (s.ptr == NULL || s.len == 0)
+	if (s.ptr == NULL || s.len == 0 || line_open(&l) == NULL)
 		return;
-	mem = fmemopen(buf, sizeof(buf), "w");
-	if (mem == NULL)
-		return;
-	fputc('"', mem);
-	put_text(mem, s.ptr, s.len, QUOTE_MAX);
-	fputc('"', mem);
-	fputc('\0', mem);
-	fclose(mem);
-	buf[sizeof(buf) - 1] = '\0';
-	used = (size_t)fprintf(o->fp, "%*s%s ", indent, "", label);
-	wrap(o, buf, used, indent + 2);
+	fputc('"', l.mem);
+	put_text(l.mem, s.ptr, s.len, QUOTE_MAX);
+	fputc('"', l.mem);
+	fprintf(o->fp, "%*s%s ", (int)indent, "", label);
+	o->col = indent + strlen(label) + 1;
+	wrap(o, line_close(&l), indent + 2);
 }
 
 /* sv_eq - does slice @s equal the C string @c */
@@ -338,10 +510,9 @@ retry_words(char *buf, size_t size, const bk_record *rec)
 static void
 headline(struct out *o, const bk_record *rec, const struct know *k)
 {
-	char buf[1024];
-	FILE *mem;
+	struct line l;
+	FILE *mem = line_open(&l);
 
-	mem = fmemopen(buf, sizeof(buf), "w");
 	if (mem == NULL)
 		return;
 	if (k->has_cause)
@@ -367,78 +538,90 @@ headline(struct out *o, const bk_record *rec, const struct know *k)
 		fputs(" -- ", mem);
 		fputs(whose(rec->responsible), mem);
 	}
-	fputc('\0', mem);
-	fclose(mem);
-	buf[sizeof(buf) - 1] = '\0';
+	line_close(&l);
 	if (o->flags & BK_EXPLAIN_COLOR)
 		fputs(rec->kind == BK_KIND_DELIVERED ||
 		    rec->kind == BK_KIND_AUTOREPLY ? SGR_BOLD :
 		    rec->permanent == 0 ? SGR_WARN : SGR_BAD, o->fp);
-	wrap(o, buf, 0, 2);
+	o->col = 0;
+	wrap(o, l.buf, 2);
 	if (o->flags & BK_EXPLAIN_COLOR)
 		fputs(SGR_OFF, o->fp);
 }
 
-/* explain_text - the text explanation */
+/* para - "  text" wrapped under itself */
 static void
-explain_text(struct out *o, const bk_record *rec, const struct know *k)
+para(struct out *o, const char *text)
 {
-	char buf[128];
+	lead(o, "  ");
+	wrap(o, text, 2);
+}
+
+/* evidence - status, codes and reason; the remote server; its words */
+static void
+evidence(struct out *o, const bk_record *rec)
+{
+	struct line l;
+	FILE *mem = line_open(&l);
+
+	if (mem != NULL) {
+		fputs("status ", mem);
+		if (rec->status.ptr != NULL)
+			put_text(mem, rec->status.ptr, rec->status.len, 32);
+		else
+			fputs("-", mem);
+		if (rec->reply_code > 0)
+			fprintf(mem, ", reply %d", rec->reply_code);
+		if (rec->provider_code.ptr != NULL) {
+			fputs(", provider code ", mem);
+			put_text(mem, rec->provider_code.ptr,
+			    rec->provider_code.len, 32);
+		}
+		fprintf(mem, ", reason %s", bk_reason_name(rec->reason));
+		lead(o, "  ");
+		wrap(o, line_close(&l), 4);
+	}
+	if (rec->remote_mta.ptr != NULL && line_open(&l) != NULL) {
+		put_text(l.mem, rec->remote_mta.ptr, rec->remote_mta.len, 120);
+		lead(o, "  remote server ");
+		wrap(o, line_close(&l), 4);
+	}
+	quoted(o, 2, "said", rec->diagnostic);
+}
+
+/* numbered - "  N. " and a line assembled in @l, wrapped under itself */
+static void
+numbered(struct out *o, int n, struct line *l)
+{
+	char num[16];
+
+	line_close(l);
+	snprintf(num, sizeof(num), "  %d. ", n);
+	lead(o, num);
+	wrap(o, l->buf, strlen(num));
+}
+
+/* causes - the likely causes, ranked, with the evidence quoted */
+static void
+causes(struct out *o, const bk_record *rec, const struct know *k)
+{
+	struct line l;
 	size_t i;
 	int n = 0;
 
-	headline(o, rec, k);
-
-	heading(o, "What it means");
-	fputs("  ", o->fp);
-	if (k->has_category)
-		wrap(o, k->category.about, 2, 2);
-	else
-		wrap(o, "No explanation is known for this bounce.", 2, 2);
-	if (k->has_cause) {
-		fputs("  ", o->fp);
-		wrap(o, k->cause.about, 2, 2);
-	}
-	if (k->has_provider) {
-		fputs("  ", o->fp);
-		wrap(o, k->provider.about, 2, 2);
-	}
-
-	heading(o, "Evidence");
-	fprintf(o->fp, "  status ");
-	if (rec->status.ptr != NULL)
-		put_text(o->fp, rec->status.ptr, rec->status.len, 32);
-	else
-		fputs("-", o->fp);
-	if (rec->reply_code > 0)
-		fprintf(o->fp, ", reply %d", rec->reply_code);
-	if (rec->provider_code.ptr != NULL) {
-		fputs(", provider code ", o->fp);
-		put_text(o->fp, rec->provider_code.ptr, rec->provider_code.len,
-		    32);
-	}
-	fprintf(o->fp, ", reason %s\n", bk_reason_name(rec->reason));
-	if (rec->remote_mta.ptr != NULL) {
-		fputs("  remote server ", o->fp);
-		put_text(o->fp, rec->remote_mta.ptr, rec->remote_mta.len, 120);
-		fputc('\n', o->fp);
-	}
-	quoted(o, 2, "said", rec->diagnostic);
-
-	heading(o, "Likely causes");
-	if (k->has_cause) {
-		fprintf(o->fp, "  %d. ", ++n);
-		put_text(o->fp, k->cause.name, strlen(k->cause.name), 0);
-		fputs(" [", o->fp);
-		put_text(o->fp, k->cause.id, strlen(k->cause.id), 0);
-		fprintf(o->fp, "], confidence %d%%\n", rec->confidence);
+	if (k->has_cause && line_open(&l) != NULL) {
+		put_text(l.mem, k->cause.name, strlen(k->cause.name), 0);
+		fputs(" [", l.mem);
+		put_text(l.mem, k->cause.id, strlen(k->cause.id), 0);
+		fprintf(l.mem, "], confidence %d%%", rec->confidence);
+		numbered(o, ++n, &l);
 		if (rec->evidence.ptr != NULL)
 			quoted(o, 5, "matched", rec->evidence);
 	}
-	if (k->has_bcause) {
-		fprintf(o->fp, "  %d. ", ++n);
-		put_text(o->fp, k->bcause.name, strlen(k->bcause.name), 0);
-		fputs(" (the text names this list)\n", o->fp);
+	if (k->has_bcause && line_open(&l) != NULL) {
+		put_text(l.mem, k->bcause.name, strlen(k->bcause.name), 0);
+		fputs(" (the text names this list)", l.mem);
+		numbered(o, ++n, &l);
 	}
 	for (i = 0; k->has_category && i < k->category.nrelated && i < 2;
 	    i++) {
@@ -448,12 +631,66 @@ explain_text(struct out *o, const bk_record *rec, const struct know *k)
 		if (bk_classifier_lookup(&rk, o->cls, BK_KNOW_CATEGORY, rel,
 		    strlen(rel)) == 0)
 			rel = rk.name;
-		fprintf(o->fp, "  %d. less likely: ", ++n);
-		put_text(o->fp, rel, strlen(rel), 0);
-		fputs("\n", o->fp);
+		if (line_open(&l) == NULL)
+			continue;
+		fputs("less likely: ", l.mem);
+		put_text(l.mem, rel, strlen(rel), 0);
+		numbered(o, ++n, &l);
 	}
 	if (n == 0)
-		fputs("  not determined\n", o->fp);
+		para(o, "not determined");
+}
+
+/* links - the provider's, the blocklist's and the category's links */
+static void
+links(struct out *o, const struct know *k)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; k->has_provider && i < k->provider.nlinks; i++, n++) {
+		if (n == 0)
+			heading(o, "Links");
+		lead(o, "  ");
+		wrap(o, k->provider.links[i], 4);
+	}
+	if (k->has_blocklist && k->blocklist.lookup != NULL) {
+		if (n++ == 0)
+			heading(o, "Links");
+		lead(o, "  ");
+		wrap(o, k->blocklist.lookup, 4);
+	}
+	for (i = 0; k->has_category && i < k->category.nlinks; i++, n++) {
+		if (n == 0)
+			heading(o, "Links");
+		lead(o, "  ");
+		wrap(o, k->category.links[i], 4);
+	}
+}
+
+/* explain_text - the text explanation */
+static void
+explain_text(struct out *o, const bk_record *rec, const struct know *k)
+{
+	char buf[128];
+	struct line l;
+	size_t i;
+
+	headline(o, rec, k);
+
+	heading(o, "What it means");
+	para(o, k->has_category ? k->category.about :
+	    "No explanation is known for this bounce.");
+	if (k->has_cause)
+		para(o, k->cause.about);
+	if (k->has_provider)
+		para(o, k->provider.about);
+
+	heading(o, "Evidence");
+	evidence(o, rec);
+
+	heading(o, "Likely causes");
+	causes(o, rec, k);
 
 	if (k->has_category && k->category.nchecks > 0) {
 		heading(o, "What to check");
@@ -467,45 +704,26 @@ explain_text(struct out *o, const bk_record *rec, const struct know *k)
 	}
 	if (k->has_blocklist) {
 		heading(o, "Blocklist");
-		fputs("  ", o->fp);
-		wrap(o, k->blocklist.name, 2, 2);
-		fputs("  ", o->fp);
-		wrap(o, k->blocklist.about, 2, 2);
+		para(o, k->blocklist.name);
+		para(o, k->blocklist.about);
 		if (k->blocklist.delist != NULL) {
-			fputs("  Removal: ", o->fp);
-			wrap(o, k->blocklist.delist, 11, 4);
+			lead(o, "  Removal: ");
+			wrap(o, k->blocklist.delist, 4);
 		}
 	}
 
 	heading(o, "Retry");
 	retry_words(buf, sizeof(buf), rec);
-	fputs("  ", o->fp);
-	fputs(buf, o->fp);
-	if (k->has_category && k->category.retry_advice != NULL) {
-		fputc(' ', o->fp);
-		wrap(o, k->category.retry_advice, 3 + strlen(buf), 2);
+	if (k->has_category && k->category.retry_advice != NULL &&
+	    line_open(&l) != NULL) {
+		fprintf(l.mem, "%s ", buf);
+		put_text(l.mem, k->category.retry_advice,
+		    strlen(k->category.retry_advice), 0);
+		para(o, line_close(&l));
 	} else
-		fputc('\n', o->fp);
+		para(o, buf);
 
-	n = 0;
-	for (i = 0; k->has_provider && i < k->provider.nlinks; i++, n++) {
-		if (n == 0)
-			heading(o, "Links");
-		fputs("  ", o->fp);
-		wrap(o, k->provider.links[i], 2, 4);
-	}
-	if (k->has_blocklist && k->blocklist.lookup != NULL) {
-		if (n++ == 0)
-			heading(o, "Links");
-		fputs("  ", o->fp);
-		wrap(o, k->blocklist.lookup, 2, 4);
-	}
-	for (i = 0; k->has_category && i < k->category.nlinks; i++, n++) {
-		if (n == 0)
-			heading(o, "Links");
-		fputs("  ", o->fp);
-		wrap(o, k->category.links[i], 2, 4);
-	}
+	links(o, k);
 }
 
 /* put_json - a JSON string (RFC 8259); invalid UTF-8 becomes U+FFFD */
@@ -728,6 +946,7 @@ bk_explain_format(FILE *fp, const bk_classifier *cls, const bk_record *rec,
 	o.fp = fp;
 	o.flags = flags;
 	o.width = width <= 0 ? 80 : width < 40 ? 40 : width;
+	o.col = 0;
 	lookup_all(&k, cls, rec);
 	if (flags & BK_EXPLAIN_JSON)
 		explain_json(&o, rec, &k);

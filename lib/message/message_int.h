@@ -57,6 +57,10 @@ struct bk_message {
 	bk_record *records;
 	size_t nrecords;
 	int decoded;
+	/* the returned message as the decoders found it (set by
+	 * bk_message_decode(); see bk_message_returned()) */
+	bk_str returned;
+	bk_returned_kind returned_kind;
 };
 
 /* record damage; the first description of the worst band is kept */

@@ -562,3 +562,29 @@ bk_message_diagnostic(const bk_message *msg, const char **text)
 		*text = msg->diag_text;
 	return msg->worst;
 }
+
+/* bk_message_returned - see message.h */
+int
+bk_message_returned(bk_str *out, bk_returned_kind *kind_out,
+    bk_message *msg)
+{
+	bk_record *recs;
+	size_t n;
+	int rc;
+
+	*out = BK_STR_NULL;
+	if (kind_out != NULL)
+		*kind_out = BK_MESSAGE_RETURNED_NONE;
+	if (!msg->decoded) {
+		rc = bk_message_decode(msg, &recs, &n);
+		if (rc != 0)
+			return rc;
+	}
+	if (msg->returned_kind == BK_MESSAGE_RETURNED_NONE ||
+	    msg->returned.ptr == NULL)
+		return BK_ENOTFOUND;
+	*out = msg->returned;
+	if (kind_out != NULL)
+		*kind_out = msg->returned_kind;
+	return 0;
+}

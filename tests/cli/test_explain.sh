@@ -121,6 +121,90 @@ Retry
   repeated attempts hurt your reputation.
 EOF
 
+# 3b. the same bounce at 40 columns: every line wrapped, the host cut
+"$BK" explain -w 40 "$SRC/samples/postfix-user-unknown.eml" > "$T/out" 2>&1 || no "explain -w 40 exit $?"
+golden "explain -w 40" "$T/out" <<'EOF'
+Unknown recipient: jane.doe@example.net
+  refused by mx.example.net -- the
+  recipient's side
+
+What it means
+  The receiving server says this mailbox
+  does not exist (or the address is
+  malformed). The address itself is bad.
+  The receiving server has no mailbox
+  for this address.
+
+Evidence
+  status 5.1.1, reply 550, reason
+    userunknown
+  remote server mx.example.net
+  said "550 5.1.1
+    <jane.doe@example.net>: Recipient
+    address rejected: User unknown in
+    virtual mailbox table"
+
+Likely causes
+  1. Unknown recipient [user.unknown],
+     confidence 60%
+  2. less likely: The mailbox is
+     disabled or inactive
+
+What to check
+  - Check the address for typos,
+    especially in the domain.
+  - Check when it last received mail
+    from you: old addresses get removed.
+
+How to fix
+  1. Remove the address from your lists
+     (suppress it).
+  2. Ask the person for a current
+     address through another channel.
+
+Retry
+  Do not retry. Never retry: a
+  nonexistent address stays nonexistent,
+  and repeated attempts hurt your
+  reputation.
+EOF
+
+# 3c. no line wider than the width, over every bounce the tests keep
+# (samples, the corpus, the DNS tests' bounces, the message fuzz seeds):
+# display columns per code point, East Asian wide and fullwidth ones 2
+if command -v python3 > /dev/null 2>&1; then
+	find "$SRC/samples" "$SRC/tests/corpus" "$SRC/tests/dns/bounces" \
+	    "$SRC/tests/fuzz/seeds/message" -type f \
+	    \( -name '*.eml' -o -path '*/seeds/message/*' \) | sort > "$T/files"
+	for w in 40 80 120; do
+		mkdir "$T/w$w"
+		i=0
+		while IFS= read -r f; do
+			i=$((i + 1))
+			printf '%s\n' "$f" > "$T/w$w/$i.name"
+			"$BK" explain -w "$w" "$f" > "$T/w$w/$i.out" 2>/dev/null
+		done < "$T/files"
+		python3 -c '
+import glob, sys, unicodedata
+w = int(sys.argv[1])
+for out in sorted(glob.glob(sys.argv[2] + "/*.out")):
+    name = open(out[:-4] + ".name").read().strip()
+    text = open(out, encoding="utf-8", errors="replace").read()
+    for n, line in enumerate(text.split("\n"), 1):
+        c = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            for ch in line)
+        if c > w:
+            print("%s: line %d: %d columns" % (name, n, c))
+' "$w" "$T/w$w" > "$T/wide" 2>&1
+		if [ -s "$T/wide" ]; then
+			no "explain -w $w: lines wider than $w:"; cat "$T/wide" >&2
+		else ok; fi
+	done
+	[ "$(wc -l < "$T/files")" -ge 40 ] && ok || no "too few bounces for the width test"
+else
+	echo "SKIP: width test (no python3)"
+fi
+
 # 4. bad input: escapes never reach the output, nothing crashes
 esc=$(printf '550 5.1.1 \033[2J\033]0;owned\007 user \377\376 unknown\001')
 "$BK" explain --text "$esc" > "$T/out" 2>&1 || no "escape text exit $?"

@@ -455,6 +455,165 @@ test_message__unindented_parameter(void)
 	bk_message_free(msg);
 }
 
+/* A DSN whose third part is @ct, with @cte and @body as its content. */
+#define RET_DSN(ct, cte, body)                                             \
+    "From: MAILER-DAEMON@mx.example.org\n"                                 \
+    "To: sender@example.com\n"                                             \
+    "Subject: Undelivered Mail Returned to Sender\n"                       \
+    "MIME-Version: 1.0\n"                                                  \
+    "Content-Type: multipart/report; report-type=delivery-status;\n"       \
+    "\tboundary=\"B1\"\n"                                                  \
+    "\n"                                                                   \
+    "--B1\n"                                                               \
+    "Content-Type: text/plain\n"                                           \
+    "\n"                                                                   \
+    "I could not deliver your message.\n"                                  \
+    "--B1\n"                                                               \
+    "Content-Type: message/delivery-status\n"                              \
+    "\n"                                                                   \
+    "Reporting-MTA: dns; mx.example.org\n"                                 \
+    "\n"                                                                   \
+    "Final-Recipient: rfc822; user@example.net\n"                          \
+    "Action: failed\n"                                                     \
+    "Status: 5.1.1\n"                                                      \
+    "\n"                                                                   \
+    "--B1\n"                                                               \
+    "Content-Type: " ct "\n"                                               \
+    cte                                                                    \
+    "\n"                                                                   \
+    body                                                                   \
+    "--B1--\n"
+
+/* slice_has - does @s contain the C string @c */
+static int
+slice_has(bk_str s, const char *c)
+{
+	size_t i, n = strlen(c);
+
+	for (i = 0; i + n <= s.len; i++)
+		if (memcmp(s.ptr + i, c, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * test_message__returned - bk_message_returned() for each way the
+ * original comes back (whole, transfer-encoded whole, headers only,
+ * inline after a marker) and for none; asked before and after
+ * bk_message_decode(), with and without kind_out.
+ */
+static void
+test_message__returned(void)
+{
+	static const struct {
+		const char *name, *in;
+		int rc;
+		bk_returned_kind kind;
+		const char *starts, *has, *lacks;
+	} rows[] = {
+		{ "whole", dsn_msg, 0, BK_MESSAGE_RETURNED_WHOLE,
+		    "From: sender@example.com\nTo: user@example.net\n",
+		    "Message-ID: <abc@example.com>\n\nbody", "--B1" },
+		{ "whole, base64", RET_DSN("message/rfc822",
+		    "Content-Transfer-Encoding: base64\n",
+		    "RnJvbTogYUBleGFtcGxlLmNvbQpTdWJqZWN0OiBoaQoKYm9keQo=\n"),
+		    0, BK_MESSAGE_RETURNED_WHOLE,
+		    "From: a@example.com\nSubject: hi\n", "\nbody", "--B1" },
+		{ "headers only", RET_DSN("text/rfc822-headers", "",
+		    "Return-Path: <a@example.com>\n"
+		    "Received: from h by mx.example.com; "
+		    "Tue, 3 Mar 2020 10:00:00 +0900\n"
+		    "From: a@example.com\n"
+		    "Message-ID: <m1@example.com>\n"),
+		    0, BK_MESSAGE_RETURNED_HEADERS,
+		    "Return-Path: <a@example.com>\nReceived: from h",
+		    "Message-ID: <m1@example.com>", "--B1" },
+		{ "inline", "From: Mail Delivery System "
+		    "<Mailer-Daemon@relay.example.com>\n"
+		    "To: alerts@example.com\n"
+		    "Subject: Mail delivery failed: returning message to "
+		    "sender\n"
+		    "X-Failed-Recipients: bob@example.net\n"
+		    "\n"
+		    "This message was created automatically by mail delivery "
+		    "software.\n\n"
+		    "A message that you sent could not be delivered to one or "
+		    "more of its\nrecipients. This is a permanent error. The "
+		    "following address(es) failed:\n\n"
+		    "  bob@example.net\n"
+		    "    SMTP error from remote mail server after RCPT "
+		    "TO:<bob@example.net>:\n"
+		    "    550 5.1.1 user unknown\n\n"
+		    "------ This is a copy of the message, including all the "
+		    "headers. ------\n\n"
+		    "Return-path: <alerts@example.com>\n"
+		    "Received: from app by relay.example.com with local\n"
+		    "\tid 1vQxYw-000Aba-1C\n"
+		    "From: alerts@example.com\n"
+		    "Subject: Disk usage alert\n"
+		    "\n"
+		    "The disk is full.\n",
+		    0, BK_MESSAGE_RETURNED_INLINE,
+		    "Return-path: <alerts@example.com>\nReceived: from app",
+		    "\n\nThe disk is full.\n", "This is a copy" },
+		{ "none", RET_DSN("text/plain", "", "Nothing came back.\n"),
+		    BK_ENOTFOUND, BK_MESSAGE_RETURNED_NONE, NULL, NULL, NULL },
+		{ "not a bounce", "Subject: hi\n\nhello\n", BK_ENOTFOUND,
+		    BK_MESSAGE_RETURNED_NONE, NULL, NULL, NULL },
+		{ "empty", "", BK_ENOTFOUND, BK_MESSAGE_RETURNED_NONE, NULL,
+		    NULL, NULL },
+	};
+	size_t i, n;
+	int pass, rc;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		/* pass 0: not decoded yet; 1: decoded; 2: no kind_out */
+		for (pass = 0; pass < 3; pass++) {
+			bk_message *msg = NULL;
+			bk_record *recs;
+			bk_returned_kind kind = (bk_returned_kind)99;
+			bk_str got = { "x", 1 };
+			const char *row = rows[i].name;
+
+			if (bk_message_new(&msg, rows[i].in,
+			    strlen(rows[i].in), NULL) != 0) {
+				BKT_FAIL("[%s] bk_message_new", row);
+				continue;
+			}
+			if (pass == 1)
+				BKT_EQ_INT(row, bk_message_decode(msg, &recs,
+				    &n), 0);
+			rc = bk_message_returned(&got, pass == 2 ? NULL :
+			    &kind, msg);
+			BKT_EQ_INT(row, rc, rows[i].rc);
+			if (pass < 2)
+				BKT_EQ_INT(row, kind, rows[i].kind);
+			if (rows[i].starts == NULL) {
+				BKT_CHECK(got.ptr == NULL && got.len == 0);
+			} else if (got.ptr == NULL) {
+				BKT_FAIL("[%s] no slice", row);
+			} else {
+				if (got.len < strlen(rows[i].starts) ||
+				    memcmp(got.ptr, rows[i].starts,
+				    strlen(rows[i].starts)) != 0)
+					BKT_FAIL("[%s] got \"%.*s\", want "
+					    "it to start \"%s\"", row,
+					    (int)got.len, got.ptr,
+					    rows[i].starts);
+				if (!slice_has(got, rows[i].has))
+					BKT_FAIL("[%s] got \"%.*s\", want "
+					    "\"%s\" in it", row, (int)got.len,
+					    got.ptr, rows[i].has);
+				if (slice_has(got, rows[i].lacks))
+					BKT_FAIL("[%s] got \"%.*s\", want no "
+					    "\"%s\" in it", row, (int)got.len,
+					    got.ptr, rows[i].lacks);
+			}
+			bk_message_free(msg);
+		}
+	}
+}
+
 BK_TEST_MAIN(
     BKT(test_message__unindented_parameter),
     BKT(test_message__dsn_line_endings),
@@ -468,4 +627,5 @@ BK_TEST_MAIN(
     BKT(test_message__header_decoding),
     BKT(test_message__ct_params),
     BKT(test_message__big_attachment),
-    BKT(test_message__size_limit))
+    BKT(test_message__size_limit),
+    BKT(test_message__returned))
