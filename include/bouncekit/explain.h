@@ -31,7 +31,12 @@ extern "C" {
  * @param cls    the classifier that classified @rec (its knowledge).
  * @param rec    a classified record.
  * @param flags  BK_EXPLAIN_JSON, BK_EXPLAIN_COLOR.
- * @param width  text width in columns (0: 80; at least 40 is used).
+ * @param width  text width in columns (0: 80; at least 40 is used).  No
+ *               text line is wider: display columns are counted per code
+ *               point (East Asian wide characters 2, an escaped byte
+ *               \xNN 4), and a word longer than a line (a URL, a host
+ *               name) is cut at the width, never inside a character or
+ *               an escape, and continues on an indented line.
  * @return 0, BK_EINVAL, or BK_EIO when writing failed.
  */
 int bk_explain_format(FILE *fp, const bk_classifier *cls,
