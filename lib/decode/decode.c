@@ -92,7 +92,11 @@ quoted_start(const char *lo, const char *q)
 bk_str
 bk__addr_find(const char *p, size_t len)
 {
-	const char *end = p + len, *at, *s, *e, *dot;
+	const char *end, *at, *s, *e, *dot;
+
+	if (p == NULL)
+		return BK_STR_NULL;
+	end = p + len;
 
 	/* loop: p moves past each '@' examined */
 	while (p < end && (at = memchr(p, '@', (size_t)(end - p))) != NULL) {
@@ -227,11 +231,12 @@ bk__squeeze(bk_message *msg, bk_str s)
 bk_str
 bk__find_status(bk_str s)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len;
+	const char *p = s.ptr, *end;
 	size_t i, j, k;
 
 	if (p == NULL)
 		return BK_STR_NULL;
+	end = p + s.len;
 	for (; p + 5 <= end; p++) {
 		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
 			continue;
@@ -391,13 +396,14 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 int
 bk__parse_date(bk_str s, int64_t *out, int *tz)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len;
+	const char *p = s.ptr, *end;
 	long day = -1, year = -1, hh = 0, mm = 0, ss = 0, v;
 	int mon = -1, off = 0, i;
 	size_t n;
 
 	if (p == NULL)
 		return BK_EINVAL;
+	end = p + s.len;
 	/* loop: p advances by at least one byte per iteration */
 	while (p < end) {
 		if (bk__is(*p, BK_C_DIGIT)) {
