@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
 
 #include "bouncekit/bouncekit.h"
@@ -23,7 +24,9 @@
 #define EXIT_PROBLEM 1
 #define EXIT_USAGE 2
 #define EXIT_UNREADABLE 3
+#define EXIT_NEEDS_DNS 4
 #define EXIT_INTERNAL 5
+#define MAX_RECORDS 16
 #define CHECK_FORMAT 1
 
 struct copts {
@@ -32,6 +35,9 @@ struct copts {
 	const char *ip;
 	int json;
 	const char *lists;
+	int offline;
+	const char *records[MAX_RECORDS];
+	size_t nrec;
 	const char *selectors[BK_LIMIT_DKIM_SELECTORS];
 	size_t nsel;
 	const char *sender;
@@ -50,7 +56,9 @@ bk_cli_check_usage(FILE *fp)
 	    "IP|DOMAIN\n"
 	    "       bouncekit check domain [-j] [-d SERVER] [-S SELECTOR]... "
 	    "[-t MS] DOMAIN\n"
-	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n");
+	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n"
+	    "       bouncekit check spf|domain|message --offline "
+	    "[-r [NAME=]RECORD]... ...\n");
 }
 
 static void
@@ -73,9 +81,18 @@ usage_check(FILE *fp)
 	    "repeatable)\n"
 	    "  -t, --timeout MS    per-query timeout (default 2000)\n"
 	    "      --sequential    one lookup at a time (benchmark baseline)\n"
+	    "      --offline       no network: only the records given with "
+	    "--record\n"
+	    "  -r, --record [NAME=]TEXT  a TXT record for --offline "
+	    "(repeatable; without\n"
+	    "                      NAME= it goes where its v= says: "
+	    "v=spf1 DOMAIN,\n"
+	    "                      v=DMARC1 _dmarc.DOMAIN, v=DKIM1 "
+	    "SELECTOR._domainkey...)\n"
 	    "\n"
 	    "Exit status: 0 nothing wrong, 1 a problem found, 2 usage, "
-	    "5 internal error.\n");
+	    "3 unreadable,\n"
+	    "4 the check needs DNS (--offline), 5 internal error.\n");
 }
 
 /* put_text - untrusted text for a terminal: non-printables as \xNN */
@@ -124,6 +141,8 @@ parse_opts(int argc, char **argv, struct copts *o)
 		{ "ip", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "lists", required_argument, NULL, 'l' },
+		{ "offline", no_argument, NULL, 'O' },
+		{ "record", required_argument, NULL, 'r' },
 		{ "selector", required_argument, NULL, 'S' },
 		{ "sender", required_argument, NULL, 's' },
 		{ "sequential", no_argument, NULL, 'Q' },
@@ -134,7 +153,7 @@ parse_opts(int argc, char **argv, struct copts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:hH:i:jl:s:S:t:", longopts,
+	while ((c = getopt_long(argc, argv, "d:hH:i:jl:r:s:S:t:", longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -154,6 +173,17 @@ parse_opts(int argc, char **argv, struct copts *o)
 			break;
 		case 'l':
 			o->lists = optarg;
+			break;
+		case 'O':
+			o->offline = 1;
+			break;
+		case 'r':
+			if (o->nrec == MAX_RECORDS) {
+				fprintf(stderr, "bouncekit: at most %d "
+				    "records\n", MAX_RECORDS);
+				return -1;
+			}
+			o->records[o->nrec++] = optarg;
 			break;
 		case 's':
 			o->sender = optarg;
@@ -188,14 +218,95 @@ parse_opts(int argc, char **argv, struct copts *o)
 	return 0;
 }
 
+/* starts - does @t (after blanks) start with @pfx, case-insensitively */
+static int
+starts(const char *t, const char *pfx)
+{
+	while (*t == ' ' || *t == '\t')
+		t++;
+	return strncasecmp(t, pfx, strlen(pfx)) == 0;
+}
+
+/*
+ * offline_table - the --record records as an offline DNS table.  A
+ * record "NAME=TEXT" (NAME has a dot and no blank) goes to NAME; else
+ * its v= tag says where: v=spf1 @domain, v=DMARC1 _dmarc.@domain,
+ * v=STSv1 _mta-sts.@domain, v=TLSRPTv1 _smtp._tls.@domain, a DKIM key
+ * (v=DKIM1, k=, p=) the one --selector's key name.  NULL after a
+ * message on stderr.
+ */
+static bk_dns_static *
+offline_table(const struct copts *o, const char *domain)
+{
+	bk_dns_static *st = NULL;
+	char name[600];
+
+	if (bk_dns_static_new(&st) != 0)
+		return NULL;
+	for (size_t i = 0; i < o->nrec; i++) {
+		const char *t = o->records[i], *eq = strchr(t, '=');
+		size_t nl = eq ? (size_t)(eq - t) : 0;
+		int rc;
+
+		name[0] = '\0';
+		if (eq != NULL && nl < sizeof(name) &&
+		    memchr(t, '.', nl) != NULL && memchr(t, ' ', nl) == NULL) {
+			memcpy(name, t, nl);
+			name[nl] = '\0';
+			t = eq + 1;
+		} else if (domain != NULL && starts(t, "v=spf1")) {
+			snprintf(name, sizeof(name), "%s", domain);
+		} else if (domain != NULL && starts(t, "v=DMARC1")) {
+			snprintf(name, sizeof(name), "_dmarc.%s", domain);
+		} else if (domain != NULL && starts(t, "v=STSv1")) {
+			snprintf(name, sizeof(name), "_mta-sts.%s", domain);
+		} else if (domain != NULL && starts(t, "v=TLSRPTv1")) {
+			snprintf(name, sizeof(name), "_smtp._tls.%s", domain);
+		} else if (domain != NULL && o->nsel == 1 &&
+		    (starts(t, "v=DKIM1") || starts(t, "k=") ||
+		    starts(t, "p="))) {
+			snprintf(name, sizeof(name), "%s._domainkey.%s",
+			    o->selectors[0], domain);
+		}
+		if (name[0] == '\0') {
+			fprintf(stderr, "bouncekit: cannot tell where record "
+			    "'%.40s' belongs: write NAME=RECORD\n", t);
+			bk_dns_static_free(st);
+			return NULL;
+		}
+		rc = bk_dns_static_add_txt(st, name, t, strlen(t));
+		if (rc != 0) {
+			fprintf(stderr, "bouncekit: record for '%.255s': %s\n",
+			    name, rc == BK_EINVAL ? "not a domain name" :
+			    bk_strerror(rc));
+			bk_dns_static_free(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+/*
+ * new_resolver - c-ares, or with --offline the --record table (*@st,
+ * freed by the caller after the resolver)
+ */
 static bk_resolver *
-new_resolver(const struct copts *o)
+new_resolver(const struct copts *o, const char *domain, bk_dns_static **st)
 {
 	bk_dns_options dopts = BK_DNS_OPTIONS_INIT;
+	bk_dns_backend be;
 	bk_resolver *r = NULL;
 	char *err = NULL;
 	int rc;
 
+	*st = NULL;
+	if (o->offline) {
+		*st = offline_table(o, domain);
+		if (*st == NULL)
+			return NULL;
+		bk_dns_static_backend(*st, &be);
+		dopts.backend = &be;
+	}
 	dopts.servers = o->dns;
 	dopts.timeout_ms = o->timeout_ms;
 	dopts.max_inflight = o->sequential ? 1 : 0;
@@ -204,9 +315,18 @@ new_resolver(const struct copts *o)
 		fprintf(stderr, "bouncekit: resolver: %s\n",
 		    err ? err : bk_strerror(rc));
 		free(err);
+		bk_dns_static_free(*st);
+		*st = NULL;
 		return NULL;
 	}
 	return r;
+}
+
+static void
+free_resolver(bk_resolver *r, bk_dns_static *st)
+{
+	bk_resolver_free(r);
+	bk_dns_static_free(st);
 }
 
 /* check_spf - check_host() for one address */
@@ -217,25 +337,32 @@ check_spf(const struct copts *o, const char *domain)
 	bk_resolver *r;
 	bk_spf *spf = NULL;
 	bk_spf_result res;
+	bk_dns_static *st = NULL;
 	int rc;
 
 	if (o->ip == NULL) {
 		fprintf(stderr, "bouncekit: check spf needs --ip\n");
 		return EXIT_USAGE;
 	}
-	r = new_resolver(o);
+	if (o->offline && o->nrec == 0) {
+		fprintf(stderr, "bouncekit: check spf needs DNS: with "
+		    "--offline give the SPF record of %s with --record "
+		    "'v=spf1 ...'\n", domain);
+		return EXIT_NEEDS_DNS;
+	}
+	r = new_resolver(o, domain, &st);
 	if (r == NULL)
 		return EXIT_USAGE;
 	rc = bk_spf_new(&spf, r, &so, o->ip, o->sender, o->helo, domain);
 	if (rc == BK_EINVAL) {
 		fprintf(stderr, "bouncekit: '%s' is not an IP address\n",
 		    o->ip);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		return EXIT_USAGE;
 	}
 	if (rc != 0 || bk_spf_check(spf) != 0) {
 		bk_spf_free(spf);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		return EXIT_INTERNAL;
 	}
 	res = bk_spf_verdict(spf);
@@ -271,8 +398,15 @@ check_spf(const struct copts *o, const char *domain)
 		    "of 2\n", bk_spf_dns_terms(spf),
 		    bk_spf_void_lookups(spf));
 	}
+	if (o->offline && res == BK_SPF_TEMPERROR && !o->json)
+		printf("  --offline: the evaluation needs a record that was "
+		    "not given; add it with\n  --record NAME=TEXT or run "
+		    "without --offline\n");
 	bk_spf_free(spf);
-	bk_resolver_free(r);
+	free_resolver(r, st);
+	/* offline, a temperror can only be a lookup that was not made */
+	if (o->offline && res == BK_SPF_TEMPERROR)
+		return EXIT_NEEDS_DNS;
 	return res == BK_SPF_PASS ? 0 : EXIT_PROBLEM;
 }
 
@@ -324,6 +458,14 @@ check_ip(const struct copts *o, const char *target)
 	size_t len = 0, i;
 	int rc, problem = 0;
 
+	bk_dns_static *st = NULL;
+
+	if (o->offline) {
+		fprintf(stderr, "bouncekit: check ip needs DNS: blocklist "
+		    "listings and reverse DNS exist only as DNS answers, "
+		    "nothing can be checked offline\n");
+		return EXIT_NEEDS_DNS;
+	}
 	if (o->lists != NULL) {
 		text = slurp(o->lists, &len);
 		if (text == NULL) {
@@ -340,7 +482,7 @@ check_ip(const struct copts *o, const char *target)
 		free(err);
 		return EXIT_USAGE;
 	}
-	r = new_resolver(o);
+	r = new_resolver(o, NULL, &st);
 	if (r == NULL) {
 		bk_dnsbl_set_free(set);
 		return EXIT_USAGE;
@@ -349,13 +491,13 @@ check_ip(const struct copts *o, const char *target)
 	if (rc == BK_EINVAL) {
 		fprintf(stderr, "bouncekit: '%s' is neither an address nor "
 		    "a domain\n", target);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		bk_dnsbl_set_free(set);
 		return EXIT_USAGE;
 	}
 	if (rc != 0 || bk_ipcheck_start(c) != 0 || bk_resolver_run(r) != 0) {
 		bk_ipcheck_free(c);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		bk_dnsbl_set_free(set);
 		return EXIT_INTERNAL;
 	}
@@ -454,7 +596,7 @@ check_ip(const struct copts *o, const char *target)
 	if (o->json)
 		printf(",\"problem\":%s}\n", problem ? "true" : "false");
 	bk_ipcheck_free(c);
-	bk_resolver_free(r);
+	free_resolver(r, st);
 	bk_dnsbl_set_free(set);
 	return problem ? EXIT_PROBLEM : 0;
 }
@@ -545,15 +687,23 @@ check_domain(const struct copts *o, const char *domain)
 	int rc, problem = 0;
 	const bk_spf_node *root;
 	const bk_txtpolicy *sts, *rpt;
+	bk_dns_static *st = NULL;
 
-	r = new_resolver(o);
+	if (o->offline && o->nrec == 0) {
+		fprintf(stderr, "bouncekit: check domain needs DNS: with "
+		    "--offline give the records to check with --record "
+		    "(v=spf1..., v=DMARC1..., a DKIM key with one -S, "
+		    "NAME=TEXT)\n");
+		return EXIT_NEEDS_DNS;
+	}
+	r = new_resolver(o, domain, &st);
 	if (r == NULL)
 		return EXIT_USAGE;
 	rc = bk_domaincheck_new(&c, r, domain);
 	if (rc == BK_EINVAL) {
 		fprintf(stderr, "bouncekit: '%s' is not a domain name\n",
 		    domain);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		return EXIT_USAGE;
 	}
 	for (i = 0; rc == 0 && i < o->nsel; i++)
@@ -561,25 +711,28 @@ check_domain(const struct copts *o, const char *domain)
 			fprintf(stderr, "bouncekit: '%s' is not a selector\n",
 			    o->selectors[i]);
 			bk_domaincheck_free(c);
-			bk_resolver_free(r);
+			free_resolver(r, st);
 			return EXIT_USAGE;
 		}
 	if (rc != 0 || bk_domaincheck_start(c) != 0 ||
 	    bk_resolver_run(r) != 0) {
 		bk_domaincheck_free(c);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		return EXIT_INTERNAL;
 	}
 	mx = bk_domaincheck_mx(c);
 	d = bk_domaincheck_dmarc(c);
 	root = bk_domaincheck_spf_node(c, 0);
-	if (root == NULL || root->record == NULL || root->error != NULL ||
-	    bk_domaincheck_spf_terms(c) > 10)
+	/* offline, what was not given is not checked, not a problem */
+	if ((root == NULL || root->record == NULL || root->error != NULL ||
+	    bk_domaincheck_spf_terms(c) > 10) &&
+	    !(root != NULL && root->dns == BK_DNS_OFFLINE))
 		problem = 1;
-	if (d->record == NULL || !d->usable)
+	if ((d->record == NULL || !d->usable) && d->dns != BK_DNS_OFFLINE)
 		problem = 1;
 	for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
-		if (!bk_domaincheck_dkim_key(c, i)->usable)
+		if (!bk_domaincheck_dkim_key(c, i)->usable &&
+		    bk_domaincheck_dkim_key(c, i)->dns != BK_DNS_OFFLINE)
 			problem = 1;
 	sts = bk_domaincheck_mtasts(c);
 	rpt = bk_domaincheck_tlsrpt(c);
@@ -590,7 +743,7 @@ check_domain(const struct copts *o, const char *domain)
 		const bk_spf_node *n = bk_domaincheck_spf_node(c, i);
 
 		/* a macro target depends on the sender: not a fault */
-		if (n->error != NULL &&
+		if (n->error != NULL && n->dns != BK_DNS_OFFLINE &&
 		    strncmp(n->error, "target uses macros", 18) != 0)
 			problem = 1;
 	}
@@ -703,7 +856,7 @@ check_domain(const struct copts *o, const char *domain)
 		text_txtpol("TLS-RPT", rpt);
 	}
 	bk_domaincheck_free(c);
-	bk_resolver_free(r);
+	free_resolver(r, st);
 	return problem ? EXIT_PROBLEM : 0;
 }
 
@@ -723,9 +876,9 @@ sender_domain(const bk_msg_trace *t)
 
 /*
  * check_message - DKIM of every signature, SPF of the connecting address
- * when the trace fields name it, then DMARC with both results.  DKIM
- * and SPF share the resolver and run together; DMARC needs their
- * results and follows.
+ * when the trace fields name it, then DMARC with both results.  DKIM,
+ * SPF and the DMARC record lookups share the resolver and run together;
+ * the DMARC verdict is decided once the results are in.
  */
 static int
 check_message(const struct copts *o, const char *path)
@@ -740,18 +893,25 @@ check_message(const struct copts *o, const char *path)
 	const char *sdom;
 	int problem = 0, rc;
 	bk_dkim_result dres;
+	bk_dns_static *st = NULL;
+	int temp = 0;
 
 	msg = slurp(path, &len);
 	if (msg == NULL) {
 		fprintf(stderr, "bouncekit: cannot read '%s'\n", path);
 		return EXIT_UNREADABLE;
 	}
-	r = new_resolver(o);
+	r = new_resolver(o, NULL, &st);
 	if (r == NULL) {
 		free(msg);
 		return EXIT_USAGE;
 	}
 	rc = bk_trace_parse(&t, msg, len);
+	/* the DMARC records need only the From domain: ask for them now,
+	 * together with the DKIM keys and SPF (one round trip less) */
+	if (rc == 0 && t.from_domain[0] != '\0' &&
+	    bk_dmarc_new(&dm, r, t.from_domain) == 0)
+		rc = bk_dmarc_prefetch(dm);
 	if (rc == 0)
 		rc = bk_dkim_new(&dk, r, NULL, msg, len);
 	if (rc == 0)
@@ -767,8 +927,7 @@ check_message(const struct copts *o, const char *path)
 	}
 	if (rc == 0)
 		rc = bk_resolver_run(r);
-	if (rc == 0 && t.from_domain[0] != '\0' &&
-	    bk_dmarc_new(&dm, r, t.from_domain) == 0) {
+	if (rc == 0 && dm != NULL) {
 		if (spf != NULL)
 			bk_dmarc_add_spf(dm, sdom, bk_spf_verdict(spf));
 		for (i = 0; i < bk_dkim_count(dk); i++) {
@@ -783,12 +942,24 @@ check_message(const struct copts *o, const char *path)
 		bk_dmarc_free(dm);
 		bk_spf_free(spf);
 		bk_dkim_free(dk);
-		bk_resolver_free(r);
+		free_resolver(r, st);
 		free(msg);
 		return EXIT_INTERNAL;
 	}
 	dres = bk_dkim_verdict(dk);
-	if (dres != BK_DKIM_PASS || (spf != NULL &&
+	if (o->offline) {
+		/* offline, temperror = a lookup not made: not a problem of
+		 * the message, but the check needs DNS */
+		temp = dres == BK_DKIM_TEMPERROR || (spf != NULL &&
+		    bk_spf_verdict(spf) == BK_SPF_TEMPERROR) ||
+		    (dm != NULL && bk_dmarc_verdict(dm) == BK_DMARC_TEMPERROR);
+		if ((dres != BK_DKIM_PASS && dres != BK_DKIM_TEMPERROR) ||
+		    (spf != NULL && bk_spf_verdict(spf) != BK_SPF_PASS &&
+		    bk_spf_verdict(spf) != BK_SPF_TEMPERROR) || dm == NULL ||
+		    (bk_dmarc_verdict(dm) != BK_DMARC_PASS &&
+		    bk_dmarc_verdict(dm) != BK_DMARC_TEMPERROR))
+			problem = 1;
+	} else if (dres != BK_DKIM_PASS || (spf != NULL &&
 	    bk_spf_verdict(spf) != BK_SPF_PASS) || dm == NULL ||
 	    bk_dmarc_verdict(dm) != BK_DMARC_PASS)
 		problem = 1;
@@ -909,9 +1080,9 @@ check_message(const struct copts *o, const char *path)
 	bk_dmarc_free(dm);
 	bk_spf_free(spf);
 	bk_dkim_free(dk);
-	bk_resolver_free(r);
+	free_resolver(r, st);
 	free(msg);
-	return problem ? EXIT_PROBLEM : 0;
+	return problem ? EXIT_PROBLEM : temp ? EXIT_NEEDS_DNS : 0;
 }
 
 /* bk_cli_check - dispatch the check subcommands */
@@ -933,6 +1104,16 @@ bk_cli_check(int argc, char **argv)
 	if (parse_opts(argc - 1, argv + 1, &o) != 0 ||
 	    argc - 1 - optind != 1) {
 		usage_check(stderr);
+		return EXIT_USAGE;
+	}
+	if (o.nrec > 0 && !o.offline) {
+		fprintf(stderr, "bouncekit: --record is for --offline (online "
+		    "checks read the records from DNS)\n");
+		return EXIT_USAGE;
+	}
+	if (o.offline && o.dns != NULL) {
+		fprintf(stderr, "bouncekit: --offline makes no query: "
+		    "--dns does not apply\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(what, "spf") == 0)

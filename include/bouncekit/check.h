@@ -519,7 +519,20 @@ int bk_dmarc_add_dkim(bk_dmarc *m, const char *domain, bk_dkim_result res);
 
 typedef void (*bk_dmarc_callback)(void *arg, bk_dmarc *m);
 
-/** bk_dmarc_start - queue _dmarc.<from> and _dmarc.<org> at once.
+/**
+ * bk_dmarc_prefetch - queue the record lookups (_dmarc.<from> and
+ * _dmarc.<org>) now, before the SPF and DKIM results are known: they
+ * need only the From domain, so they can travel with the DKIM key and
+ * SPF lookups.  Add the results afterwards, then call bk_dmarc_start()
+ * or bk_dmarc_check(); the verdict is decided once both the records and
+ * the start are in.  When the answers arrived before the start,
+ * bk_dmarc_start() calls @done itself, before it returns.
+ * @return 0, BK_EINVAL when already fetching or started, BK_ENOMEM.
+ */
+int bk_dmarc_prefetch(bk_dmarc *m);
+
+/** bk_dmarc_start - queue _dmarc.<from> and _dmarc.<org> at once (unless
+ * bk_dmarc_prefetch() did); no result may be added after it.
  * @return 0, BK_EINVAL when already started, BK_ENOMEM. */
 int bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg);
 

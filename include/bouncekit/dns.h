@@ -15,8 +15,9 @@
  *
  * Every answer says which of three things happened: an answer, "not
  * found" (NXDOMAIN or NODATA), or "could not look" (timeout, SERVFAIL,
- * REFUSED, a malformed reply, a CNAME loop, no server).  The three are
- * never folded together.
+ * REFUSED, a malformed reply, a CNAME loop, no server, a TXT record over
+ * BK_LIMIT_DNS_TXT_BYTES, or not looked up because the run is offline).
+ * The three are never folded together.
  *
  * Thread safety: a resolver is used by one thread at a time.
  */
@@ -56,13 +57,16 @@ typedef enum bk_dns_type {
 	X(7, BK_DNS_CNAME_LOOP, "CNAME chain too long or looping")         \
 	X(8, BK_DNS_NOSERVER, "could not contact any DNS server")          \
 	X(9, BK_DNS_BADNAME, "not a valid domain name")                    \
-	X(10, BK_DNS_CANCELLED, "query cancelled")
+	X(10, BK_DNS_CANCELLED, "query cancelled")                        \
+	X(11, BK_DNS_TOOBIG, "TXT record longer than 64512 bytes "         \
+	    "(BK_LIMIT_DNS_TXT_BYTES)")                                   \
+	X(12, BK_DNS_OFFLINE, "not looked up (offline)")
 
 typedef enum bk_dns_status {
 #define BK_DNS_STATUS_ENUM(code, name, text) name = (code),
 	BK_DNS_STATUS_LIST(BK_DNS_STATUS_ENUM)
 #undef BK_DNS_STATUS_ENUM
-	BK_DNS_STATUS_COUNT_ = 11
+	BK_DNS_STATUS_COUNT_ = 13
 } bk_dns_status;
 
 /** bk_dns_status_text - static text of a status ("timed out"). */
@@ -108,8 +112,10 @@ typedef struct bk_dns_answer {
 				    * of the SOA for not-found answers) */
 	size_t count;
 	const bk_dns_rr *rr;       /* count records of the asked type */
-	int truncated;             /* more than BK_LIMIT_DNS_RRS records, or
-				    * a TXT over BK_LIMIT_DNS_TXT_BYTES */
+	int truncated;             /* more than BK_LIMIT_DNS_RRS records
+				    * (the rest ignored); a TXT record over
+				    * BK_LIMIT_DNS_TXT_BYTES is not cut: the
+				    * answer is BK_DNS_TOOBIG, no records */
 	int rcode;                 /* the server's RCODE, -1 if none */
 } bk_dns_answer;
 
@@ -222,6 +228,32 @@ unsigned long bk_resolver_queries(const bk_resolver *r);
  */
 int bk_dns_reverse_name(char *out, size_t cap, const char *ip,
     const char *suffix);
+
+/*
+ * An offline backend: TXT records given by the caller, and
+ * BK_DNS_OFFLINE ("not looked up (offline)") for every other query.
+ * Fill a bk_dns_backend with bk_dns_static_backend() and pass it in
+ * bk_dns_options.backend; the table must outlive the resolver.
+ */
+typedef struct bk_dns_static bk_dns_static;
+
+/** bk_dns_static_new - an empty table. @return 0, BK_EINVAL, BK_ENOMEM. */
+int bk_dns_static_new(bk_dns_static **out);
+
+/** bk_dns_static_free - release; NULL is accepted. */
+void bk_dns_static_free(bk_dns_static *s);
+
+/**
+ * bk_dns_static_add_txt - one TXT record (@len bytes, split into
+ * 255-octet character-strings when served) at @name; a name may hold
+ * several.  @return 0; BK_EINVAL for a bad name; BK_ETOOBIG past
+ * BK_LIMIT_DNS_TXT_BYTES or 64 records; BK_ENOMEM.
+ */
+int bk_dns_static_add_txt(bk_dns_static *s, const char *name,
+    const char *text, size_t len);
+
+/** bk_dns_static_backend - fill @out to answer from @s. */
+void bk_dns_static_backend(bk_dns_static *s, bk_dns_backend *out);
 
 #ifdef __cplusplus
 }

@@ -993,6 +993,13 @@ on_key(void *arg, bk_dns_answer *ans)
 		return;
 	}
 	s->pub.key.dns = ans->status;
+	if (ans->status == BK_DNS_TOOBIG) {
+		/* a key record we will not read: unusable, not transient */
+		finish(s, BK_DKIM_PERMERROR, "key record unusable: %s",
+		    bk_dns_status_text(ans->status));
+		bk_dns_answer_free(ans);
+		return;
+	}
 	if (bk_dns_is_error(ans->status)) {
 		finish(s, BK_DKIM_TEMPERROR, "key lookup failed: %s",
 		    bk_dns_status_text(ans->status));

@@ -525,6 +525,7 @@ struct bk_dmarc {
 	int spf_aligned, dkim_aligned;
 	bk_dmarc_callback cb;
 	void *cbarg;
+	int fetching;              /* record lookups queued */
 	int started, finished;
 };
 
@@ -778,7 +779,7 @@ on_own(void *arg, bk_dns_answer *ans)
 
 	m->own = ans;
 	m->own_done = 1;
-	if (!m->want_org || m->org_done)
+	if (m->started && (!m->want_org || m->org_done))
 		finish_dmarc(m);
 }
 
@@ -789,22 +790,18 @@ on_org(void *arg, bk_dns_answer *ans)
 
 	m->orga = ans;
 	m->org_done = 1;
-	if (m->own_done)
+	if (m->started && m->own_done)
 		finish_dmarc(m);
 }
 
-/* bk_dmarc_start - both record lookups at once */
-int
-bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg)
+/* fetch - queue _dmarc.<from> and, when it differs, _dmarc.<org> */
+static int
+fetch(bk_dmarc *m)
 {
 	char name[NAME_CAP + 8];
 	int rc;
 
-	if (m == NULL || m->started)
-		return BK_EINVAL;
-	m->started = 1;
-	m->cb = done;
-	m->cbarg = arg;
+	m->fetching = 1;
 	m->psl = psl_latest(NULL);
 	if (org_with(m->psl ? m->psl : psl_builtin(), m->org, sizeof(m->org),
 	    m->from) != 0)
@@ -822,6 +819,32 @@ bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg)
 		    on_org, m);
 	}
 	return rc;
+}
+
+/* bk_dmarc_prefetch - the record lookups now, the results later */
+int
+bk_dmarc_prefetch(bk_dmarc *m)
+{
+	if (m == NULL || m->fetching || m->started)
+		return BK_EINVAL;
+	return fetch(m);
+}
+
+/* bk_dmarc_start - both record lookups at once (unless prefetched) */
+int
+bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg)
+{
+	if (m == NULL || m->started)
+		return BK_EINVAL;
+	m->started = 1;
+	m->cb = done;
+	m->cbarg = arg;
+	if (!m->fetching)
+		return fetch(m);
+	/* prefetched: decide now if both answers are already in */
+	if (m->own_done && (!m->want_org || m->org_done))
+		finish_dmarc(m);
+	return 0;
 }
 
 int

@@ -178,9 +178,15 @@ on_spf(void *arg, bk_dns_answer *ans)
 	}
 	t->pub.dns = ans->status;
 	if (bk_dns_is_error(ans->status)) {
-		snprintf(t->error, sizeof(t->error),
-		    "lookup failed: %s (temperror)",
-		    bk_dns_status_text(ans->status));
+		if (ans->status == BK_DNS_OFFLINE)
+			snprintf(t->error, sizeof(t->error), "%s",
+			    bk_dns_status_text(ans->status));
+		else
+			snprintf(t->error, sizeof(t->error),
+			    "lookup failed: %s (%s)",
+			    bk_dns_status_text(ans->status),
+			    ans->status == BK_DNS_TOOBIG ? "permerror" :
+			    "temperror");
 		t->pub.error = t->error;
 		return;
 	}
@@ -475,10 +481,15 @@ on_selector(void *arg, bk_dns_answer *ans)
 	}
 	k->key.dns = ans->status;
 	if (ans->status != BK_DNS_OK || ans->count == 0) {
-		snprintf(k->problem, sizeof(k->problem), "%s",
-		    bk_dns_is_error(ans->status) ? "lookup failed "
-		    "(temperror)" : "no key record: signatures with this "
-		    "selector are permerror");
+		if (ans->status == BK_DNS_TOOBIG)
+			snprintf(k->problem, sizeof(k->problem), "%s: "
+			    "signatures with this selector are permerror",
+			    bk_dns_status_text(ans->status));
+		else
+			snprintf(k->problem, sizeof(k->problem), "%s",
+			    bk_dns_is_error(ans->status) ? "lookup failed "
+			    "(temperror)" : "no key record: signatures with "
+			    "this selector are permerror");
 		k->key.problem = k->problem;
 		bk_dns_answer_free(ans);
 		return;

@@ -941,6 +941,12 @@ fetch(bk_spf *s, struct frame *f)
 		    f->domain, NULL);
 		return T_DONE;
 	}
+	if (a->status == BK_DNS_TOOBIG) {
+		/* the record is there and will not shrink on a retry */
+		finish(s, BK_SPF_PERMERROR, "the SPF record of %s cannot be "
+		    "used: %s", f->domain, bk_dns_status_text(a->status));
+		return T_DONE;
+	}
 	if (bk_dns_is_error(a->status) && a->status != BK_DNS_BADNAME)
 		return dns_error(s, a, "the SPF record");
 	for (i = 0; a->status == BK_DNS_OK && i < a->count; i++) {

@@ -15,6 +15,10 @@
 #include "dns/dns_int.h"
 #include "util/util_int.h"
 
+/* the text of BK_DNS_TOOBIG names the number */
+_Static_assert(BK_LIMIT_DNS_TXT_BYTES == 64512,
+    "update the BK_DNS_TOOBIG text in dns.h");
+
 #define HDR 12
 
 struct rrref {
@@ -312,7 +316,7 @@ bk__dns_answer_parse(bk_dns_answer **out, const char *asked,
 	char cur[BK__DNS_NAME_TEXT], tmp[BK__DNS_NAME_TEXT];
 	uint32_t minttl = UINT32_MAX, soattl = UINT32_MAX;
 	bk_dns_status st;
-	int truncated = 0;
+	int truncated = 0, toobig = 0;
 	size_t size, next;
 	bk_dns_answer *a;
 	bk_dns_rr *rr;
@@ -503,8 +507,9 @@ bk__dns_answer_parse(bk_dns_answer **out, const char *asked,
 				if (p + 1 + sl > r->rdlen)
 					goto bad_free;
 				if (tl + sl > BK_LIMIT_DNS_TXT_BYTES) {
+					/* never cut a record: refuse it */
 					sl = BK_LIMIT_DNS_TXT_BYTES - tl;
-					a->truncated = 1;
+					toobig = 1;
 				}
 				memcpy(t + tl, d + p + 1, sl);
 				tl += sl;
@@ -523,6 +528,10 @@ bk__dns_answer_parse(bk_dns_answer **out, const char *asked,
 		if (r->ttl < minttl)
 			minttl = r->ttl;
 		a->count++;
+	}
+	if (toobig) {
+		a->status = BK_DNS_TOOBIG;
+		a->count = 0;
 	}
 	if (a->count == 0 && soattl != UINT32_MAX)
 		minttl = soattl;

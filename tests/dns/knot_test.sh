@@ -22,19 +22,21 @@ command -v python3 >/dev/null 2>&1 || { echo "knot_test: skipped: no python3"; e
 run=$(mktemp -d /tmp/bk-knot.XXXXXX)
 knot_pid=""
 bh_pid=""
+px_pid=""
 cleanup() {
 	[ -n "$knot_pid" ] && kill "$knot_pid" 2>/dev/null
 	[ -n "$bh_pid" ] && kill "$bh_pid" 2>/dev/null
+	[ -n "$px_pid" ] && kill "$px_pid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$run"
 }
 trap cleanup EXIT INT TERM
 
-# two free ports (UDP and TCP both free), chosen by the kernel
+# three free ports (UDP and TCP both free), chosen by the kernel
 ports=$(python3 - <<'EOF'
 import socket
 out = []
-while len(out) < 2:
+while len(out) < 3:
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.bind(("127.0.0.1", 0))
     p = t.getsockname()[1]
@@ -50,11 +52,13 @@ while len(out) < 2:
 print(" ".join(out))
 EOF
 )
-port=${ports% *}
-bhport=${ports#* }
+set -- $ports
+port=$1 bhport=$2 pxport=$3
+shift 3
 
 mkdir -p "$run/zones"
 cp "$here"/zones/*.zone "$run/zones/"
+python3 "$here/big_txt.py" "$run/zones/sender.test.zone"
 sed -e "s|@RUNDIR@|$run|g" -e "s|@PORT@|$port|g" "$here/knot.conf.in" \
 	>"$run/knot.conf"
 chmod -R a+rwX "$run"
@@ -81,6 +85,12 @@ t.listen(16)
 time.sleep(600)
 EOF
 bh_pid=$!
+
+# a proxy in front of knotd that never answers the names in $run/drop:
+# one name times out while the others answer
+printf 'slow.sender.test\n_dmarc.slowdmarc.sender.test\n' >"$run/drop"
+python3 "$here/drop_proxy.py" "$pxport" "$port" "$run/drop" 2>/dev/null &
+px_pid=$!
 
 i=0
 until kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 +short sender.test SOA \
@@ -166,6 +176,43 @@ t spf-timeout 1 '"result":"temperror"' 'timed out' -- \
 if [ $(($(date +%s) - start)) -gt 5 ]; then
 	fail=$((fail + 1))
 	echo "FAIL spf-timeout: took more than 5 s"
+fi
+
+# a 60 KB TXT (UDP truncated, TCP retry) and BK_LIMIT_DNS_TXT_BYTES
+# (64512) under, at and over
+t spf-60k-txt 0 '"result":"pass"' "matched 'ip4:192.0.2.150'" -- \
+	check spf -j -d "$dns" -i 192.0.2.150 big60k.sender.test
+t spf-60k-txt-fail 1 '"result":"fail"' "'-all'" -- \
+	check spf -j -d "$dns" -i 192.0.2.151 big60k.sender.test
+t spf-txt-under-limit 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 192.0.2.150 under.sender.test
+t spf-txt-at-limit 0 '"result":"pass"' -- \
+	check spf -j -d "$dns" -i 192.0.2.150 at.sender.test
+t spf-txt-over-limit 1 '"result":"permerror"' \
+	'SPF record of over.sender.test cannot be used: TXT record longer than 64512 bytes' -- \
+	check spf -j -d "$dns" -i 192.0.2.150 over.sender.test
+t domain-60k-txt 0 '"domain":"big60k.sender.test","record":"v=spf1 ip4:192.0.2.150' \
+	'pad=x+ -all","terms":0,"error":null' -- \
+	check domain -j -d "$dns" big60k.sender.test
+t domain-over-limit 1 '"dns":"BK_DNS_TOOBIG"' -- \
+	check domain -j -d "$dns" -S over over.sender.test
+t domain-over-limit-text 1 'TXT record longer than 64512 bytes' -- \
+	check domain -d "$dns" -S over over.sender.test
+
+# one name times out while the others answer (the drop proxy)
+px="127.0.0.1:$pxport"
+start=$(date +%s)
+t spf-one-name-timeout 1 '"result":"temperror"' \
+	'DNS lookup failed for the SPF record: slow.sender.test timed out' -- \
+	check spf -j -d "$px" -t 200 -i 192.0.2.1 tmo.sender.test
+t spf-one-name-timeout-matched-first 0 '"result":"pass"' -- \
+	check spf -j -d "$px" -t 200 -i 203.0.113.9 tmo.sender.test
+t domain-dmarc-timeout 1 '"found_at":null' 'DMARC lookup failed \(temperror\): timed out' \
+	'"spf":\{[^]]*"record":"v=spf1 -all"' -- \
+	check domain -j -d "$px" -t 200 slowdmarc.sender.test
+if [ $(($(date +%s) - start)) -gt 8 ]; then
+	fail=$((fail + 1))
+	echo "FAIL one-name timeouts: took more than 8 s"
 fi
 
 # blocklists and reverse DNS

@@ -4,6 +4,7 @@
  * by an in-memory backend behind the real resolver interface.
  *
  *   spf_suite SUITEDIR [FILE...] [-v]
+ *   spf_suite --dns SERVER --scenario N SUITEDIR FILE
  *
  * SUITEDIR is the folder holding json/<FILE>.scenarios.json and
  * json/<FILE>.tests.jsonl (../shared/suites/spf); FILE defaults to
@@ -12,6 +13,10 @@
  * A test passes when the result is one of the listed results and, for a
  * fail with an expected explanation, the explanation matches (the
  * suite's default explanation is "DEFAULT").
+ *
+ * With --dns and --scenario, only the tests of scenario N run, through
+ * c-ares against SERVER (a real server holding that scenario's zone:
+ * tests/dns/spf_knot.sh), with a 300 ms timeout per try.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +28,8 @@
 #include "fakedns.h"
 
 static int verbose;
+static const char *dns_server;     /* --dns: real resolver */
+static int only_scenario = -1;     /* --scenario */
 
 /* load_zone - scenario zonedata into the fake zone */
 static void
@@ -87,7 +94,12 @@ run_file(const char *dir, const char *file, int *pass, int *fail)
 	bk_dns_options dopts = BK_DNS_OPTIONS_INIT;
 	int fp = 0, ff = 0, last = -1;
 
-	dopts.backend = &be;
+	if (dns_server != NULL) {
+		dopts.servers = dns_server;
+		dopts.timeout_ms = 300;
+		dopts.tries = 2;
+	} else
+		dopts.backend = &be;
 	snprintf(path, sizeof(path), "%s/json/%s.scenarios.json", dir, file);
 	text = jm_slurp(path, NULL);
 	if (text == NULL) {
@@ -120,6 +132,10 @@ run_file(const char *dir, const char *file, int *pass, int *fail)
 		t = jm_parse(line);
 		id = jm_str(jm_get(t, "id"));
 		idx = (int)jm_get(t, "scenario")->num;
+		if (only_scenario >= 0 && idx != only_scenario) {
+			jm_free(t);
+			continue;
+		}
 		sc = scen->items[idx];
 		if (idx != last) {
 			load_zone(&z, jm_get(sc, "zonedata"));
@@ -186,6 +202,10 @@ main(int argc, char **argv)
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-v") == 0)
 			verbose = 1;
+		else if (strcmp(argv[i], "--dns") == 0 && i + 1 < argc)
+			dns_server = argv[++i];
+		else if (strcmp(argv[i], "--scenario") == 0 && i + 1 < argc)
+			only_scenario = atoi(argv[++i]);
 		else if (dir == NULL)
 			dir = argv[i];
 		else if (nf < 16)

@@ -33,3 +33,17 @@ target_include_directories(dmarc_suite PRIVATE ${CMAKE_SOURCE_DIR}/include
 target_link_libraries(dmarc_suite PRIVATE bouncekit_static)
 add_test(NAME dmarc_suite COMMAND dmarc_suite ${BK_SHARED_DIR}/suites/dmarc)
 set_tests_properties(dmarc_suite PROPERTIES SKIP_RETURN_CODE 77)
+
+# `bouncekit check --offline` (no server; in a network namespace when
+# unshare -rn works).
+add_test(NAME dns_offline
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/offline_test.sh $<TARGET_FILE:bouncekit>)
+
+# the OpenSPF rfc7208 scenarios over real DNS: knotd serves each
+# scenario's zone, a drop proxy makes its TIMEOUT names time out (skips
+# without knot or the suite).
+add_test(NAME spf_suite_knot
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/spf_knot.sh $<TARGET_FILE:spf_suite>
+	${BK_SHARED_DIR}/suites/spf rfc7208-tests.yml)
+set_tests_properties(spf_suite_knot PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 300)

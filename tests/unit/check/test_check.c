@@ -564,6 +564,61 @@ test_check__dmarc(void)
 	fz_clear(&zone);
 }
 
+static void
+on_dmarc_done(void *arg, bk_dmarc *m)
+{
+	(void)m;
+	(*(int *)arg)++;
+}
+
+/* bk_dmarc_prefetch: the records are asked before the results are
+ * known; results added afterwards decide the verdict; the callback runs
+ * once, from bk_dmarc_start() when the answers are already in */
+static void
+test_check__dmarc_prefetch(void)
+{
+	bk_resolver *r;
+	bk_dmarc *m = NULL;
+	int calls = 0;
+
+	fz_clear(&zone);
+	txt("_dmarc.org.example", "v=DMARC1; p=reject");
+	r = fake_resolver();
+	BKT_EQ_INT("new", bk_dmarc_new(&m, r, "a.org.example"), 0);
+	BKT_EQ_INT("prefetch", bk_dmarc_prefetch(m), 0);
+	BKT_EQ_INT("prefetch twice", bk_dmarc_prefetch(m), BK_EINVAL);
+	BKT_EQ_INT("run", bk_resolver_run(r), 0);
+	BKT_EQ_INT("queries", bk_resolver_queries(r), 2);
+	BKT_CHECK(!bk_dmarc_is_done(m));
+	/* results arrive after the records */
+	BKT_EQ_INT("add spf", bk_dmarc_add_spf(m, "b.org.example",
+	    BK_SPF_PASS), 0);
+	BKT_EQ_INT("start", bk_dmarc_start(m, on_dmarc_done, &calls), 0);
+	BKT_EQ_INT("callback from start", calls, 1);
+	BKT_EQ_INT("run again", bk_resolver_run(r), 0);
+	BKT_EQ_INT("callback once", calls, 1);
+	BKT_EQ_INT("no more queries", bk_resolver_queries(r), 2);
+	BKT_EQ_INT("verdict", bk_dmarc_verdict(m), BK_DMARC_PASS);
+	BKT_CHECK(strcmp(bk_dmarc_policy_domain(m), "org.example") == 0);
+	BKT_EQ_INT("add after start", bk_dmarc_add_dkim(m, "org.example",
+	    BK_DKIM_PASS), BK_EINVAL);
+	bk_dmarc_free(m);
+	/* started before the answers: decided while the resolver runs */
+	m = NULL;
+	calls = 0;
+	BKT_EQ_INT("new 2", bk_dmarc_new(&m, r, "org.example"), 0);
+	BKT_EQ_INT("prefetch 2", bk_dmarc_prefetch(m), 0);
+	BKT_EQ_INT("start 2", bk_dmarc_start(m, on_dmarc_done, &calls), 0);
+	BKT_EQ_INT("not yet", calls, 0);
+	BKT_EQ_INT("run 2", bk_resolver_run(r), 0);
+	BKT_EQ_INT("called", calls, 1);
+	BKT_EQ_INT("fail", bk_dmarc_verdict(m), BK_DMARC_FAIL);
+	BKT_CHECK(strcmp(bk_dmarc_disposition(m), "reject") == 0);
+	bk_dmarc_free(m);
+	bk_resolver_free(r);
+	fz_clear(&zone);
+}
+
 /* BK_LIMIT_DKIM_SIGNATURES and BK_LIMIT_DKIM_SELECTORS: at and over */
 static void
 test_check__dkim_counts(void)
@@ -613,5 +668,6 @@ BK_TEST_MAIN(
 	BKT(test_check__dkim_verify),
 	BKT(test_check__dkim_limits),
 	BKT(test_check__dmarc),
+	BKT(test_check__dmarc_prefetch),
 	BKT(test_check__dkim_counts)
 )

@@ -67,6 +67,63 @@ test_dns__txt_joined(void)
 	bk_dns_answer_free(a);
 }
 
+/* txt_of - a reply with one TXT record of @n bytes in 255-byte strings;
+ * returns the message length */
+static size_t
+txt_of(unsigned char *m, size_t n)
+{
+	static unsigned char rd[66000];
+	size_t o = hdr(m, 0, 1, "big.example", 16), r = 0;
+
+	while (n > 0) {
+		size_t k = n > 255 ? 255 : n;
+
+		rd[r++] = (unsigned char)k;
+		memset(rd + r, 'a', k);
+		r += k;
+		n -= k;
+	}
+	return rr(m, o, 12, 16, rd, r);
+}
+
+/* BK_LIMIT_DNS_TXT_BYTES: under, at and over in one DNS message (the
+ * same sizes are served by knot over TCP in tests/dns/knot_test.sh) */
+static void
+test_dns__txt_limit(void)
+{
+	static unsigned char m[70000];
+	static const struct {
+		size_t n;
+		bk_dns_status want;
+	} rows[] = {
+		{ 60000, BK_DNS_OK },
+		{ BK_LIMIT_DNS_TXT_BYTES - 1, BK_DNS_OK },
+		{ BK_LIMIT_DNS_TXT_BYTES, BK_DNS_OK },
+		{ BK_LIMIT_DNS_TXT_BYTES + 1, BK_DNS_TOOBIG },
+		{ 65000, BK_DNS_TOOBIG },
+	};
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_dns_answer *a = NULL;
+		size_t len = txt_of(m, rows[i].n);
+
+		BKT_CHECK(len <= 65535);
+		BKT_EQ_INT("parse", bk_dns_answer_parse(&a, "big.example",
+		    BK_DNS_TXT, m, len), 0);
+		BKT_EQ_INT("status", a->status, rows[i].want);
+		if (rows[i].want == BK_DNS_OK) {
+			BKT_EQ_INT("count", a->count, 1);
+			BKT_EQ_INT("length", a->rr[0].len, rows[i].n);
+			BKT_EQ_INT("strings", a->rr[0].nstrings,
+			    (rows[i].n + 254) / 255);
+		} else {
+			BKT_EQ_INT("no records", a->count, 0);
+			BKT_CHECK(bk_dns_is_error(a->status));
+		}
+		bk_dns_answer_free(a);
+	}
+}
+
 static void
 test_dns__rcodes(void)
 {
@@ -280,6 +337,7 @@ test_dns__status_table(void)
 
 BK_TEST_MAIN(
 	BKT(test_dns__txt_joined),
+	BKT(test_dns__txt_limit),
 	BKT(test_dns__rcodes),
 	BKT(test_dns__pointer_forward_or_self),
 	BKT(test_dns__resolver_backend),
