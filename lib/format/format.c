@@ -7,9 +7,13 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
+#include "bouncekit/errors.h"
 #include "bouncekit/format.h"
+#include "format/format_int.h"
 #include "util/util_int.h"
 
 /* utf8_len - length of a valid UTF-8 sequence at @p, 0 if invalid */
@@ -46,73 +50,206 @@ utf8_len(const unsigned char *p, size_t left)
 	return n;
 }
 
-/* json_str - a JSON string, or null for an absent slice */
+/* bk__fbuf_init - see format_int.h */
+void
+bk__fbuf_init(bk__fbuf *b, char *stack, size_t cap)
+{
+	b->p = stack;
+	b->cap = stack != NULL ? cap : 0;
+	b->len = 0;
+	b->owned = 0;
+	b->oom = 0;
+}
+
+/* bk__fbuf_free - see format_int.h */
+void
+bk__fbuf_free(bk__fbuf *b)
+{
+	if (b->owned)
+		free(b->p);
+	bk__fbuf_init(b, NULL, 0);
+}
+
+/* room - make room for @n more bytes and a NUL; 0 or -1 (oom set) */
+static int
+room(bk__fbuf *b, size_t n)
+{
+	size_t want, ncap;
+	char *np;
+
+	if (b->oom)
+		return -1;
+	want = b->len + n + 1;
+	if (want <= b->cap)
+		return 0;
+	ncap = b->cap ? 2 * b->cap : 1024;
+	/* loop: doubles until it fits */
+	while (ncap < want)
+		ncap *= 2;
+	if (b->owned) {
+		np = realloc(b->p, ncap);
+	} else {
+		np = malloc(ncap);
+		if (np != NULL && b->len > 0)
+			memcpy(np, b->p, b->len);
+	}
+	if (np == NULL) {
+		b->oom = 1;
+		return -1;
+	}
+	b->p = np;
+	b->cap = ncap;
+	b->owned = 1;
+	return 0;
+}
+
+/* put - append @n bytes */
 static void
-json_str(FILE *fp, bk_str s)
+put(bk__fbuf *b, const char *s, size_t n)
+{
+	if (room(b, n) != 0)
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+
+/* put_int - a decimal integer, as printf's %d / PRId64 writes it */
+static void
+put_int(bk__fbuf *b, int64_t v)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	/* loop: one digit per pass, at most 20 */
+	do {
+		tmp[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		tmp[--i] = '-';
+	put(b, tmp + i, sizeof(tmp) - i);
+}
+
+/*
+ * esc_table - for each byte: 0 copied as it is, 'U' the start of a UTF-8
+ * sequence (checked), else the second character of its two-character
+ * escape, or 'u' for \u00XX
+ */
+#define U8 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U'
+static const char esc_table[256] = {
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'u', 't', 'n', 'u', 'u', 'r', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
+	0, 0, '"', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\\', 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'u',
+	U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8, U8,
+};
+#undef U8
+
+/*
+ * word_special - does any of the 8 bytes of @w need more than a copy
+ * (< 0x20, '"', '\\', 0x7f, >= 0x80)?  The "has a zero byte" and "has a
+ * byte less than n" bit tricks are exact as to whether any byte matches.
+ */
+static int
+word_special(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+	uint64_t del = w ^ (ones * 0x7f);
+
+	return ((w | ((w - ones * 0x20) & ~w) |
+	    ((q - ones) & ~q) | ((bs - ones) & ~bs) |
+	    ((del - ones) & ~del)) & high) != 0;
+}
+
+/*
+ * json_str - a JSON string, or null for an absent slice.  Room for the
+ * worst case (every byte \u00XX or \ufffd: 6 bytes) is made once; runs
+ * of bytes that need no escape are copied with one memcpy.
+ */
+static void
+json_str(bk__fbuf *b, bk_str s)
 {
 	const unsigned char *p = (const unsigned char *)s.ptr;
 	size_t i = 0, n;
+	char *o;
 
 	if (s.ptr == NULL) {
-		fputs("null", fp);
+		PUTS(b, "null");
 		return;
 	}
-	fputc('"', fp);
+	if (s.len > ((size_t)-1 - 64) / 6 || room(b, 6 * s.len + 2) != 0) {
+		b->oom = 1;
+		return;
+	}
+	o = b->p + b->len;
+	*o++ = '"';
 	while (i < s.len) {
 		unsigned c = p[i];
 		size_t run = i;
 
-		/* copy a run of plain printable ASCII in one call */
-		while (run < s.len && p[run] >= 0x20 && p[run] < 0x7f &&
-		    p[run] != '"' && p[run] != '\\')
+		/* a run of bytes that are copied as they are: 8 at a time */
+		while (s.len - run >= 8) {
+			uint64_t w;
+
+			memcpy(&w, p + run, 8);
+			if (word_special(w))
+				break;
+			run += 8;
+		}
+		while (run < s.len && esc_table[p[run]] == 0)
 			run++;
 		if (run > i) {
-			fwrite(p + i, 1, run - i, fp);
+			memcpy(o, p + i, run - i);
+			o += run - i;
 			i = run;
 			continue;
 		}
 		if (c >= 0x80) {
 			n = utf8_len(p + i, s.len - i);
 			if (n == 0) {
-				fputs("\\ufffd", fp);
+				memcpy(o, "\\ufffd", 6);
+				o += 6;
 				i++;
 			} else {
-				fwrite(p + i, 1, n, fp);
+				memcpy(o, p + i, n);
+				o += n;
 				i += n;
 			}
 			continue;
 		}
-		switch (c) {
-		case '"':
-			fputs("\\\"", fp);
-			break;
-		case '\\':
-			fputs("\\\\", fp);
-			break;
-		case '\n':
-			fputs("\\n", fp);
-			break;
-		case '\r':
-			fputs("\\r", fp);
-			break;
-		case '\t':
-			fputs("\\t", fp);
-			break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(fp, "\\u%04x", c);
-			else
-				fputc((int)c, fp);
+		*o++ = '\\';
+		if (esc_table[c] != 'u') {
+			*o++ = esc_table[c];
+		} else {
+			static const char hex[] = "0123456789abcdef";
+
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
 		}
 		i++;
 	}
-	fputc('"', fp);
+	*o++ = '"';
+	b->len = (size_t)(o - b->p);
 }
 
 static void
-json_cstr(FILE *fp, const char *s)
+json_cstr(bk__fbuf *b, const char *s)
 {
-	json_str(fp, bk__cstr(s));
+	json_str(b, bk__cstr(s));
 }
 
 /* rfc3339 - the timestamp in the zone it was written in */
@@ -203,6 +340,152 @@ text_str(FILE *fp, bk_str s)
 	}
 }
 
+/* two - two decimal digits */
+static char *
+two(char *o, int v)
+{
+	o[0] = (char)('0' + v / 10 % 10);
+	o[1] = (char)('0' + v % 10);
+	return o + 2;
+}
+
+/* json_time - rfc3339() as a JSON string, without snprintf */
+static void
+json_time(bk__fbuf *b, int64_t t, int tz)
+{
+	time_t local = (time_t)(t + (int64_t)tz * 60);
+	struct tm tm;
+	int a = tz < 0 ? -tz : tz, year;
+	char buf[96], *o = buf;
+
+	if (gmtime_r(&local, &tm) == NULL) {
+		rfc3339(buf, sizeof(buf), t, tz);
+		json_cstr(b, buf);
+		return;
+	}
+	year = tm.tm_year + 1900;
+	if (year < 0 || year > 9999 || a / 60 > 99) {
+		/* out of the fixed-width range: as printf writes it */
+		rfc3339(buf, sizeof(buf), t, tz);
+		json_cstr(b, buf);
+		return;
+	}
+	*o++ = '"';
+	o = two(o, year / 100);
+	o = two(o, year % 100);
+	*o++ = '-';
+	o = two(o, tm.tm_mon + 1);
+	*o++ = '-';
+	o = two(o, tm.tm_mday);
+	*o++ = 'T';
+	o = two(o, tm.tm_hour);
+	*o++ = ':';
+	o = two(o, tm.tm_min);
+	*o++ = ':';
+	o = two(o, tm.tm_sec);
+	if (tz == 0) {
+		*o++ = 'Z';
+	} else {
+		*o++ = tz < 0 ? '-' : '+';
+		o = two(o, a / 60);
+		*o++ = ':';
+		o = two(o, a % 60);
+	}
+	*o++ = '"';
+	put(b, buf, (size_t)(o - buf));
+}
+
+/*
+ * Members.  @key is the literal ",\"name\":" (every member but the first
+ * starts with a comma).  With BK__JSON_OMIT_NULL a null value leaves the
+ * whole member out.
+ */
+#define MEMBER_STR(b, fl, key, s) do {                                     \
+	bk_str s_ = (s);                                                   \
+	if (s_.ptr != NULL || !((fl) & BK__JSON_OMIT_NULL)) {              \
+		PUTS((b), key);                                            \
+		json_str((b), s_);                                         \
+	}                                                                  \
+} while (0)
+#define MEMBER_CSTR(b, fl, key, s) MEMBER_STR(b, fl, key, bk__cstr(s))
+#define MEMBER_INT(b, fl, key, present, v) do {                            \
+	if (present) {                                                     \
+		PUTS((b), key);                                            \
+		put_int((b), (v));                                         \
+	} else if (!((fl) & BK__JSON_OMIT_NULL)) {                         \
+		PUTS((b), key "null");                                     \
+	}                                                                  \
+} while (0)
+
+/* bk__format_json - see format_int.h */
+int
+bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
+    int fl)
+{
+	PUTS(b, "{\"format_version\":");
+	put_int(b, BK_FORMAT_VERSION);
+	MEMBER_CSTR(b, fl, ",\"origin\":", origin);
+	MEMBER_CSTR(b, fl, ",\"kind\":", bk_kind_name(r->kind));
+	MEMBER_CSTR(b, fl, ",\"decoder\":", r->decoder);
+	MEMBER_STR(b, fl, ",\"recipient\":", nz(r->recipient));
+	MEMBER_STR(b, fl, ",\"original_recipient\":",
+	    nz(r->original_recipient));
+	MEMBER_STR(b, fl, ",\"sender\":", nz(r->sender));
+	MEMBER_STR(b, fl, ",\"action\":", nz(r->action));
+	MEMBER_STR(b, fl, ",\"status\":", nz(r->status));
+	MEMBER_INT(b, fl, ",\"reply_code\":", r->reply_code > 0,
+	    r->reply_code);
+	MEMBER_STR(b, fl, ",\"command\":", nz(r->command));
+	MEMBER_STR(b, fl, ",\"diagnostic\":", nz(r->diagnostic));
+	MEMBER_STR(b, fl, ",\"diagnostic_type\":", nz(r->diagnostic_type));
+	MEMBER_STR(b, fl, ",\"remote_mta\":", nz(r->remote_mta));
+	MEMBER_STR(b, fl, ",\"reporting_mta\":", nz(r->reporting_mta));
+	if (r->has_timestamp) {
+		PUTS(b, ",\"timestamp\":");
+		json_time(b, r->timestamp, r->tz_offset);
+	} else if (!(fl & BK__JSON_OMIT_NULL)) {
+		PUTS(b, ",\"timestamp\":null");
+	}
+	MEMBER_INT(b, fl, ",\"timestamp_unix\":", r->has_timestamp,
+	    r->timestamp);
+	MEMBER_STR(b, fl, ",\"message_id\":", nz(r->message_id));
+	MEMBER_STR(b, fl, ",\"subject\":", r->subject);
+	MEMBER_STR(b, fl, ",\"list_id\":", nz(r->list_id));
+	MEMBER_STR(b, fl, ",\"from\":", nz(r->from));
+	MEMBER_STR(b, fl, ",\"feedback_type\":", nz(r->feedback_type));
+	MEMBER_CSTR(b, fl, ",\"reason\":", bk_reason_name(r->reason));
+	MEMBER_STR(b, fl, ",\"category\":", r->category);
+	MEMBER_STR(b, fl, ",\"cause\":", r->cause);
+	MEMBER_STR(b, fl, ",\"provider\":", r->provider);
+	MEMBER_STR(b, fl, ",\"provider_code\":", r->provider_code);
+	MEMBER_STR(b, fl, ",\"blocklist\":", r->blocklist);
+	if (r->permanent > 0)
+		PUTS(b, ",\"permanent\":true");
+	else if (r->permanent == 0)
+		PUTS(b, ",\"permanent\":false");
+	else if (!(fl & BK__JSON_OMIT_NULL))
+		PUTS(b, ",\"permanent\":null");
+	if (r->hard)
+		PUTS(b, ",\"hard\":true");
+	else
+		PUTS(b, ",\"hard\":false");
+	MEMBER_CSTR(b, fl, ",\"responsible\":",
+	    bk_responsible_name(r->responsible));
+	MEMBER_CSTR(b, fl, ",\"retry\":", bk_retry_name(r->retry));
+	MEMBER_INT(b, fl, ",\"retry_after\":", r->retry_after > 0,
+	    r->retry_after);
+	PUTS(b, ",\"confidence\":");
+	put_int(b, r->confidence);
+	MEMBER_STR(b, fl, ",\"rule\":", r->rule);
+	MEMBER_STR(b, fl, ",\"evidence\":", r->evidence);
+	MEMBER_STR(b, fl, ",\"error\":", r->error);
+	PUTS(b, "}");
+	if (b->oom)
+		return BK_ENOMEM;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
 /* bk_format_record - see format.h */
 int
 bk_format_record(FILE *fp, bk_format fmt, const bk_record *r,
@@ -211,6 +494,8 @@ bk_format_record(FILE *fp, bk_format fmt, const bk_record *r,
 	char ts[96] = "", code[16] = "";
 	bk_str tss = BK_STR_NULL, codes = BK_STR_NULL;
 
+	if (fmt != BK_FORMAT_CSV && fmt != BK_FORMAT_TEXT)
+		goto json;
 	if (r->has_timestamp) {
 		rfc3339(ts, sizeof(ts), r->timestamp, r->tz_offset);
 		tss = bk__cstr(ts);
@@ -284,83 +569,21 @@ bk_format_record(FILE *fp, bk_format fmt, const bk_record *r,
 		}
 		return ferror(fp) ? BK_EIO : 0;
 	}
-	fprintf(fp, "{\"format_version\":%d,\"origin\":", BK_FORMAT_VERSION);
-	json_cstr(fp, origin);
-	fputs(",\"kind\":", fp);
-	json_cstr(fp, bk_kind_name(r->kind));
-	fputs(",\"decoder\":", fp);
-	json_cstr(fp, r->decoder);
-	fputs(",\"recipient\":", fp);
-	json_str(fp, nz(r->recipient));
-	fputs(",\"original_recipient\":", fp);
-	json_str(fp, nz(r->original_recipient));
-	fputs(",\"sender\":", fp);
-	json_str(fp, nz(r->sender));
-	fputs(",\"action\":", fp);
-	json_str(fp, nz(r->action));
-	fputs(",\"status\":", fp);
-	json_str(fp, nz(r->status));
-	fputs(",\"reply_code\":", fp);
-	if (r->reply_code > 0)
-		fprintf(fp, "%d", r->reply_code);
-	else
-		fputs("null", fp);
-	fputs(",\"command\":", fp);
-	json_str(fp, nz(r->command));
-	fputs(",\"diagnostic\":", fp);
-	json_str(fp, nz(r->diagnostic));
-	fputs(",\"diagnostic_type\":", fp);
-	json_str(fp, nz(r->diagnostic_type));
-	fputs(",\"remote_mta\":", fp);
-	json_str(fp, nz(r->remote_mta));
-	fputs(",\"reporting_mta\":", fp);
-	json_str(fp, nz(r->reporting_mta));
-	fputs(",\"timestamp\":", fp);
-	json_str(fp, tss);
-	fputs(",\"timestamp_unix\":", fp);
-	if (r->has_timestamp)
-		fprintf(fp, "%" PRId64, r->timestamp);
-	else
-		fputs("null", fp);
-	fputs(",\"message_id\":", fp);
-	json_str(fp, nz(r->message_id));
-	fputs(",\"subject\":", fp);
-	json_str(fp, r->subject);
-	fputs(",\"list_id\":", fp);
-	json_str(fp, nz(r->list_id));
-	fputs(",\"from\":", fp);
-	json_str(fp, nz(r->from));
-	fputs(",\"feedback_type\":", fp);
-	json_str(fp, nz(r->feedback_type));
-	fputs(",\"reason\":", fp);
-	json_cstr(fp, bk_reason_name(r->reason));
-	fputs(",\"category\":", fp);
-	json_str(fp, r->category);
-	fputs(",\"cause\":", fp);
-	json_str(fp, r->cause);
-	fputs(",\"provider\":", fp);
-	json_str(fp, r->provider);
-	fputs(",\"provider_code\":", fp);
-	json_str(fp, r->provider_code);
-	fputs(",\"blocklist\":", fp);
-	json_str(fp, r->blocklist);
-	fprintf(fp, ",\"permanent\":%s,\"hard\":%s,\"responsible\":",
-	    r->permanent < 0 ? "null" : r->permanent ? "true" : "false",
-	    r->hard ? "true" : "false");
-	json_cstr(fp, bk_responsible_name(r->responsible));
-	fputs(",\"retry\":", fp);
-	json_cstr(fp, bk_retry_name(r->retry));
-	fputs(",\"retry_after\":", fp);
-	if (r->retry_after > 0)
-		fprintf(fp, "%d", r->retry_after);
-	else
-		fputs("null", fp);
-	fprintf(fp, ",\"confidence\":%d,\"rule\":", r->confidence);
-	json_str(fp, r->rule);
-	fputs(",\"evidence\":", fp);
-	json_str(fp, r->evidence);
-	fputs(",\"error\":", fp);
-	json_str(fp, r->error);
-	fputs("}\n", fp);
+json:
+	{
+		char stack[4096];
+		bk__fbuf b;
+		int rc;
+
+		bk__fbuf_init(&b, stack, sizeof(stack));
+		rc = bk__format_json(&b, r, origin, 0);
+		if (rc == 0) {
+			b.p[b.len++] = '\n';   /* room: the NUL's byte */
+			fwrite(b.p, 1, b.len, fp);
+		}
+		bk__fbuf_free(&b);
+		if (rc != 0)
+			return rc;
+	}
 	return ferror(fp) ? BK_EIO : 0;
 }

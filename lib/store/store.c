@@ -30,14 +30,13 @@
  */
 #include <ctype.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/evp.h>
 
-#include "bouncekit/format.h"
+#include "format/format_int.h"
 #include "store/store_int.h"
 
 #define DAY 86400
@@ -85,8 +84,7 @@ struct bk_store {
 	int failed;                    /* an ingest of this batch failed */
 	htab addrs;                    /* aent, this transaction's */
 	htab senders;                  /* sent, this transaction's */
-	char *jbuf;                    /* record_json's reused buffer */
-	size_t jcap;
+	bk__fbuf jbuf;                 /* record_json's reused buffer */
 	char err[512];
 };
 
@@ -307,7 +305,7 @@ bk_store_free(bk_store *st)
 		st->be->rollback(st->conn);
 	hfree(&st->addrs);
 	hfree(&st->senders);
-	free(st->jbuf);
+	bk__fbuf_free(&st->jbuf);
 	st->be->close(st->conn);
 	free(st);
 }
@@ -566,32 +564,39 @@ read_ip(char *dst, size_t cap, const char *p, size_t n)
 static void
 sending_ip(char *dst, size_t cap, bk_str diag)
 {
-	static const char *const lead[] = {
-		"client host [", "client host ", "client [", "messages from ",
-		"your ip ", "your ip address ", "sending ip ", "ip address [",
-		"connecting ip ",
+	/* every lead is at least two bytes; leads share first bytes */
+	static const struct {
+		const char *s;
+		size_t n;
+	} lead[] = {
+#define L(x) { x, sizeof(x) - 1 }
+		L("client host ["), L("client host "), L("client ["),
+		L("messages from "), L("your ip "), L("your ip address "),
+		L("sending ip "), L("ip address ["), L("connecting ip "),
+#undef L
 	};
+	const unsigned char *d = (const unsigned char *)diag.ptr;
 	size_t i, k;
 
 	dst[0] = '\0';
 	if (diag.ptr == NULL)
 		return;
-	for (i = 0; i < diag.len; i++) {
-		unsigned char ch = (unsigned char)diag.ptr[i] | 0x20;
+	for (i = 0; i + 1 < diag.len; i++) {
+		unsigned char ch = d[i] | 0x20, c2 = d[i + 1] | 0x20;
 
-		/* every lead starts with c, m, y, s or i: skip the rest fast */
-		if (ch != 'c' && ch != 'm' && ch != 'y' && ch != 's' &&
-		    ch != 'i')
+		/* the first two bytes of a lead: cl co me yo se ip */
+		if (!((ch == 'c' && (c2 == 'l' || c2 == 'o')) ||
+		    (ch == 'm' && c2 == 'e') || (ch == 'y' && c2 == 'o') ||
+		    (ch == 's' && c2 == 'e') || (ch == 'i' && c2 == 'p')))
 			continue;
 		for (k = 0; k < sizeof(lead) / sizeof(lead[0]); k++) {
-			size_t ln;
+			size_t ln = lead[k].n;
 			const char *p;
 
-			if (ch != (unsigned char)lead[k][0])
-				continue;
-			ln = strlen(lead[k]);
-			if (diag.len - i < ln ||
-			    strncasecmp(diag.ptr + i, lead[k], ln) != 0)
+			if (ch != (unsigned char)lead[k].s[0] ||
+			    c2 != (unsigned char)lead[k].s[1] ||
+			    diag.len - i < ln ||
+			    strncasecmp(diag.ptr + i, lead[k].s, ln) != 0)
 				continue;
 			p = diag.ptr + i + ln;
 			if (p < diag.ptr + diag.len && *p == '[')
@@ -604,77 +609,25 @@ sending_ip(char *dst, size_t cap, bk_str diag)
 	}
 }
 
-/* Bytes of the reused JSON buffer: first, and at most. */
-#define JBUF_MIN 16384
-#define JBUF_MAX (1024 * 1024)
-
 /*
- * record_json - the record as one JSON line, without the newline: in the
- * store's reused buffer when it fits (no allocation per record), else in
- * a new one returned in *heap_out (free() it), and the reused buffer
- * grows for the next time.  NULL when out of memory.
+ * record_json - the record as one JSON object in the store's reused
+ * buffer (no allocation once it has grown to the largest record), in the
+ * compact form: members whose value is null are left out (docs/store.md).
+ * NULL when out of memory.
  */
 static const char *
 record_json(bk_store *st, const bk_record *rec, const char *origin,
-    char **heap_out)
+    size_t *len_out)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp;
-
-	*heap_out = NULL;
-	if (st->jbuf == NULL) {
-		st->jbuf = malloc(JBUF_MIN);
-		st->jcap = st->jbuf != NULL ? JBUF_MIN : 0;
-	}
-	fp = st->jcap > 0 ? fmemopen(st->jbuf, st->jcap, "w") : NULL;
-	if (fp != NULL) {
-		long pos;
-		int rc;
-
-		__fsetlocking(fp, FSETLOCKING_BYCALLER);
-		rc = bk_format_record(fp, BK_FORMAT_JSON, rec,
-		    origin ? origin : "");
-		if (rc == 0 && (fflush(fp) != 0 || ferror(fp)))
-			rc = -1;
-		pos = ftell(fp);
-		fclose(fp);
-		/* room for the NUL: otherwise it may have been cut */
-		if (rc == 0 && pos >= 0 && (size_t)pos + 1 < st->jcap) {
-			len = (size_t)pos;
-			st->jbuf[len] = '\0';
-			while (len > 0 && st->jbuf[len - 1] == '\n')
-				st->jbuf[--len] = '\0';
-			return st->jbuf;
-		}
-		if (st->jcap < JBUF_MAX) {
-			char *bigger = realloc(st->jbuf, 2 * st->jcap);
-
-			if (bigger != NULL) {
-				st->jbuf = bigger;
-				st->jcap *= 2;
-			}
-		}
-	}
-	fp = open_memstream(&buf, &len);
-	if (fp == NULL)
-		return NULL;
-	/* the stream is ours alone: no lock per character */
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
-	if (bk_format_record(fp, BK_FORMAT_JSON, rec, origin ? origin : "")
-	    != 0) {
-		fclose(fp);
-		free(buf);
+	st->jbuf.len = 0;
+	if (bk__format_json(&st->jbuf, rec, origin ? origin : "",
+	    BK__JSON_OMIT_NULL) != 0) {
+		/* drop what grew: the next record starts afresh */
+		bk__fbuf_free(&st->jbuf);
 		return NULL;
 	}
-	if (fclose(fp) != 0) {
-		free(buf);
-		return NULL;
-	}
-	while (len > 0 && buf[len - 1] == '\n')
-		buf[--len] = '\0';
-	*heap_out = buf;
-	return buf;
+	*len_out = st->jbuf.len;
+	return st->jbuf.p;
 }
 
 /* cstr - a slice as a NUL-terminated copy in @dst, truncated to fit */
@@ -864,7 +817,8 @@ sender_add(bk_store *st, const char *scope, const char *key,
 /* ingest_in_tx - the body of bk_store_ingest, inside a transaction */
 static int
 ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
-    const bk_store_source *src, const char *addr, const char *json)
+    const bk_store_source *src, const char *addr, const char *json,
+    size_t json_len)
 {
 	static const char hex[] = "0123456789abcdef";
 	char hash_hex[2 * BK_STORE_HASH_BYTES + 1];
@@ -915,6 +869,7 @@ ingest_in_tx(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 	ev.env_sender = src->env_sender;
 	ev.env_recipient = src->env_recipient;
 	ev.json = json;
+	ev.json_len = json_len;
 	rc = be_err(st, st->be->event_add(st->conn, &id, &ev));
 	if (rc != 0)
 		return rc;
@@ -983,7 +938,7 @@ bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 	bk_store_outcome o;
 	char addr[BK_STORE_ADDRESS_MAX + 1];
 	const char *json;
-	char *heap;
+	size_t json_len = 0;
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -994,18 +949,17 @@ bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 		addr[0] = '\0';
 		o.bad_address = 1;
 	}
-	json = record_json(st, rec, src->origin, &heap);
+	json = record_json(st, rec, src->origin, &json_len);
 	if (json == NULL)
 		return seterr(st, BK_ENOMEM, "formatting the record");
 	/* in a batch the cached work goes on; alone, a transaction */
 	rc = st->in_batch ? 0 : be_err(st, st->be->begin(st->conn));
 	if (rc == 0) {
-		rc = ingest_in_tx(st, &o, rec, src, addr, json);
+		rc = ingest_in_tx(st, &o, rec, src, addr, json, json_len);
 		if (rc != 0 && st->in_batch)
 			st->failed = rc;
 		rc = tx_end(st, rc);
 	}
-	free(heap);
 	if (out != NULL)
 		*out = o;
 	return rc;

@@ -43,7 +43,8 @@ typedef struct bk__store_event {
 	const char *sender_ip;
 	const char *env_sender;
 	const char *env_recipient;
-	const char *json;              /* the record as bk_format_record */
+	const char *json;              /* the record, compact JSON */
+	size_t json_len;
 } bk__store_event;
 
 /* One state change. */

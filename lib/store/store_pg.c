@@ -110,6 +110,14 @@ static const char *const migrations[] = {
 	/* 1 -> 2: the soft bounces of an address by time, index only */
 	"CREATE INDEX events_soft ON events (recipient, at) "
 	"WHERE effect = 'soft';",
+	/*
+	 * 2 -> 3: one index fewer per event, as on SQLite: the key
+	 * (recipient, message_hash) also serves history
+	 */
+	"ALTER TABLE events ADD CONSTRAINT events_recipient_message_hash_key "
+	"UNIQUE (recipient, message_hash);"
+	"ALTER TABLE events DROP CONSTRAINT events_message_hash_recipient_key;"
+	"DROP INDEX events_recipient;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -163,7 +171,7 @@ static const struct {
 	    "recipient, origin, kind, reason, status, hard, effect, at, "
 	    "ingested_at, sender_domain, sender_ip, env_sender, env_recipient, "
 	    "record) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-	    "$12, $13, $14, $15) ON CONFLICT (message_hash, recipient) "
+	    "$12, $13, $14, $15) ON CONFLICT (recipient, message_hash) "
 	    "DO NOTHING RETURNING id", 15 },
 	[S_SOFT] = { "bk_soft", "SELECT count(*) FROM events WHERE "
 	    "recipient = $1 AND effect = 'soft' AND at > $2 AND at <= $3", 3 },

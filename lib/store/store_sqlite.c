@@ -93,6 +93,39 @@ static const char *const migrations[] = {
 	 */
 	"CREATE INDEX events_soft ON events (recipient, at) "
 	"WHERE effect = 'soft';",
+	/*
+	 * 2 -> 3: one index fewer per event.  The key becomes UNIQUE
+	 * (recipient, message_hash), which also finds an address's events
+	 * (history), so events_recipient goes.  SQLite cannot change a
+	 * table's constraint in place: the table is rebuilt (ids kept, so
+	 * audit.event_id still points at its event).
+	 */
+	"CREATE TABLE events_v3 ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_hash TEXT NOT NULL,"
+	"  recipient TEXT NOT NULL,"
+	"  origin TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  reason TEXT,"
+	"  status TEXT,"
+	"  hard INTEGER NOT NULL,"
+	"  effect TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  ingested_at INTEGER NOT NULL,"
+	"  sender_domain TEXT,"
+	"  sender_ip TEXT,"
+	"  env_sender TEXT,"
+	"  env_recipient TEXT,"
+	"  record TEXT NOT NULL,"
+	"  UNIQUE (recipient, message_hash));"
+	"INSERT INTO events_v3 SELECT id, message_hash, recipient, origin, "
+	"kind, reason, status, hard, effect, at, ingested_at, sender_domain, "
+	"sender_ip, env_sender, env_recipient, record FROM events "
+	"ORDER BY id;"
+	"DROP TABLE events;"
+	"ALTER TABLE events_v3 RENAME TO events;"
+	"CREATE INDEX events_soft ON events (recipient, at) "
+	"WHERE effect = 'soft';",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
@@ -137,7 +170,7 @@ static const char *const sql[S_COUNT_] = {
 	    "kind, reason, status, hard, effect, at, ingested_at, "
 	    "sender_domain, sender_ip, env_sender, env_recipient, record) "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-	    "?14, ?15) ON CONFLICT (message_hash, recipient) DO NOTHING",
+	    "?14, ?15) ON CONFLICT (recipient, message_hash) DO NOTHING",
 	[S_SOFT] = "SELECT count(*) FROM events WHERE recipient = ?1 "
 	    "AND effect = 'soft' AND at > ?2 AND at <= ?3",
 	[S_SOFT_TIMES] = "SELECT at FROM events WHERE recipient = ?1 "
@@ -399,7 +432,7 @@ sq_open(void **out, const char *location, unsigned busy_ms, int read_only,
 {
 	conn *c;
 	int64_t version;
-	int rc, i, flags;
+	int rc, i, flags, empty;
 
 	*out = NULL;
 	c = calloc(1, sizeof(*c));
@@ -420,9 +453,18 @@ sq_open(void **out, const char *location, unsigned busy_ms, int read_only,
 	rc = inspect(c, &version);
 	if (rc < 0)
 		goto bad;
+	empty = rc == 0;
 	if (!read_only) {
 		/* ours or empty: only now may anything be written */
-		rc = set_wal(c, busy_ms);
+		/*
+		 * A new file gets 16 kB pages (SQLite's default is 4 kB): a
+		 * quarter of the WAL frames, page writes and checkpoint
+		 * copies per batch for the same rows (docs/store.md).  An
+		 * existing store keeps its page size.
+		 */
+		rc = empty ? simple(c, "PRAGMA page_size = 16384") : 0;
+		if (rc == 0)
+			rc = set_wal(c, busy_ms);
 		/*
 		 * FULL: a commit is on disk when it returns.  NORMAL (WAL):
 		 * the WAL is synced at checkpoints only, so a commit survives
@@ -630,7 +672,8 @@ sq_event_add(void *vc, int64_t *id_out, const bk__store_event *ev)
 	bind_text(s, 12, ev->sender_ip);
 	bind_text(s, 13, ev->env_sender);
 	bind_text(s, 14, ev->env_recipient);
-	bind_text(s, 15, ev->json);
+	sqlite3_bind_text64(s, 15, ev->json, ev->json_len, SQLITE_STATIC,
+	    SQLITE_UTF8);
 	rc = exec_one(c, s, "recording an event");
 	if (rc != 0)
 		return rc;
