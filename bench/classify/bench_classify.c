@@ -2,6 +2,7 @@
  * bench_classify.c - classifier start-up and per-line speed (not a test).
  *
  * usage: bench_classify [-n LINES] [-k STARTS] [-r REPEATS] [-o FILE]
+ *                       [-s all|tenth]
  *
  * 1. Start-up: bk_classifier_new() with the built-in rules, STARTS times
  *    (default 20); prints the minimum and the median in milliseconds.
@@ -13,6 +14,10 @@
  *    lists those rules name) and (b) all the rules; the best of REPEATS
  *    passes (default 3) of each.  Prints lines/s for each and the ratio
  *    all/tenth (1.0 is flat in the number of rules).
+ *
+ * -s runs the speed test of one set only (for valgrind --tool=callgrind
+ * --toggle-collect=bk_classify_reply: instructions per line, a figure that
+ * a loaded machine does not disturb).
  *
  * Times are the thread's CPU time (CLOCK_THREAD_CPUTIME_ID), so that other
  * load on the machine disturbs them less; one core is used.
@@ -280,14 +285,14 @@ main(int argc, char **argv)
 	bk_classifier *all = NULL, *part = NULL;
 	struct buf once = { 0 }, lines = { 0 }, sub = { 0 };
 	char *errmsg = NULL, path[] = "/tmp/bench_classify.XXXXXX";
-	const char *outpath = NULL;
+	const char *outpath = NULL, *only = NULL;
 	long want = 1000000, starts = 20, repeats = 3, i;
 	double *ms, lps_part, lps_all;
 	size_t per, total = 0, nlines;
 	FILE *fp;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:k:r:o:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:r:o:s:")) != -1) {
 		if (c == 'n')
 			want = strtol(optarg, NULL, 10);
 		else if (c == 'k')
@@ -296,9 +301,12 @@ main(int argc, char **argv)
 			repeats = strtol(optarg, NULL, 10);
 		else if (c == 'o')
 			outpath = optarg;
+		else if (c == 's')
+			only = optarg;
 		else {
 			fprintf(stderr, "usage: bench_classify [-n LINES] "
-			    "[-k STARTS] [-r REPEATS] [-o FILE]\n");
+			    "[-k STARTS] [-r REPEATS] [-o FILE] "
+			    "[-s all|tenth]\n");
 			return 2;
 		}
 	}
@@ -362,17 +370,28 @@ main(int argc, char **argv)
 	}
 	unlink(path);
 
-	lps_part = speed(part, &lines, (int)repeats, &nlines);
-	printf("tenth    %4zu rules, %4zu patterns: %10.0f lines/s\n",
-	    bk_classifier_rule_count(part), bk__classify_pattern_count(part),
-	    lps_part);
-	lps_all = speed(all, &lines, (int)repeats, &nlines);
-	printf("all      %4zu rules, %4zu patterns: %10.0f lines/s\n",
-	    bk_classifier_rule_count(all), bk__classify_pattern_count(all),
-	    lps_all);
+	lps_part = lps_all = 0;
+	nlines = 0;
+	if (only == NULL || strcmp(only, "tenth") == 0) {
+		lps_part = speed(part, &lines, (int)repeats, &nlines);
+		printf("tenth    %4zu rules, %4zu patterns: %10.0f lines/s\n",
+		    bk_classifier_rule_count(part),
+		    bk__classify_pattern_count(part), lps_part);
+	}
+	if (only == NULL || strcmp(only, "all") == 0) {
+		lps_all = speed(all, &lines, (int)repeats, &nlines);
+		printf("all      %4zu rules, %4zu patterns: %10.0f lines/s\n",
+		    bk_classifier_rule_count(all),
+		    bk__classify_pattern_count(all), lps_all);
+		printf("gate     %zu expressions gated by %zu literals; "
+		    "%.2f%% of lines rescanned for a tie\n", all->ngated,
+		    all->ngates, 100.0 * (double)all->ties /
+		    ((double)nlines * (double)repeats));
+	}
 	printf("lines    %zu (%zu distinct samples), %.1f bytes/line\n",
-	    nlines, per, (double)lines.len / (double)nlines);
-	printf("ratio    all/tenth %.2f\n", lps_all / lps_part);
+	    nlines, per, (double)lines.len / (double)(nlines ? nlines : 1));
+	if (lps_part > 0 && lps_all > 0)
+		printf("ratio    all/tenth %.2f\n", lps_all / lps_part);
 
 	bk_classifier_free(part);
 	bk_classifier_free(all);

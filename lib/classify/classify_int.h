@@ -35,12 +35,18 @@
  * how patterns become Vectorscan expressions, flags and ids.  Change it
  * whenever bk__classify_compile() changes what it hands to the compiler.
  */
-#define BK__CLASSIFY_DB_FORMAT 1
+#define BK__CLASSIFY_DB_FORMAT 2
 
 /* Bounds on one stanza of a rules file (errors past them, not truncation). */
 #define BK__CLASSIFY_MAX_VALUES 128   /* values of one list key per rule */
 #define BK__CLASSIFY_MAX_SAMPLES 64   /* must + mustnot lines per stanza */
 #define BK__CLASSIFY_MAX_PATTERNS 20000
+/*
+ * Vectorscan ids of gate literals (classify_match.c): this and up, far
+ * above any pattern index, so a user file's patterns never collide with
+ * the gates of the embedded database.
+ */
+#define BK__CLASSIFY_GATE_ID 0x40000000u
 #define BK__CLASSIFY_MAX_RULES 10000
 #define BK__CLASSIFY_MAX_LINE 4096    /* bytes of one rules-file line */
 
@@ -197,6 +203,24 @@ struct bk__classify_know {
 	size_t nmust, nmustnot;
 };
 
+/* Most literal factors required of one gated expression (<= 8). */
+#define BK__CLASSIFY_GATE_FACTORS 4
+
+/* A gated regular expression: its own database, its factor bits. */
+struct bk__classify_gated {
+	hs_database_t *db;
+	uint32_t pattern;          /* index into cls->patterns */
+	uint8_t full;              /* all factor bits */
+};
+
+/* A provider host suffix and the provider listing it. */
+struct bk__classify_pkey {
+	const char *key;           /* NULL: empty slot */
+	size_t len;
+	uint64_t hash;             /* suffix_hash() order: from the end */
+	int know;
+};
+
 /* A list of rule indexes (into cls->rules, sorted ascending). */
 struct bk__classify_ilist {
 	uint32_t *v;
@@ -237,6 +261,31 @@ struct bk_classifier {
 	 * database and "first match of a list" means the same as in one.
 	 */
 	hs_database_t *db, *db_user;
+	/*
+	 * The literal gate (classify_match.c): a regular expression with
+	 * required literal factors (up to BK__CLASSIFY_GATE_FACTORS, found
+	 * at load by gate_factors()) is not in db / db_user but compiled
+	 * alone (gated[j].db); its factors are literals in db / db_user under
+	 * the ids BK__CLASSIFY_GATE_ID + j * 8 + factor.  A scan sets
+	 * gate_mask[j] bit by bit, and runs gated[j].db only when all its
+	 * factors matched (gate_mask[j] == gated[j].full).  Expressions
+	 * without a usable factor stay in db / db_user, scanned always.
+	 */
+	struct bk__classify_gated *gated;
+	/*
+	 * db_all / db_user_all: every pattern in one database as before the
+	 * gate, scanned again only when a gated match ends where its list's
+	 * first match ends (tie), whose order only one database can tell.
+	 */
+	hs_database_t *db_all, *db_user_all;
+	int tie;
+	int no_gate;               /* unit test: scan db_all, no gate */
+	size_t ties;               /* rescans (statistics) */
+	size_t ngated, capgated;   /* built-in ones first, then the user's */
+	size_t ngates;             /* gate literals compiled (statistics) */
+	uint8_t *gate_mask;        /* ngated: factors seen this scan */
+	uint32_t *touched;         /* ngated: gated[j] with a factor seen */
+	size_t ntouched;
 	hs_scratch_t *scratch;
 	size_t nbuiltin;           /* patterns of the built-in rules */
 	int builtin;               /* built-in rules loaded */
@@ -260,8 +309,25 @@ struct bk_classifier {
 	uint64_t *cand;                        /* one bit per rule */
 	size_t candwords;
 
+	/*
+	 * Knowledge index (build_know_index, classify_match.c), so that a
+	 * record's provider and blocklist cost a few probes, not a walk over
+	 * every provider's hosts: pkeys maps each provider host suffix
+	 * (ASCII case folded) to the first visible provider listing it (open
+	 * addressing, hashed from the end, so that every suffix of a host is
+	 * hashed in one backward pass); know_of_group maps a marker list to
+	 * its provider or blocklist (-1); kfind maps (type, id) to the last
+	 * visible entry, for bk__classify_know_find().
+	 */
+	struct bk__classify_pkey *pkeys;
+	size_t cappkeys;
+	int *know_of_group;                    /* ngroups entries */
+	int *kfind;                            /* capkfind slots, -1 empty */
+	size_t capkfind;
+
 	/* scan state, reset per record */
 	uint64_t *hit;             /* one bit per group */
+	uint64_t *hit_gated;       /* first match set by a gated scan */
 	size_t hitwords;
 	size_t *hit_from, *hit_to; /* first match per group */
 	unsigned hits;             /* lists hit, capped */
@@ -301,6 +367,8 @@ void bk__classify_recognise(const bk_classifier *cls,
     struct bk__classify_facts *f);
 int bk__classify_know_find(const bk_classifier *cls, int type,
     const char *id, size_t len);
+int bk__classify_know_lookup(const bk_classifier *cls, int type,
+    const char *id, size_t len);
 
 /* classify_reply.c */
 int bk__classify_parse_reply(bk_record *out, const char *line, size_t len);
@@ -331,8 +399,9 @@ const char *bk__classify_db_source(const bk_classifier *cls);
 size_t bk__classify_pattern_count(const bk_classifier *cls);
 
 /*
- * The embedded pattern database, generated by tools/classify_dbgen.c from
- * the built-in rules: hs_serialize_database() output, keyed.  It is used
+ * The embedded pattern databases, generated by tools/classify_dbgen.c from
+ * the built-in rules: hs_serialize_database() output of db and of each
+ * gated expression's database, keyed.  It is used
  * only when format, rules_hash and npatterns all agree with the running
  * library and Vectorscan accepts it (version and platform); otherwise the
  * patterns are compiled at load.  len 0: no blob.
@@ -341,8 +410,13 @@ struct bk__embedded_db {
 	unsigned format;           /* BK__CLASSIFY_DB_FORMAT */
 	unsigned long long rules_hash; /* bk__classify_rules_hash() */
 	size_t npatterns;
-	const char *blob;
+	const char *blob;          /* literals, gates, ungated expressions */
 	size_t len;
+	const char *blob_re;       /* the gated expressions' databases, */
+	const size_t *re_len;      /* one after the other, nre of them */
+	size_t nre;
+	const char *blob_all;      /* all patterns in one (for ties) */
+	size_t len_all;
 };
 extern const struct bk__embedded_db bk__classify_db_embedded;
 

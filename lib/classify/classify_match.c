@@ -115,59 +115,354 @@ bk__classify_rules_hash(void)
 	return h;
 }
 
+/* Shortest gate literal worth a gate: shorter factors are not used. */
+#define GATE_MIN 3
+/* Most alternatives of one factor (a group such as "(ip|domain)"). */
+#define GATE_MAX_ALT 8
+/* Bytes kept of a factor: a prefix of a required literal is required. */
+#define GATE_LIT_MAX 48
+
+/* A required factor: any one of nalt literals (bytes, unescaped). */
+struct gate {
+	char lit[GATE_MAX_ALT][GATE_LIT_MAX];
+	size_t len[GATE_MAX_ALT];
+	size_t nalt;
+};
+
+/* The factors of one expression, all required. */
+struct gates {
+	struct gate f[BK__CLASSIFY_GATE_FACTORS];
+	size_t n;
+	struct gate cur, alt;      /* work space of gate_factors() */
+};
+
+/* gate_punct - may "\c" stand for the literal byte c (c not alnum) */
+static int
+gate_punct(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && !bk__is(c, BK_C_ALPHA | BK_C_DIGIT);
+}
+
+/* gate_class_end - index just past the class opening at p[i] == '[', 0 */
+static size_t
+gate_class_end(const char *p, size_t len, size_t i)
+{
+	i++;
+	if (i < len && p[i] == '^')
+		i++;
+	if (i < len && p[i] == ']')
+		i++;            /* a leading ']' is a member */
+	while (i < len && p[i] != ']') {
+		if (p[i] == '\\')
+			i++;
+		else if (p[i] == '[' && i + 1 < len && p[i + 1] == ':') {
+			const char *e = memchr(p + i + 2, ']', len - i - 2);
+
+			if (e == NULL)
+				return 0;
+			i = (size_t)(e - p);
+		}
+		i++;
+	}
+	return i < len ? i + 1 : 0;
+}
+
 /*
- * compile_range - compile patterns [first, first + n) into *@db.  Pattern
- * ids are the global indexes into cls->patterns.
+ * gate_quant - the quantifier at p[*i], if any: 0 none, 1 "may be
+ * absent" (?, *, {0...}), 2 "at least once" (+, {n...} with n >= 1),
+ * -1 not understood.  Moves *i past it and a lazy/possessive suffix.
  */
 static int
-compile_range(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
+gate_quant(const char *p, size_t len, size_t *i)
+{
+	int q;
+
+	if (*i >= len)
+		return 0;
+	if (p[*i] == '?' || p[*i] == '*')
+		q = 1;
+	else if (p[*i] == '+')
+		q = 2;
+	else if (p[*i] == '{') {
+		size_t j = *i + 1;
+
+		if (j >= len || !bk__is((unsigned char)p[j], BK_C_DIGIT))
+			return -1;
+		q = 2;
+		/* {0}, {00,3}: the minimum is zero */
+		while (j < len && p[j] == '0')
+			j++;
+		if (j >= len || !bk__is((unsigned char)p[j], BK_C_DIGIT))
+			q = 1;
+		while (j < len && (bk__is((unsigned char)p[j], BK_C_DIGIT) ||
+		    p[j] == ','))
+			j++;
+		if (j >= len || p[j] != '}')
+			return -1;
+		*i = j;
+	} else
+		return 0;
+	(*i)++;
+	if (*i < len && (p[*i] == '?' || p[*i] == '+'))
+		(*i)++;
+	return q;
+}
+
+/* gate_score - the shortest member of a factor (0: none) */
+static size_t
+gate_score(const struct gate *c)
+{
+	size_t i, m = (size_t)-1;
+
+	if (c->nalt == 0)
+		return 0;
+	for (i = 0; i < c->nalt; i++)
+		if (c->len[i] < m)
+			m = c->len[i];
+	return m;
+}
+
+/*
+ * gate_keep - add factor @c to @gs if every member has at least GATE_MIN
+ * bytes; when full, it replaces the weakest factor if its shortest
+ * member is longer.
+ */
+static void
+gate_keep(struct gates *gs, const struct gate *c)
+{
+	size_t i, worst = 0, sc = gate_score(c);
+
+	if (sc < GATE_MIN)
+		return;
+	if (gs->n < BK__CLASSIFY_GATE_FACTORS) {
+		memcpy(&gs->f[gs->n++], c, sizeof(*c));
+		return;
+	}
+	for (i = 1; i < gs->n; i++)
+		if (gate_score(&gs->f[i]) < gate_score(&gs->f[worst]))
+			worst = i;
+	if (sc > gate_score(&gs->f[worst]))
+		memcpy(&gs->f[worst], c, sizeof(*c));
+}
+
+/* gate_push - one more literal byte of member @a */
+static void
+gate_push(struct gate *g, size_t a, unsigned char c)
+{
+	if (g->len[a] < GATE_LIT_MAX)
+		g->lit[a][g->len[a]++] = (char)c;
+}
+
+/*
+ * gate_group_end - index just past the group opening at p[i] == '(',
+ * with nested groups, classes and escapes skipped; 0 when unbalanced.
+ */
+static size_t
+gate_group_end(const char *p, size_t len, size_t i)
+{
+	int depth = 0;
+
+	while (i < len) {
+		if (p[i] == '\\')
+			i += 2;
+		else if (p[i] == '[') {
+			i = gate_class_end(p, len, i);
+			if (i == 0)
+				return 0;
+		} else {
+			if (p[i] == '(')
+				depth++;
+			else if (p[i] == ')' && --depth == 0)
+				return i + 1;
+			i++;
+		}
+	}
+	return 0;
+}
+
+/*
+ * gate_factors - literal factors that every match of the regular
+ * expression @p must contain (ASCII case aside): the runs of literal
+ * bytes at the top level, and the top-level groups whose alternatives
+ * are all literal runs ("(ip|domain)": any one of them).  At most
+ * BK__CLASSIFY_GATE_FACTORS, the longest (by shortest member), each at
+ * least GATE_MIN bytes; a run longer than GATE_LIT_MAX keeps its start.
+ * Only a conservative subset of the syntax is read: escaped punctuation
+ * is a literal; \b \B \s \S \d \D \w \W and the like, '.', classes,
+ * anchors and other groups end a run; a quantifier that allows zero
+ * repetitions drops the atom before it, one that allows several ends
+ * the run after it.  Anything else (a top-level '|', "(?", other
+ * escapes) gives no factor: gs->n 0, and the expression is not gated.
+ */
+static void
+gate_factors(const char *p, size_t len, struct gates *gs)
+{
+	struct gate *cur = &gs->cur, *alt = &gs->alt;
+	size_t i = 0, j;
+
+	gs->n = 0;
+	cur->nalt = 1;
+	cur->len[0] = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)p[i];
+		int lit = -1, q;            /* lit: the literal byte, or -1 */
+
+		if (c == '|' || c == ')')
+			goto fail;
+		if (c == '\\') {
+			if (i + 1 >= len)
+				goto fail;
+			c = (unsigned char)p[i + 1];
+			if (gate_punct(c))
+				lit = c;
+			else if (c == '\0' ||
+			    strchr("bBsSdDwWhHvVtnrfAzZ", c) == NULL)
+				goto fail;
+			i += 2;
+		} else if (c == '[') {
+			i = gate_class_end(p, len, i);
+			if (i == 0)
+				goto fail;
+		} else if (c == '(') {
+			/* a group of literal alternatives, else opaque */
+			size_t e = gate_group_end(p, len, i);
+			int opaque = 0;
+
+			if (e == 0 || (i + 1 < len && p[i + 1] == '?'))
+				goto fail;
+			alt->nalt = 1;
+			alt->len[0] = 0;
+			for (j = i + 1; j + 1 < e; j++) {
+				unsigned char d = (unsigned char)p[j];
+
+				if (d == '|') {
+					if (alt->nalt == GATE_MAX_ALT)
+						opaque = 1;
+					else
+						alt->len[alt->nalt++] = 0;
+					continue;
+				}
+				if (d == '\\' && j + 2 < e &&
+				    gate_punct((unsigned char)p[j + 1]))
+					d = (unsigned char)p[++j];
+				else if (strchr("\\([.^$?*+{", d) != NULL)
+					opaque = 1;
+				if (!opaque)
+					gate_push(alt, alt->nalt - 1, d);
+			}
+			i = e;
+			q = gate_quant(p, len, &i);
+			if (q < 0)
+				goto fail;
+			if (q != 1 && !opaque)
+				gate_keep(gs, alt);
+			gate_keep(gs, cur);
+			cur->len[0] = 0;
+			continue;
+		} else if (c == '^' || c == '$' || c == '.') {
+			i++;
+		} else if (c == '?' || c == '*' || c == '+' || c == '{') {
+			goto fail;  /* a quantifier with nothing before it */
+		} else {
+			lit = c;
+			i++;
+		}
+		q = gate_quant(p, len, &i);
+		if (q < 0)
+			goto fail;
+		if (lit >= 0 && q != 1) {
+			gate_push(cur, 0, (unsigned char)lit);
+			if (q == 0)
+				continue;
+		}
+		/* the run ends here: a non-literal, or a repeated literal */
+		gate_keep(gs, cur);
+		cur->len[0] = 0;
+	}
+	gate_keep(gs, cur);
+	return;
+fail:
+	gs->n = 0;
+}
+
+/* An expression list for hs_compile_multi, with the strings it owns. */
+struct exprs {
+	const char **expr;
+	unsigned *flags, *ids;
+	char **owned;
+	size_t n, cap;
+};
+
+static void
+exprs_free(struct exprs *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		free(x->owned[i]);
+	free(x->owned);
+	free(x->expr);
+	free(x->flags);
+	free(x->ids);
+}
+
+/* exprs_add - append one expression; @own is freed with the list */
+static int
+exprs_add(struct exprs *x, const char *e, char *own, unsigned flags,
+    unsigned id)
+{
+	if (x->n == x->cap) {
+		size_t cap = x->cap ? x->cap * 2 : 64;
+		const char **ne = realloc(x->expr, cap * sizeof(*ne));
+		unsigned *nf, *ni;
+		char **no;
+
+		if (ne != NULL)
+			x->expr = ne;
+		nf = realloc(x->flags, cap * sizeof(*nf));
+		if (nf != NULL)
+			x->flags = nf;
+		ni = realloc(x->ids, cap * sizeof(*ni));
+		if (ni != NULL)
+			x->ids = ni;
+		no = realloc(x->owned, cap * sizeof(*no));
+		if (no != NULL)
+			x->owned = no;
+		if (ne == NULL || nf == NULL || ni == NULL || no == NULL) {
+			free(own);
+			return BK_ENOMEM;
+		}
+		x->cap = cap;
+	}
+	x->expr[x->n] = e;
+	x->owned[x->n] = own;
+	x->flags[x->n] = flags;
+	x->ids[x->n] = id;
+	x->n++;
+	return 0;
+}
+
+/* compile_exprs - hs_compile_multi of @x into *@db (NULL when empty) */
+static int
+compile_exprs(bk_classifier *cls, struct exprs *x, hs_database_t **db,
     char **errmsg_out)
 {
 	hs_compile_error_t *err = NULL;
-	const char **exprs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	char **owned = NULL;
-	size_t i;
 	double t0;
-	int rc = 0;
 
 	*db = NULL;
-	if (n == 0)
+	if (x->n == 0)
 		return 0;
-	exprs = calloc(n, sizeof(*exprs));
-	flags = calloc(n, sizeof(*flags));
-	ids = calloc(n, sizeof(*ids));
-	owned = calloc(n, sizeof(*owned));
-	if (exprs == NULL || flags == NULL || ids == NULL || owned == NULL) {
-		rc = BK_ENOMEM;
-		goto out;
-	}
-	for (i = 0; i < n; i++) {
-		const struct bk__classify_pattern *pt;
-
-		pt = &cls->patterns[first + i];
-
-		if (pt->regex) {
-			exprs[i] = pt->expr;
-			flags[i] = HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST;
-		} else {
-			owned[i] = escape_literal(pt->expr, pt->len);
-			if (owned[i] == NULL) {
-				rc = BK_ENOMEM;
-				goto out;
-			}
-			exprs[i] = owned[i];
-			flags[i] = HS_FLAG_CASELESS | HS_FLAG_SINGLEMATCH;
-		}
-		ids[i] = (unsigned)(first + i);
-	}
 	t0 = now_ms();
-	if (hs_compile_multi(exprs, flags, ids, (unsigned)n, HS_MODE_BLOCK,
-	    NULL, db, &err) != HS_SUCCESS) {
+	if (hs_compile_multi(x->expr, x->flags, x->ids, (unsigned)x->n,
+	    HS_MODE_BLOCK, NULL, db, &err) != HS_SUCCESS) {
+		int rc;
+
 		if (err != NULL && err->expression >= 0 &&
-		    (size_t)err->expression < n) {
+		    (size_t)err->expression < x->n &&
+		    x->ids[err->expression] < cls->npatterns) {
 			const struct bk__classify_pattern *pt =
-			    &cls->patterns[first + (size_t)err->expression];
+			    &cls->patterns[x->ids[err->expression]];
 
 			rc = bk__classify_errmsg(errmsg_out, pt->file, pt->line,
 			    "pattern \"%s\" does not compile: %s", pt->expr,
@@ -178,64 +473,276 @@ compile_range(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
 			    err ? err->message : "unknown error");
 		hs_free_compile_error(err);
 		*db = NULL;
-		goto out;
+		return rc;
 	}
 	cls->compile_ms += now_ms() - t0;
-out:
-	if (owned != NULL)
-		for (i = 0; i < n; i++)
-			free(owned[i]);
-	free(owned);
-	free(exprs);
-	free(flags);
-	free(ids);
+	return 0;
+}
+
+/* gated_add - one more gated expression: pattern @pattern, @nfactors */
+static int
+gated_add(bk_classifier *cls, uint32_t pattern, size_t nfactors)
+{
+	if (cls->ngated == cls->capgated) {
+		size_t cap = cls->capgated ? cls->capgated * 2 : 64;
+		struct bk__classify_gated *g;
+
+		g = realloc(cls->gated, cap * sizeof(*g));
+		if (g == NULL)
+			return BK_ENOMEM;
+		cls->gated = g;
+		cls->capgated = cap;
+	}
+	cls->gated[cls->ngated].db = NULL;
+	cls->gated[cls->ngated].pattern = pattern;
+	cls->gated[cls->ngated].full = (uint8_t)((1u << nfactors) - 1);
+	cls->ngated++;
+	return 0;
+}
+
+/*
+ * split_range - sort patterns [first, first + n) into the always-scanned
+ * list @lit (literal phrases, expressions without factors, and the gate
+ * literals: factor b of gated expression j under the id
+ * BK__CLASSIFY_GATE_ID + j * 8 + b) and the gated expressions
+ * (cls->gated, each compiled alone).  With @lit NULL only cls->gated is
+ * filled (the embedded database holds the rest).  Deterministic: the
+ * same rules give the same lists, so the embedded databases
+ * (tools/classify_dbgen.c) are what load would compile.
+ */
+static int
+split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
+{
+	struct gates *gs;
+	size_t i, a, b;
+	int rc = 0;
+
+	gs = malloc(sizeof(*gs));
+	if (gs == NULL)
+		return BK_ENOMEM;
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct bk__classify_pattern *pt =
+		    &cls->patterns[first + i];
+		unsigned id = (unsigned)(first + i), gid;
+		char *q;
+
+		if (!pt->regex) {
+			if (lit == NULL)
+				continue;
+			q = escape_literal(pt->expr, pt->len);
+			if (q == NULL) {
+				rc = BK_ENOMEM;
+				break;
+			}
+			rc = exprs_add(lit, q, q, HS_FLAG_CASELESS |
+			    HS_FLAG_SINGLEMATCH, id);
+			continue;
+		}
+		gate_factors(pt->expr, pt->len, gs);
+		if (gs->n == 0) {
+			if (lit != NULL)
+				rc = exprs_add(lit, pt->expr, NULL,
+				    HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST,
+				    id);
+			continue;
+		}
+		/* audit: ngated <= MAX_PATTERNS, far below 2^27 */
+		gid = BK__CLASSIFY_GATE_ID + (unsigned)cls->ngated * 8;
+		rc = gated_add(cls, id, gs->n);
+		for (b = 0; lit == NULL && b < gs->n; b++)
+			cls->ngates += gs->f[b].nalt;  /* statistics */
+		for (b = 0; lit != NULL && rc == 0 && b < gs->n; b++)
+			for (a = 0; rc == 0 && a < gs->f[b].nalt; a++) {
+				q = escape_literal(gs->f[b].lit[a],
+				    gs->f[b].len[a]);
+				if (q == NULL) {
+					rc = BK_ENOMEM;
+					break;
+				}
+				rc = exprs_add(lit, q, q, HS_FLAG_CASELESS |
+				    HS_FLAG_SINGLEMATCH, gid + (unsigned)b);
+				cls->ngates++;
+			}
+	}
+	free(gs);
+	return rc;
+}
+
+/* compile_gated - gated expressions [from, ngated), each in its database */
+static int
+compile_gated(bk_classifier *cls, size_t from, char **errmsg_out)
+{
+	size_t j;
+	int rc = 0;
+
+	for (j = from; rc == 0 && j < cls->ngated; j++) {
+		const struct bk__classify_pattern *pt =
+		    &cls->patterns[cls->gated[j].pattern];
+		struct exprs one = { 0 };
+
+		rc = exprs_add(&one, pt->expr, NULL, HS_FLAG_CASELESS |
+		    HS_FLAG_SOM_LEFTMOST, cls->gated[j].pattern);
+		if (rc == 0)
+			rc = compile_exprs(cls, &one, &cls->gated[j].db,
+			    errmsg_out);
+		exprs_free(&one);
+	}
 	return rc;
 }
 
 /*
- * load_embedded - the built-in patterns from the embedded blob.  Returns 0
- * with cls->db set, or -1 when the blob is absent, keyed for other rules,
- * or not accepted by the running Vectorscan (version, platform): the
- * caller then compiles.
+ * compile_all - patterns [first, first + n) in one database, as before
+ * the gate: literals with HS_FLAG_SINGLEMATCH, expressions with
+ * HS_FLAG_SOM_LEFTMOST, ids the pattern indexes.  Scanned only to break
+ * a tie (on_match_gated()).
+ */
+static int
+compile_all(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
+    char **errmsg_out)
+{
+	struct exprs all = { 0 };
+	size_t i;
+	int rc = 0;
+
+	*db = NULL;
+	for (i = 0; rc == 0 && i < n; i++) {
+		const struct bk__classify_pattern *pt =
+		    &cls->patterns[first + i];
+		char *q;
+
+		if (pt->regex) {
+			rc = exprs_add(&all, pt->expr, NULL, HS_FLAG_CASELESS |
+			    HS_FLAG_SOM_LEFTMOST, (unsigned)(first + i));
+			continue;
+		}
+		q = escape_literal(pt->expr, pt->len);
+		if (q == NULL)
+			rc = BK_ENOMEM;
+		else
+			rc = exprs_add(&all, q, q, HS_FLAG_CASELESS |
+			    HS_FLAG_SINGLEMATCH, (unsigned)(first + i));
+	}
+	if (rc == 0)
+		rc = compile_exprs(cls, &all, db, errmsg_out);
+	exprs_free(&all);
+	return rc;
+}
+
+/*
+ * compile_range - compile patterns [first, first + n): the always-scanned
+ * database into *@db, each gated expression into its own, all of them
+ * into *@db_all (for ties).  Pattern ids
+ * are the global indexes into cls->patterns.
+ */
+static int
+compile_range(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
+    hs_database_t **db_all, char **errmsg_out)
+{
+	struct exprs lit = { 0 };
+	size_t from = cls->ngated;
+	int rc;
+
+	*db = *db_all = NULL;
+	rc = split_range(cls, first, n, &lit);
+	if (rc == 0)
+		rc = compile_exprs(cls, &lit, db, errmsg_out);
+	if (rc == 0)
+		rc = compile_gated(cls, from, errmsg_out);
+	/* no gated expression, no tie: no database of all the patterns */
+	if (rc == 0 && cls->ngated > from)
+		rc = compile_all(cls, first, n, db_all, errmsg_out);
+	exprs_free(&lit);
+	return rc;
+}
+
+/* info_ok - a serialised database of the running version, block mode */
+static int
+info_ok(const char *blob, size_t len)
+{
+	const char *ver = hs_version();
+	size_t vlen = strcspn(ver, " ");
+	char *info = NULL;
+	int ok;
+
+	/* "Version: 5.4.9 Features: AVX2 Mode: BLOCK" against "5.4.9 ..." */
+	if (hs_serialized_database_info(blob, len, &info) != HS_SUCCESS)
+		return 0;
+	ok = strncmp(info, "Version: ", 9) == 0 &&
+	    strncmp(info + 9, ver, vlen) == 0 && info[9 + vlen] == ' ' &&
+	    strstr(info, "Mode: BLOCK") != NULL;
+	free(info);  /* allocated with the default misc allocator (malloc) */
+	return ok;
+}
+
+/* drop_builtin - forget a partly loaded embedded database */
+static void
+drop_builtin(bk_classifier *cls)
+{
+	size_t j;
+
+	for (j = 0; j < cls->ngated; j++)
+		hs_free_database(cls->gated[j].db);
+	cls->ngated = 0;
+	hs_free_database(cls->db);
+	hs_free_database(cls->db_all);
+	hs_free_scratch(cls->scratch);
+	cls->db = cls->db_all = NULL;
+	cls->scratch = NULL;
+}
+
+/*
+ * load_embedded - the built-in patterns from the embedded blobs.  Returns
+ * 0 with cls->db and the built-in gated databases set, or -1 when the
+ * blob is absent, keyed for other rules, or not accepted by the running
+ * Vectorscan (version, platform): the caller then compiles.  Which
+ * expressions are gated, and on which factors, is worked out again from
+ * the rules (split_range() is deterministic); the blob holds their
+ * databases in that order.
  */
 static int
 load_embedded(bk_classifier *cls)
 {
 	const struct bk__embedded_db *e = &bk__classify_db_embedded;
-	const char *ver = hs_version();
-	char *info = NULL;
-	size_t vlen;
 	double t0 = now_ms();
-	int ok;
+	size_t j, off = 0;
 
 	if (e->len == 0 || e->blob == NULL ||
 	    e->format != BK__CLASSIFY_DB_FORMAT ||
 	    e->npatterns != cls->nbuiltin ||
-	    e->rules_hash != bk__classify_rules_hash())
+	    e->rules_hash != bk__classify_rules_hash() ||
+	    !info_ok(e->blob, e->len))
 		return -1;
-	/* "Version: 5.4.9 Features: AVX2 Mode: BLOCK" against "5.4.9 ..." */
-	if (hs_serialized_database_info(e->blob, e->len, &info) != HS_SUCCESS)
-		return -1;
-	vlen = strcspn(ver, " ");
-	ok = strncmp(info, "Version: ", 9) == 0 &&
-	    strncmp(info + 9, ver, vlen) == 0 && info[9 + vlen] == ' ' &&
-	    strstr(info, "Mode: BLOCK") != NULL;
-	free(info);  /* allocated with the default misc allocator (malloc) */
-	if (!ok)
-		return -1;
+	if (split_range(cls, 0, cls->nbuiltin, NULL) != 0 ||
+	    cls->ngated != e->nre || (e->nre > 0 && e->len_all == 0))
+		goto fail;
+	if (e->len_all > 0 && (hs_deserialize_database(e->blob_all,
+	    e->len_all, &cls->db_all) != HS_SUCCESS ||
+	    hs_alloc_scratch(cls->db_all, &cls->scratch) != HS_SUCCESS))
+		goto fail;
 	if (hs_deserialize_database(e->blob, e->len, &cls->db) != HS_SUCCESS) {
 		cls->db = NULL;
-		return -1;
+		goto fail;
 	}
-	/* a database built for CPU features this machine lacks */
-	if (hs_alloc_scratch(cls->db, &cls->scratch) != HS_SUCCESS) {
-		hs_free_database(cls->db);
-		cls->db = NULL;
-		return -1;
+	/* a database built for CPU features this machine lacks fails here */
+	if (hs_alloc_scratch(cls->db, &cls->scratch) != HS_SUCCESS)
+		goto fail;
+	for (j = 0; j < e->nre; j++) {
+		if (hs_deserialize_database(e->blob_re + off, e->re_len[j],
+		    &cls->gated[j].db) != HS_SUCCESS) {
+			cls->gated[j].db = NULL;
+			goto fail;
+		}
+		off += e->re_len[j];
+		if (hs_alloc_scratch(cls->gated[j].db, &cls->scratch) !=
+		    HS_SUCCESS)
+			goto fail;
 	}
 	cls->db_embedded = 1;
 	cls->load_ms = now_ms() - t0;
 	return 0;
+fail:
+	drop_builtin(cls);
+	return -1;
 }
 
 /*
@@ -246,7 +753,7 @@ load_embedded(bk_classifier *cls)
 int
 bk__classify_compile(bk_classifier *cls, char **errmsg_out)
 {
-	size_t nb = cls->builtin ? cls->nbuiltin : 0;
+	size_t nb = cls->builtin ? cls->nbuiltin : 0, j;
 	int rc;
 
 	cls->hitwords = (cls->ngroups + 63) / 64;
@@ -255,24 +762,44 @@ bk__classify_compile(bk_classifier *cls, char **errmsg_out)
 	    sizeof(*cls->hit_from));
 	cls->hit_to = calloc(cls->ngroups ? cls->ngroups : 1,
 	    sizeof(*cls->hit_to));
-	if (cls->hit == NULL || cls->hit_from == NULL || cls->hit_to == NULL)
+	cls->hit_gated = calloc(cls->hitwords ? cls->hitwords : 1,
+	    sizeof(*cls->hit_gated));
+	if (cls->hit == NULL || cls->hit_from == NULL || cls->hit_to == NULL ||
+	    cls->hit_gated == NULL)
 		return BK_ENOMEM;
 	if (nb > 0 && load_embedded(cls) != 0) {
-		rc = compile_range(cls, 0, nb, &cls->db, errmsg_out);
+		rc = compile_range(cls, 0, nb, &cls->db, &cls->db_all,
+		    errmsg_out);
 		if (rc != 0)
 			return rc;
 	}
 	rc = compile_range(cls, nb, cls->npatterns - nb, &cls->db_user,
-	    errmsg_out);
+	    &cls->db_user_all, errmsg_out);
 	if (rc != 0)
 		return rc;
-	/* one scratch, grown to fit both databases */
+	cls->gate_mask = calloc(cls->ngated ? cls->ngated : 1,
+	    sizeof(*cls->gate_mask));
+	cls->touched = calloc(cls->ngated ? cls->ngated : 1,
+	    sizeof(*cls->touched));
+	if (cls->gate_mask == NULL || cls->touched == NULL)
+		return BK_ENOMEM;
+	/* one scratch, grown to fit every database */
 	if (cls->db != NULL && hs_alloc_scratch(cls->db, &cls->scratch) !=
 	    HS_SUCCESS)
 		return BK_ENOMEM;
 	if (cls->db_user != NULL && hs_alloc_scratch(cls->db_user,
 	    &cls->scratch) != HS_SUCCESS)
 		return BK_ENOMEM;
+	if (cls->db_all != NULL && hs_alloc_scratch(cls->db_all,
+	    &cls->scratch) != HS_SUCCESS)
+		return BK_ENOMEM;
+	if (cls->db_user_all != NULL && hs_alloc_scratch(cls->db_user_all,
+	    &cls->scratch) != HS_SUCCESS)
+		return BK_ENOMEM;
+	for (j = 0; j < cls->ngated; j++)
+		if (cls->gated[j].db != NULL && hs_alloc_scratch(
+		    cls->gated[j].db, &cls->scratch) != HS_SUCCESS)
+			return BK_ENOMEM;
 	return 0;
 }
 
@@ -286,6 +813,17 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 	uint32_t g;
 
 	(void)flags;
+	if (id >= BK__CLASSIFY_GATE_ID) {
+		/* factor (id & 7) of gated expression (id - GATE_ID) / 8 */
+		size_t j = (id - BK__CLASSIFY_GATE_ID) / 8;
+
+		if (j < cls->ngated) {
+			if (cls->gate_mask[j] == 0)
+				cls->touched[cls->ntouched++] = (uint32_t)j;
+			cls->gate_mask[j] |= (uint8_t)(1u << (id & 7));
+		}
+		return 0;
+	}
 	if (id >= cls->npatterns)
 		return 0;
 	pt = &cls->patterns[id];
@@ -304,28 +842,123 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 }
 
 /*
- * bk__classify_scan - match every pattern against @text once.  Clearing
- * the hit bits costs only the lists hit by the previous scan.
+ * on_match_gated - callback of a gated expression, scanned after the
+ * always-scanned databases.  One database reported a list's matches in
+ * order of their end, and at one end an expression's before a literal's
+ * (as measured on the corpus and the samples): so the first match of a
+ * gated expression that ends no later than the list's match from the
+ * literal scan replaces it; later gated matches replace only a match
+ * that ends later (hit_gated marks the lists a gated scan has set).
+ * The order of matches that end at one offset is Vectorscan's own, so a
+ * gated match that ends where the list's first match ends sets cls->tie:
+ * the scan is then done again with the database of all the patterns,
+ * which orders them as before the gate (bk__classify_scan()).
+ */
+static int
+on_match_gated(unsigned id, unsigned long long from, unsigned long long to,
+    unsigned flags, void *ctx)
+{
+	bk_classifier *cls = ctx;
+	uint64_t bit;
+	uint32_t g;
+
+	if (id >= cls->npatterns)
+		return 0;
+	g = cls->patterns[id].group;
+	bit = (uint64_t)1 << (g % 64);
+	if (cls->hit[g / 64] & bit) {
+		if (to == cls->hit_to[g])
+			cls->tie = 1;  /* one database's order decides */
+		if ((cls->hit_gated[g / 64] & bit) ? to < cls->hit_to[g] :
+		    to <= cls->hit_to[g]) {
+			cls->hit_gated[g / 64] |= bit;
+			cls->hit_from[g] = (size_t)from;
+			cls->hit_to[g] = (size_t)to;
+		}
+		return 0;
+	}
+	if (on_match(id, from, to, flags, ctx) != 0)
+		return 1;
+	cls->hit_gated[g / 64] |= bit;
+	return 0;
+}
+
+/*
+ * bk__classify_scan - match every pattern against @text once: the
+ * always-scanned databases, then each gated expression whose factors all
+ * matched.  Clearing the hit bits costs only the lists hit by the
+ * previous scan.
  */
 void
 bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
 {
+	hs_database_t *db;
+	size_t t;
 	unsigned i;
+	int stop = 0;
 
 	for (i = 0; i < cls->hits; i++)
-		cls->hit[cls->hitlist[i] / 64] = 0;
+		cls->hit[cls->hitlist[i] / 64] =
+		    cls->hit_gated[cls->hitlist[i] / 64] = 0;
 	cls->hits = 0;
 	if (text == NULL || len == 0)
 		return;
 	if (len > BK_LIMIT_LINE_BYTES)
 		len = BK_LIMIT_LINE_BYTES;
+	cls->ntouched = 0;
+	if (cls->no_gate) {
+		/* the unit test's reference: one database, no gate */
+		cls->tie = 1;
+		goto all;
+	}
 	/* HS_SCAN_TERMINATED (hit cap) and errors both keep the hits so far */
 	if (cls->db != NULL && hs_scan(cls->db, text, (unsigned)len, 0,
 	    cls->scratch, on_match, cls) == HS_SCAN_TERMINATED)
-		return;
-	if (cls->db_user != NULL)
-		(void)hs_scan(cls->db_user, text, (unsigned)len, 0,
-		    cls->scratch, on_match, cls);
+		stop = 1;
+	if (!stop && cls->db_user != NULL && hs_scan(cls->db_user, text,
+	    (unsigned)len, 0, cls->scratch, on_match, cls) ==
+	    HS_SCAN_TERMINATED)
+		stop = 1;
+	/* in pattern order, as one database would break ties (mostly few) */
+	for (t = 1; t < cls->ntouched; t++) {
+		uint32_t v = cls->touched[t];
+		size_t u = t;
+
+		for (; u > 0 && cls->touched[u - 1] > v; u--)
+			cls->touched[u] = cls->touched[u - 1];
+		cls->touched[u] = v;
+	}
+	for (t = 0; t < cls->ntouched; t++) {
+		uint32_t j = cls->touched[t];
+		const struct bk__classify_gated *g = &cls->gated[j];
+
+		if (!stop && cls->gate_mask[j] == g->full && g->db != NULL &&
+		    hs_scan(g->db, text, (unsigned)len, 0, cls->scratch,
+		    on_match_gated, cls) == HS_SCAN_TERMINATED)
+			stop = 1;
+		cls->gate_mask[j] = 0;
+	}
+	cls->ntouched = 0;
+all:
+	if (cls->tie && !stop) {
+		/* rare: a tie that only one database's order can break */
+		cls->tie = 0;
+		for (i = 0; i < cls->hits; i++)
+			cls->hit[cls->hitlist[i] / 64] =
+			    cls->hit_gated[cls->hitlist[i] / 64] = 0;
+		cls->hits = 0;
+		cls->ties++;
+		/* a set without gated expressions is whole in db / db_user */
+		db = cls->db_all != NULL ? cls->db_all : cls->db;
+		if (db != NULL && hs_scan(db, text, (unsigned)len, 0,
+		    cls->scratch, on_match, cls) == HS_SCAN_TERMINATED)
+			return;
+		db = cls->db_user_all != NULL ? cls->db_user_all : cls->db_user;
+		if (db != NULL)
+			(void)hs_scan(db, text, (unsigned)len, 0, cls->scratch,
+			    on_match, cls);
+	}
+	cls->tie = 0;
 }
 
 /* status_matches - one status condition against the record's status */
@@ -824,54 +1457,223 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 }
 
 /*
+ * suffix_step - one byte more of a suffix hash, taken from the end: the
+ * hash of s[i..] is suffix_step(hash of s[i+1..], s[i]), so one backward
+ * pass over a host yields the hash of every suffix.  ASCII case folded.
+ */
+static inline uint64_t
+suffix_step(uint64_t h, unsigned char c)
+{
+	return (h ^ (uint64_t)bk__lower(c)) * 0x100000001b3ULL;
+}
+
+#define SUFFIX_SEED 0xcbf29ce484222325ULL
+
+/* suffix_hash - the backward hash of a whole string */
+static uint64_t
+suffix_hash(const char *p, size_t len)
+{
+	uint64_t h = SUFFIX_SEED;
+
+	while (len-- > 0)
+		h = suffix_step(h, (unsigned char)p[len]);
+	return h;
+}
+
+/* pkey_slot - slot of suffix @p (hash @h), or of the empty slot for it */
+static size_t
+pkey_slot(const bk_classifier *cls, uint64_t h, const char *p, size_t len)
+{
+	size_t mask = cls->cappkeys - 1, i = (size_t)(h ^ (h >> 29)) & mask;
+
+	/* invariant: the table is at most half full */
+	for (;; i = (i + 1) & mask) {
+		const struct bk__classify_pkey *k = &cls->pkeys[i];
+		size_t j;
+
+		if (k->key == NULL)
+			return i;
+		if (k->hash != h || k->len != len)
+			continue;
+		for (j = 0; j < len; j++)
+			if (bk__lower((unsigned char)k->key[j]) !=
+			    bk__lower((unsigned char)p[j]))
+				break;
+		if (j == len)
+			return i;
+	}
+}
+
+/* kfind_hash - hash of a knowledge entry's type and id */
+static size_t
+kfind_hash(int type, const char *id, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)type;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 0x100000001b3ULL;
+	}
+	return (size_t)(h ^ (h >> 32));
+}
+
+/* bk__classify_know_lookup - bk__classify_know_find() through the index */
+int
+bk__classify_know_lookup(const bk_classifier *cls, int type, const char *id,
+    size_t len)
+{
+	size_t mask = cls->capkfind - 1, i = kfind_hash(type, id, len) & mask;
+
+	for (; cls->kfind[i] >= 0; i = (i + 1) & mask) {
+		const struct bk__classify_know *k = &cls->know[cls->kfind[i]];
+
+		if (k->type == type && strlen(k->id) == len &&
+		    memcmp(k->id, id, len) == 0)
+			return cls->kfind[i];
+	}
+	return -1;
+}
+
+/*
+ * build_know_index - the provider host suffixes (first visible provider
+ * per suffix, in file order), the owner of each marker list, and the
+ * (type, id) table.  Hidden entries (id NULL) are left out.
+ */
+static int
+build_know_index(bk_classifier *cls)
+{
+	size_t i, j, nhosts = 0, cap = 16, kcap = 16;
+
+	for (i = 0; i < cls->nknow; i++)
+		if (cls->know[i].id != NULL &&
+		    cls->know[i].type == BK__KNOW_PROVIDER)
+			nhosts += cls->know[i].nhost;
+	/* audit: nhosts <= MAX_VALUES * nknow, far from overflow */
+	while (cap < 2 * nhosts)
+		cap *= 2;
+	while (kcap < 2 * cls->nknow)
+		kcap *= 2;
+	cls->pkeys = calloc(cap, sizeof(*cls->pkeys));
+	cls->know_of_group = malloc((cls->ngroups ? cls->ngroups : 1) *
+	    sizeof(*cls->know_of_group));
+	cls->kfind = malloc(kcap * sizeof(*cls->kfind));
+	if (cls->pkeys == NULL || cls->know_of_group == NULL ||
+	    cls->kfind == NULL)
+		return BK_ENOMEM;
+	cls->cappkeys = cap;
+	cls->capkfind = kcap;
+	for (i = 0; i < cls->ngroups; i++)
+		cls->know_of_group[i] = -1;
+	for (i = 0; i < kcap; i++)
+		cls->kfind[i] = -1;
+	for (i = 0; i < cls->nknow; i++) {
+		const struct bk__classify_know *k = &cls->know[i];
+		size_t n = k->id != NULL ? strlen(k->id) : 0, slot;
+
+		if (k->id == NULL)
+			continue;
+		/* the last visible entry of a (type, id) wins, as before */
+		for (slot = kfind_hash(k->type, k->id, n) & (kcap - 1);
+		    cls->kfind[slot] >= 0; slot = (slot + 1) & (kcap - 1)) {
+			const struct bk__classify_know *o =
+			    &cls->know[cls->kfind[slot]];
+
+			if (o->type == k->type && strcmp(o->id, k->id) == 0)
+				break;
+		}
+		cls->kfind[slot] = (int)i;
+		if (k->type != BK__KNOW_PROVIDER &&
+		    k->type != BK__KNOW_BLOCKLIST)
+			continue;
+		if (k->group >= 0 && (size_t)k->group < cls->ngroups &&
+		    cls->know_of_group[k->group] < 0)
+			cls->know_of_group[k->group] = (int)i;
+		if (k->type != BK__KNOW_PROVIDER)
+			continue;
+		for (j = 0; j < k->nhost; j++) {
+			size_t len = strlen(k->host[j]);
+			uint64_t h;
+
+			if (len == 0)
+				continue;
+			h = suffix_hash(k->host[j], len);
+			slot = pkey_slot(cls, h, k->host[j], len);
+			if (cls->pkeys[slot].key != NULL)
+				continue;  /* an earlier provider has it */
+			cls->pkeys[slot].key = k->host[j];
+			cls->pkeys[slot].len = len;
+			cls->pkeys[slot].hash = h;
+			cls->pkeys[slot].know = (int)i;
+		}
+	}
+	return 0;
+}
+
+/*
+ * provider_by_host - the provider with the longest host suffix that
+ * host_is() accepts for @h (the first such provider in file order), -1.
+ * A suffix "x" matches at a label start, ".x" anywhere it stands; one
+ * backward pass hashes every suffix, and the last hit is the longest.
+ */
+static int
+provider_by_host(const bk_classifier *cls, bk_str h)
+{
+	uint64_t x = SUFFIX_SEED;
+	size_t i;
+	int found = -1;
+
+	if (h.ptr == NULL || h.len == 0 || cls->cappkeys == 0)
+		return -1;
+	for (i = h.len; i-- > 0;) {
+		size_t slot;
+
+		x = suffix_step(x, (unsigned char)h.ptr[i]);
+		if (h.ptr[i] != '.' && i != 0 && h.ptr[i - 1] != '.')
+			continue;
+		slot = pkey_slot(cls, x, h.ptr + i, h.len - i);
+		if (cls->pkeys[slot].key != NULL)
+			found = cls->pkeys[slot].know;
+	}
+	return found;
+}
+
+/*
  * bk__classify_recognise - the provider and the blocklist the facts name:
  * the provider with the longest host suffix of the remote MTA, else the
  * first provider whose markers matched the text, else the one with the
  * longest suffix of the recipient's domain; the
  * first blocklist (file order) whose zone or markers matched.  Needs a
- * scan of f->text first.
+ * scan of f->text first.  The lists hit say which markers matched
+ * (know_of_group); the host suffixes are looked up (pkeys).
  */
 void
 bk__classify_recognise(const bk_classifier *cls,
     struct bk__classify_facts *f)
 {
-	size_t i, j, best = 0, best_rcpt = 0;
-	int by_rcpt = -1, by_text = -1;
+	unsigned h;
+	int by_text = -1;
 
 	f->provider = -1;
 	f->blocklist = -1;
-	for (i = 0; i < cls->nknow; i++) {
-		const struct bk__classify_know *k = &cls->know[i];
+	if (cls->know_of_group == NULL)
+		return;  /* no knowledge index: nothing finished loading */
+	for (h = 0; h < cls->hits; h++) {
+		uint32_t g = cls->hitlist[h];
+		int k = cls->know_of_group[g];
 
-		if (k->id == NULL)
+		if (k < 0 || !bk__classify_group_hit(cls, g))
 			continue;
-		if (k->type == BK__KNOW_BLOCKLIST) {
-			if (f->blocklist < 0 && k->group >= 0 &&
-			    bk__classify_group_hit(cls, (uint32_t)k->group))
-				f->blocklist = (int)i;
-			continue;
-		}
-		if (k->type != BK__KNOW_PROVIDER)
-			continue;
-		/* the longest suffix wins: mail.protection.outlook.com */
-		for (j = 0; j < k->nhost; j++) {
-			size_t n = strlen(k->host[j]);
-
-			if (n > best && host_is(f->host, k->host[j])) {
-				f->provider = (int)i;
-				best = n;
-			} else if (n > best_rcpt &&
-			    host_is(f->rcpt_domain, k->host[j])) {
-				by_rcpt = (int)i;
-				best_rcpt = n;
-			}
-		}
-		if (by_text < 0 && k->group >= 0 &&
-		    bk__classify_group_hit(cls, (uint32_t)k->group))
-			by_text = (int)i;
+		if (cls->know[k].type == BK__KNOW_BLOCKLIST) {
+			if (f->blocklist < 0 || k < f->blocklist)
+				f->blocklist = k;
+		} else if (by_text < 0 || k < by_text)
+			by_text = k;
 	}
+	f->provider = provider_by_host(cls, f->host);
 	if (f->provider < 0)
-		f->provider = by_text >= 0 ? by_text : by_rcpt;
+		f->provider = by_text >= 0 ? by_text :
+		    provider_by_host(cls, f->rcpt_domain);
 }
 
 /* by_priority - qsort order: priority descending, then load order */
@@ -960,6 +1762,8 @@ bk__classify_finish(bk_classifier *cls, char **errmsg_out)
 	if (rc != 0)
 		return rc;
 	rc = build_index(cls);
+	if (rc == 0)
+		rc = build_know_index(cls);
 	if (rc != 0)
 		return rc;
 	return bk__classify_compile(cls, errmsg_out);

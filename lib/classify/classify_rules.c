@@ -663,6 +663,9 @@ bk__classify_know_find(const bk_classifier *cls, int type, const char *id,
 {
 	size_t i;
 
+	/* after bk__classify_finish(): the index (classify_match.c) */
+	if (cls->kfind != NULL)
+		return bk__classify_know_lookup(cls, type, id, len);
 	for (i = cls->nknow; i-- > 0;) {
 		const struct bk__classify_know *k = &cls->know[i];
 

@@ -162,17 +162,30 @@ bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
 void
 bk_classifier_free(bk_classifier *cls)
 {
+	size_t i;
+
 	if (cls == NULL)
 		return;
 	hs_free_scratch(cls->scratch);
 	hs_free_database(cls->db);
 	hs_free_database(cls->db_user);
+	hs_free_database(cls->db_all);
+	hs_free_database(cls->db_user_all);
+	for (i = 0; i < cls->ngated; i++)
+		hs_free_database(cls->gated[i].db);
+	free(cls->gated);
+	free(cls->gate_mask);
+	free(cls->touched);
 	bk__classify_index_free(cls);
+	free(cls->pkeys);
+	free(cls->know_of_group);
+	free(cls->kfind);
 	free(cls->rules);
 	free(cls->know);
 	free(cls->groups);
 	free(cls->patterns);
 	free(cls->hit);
+	free(cls->hit_gated);
 	free(cls->hit_from);
 	free(cls->hit_to);
 	bk__arena_free(cls->arena);

@@ -457,6 +457,113 @@ test_classify__index(void)
 	}
 }
 
+/*
+ * gate_case - the gated scan of @text against the reference (every
+ * pattern in one database, as before the gate): the same lists hit, each
+ * with the same first match.
+ */
+static void
+gate_case(bk_classifier *cls, const char *text, size_t len, size_t *nhits)
+{
+	uint64_t *hit;
+	size_t *from, *to, i;
+	unsigned hits;
+
+	hit = calloc(cls->hitwords, sizeof(*hit));
+	from = calloc(cls->ngroups, sizeof(*from));
+	to = calloc(cls->ngroups, sizeof(*to));
+	if (hit == NULL || from == NULL || to == NULL) {
+		BKT_FAIL("out of memory");
+		goto out;
+	}
+	cls->no_gate = 1;
+	bk__classify_scan(cls, text, len);
+	cls->no_gate = 0;
+	hits = cls->hits;
+	memcpy(hit, cls->hit, cls->hitwords * sizeof(*hit));
+	for (i = 0; i < cls->ngroups; i++)
+		if (hit[i / 64] & ((uint64_t)1 << (i % 64))) {
+			from[i] = cls->hit_from[i];
+			to[i] = cls->hit_to[i];
+		}
+	bk__classify_scan(cls, text, len);
+	*nhits += hits;
+	if (hits != cls->hits ||
+	    memcmp(hit, cls->hit, cls->hitwords * sizeof(*hit)) != 0) {
+		BKT_FAIL("gate: \"%.*s\": %u lists hit, want %u", (int)len,
+		    text, cls->hits, hits);
+		goto out;
+	}
+	for (i = 0; i < cls->ngroups; i++)
+		if ((hit[i / 64] & ((uint64_t)1 << (i % 64))) &&
+		    (from[i] != cls->hit_from[i] || to[i] != cls->hit_to[i]))
+			BKT_FAIL("gate: \"%.*s\": list %s at %zu-%zu, want "
+			    "%zu-%zu", (int)len, text, cls->groups[i].name ?
+			    cls->groups[i].name : "?", cls->hit_from[i],
+			    cls->hit_to[i], from[i], to[i]);
+out:
+	free(hit);
+	free(from);
+	free(to);
+}
+
+/*
+ * test_classify__gate - the literal gate changes nothing: every sample,
+ * alone and joined to the next one (so that lists match twice), scans to
+ * the same lists and first matches as one database of all the patterns.
+ */
+static void
+test_classify__gate(void)
+{
+	bk_classifier *cls = builtin();
+	const struct bk__classify_sample **all = NULL;
+	size_t n = 0, cap = 0, i, j, nhits = 0;
+	char buf[2 * 4096 + 8];
+
+	BKT_CHECK(cls->ngated > 0 && cls->db_all != NULL);
+	for (i = 0; i < cls->nrules + cls->ngroups; i++) {
+		const struct bk__classify_sample *m, *mn;
+		size_t nm, nmn;
+
+		if (i < cls->nrules) {
+			m = cls->rules[i].must;
+			nm = cls->rules[i].nmust;
+			mn = cls->rules[i].mustnot;
+			nmn = cls->rules[i].nmustnot;
+		} else {
+			m = cls->groups[i - cls->nrules].must;
+			nm = cls->groups[i - cls->nrules].nmust;
+			mn = cls->groups[i - cls->nrules].mustnot;
+			nmn = cls->groups[i - cls->nrules].nmustnot;
+		}
+		for (j = 0; j < nm + nmn; j++) {
+			if (n == cap) {
+				cap = cap ? cap * 2 : 1024;
+				all = realloc(all, cap * sizeof(*all));
+				if (all == NULL) {
+					BKT_FAIL("out of memory");
+					return;
+				}
+			}
+			all[n++] = j < nm ? &m[j] : &mn[j - nm];
+		}
+	}
+	for (i = 0; i < n; i++) {
+		const struct bk__classify_sample *a = all[i];
+		const struct bk__classify_sample *b = all[(i * 7 + 1) % n];
+
+		gate_case(cls, a->text, a->len, &nhits);
+		if (a->len + b->len + 3 < sizeof(buf)) {
+			memcpy(buf, a->text, a->len);
+			memcpy(buf + a->len, " - ", 3);
+			memcpy(buf + a->len + 3, b->text, b->len);
+			gate_case(cls, buf, a->len + 3 + b->len, &nhits);
+		}
+	}
+	BKT_CHECK(n > 500 && nhits > n);
+	free(all);
+}
+
 /* report - print one sample failure */
 static void
 report(void *ctx, const char *msg)
@@ -790,6 +897,14 @@ static const struct prec_case prec_cases[] = {
 	  "452 4.2.2 The email account that you tried to reach is over "
 	  "quota.", "gmail-smtp-in.l.google.com", "mailboxfull",
 	  "mailbox.full", "mailbox-full", "google-gmail", NULL, NULL, 0 },
+	{ "postfix no reverse hostname: Sisimai's blocked, cause rdns",
+	  "450 4.7.1 Client host rejected: cannot find your reverse "
+	  "hostname, [192.0.2.1]", "mx.example.org", "blocked",
+	  "network.rdns", "reverse-dns", NULL, NULL, NULL, 0 },
+	{ "DMARC policy rejection: cause DMARC, not authentication",
+	  "550 5.7.1 Email rejected per DMARC policy for example.com",
+	  "mx.example.org", "authfailure", "auth.dmarc",
+	  "authentication-dmarc", NULL, NULL, NULL, 0 },
 };
 
 /* test_classify__precedence - the table above */
@@ -887,6 +1002,7 @@ BK_TEST_MAIN(
 	BKT(test_classify__index),
 	BKT(test_classify__samples),
 	BKT(test_classify__syntax),
+	BKT(test_classify__gate),
 	BKT(test_classify__user_rules),
 	BKT(test_classify__hostile),
 	BKT(test_classify__kb_codes),
