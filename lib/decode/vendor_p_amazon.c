@@ -162,8 +162,12 @@ json_clean(bk_message *msg, bk_str t)
 static const char *
 json_key(bk_str s, const char *key)
 {
-	const char *p = s.ptr, *end = s.ptr + s.len, *m;
+	const char *p = s.ptr, *end, *m;
 	size_t kl = strlen(key);
+
+	if (p == NULL)
+		return NULL;
+	end = p + s.len;
 
 	/* loop: p moves past each occurrence examined */
 	while (p < end && (m = bk__imemmem(p, (size_t)(end - p), key,
@@ -188,10 +192,11 @@ json_key(bk_str s, const char *key)
 static bk_str
 json_string(bk_str s, const char *key)
 {
-	const char *p = json_key(s, key), *end = s.ptr + s.len, *q;
+	const char *p = json_key(s, key), *end, *q;
 
 	if (p == NULL || *p != '"')
 		return BK_STR_NULL;
+	end = s.ptr + s.len;
 	/* loop: q moves one byte per pass, skipping escapes */
 	for (q = p + 1; q < end && *q != '"'; q++) {
 		if (*q == '\\' && q + 1 < end)
@@ -309,14 +314,16 @@ bk__vp_amazonses_json(bk__dctx *ctx)
 	} else if (bk__ieq(type.ptr, type.len, "delivery")) {
 		kind = BK_KIND_DELIVERED;
 		v = json_span(json_key(j, "delivery"), j.ptr + j.len);
-		arr = json_span(json_key(v, "recipients"), v.ptr + v.len);
+		arr = v.ptr == NULL ? BK_STR_NULL :
+		    json_span(json_key(v, "recipients"), v.ptr + v.len);
 	} else
 		return 0;
 	if (arr.ptr == NULL)
 		return 0;
 	mail = json_span(json_key(j, "mail"), j.ptr + j.len);
 	sender = json_string(mail, "source");
-	subject = json_string(json_span(json_key(mail, "commonHeaders"),
+	subject = mail.ptr == NULL ? BK_STR_NULL :
+	    json_string(json_span(json_key(mail, "commonHeaders"),
 	    mail.ptr + mail.len), "subject");
 	p = arr.ptr + 1;
 	end = arr.ptr + arr.len;
