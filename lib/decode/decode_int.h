@@ -28,6 +28,8 @@ typedef struct bk__dctx {
 	size_t nrec;
 	size_t cap;
 	int oom;
+	uint64_t hnames;           /* bk__vp_header's filter of root names */
+	int hnames_done;
 } bk__dctx;
 
 typedef struct bk__decoder {

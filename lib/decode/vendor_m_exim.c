@@ -22,6 +22,8 @@
  */
 #include "decode/decode_int.h"
 
+bk_str bk__vp_header(bk__dctx *ctx, const char *name);
+
 /* the sentences that open each kind of Exim notification */
 static const struct {
 	const char *intro;
@@ -45,7 +47,7 @@ is_exim(bk__dctx *ctx)
 	const bk__headers *h = &ctx->msg->root->headers;
 	size_t i;
 
-	if (bk__headers_get(h, "x-failed-recipients").ptr != NULL)
+	if (bk__vp_header(ctx, "x-failed-recipients").ptr != NULL)
 		return 1;
 	if (bk__istr(ctx->text.ptr, ctx->text.len,
 	    "created automatically by mail delivery software") != NULL)
@@ -173,9 +175,11 @@ exim_read(bk__dctx *ctx)
 	bk_reason hint = BK_REASON_UNDEFINED;
 	const char *name;
 
-	if (t.ptr == NULL || t.len == 0)
+	if (t.ptr == NULL || t.len == 0 || !is_exim(ctx))
 		return 0;
-	for (i = 0; i < sizeof(intros) / sizeof(intros[0]); i++) {
+	/* the first three intros all hold "delivered to " */
+	i = bk__istr(t.ptr, t.len, "delivered to ") != NULL ? 0 : 3;
+	for (; i < sizeof(intros) / sizeof(intros[0]); i++) {
 		at = bk__istr(t.ptr, t.len, intros[i].intro);
 		if (at != NULL) {
 			kind = intros[i].kind;
@@ -183,7 +187,7 @@ exim_read(bk__dctx *ctx)
 			break;
 		}
 	}
-	if (at == NULL || !is_exim(ctx))
+	if (at == NULL)
 		return 0;
 	name = by_mailru(ctx) ? "mailru" : "exim";
 	p = at;
