@@ -117,7 +117,7 @@ bk__vp_gmx(bk__dctx *ctx)
 	}
 	if (r != NULL && b.len > 0)
 		r->diagnostic = bk__squeeze(msg, bk__str(b.ptr, b.len));
-	for (r = ctx->rec; r < ctx->rec + ctx->nrec; r++) {
+	for (r = ctx->rec; r != NULL && r < ctx->rec + ctx->nrec; r++) {
 		if (r->decoder != name)
 			continue;
 		bk__vp_codes(r);

@@ -92,7 +92,7 @@ details(bk__dctx *ctx, const char *md)
 		bk__vp_codes(r);
 		added++;
 	}
-	for (r = ctx->rec; r < ctx->rec + ctx->nrec; r++) {
+	for (r = ctx->rec; r != NULL && r < ctx->rec + ctx->nrec; r++) {
 		if (r->sender.ptr == NULL)
 			r->sender = sender;
 	}
