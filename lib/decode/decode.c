@@ -827,7 +827,7 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	if (!ctx.has_orig && ctx.text.ptr != NULL && ctx.nrec > 0 &&
 	    ctx.rec[0].kind != BK_KIND_UNKNOWN) {
 		/* a reader that did not look for the returned copy */
-		size_t cut = bk__text_cut(ctx.text);
+		size_t cut = bk__dctx_cut(&ctx);
 
 		if (cut < ctx.text.len)
 			bk__dctx_orig_from_text(&ctx, ctx.text.ptr + cut,

@@ -52,6 +52,60 @@ status_code(bk_str v)
 }
 
 /*
+ * lead_then - does some occurrence of @lead in @t go on with @a (1) or
+ * else with @b (2); 0 if neither.  @a wins when both occur.
+ */
+static int
+lead_then(bk_str t, const char *lead, const char *a, const char *b)
+{
+	const char *p = t.ptr, *end = t.ptr + t.len, *q;
+	size_t ll = strlen(lead);
+	int got = 0;
+
+	/* loop: p moves past each occurrence of the lead */
+	while (p < end && (q = bk__imemmem(p, (size_t)(end - p), lead,
+	    ll)) != NULL) {
+		if (bk__istarts(q + ll, (size_t)(end - q - ll), a))
+			return 1;
+		if (b != NULL && bk__istarts(q + ll, (size_t)(end - q - ll),
+		    b))
+			got = 2;
+		p = q + 1;
+	}
+	return got;
+}
+
+/*
+ * qmail_step - the step qmail-remote names in its own words, the first
+ * of these phrases found anywhere winning: "does not like recipient"
+ * (RCPT), "most progress was RCPT TO" (RCPT), "but sender was
+ * rejected" (MAIL), "most progress was MAIL FROM" (MAIL), "failed on
+ * DATA command" or "failed after I sent the message" (DATA); and
+ * Postfix's refused greeting, "host x refused to talk to me: 421 ..."
+ * (CONN).  Phrases with a common lead are found in one search.
+ */
+static bk_str
+qmail_step(bk_str t)
+{
+	int most;
+
+	if (bk__istr(t.ptr, t.len, "does not like recipient") != NULL)
+		return bk__cstr("RCPT");
+	most = lead_then(t, "most progress was ", "rcpt to", "mail from");
+	if (most == 1)
+		return bk__cstr("RCPT");
+	if (most == 2 || bk__istr(t.ptr, t.len, "but sender was rejected") !=
+	    NULL)
+		return bk__cstr("MAIL");
+	if (lead_then(t, "failed ", "on data command",
+	    "after i sent the message") != 0)
+		return bk__cstr("DATA");
+	if (bk__istr(t.ptr, t.len, "refused to talk to me") != NULL)
+		return bk__cstr("CONN");
+	return BK_STR_NULL;
+}
+
+/*
  * bk__command_in - the SMTP command a diagnostic text blames, from the
  * usual phrasings ("in reply to RCPT TO command", "after end of data",
  * Exim's "SMTP error from remote mail server after RCPT TO:<a>:").
@@ -94,20 +148,6 @@ bk__command_in(bk_str t)
 	 * follow with the phrases of that lead.  The earliest phrase of
 	 * the table found anywhere wins, as if each were searched in turn.
 	 */
-	static const struct {
-		const char *phrase;
-		const char *cmd;
-	} qmail[] = {
-		{ "does not like recipient", "RCPT" },
-		{ "most progress was rcpt to", "RCPT" },
-		{ "but sender was rejected", "MAIL" },
-		{ "most progress was mail from", "MAIL" },
-		{ "failed on data command", "DATA" },
-		{ "failed after i sent the message", "DATA" },
-		/* Postfix: the greeting was a 4xx/5xx ("host x refused to
-		 * talk to me: 421 ...") */
-		{ "refused to talk to me", "CONN" },
-	};
 	static const char *const lead[] = { "in reply to ", "after " };
 	const size_t nmap = sizeof(map) / sizeof(map[0]);
 	size_t i, l, ll, best = nmap;
@@ -140,11 +180,7 @@ bk__command_in(bk_str t)
 	 * was RCPT TO response"; Postfix names a refused greeting "host x
 	 * refused to talk to me".
 	 */
-	for (i = 0; i < sizeof(qmail) / sizeof(qmail[0]); i++) {
-		if (bk__istr(t.ptr, t.len, qmail[i].phrase) != NULL)
-			return bk__cstr(qmail[i].cmd);
-	}
-	return BK_STR_NULL;
+	return qmail_step(t);
 }
 
 /*
@@ -243,6 +279,46 @@ generated_by(bk__dctx *ctx, bk_str v)
  */
 int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
 
+/* the fields of a report block that bk__decode_dsn_text reads */
+enum {
+	F_FINAL, F_ORIG, F_ACTION, F_STATUS, F_REMOTE, F_DIAG, F_LAST,
+	F_ACTUAL, F_REPORTING, F_ARRIVAL, F_COUNT
+};
+
+/*
+ * block_fields - the first value of each field of a report block, in
+ * one pass over its fields: what bk__headers_get would return for each
+ * name, without a scan per name.
+ */
+static void
+block_fields(const bk__headers *h, bk_str out[F_COUNT])
+{
+	static const struct {
+		const char *name;
+		size_t len;
+	} f[F_COUNT] = {
+		{ "final-recipient", 15 }, { "original-recipient", 18 },
+		{ "action", 6 }, { "status", 6 }, { "remote-mta", 10 },
+		{ "diagnostic-code", 15 }, { "last-attempt-date", 17 },
+		{ "x-actual-recipient", 18 }, { "reporting-mta", 13 },
+		{ "arrival-date", 12 }
+	};
+	size_t i, k;
+
+	for (k = 0; k < F_COUNT; k++)
+		out[k] = BK_STR_NULL;
+	for (i = 0; i < h->n; i++) {
+		for (k = 0; k < F_COUNT; k++) {
+			if (out[k].ptr == NULL && h->v[i].name.len ==
+			    f[k].len && bk__ieq(h->v[i].name.ptr,
+			    h->v[i].name.len, f[k].name)) {
+				out[k] = h->v[i].value;
+				break;
+			}
+		}
+	}
+}
+
 int
 bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 {
@@ -250,6 +326,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 	const char *p = t.ptr, *end = t.ptr + t.len;
 	bk__headers per_msg, blk;
 	bk_str reporting = BK_STR_NULL, arrival = BK_STR_NULL, v;
+	bk_str fv[F_COUNT];
 	int added = 0, blocks = 0;
 
 	if (p == NULL)
@@ -258,22 +335,22 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 		p++;
 	if (bk__headers_parse(msg, &per_msg, &p, end) != 0)
 		return BK_ENOMEM;
-	reporting = value_after_type(bk__headers_get(&per_msg,
-	    "reporting-mta"));
-	arrival = bk__headers_get(&per_msg, "arrival-date");
+	block_fields(&per_msg, fv);
+	reporting = value_after_type(fv[F_REPORTING]);
+	arrival = fv[F_ARRIVAL];
 	/* a report with no per-message block starts with a recipient */
 	blk = per_msg;
-	if (bk__headers_get(&per_msg, "final-recipient").ptr == NULL &&
-	    bk__headers_get(&per_msg, "original-recipient").ptr == NULL)
+	if (fv[F_FINAL].ptr == NULL && fv[F_ORIG].ptr == NULL)
 		blk.n = 0;
 	/* loop: each pass consumes one block; p only moves forward */
 	for (;;) {
 		if (blk.n > 0) {
-			bk_str fr = bk__headers_get(&blk, "final-recipient");
-			bk_str orr = bk__headers_get(&blk,
-			    "original-recipient");
-			bk_str diag, addr, la;
+			bk_str fr, orr, diag, addr, la;
 			bk_record *r;
+
+			block_fields(&blk, fv);
+			fr = fv[F_FINAL];
+			orr = fv[F_ORIG];
 
 			blocks++;
 			if (blocks > BK_LIMIT_DSN_RECIPIENTS)
@@ -298,7 +375,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				r->original_recipient = bk__addr_find(
 				    value_after_type(orr).ptr,
 				    value_after_type(orr).len);
-			r->action = bk__trim(bk__headers_get(&blk, "action"));
+			r->action = bk__trim(fv[F_ACTION]);
 			if (r->action.ptr != NULL) {
 				/* "failed (bad mailbox)" -> "failed" */
 				size_t k = 0;
@@ -309,14 +386,12 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				r->action.len = k;
 			}
 			r->kind = kind_of_action(r->action);
-			r->status = status_code(bk__headers_get(&blk,
-			    "status"));
-			v = value_after_type(bk__headers_get(&blk,
-			    "remote-mta"));
+			r->status = status_code(fv[F_STATUS]);
+			v = value_after_type(fv[F_REMOTE]);
 			r->remote_mta = v.len ? v : BK_STR_NULL;
 			r->reporting_mta = reporting.len ? reporting :
 			    BK_STR_NULL;
-			diag = bk__headers_get(&blk, "diagnostic-code");
+			diag = fv[F_DIAG];
 			if (diag.ptr != NULL) {
 				r->diagnostic_type = type_of(diag);
 				r->diagnostic = bk__squeeze(msg,
@@ -324,7 +399,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				if (r->diagnostic.len == 0)
 					r->diagnostic = BK_STR_NULL;
 			}
-			la = bk__headers_get(&blk, "last-attempt-date");
+			la = fv[F_LAST];
 			if (la.ptr == NULL)
 				la = arrival;
 			if (la.ptr != NULL && bk__parse_date(la,
@@ -332,8 +407,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				r->has_timestamp = 1;
 			bk__fill_from_diagnostic(r);
 			/* delivery to a program ("|procmail ...") failed */
-			v = value_after_type(bk__headers_get(&blk,
-			    "x-actual-recipient"));
+			v = value_after_type(fv[F_ACTUAL]);
 			if (v.ptr == NULL || v.len == 0)
 				v = value_after_type(fr);
 			if (v.ptr != NULL && v.len > 0 && v.ptr[0] == '|')

@@ -30,6 +30,11 @@ typedef struct bk__dctx {
 	int oom;
 	uint64_t hnames;           /* bk__vp_header's filter of root names */
 	int hnames_done;
+	size_t cut;                /* bk__dctx_cut's memo of the text cut */
+	int cut_done;
+	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */
+	size_t nblk;
+	int blk_done;
 } bk__dctx;
 
 typedef struct bk__decoder {
@@ -117,6 +122,13 @@ int bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out,
 
 /* length of the notification before the returned copy */
 size_t bk__text_cut(bk_str t);
+
+/* bk__text_cut of ctx->text, computed once per message */
+size_t bk__dctx_cut(bk__dctx *ctx);
+
+/* bk__text_blocks of ctx->text up to its cut, computed once; the
+ * array is shared and must not be changed; 0 or BK_ENOMEM */
+int bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n);
 
 /* RFC 3464 fields read from plain text; records added or BK_E* */
 int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);

@@ -375,6 +375,38 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	return 0;
 }
 
+/* bk__dctx_cut - see decode_int.h */
+size_t
+bk__dctx_cut(bk__dctx *ctx)
+{
+	if (!ctx->cut_done) {
+		ctx->cut = bk__text_cut(ctx->text);
+		ctx->cut_done = 1;
+	}
+	return ctx->cut;
+}
+
+/* bk__dctx_blocks - see decode_int.h */
+int
+bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n)
+{
+	int rc;
+
+	if (!ctx->blk_done) {
+		rc = bk__text_blocks(ctx, bk__str(ctx->text.ptr,
+		    bk__dctx_cut(ctx)), &ctx->blk, &ctx->nblk);
+		if (rc != 0) {
+			*out = NULL;
+			*n = 0;
+			return rc;
+		}
+		ctx->blk_done = 1;
+	}
+	*out = ctx->blk;
+	*n = ctx->nblk;
+	return 0;
+}
+
 /*
  * because - the reason a notification gives for all its recipients in
  * a paragraph of its own, after a line ending "because:" or "because
@@ -431,7 +463,7 @@ bk__decode_text(bk__dctx *ctx)
 
 	if (t.ptr == NULL || t.len == 0)
 		return 0;
-	cut = bk__text_cut(t);
+	cut = bk__dctx_cut(ctx);
 	if (!ctx->has_orig)
 		bk__dctx_orig_from_text(ctx, t.ptr + cut, t.len - cut);
 	region = bk__str(t.ptr, cut);
@@ -450,7 +482,7 @@ bk__decode_text(bk__dctx *ctx)
 		if (added != 0)
 			return added;
 	}
-	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+	if (bk__dctx_blocks(ctx, &blk, &nblk) != 0)
 		return BK_ENOMEM;
 	for (i = 0; i < nblk; i++) {
 		r = bk__dctx_add(ctx, "text");

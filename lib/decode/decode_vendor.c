@@ -31,6 +31,34 @@ bk__decode_vendor(bk__dctx *ctx)
 }
 
 /*
+ * message_phrases - the first occurrences of the three expiry phrases of
+ * bk__format_hints that hold the word "message", found in one search
+ * for that word: @mp[2] "cannot send message for", @mp[3] "message
+ * could not be delivered for", @mp[5] "message is too old".
+ */
+static void
+message_phrases(bk_str raw, const char *mp[6])
+{
+	static const char c2[] = "cannot send message for";
+	static const char c3[] = "message could not be delivered for";
+	static const char c5[] = "message is too old";
+	const char *p = raw.ptr, *end = raw.ptr + raw.len, *q;
+
+	/* loop: p moves past each occurrence of "message" */
+	while (p < end && (q = bk__imemmem(p, (size_t)(end - p), "message",
+	    7)) != NULL) {
+		if (mp[2] == NULL && q - raw.ptr >= 12 && bk__istarts(q - 12,
+		    (size_t)(end - q + 12), c2))
+			mp[2] = q - 12;
+		if (mp[3] == NULL && bk__istarts(q, (size_t)(end - q), c3))
+			mp[3] = q;
+		if (mp[5] == NULL && bk__istarts(q, (size_t)(end - q), c5))
+			mp[5] = q;
+		p = q + 1;
+	}
+}
+
+/*
  * bk__format_hints - reasons that an MTA states in its own words, about
  * its own queue or local delivery, which no remote reply carries:
  * Exim's "retry timeout exceeded" and "all hosts ... have been failing
@@ -61,7 +89,7 @@ bk__format_hints(bk_record *r, bk_str raw)
 	static const char *const program[] = {
 		"pipe to |", "unknown mailer error", NULL
 	};
-	const char *m, *c;
+	const char *m, *c, *mp[6] = { NULL };
 	size_t i;
 
 	if (raw.ptr == NULL || r->reason_hint != BK_REASON_UNDEFINED)
@@ -73,7 +101,10 @@ bk__format_hints(bk_record *r, bk_str raw)
 		}
 	}
 	for (i = 0; expired[i] != NULL; i++) {
-		m = bk__istr(raw.ptr, raw.len, expired[i]);
+		if (i == 2)
+			message_phrases(raw, mp);
+		m = (i == 2 || i == 3 || i == 5) ? mp[i] :
+		    bk__istr(raw.ptr, raw.len, expired[i]);
 		if (m == NULL)
 			continue;
 		/* "<cause>: retry timeout exceeded" names its cause */
@@ -160,8 +191,8 @@ bk__vendor_enrich(bk__dctx *ctx)
 	if (t.ptr == NULL || t.len == 0)
 		return;
 	bk__exim_enrich(ctx);
-	region = bk__str(t.ptr, bk__text_cut(t));
-	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+	region = bk__str(t.ptr, bk__dctx_cut(ctx));
+	if (bk__dctx_blocks(ctx, &blk, &nblk) != 0)
 		return;
 	for (i = 0; i < ctx->nrec; i++) {
 		bk_record *r = &ctx->rec[i];

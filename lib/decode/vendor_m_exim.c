@@ -191,7 +191,7 @@ exim_read(bk__dctx *ctx)
 		return 0;
 	name = by_mailru(ctx) ? "mailru" : "exim";
 	p = at;
-	end = t.ptr + bk__text_cut(t);
+	end = t.ptr + bk__dctx_cut(ctx);
 	if (p >= end)
 		return 0;
 	/* loop: p moves one line forward each pass */
@@ -324,13 +324,18 @@ bk__exim_enrich(bk__dctx *ctx)
 	bk__dctx tmp;
 	bk_record *src, *dst;
 	size_t i;
+	int n;
 
 	if (ctx->dsn == NULL || ctx->text.ptr == NULL)
 		return;
 	tmp = *ctx;
 	tmp.rec = NULL;
 	tmp.nrec = tmp.cap = 0;
-	if (exim_read(&tmp) <= 0) {
+	n = exim_read(&tmp);
+	/* keep what the scratch context worked out about the text */
+	ctx->cut = tmp.cut;
+	ctx->cut_done = tmp.cut_done;
+	if (n <= 0) {
 		ctx->oom |= tmp.oom;
 		return;
 	}

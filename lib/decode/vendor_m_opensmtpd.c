@@ -63,7 +63,7 @@ is_opensmtpd(bk__dctx *ctx)
 int
 bk__decode_opensmtpd(bk__dctx *ctx)
 {
-	bk_str t = ctx->text, region;
+	bk_str t = ctx->text;
 	bk__tblock *blk;
 	size_t nblk, i, k;
 	int added = 0;
@@ -86,10 +86,9 @@ bk__decode_opensmtpd(bk__dctx *ctx)
 	if (k == sizeof(intros) / sizeof(intros[0]))
 		return 0;
 	if (!ctx->has_orig)
-		bk__dctx_orig_from_text(ctx, t.ptr + bk__text_cut(t),
-		    t.len - bk__text_cut(t));
-	region = bk__str(t.ptr, bk__text_cut(t));
-	if (bk__text_blocks(ctx, region, &blk, &nblk) != 0)
+		bk__dctx_orig_from_text(ctx, t.ptr + bk__dctx_cut(ctx),
+		    t.len - bk__dctx_cut(ctx));
+	if (bk__dctx_blocks(ctx, &blk, &nblk) != 0)
 		return BK_ENOMEM;
 	for (i = 0; i < nblk; i++) {
 		r = bk__dctx_add(ctx, "opensmtpd");

@@ -122,7 +122,7 @@ bk__decode_postfix(bk__dctx *ctx)
 
 	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
 		return 0;
-	cut = bk__text_cut(t);
+	cut = bk__dctx_cut(ctx);
 	p = bk__istr(t.ptr, cut, "transcript of session follows");
 	if (p == NULL)
 		return 0;

@@ -452,7 +452,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 
 	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
 		return 0;
-	cut = bk__text_cut(t);
+	cut = bk__dctx_cut(ctx);
 	ts = bk__istr(t.ptr, cut, "----- transcript of session follows");
 	if (ts == NULL || bk__istr(t.ptr, cut, "final-recipient:") != NULL)
 		return 0;

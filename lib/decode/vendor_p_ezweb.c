@@ -101,7 +101,7 @@ bk__vp_ezweb(bk__dctx *ctx)
 	}
 	bk__buf_init(&sb, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
 	p = t.ptr;
-	end = t.ptr + bk__text_cut(t);
+	end = t.ptr + bk__dctx_cut(ctx);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));

@@ -78,7 +78,7 @@ bk__vp_gmx(bk__dctx *ctx)
 	end = bk__istr(p, (size_t)(t.ptr + t.len - p),
 	    "--- the header of the original message");
 	if (end == NULL)
-		end = t.ptr + bk__text_cut(t);
+		end = t.ptr + bk__dctx_cut(ctx);
 	if (end < p)
 		return 0;
 	/* loop: bk__vp_line moves p one line forward each time */
