@@ -300,7 +300,7 @@ bk__find_reply_code(bk_str s)
 
 	if (s.ptr == NULL)
 		return 0;
-	return scan_code(s.ptr, s.ptr, s.ptr + s.len, &at);
+	return scan_code(s.ptr, s.ptr, bk__str_end(s), &at);
 }
 
 /*
@@ -354,7 +354,7 @@ bk__reply_code_for(bk_str s, bk_str status)
 	if (status.ptr != NULL && status.len > 0)
 		want = status.ptr[0] - '0';
 	p = s.ptr;
-	end = s.ptr + s.len;
+	end = bk__str_end(s);
 	/* loop: each pass moves p past the code it found */
 	while (p < end && (c = scan_code(s.ptr, p, end, &at)) != 0) {
 		p = at + 3;
@@ -681,10 +681,10 @@ find_parts(bk__dctx *ctx)
 			const char *hp = t.ptr;
 
 			if (t.ptr != NULL && bk__headers_parse(msg,
-			    &ctx->orig_headers, &hp, t.ptr + t.len) == 0) {
+			    &ctx->orig_headers, &hp, bk__str_end(t)) == 0) {
 				ctx->has_orig = 1;
 				ctx->orig_body = bk__str(hp,
-				    (size_t)(t.ptr + t.len - hp));
+				    (size_t)(bk__str_end(t) - hp));
 				/* a message part the MTA transfer-encoded
 				 * came back whole */
 				note_returned(msg, t.ptr, t.len,

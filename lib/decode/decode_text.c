@@ -65,7 +65,7 @@ bk__text_cut(bk_str t)
 
 	if (t.ptr == NULL || t.len == 0)
 		return t.len;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: p moves past each occurrence of the anchor */
 	p = t.ptr;
 	while (p < end && (q = bk__imemmem(p, (size_t)(end - p),
@@ -160,8 +160,8 @@ recipient_line(bk_str line, bk_str *rest)
 	 * the line.  A header field ("From: <a@b>") has no blank in its
 	 * name, so the text before ": " must hold one.
 	 */
-	if (a.ptr > t.ptr + 3 && a.ptr[-1] == '<' && a.ptr + a.len + 1 ==
-	    t.ptr + t.len && t.ptr[t.len - 1] == '>' && a.ptr[-2] == ' ' &&
+	if (a.ptr > t.ptr + 3 && a.ptr[-1] == '<' && bk__str_end(a) + 1 ==
+	    bk__str_end(t) && t.ptr[t.len - 1] == '>' && a.ptr[-2] == ' ' &&
 	    a.ptr[-3] == ':' && memchr(t.ptr, ' ', (size_t)(a.ptr - 3 -
 	    t.ptr)) != NULL && memchr(t.ptr, '@', (size_t)(a.ptr -
 	    t.ptr)) == NULL) {
@@ -172,7 +172,7 @@ recipient_line(bk_str line, bk_str *rest)
 	 * "Did not reach the following recipient: a@b": a sentence that
 	 * names the recipient, then the bare address closing the line.
 	 */
-	if (a.ptr > t.ptr + 2 && a.ptr + a.len == t.ptr + t.len &&
+	if (a.ptr > t.ptr + 2 && bk__str_end(a) == bk__str_end(t) &&
 	    a.ptr[-1] == ' ' && a.ptr[-2] == ':' && memchr(t.ptr, ' ',
 	    (size_t)(a.ptr - 2 - t.ptr)) != NULL && bk__istr(t.ptr,
 	    (size_t)(a.ptr - t.ptr), "recipient") != NULL &&
@@ -182,19 +182,20 @@ recipient_line(bk_str line, bk_str *rest)
 	}
 	if (a.ptr > t.ptr + 1 || (a.ptr == t.ptr + 1 && t.ptr[0] != '<'))
 		return BK_STR_NULL;
-	e = a.ptr + a.len;
-	if (e < t.ptr + t.len && *e == '>')
+	e = bk__str_end(a);
+	if (e < bk__str_end(t) && *e == '>')
 		e++;
-	if (e >= t.ptr + t.len)
+	if (e >= bk__str_end(t))
 		return a;
 	/* "a@b ... unknown host" */
-	if (*e == ' ' && t.ptr + t.len - e >= 4 && memcmp(e, " ...", 4) == 0)
+	if (*e == ' ' && bk__str_end(t) - e >= 4 && memcmp(e, " ...", 4) == 0)
 		e++;
-	if (*e == ':' || (t.ptr + t.len - e >= 3 && memcmp(e, "...", 3) == 0)) {
-		while (e < t.ptr + t.len && (*e == ':' || *e == '.' ||
+	if (*e == ':' ||
+	    (bk__str_end(t) - e >= 3 && memcmp(e, "...", 3) == 0)) {
+		while (e < bk__str_end(t) && (*e == ':' || *e == '.' ||
 		    *e == ' '))
 			e++;
-		*rest = bk__str(e, (size_t)(t.ptr + t.len - e));
+		*rest = bk__str(e, (size_t)(bk__str_end(t) - e));
 		return a;
 	}
 	return BK_STR_NULL;
@@ -227,7 +228,7 @@ is_section(bk_str line)
 	bk_str t = bk__trim(line);
 
 	return t.len >= 10 && memcmp(t.ptr, "---", 3) == 0 &&
-	    memcmp(t.ptr + t.len - 3, "---", 3) == 0 &&
+	    memcmp(bk__str_end(t) - 3, "---", 3) == 0 &&
 	    bk__is(t.ptr[t.len / 2], BK_C_ALPHA | BK_C_SPACE);
 }
 
@@ -304,7 +305,7 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	if (region.ptr == NULL)
 		return 0;
 	p = region.ptr;
-	end = region.ptr + region.len;
+	end = bk__str_end(region);
 	/* loop: p moves forward at least one line per pass */
 	while (p < end && cnt < BK_LIMIT_RECIPIENTS) {
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -417,7 +418,7 @@ bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n)
 static bk_str
 because(bk_message *msg, bk_str region)
 {
-	const char *p = region.ptr, *end = region.ptr + region.len, *eol;
+	const char *p = region.ptr, *end = bk__str_end(region), *eol;
 	const char *start = NULL, *last = NULL;
 	bk_str l;
 
@@ -431,7 +432,7 @@ because(bk_message *msg, bk_str region)
 		l = bk__trim(bk__str(p, (size_t)(eol - p)));
 		p = eol < end ? eol + 1 : end;
 		if (start == NULL) {
-			if (l.len >= 8 && (bk__ieq(l.ptr + l.len - 8, 8,
+			if (l.len >= 8 && (bk__ieq(bk__str_end(l) - 8, 8,
 			    "because:") || (l.len >= 10 && bk__ieq(l.ptr +
 			    l.len - 10, 10, "because of"))))
 				start = p;
@@ -443,7 +444,7 @@ because(bk_message *msg, bk_str region)
 			start = p;
 			continue;
 		}
-		last = l.ptr + l.len;
+		last = bk__str_end(l);
 	}
 	if (start == NULL || last == NULL || last <= start)
 		return BK_STR_NULL;
@@ -478,7 +479,7 @@ bk__decode_text(bk__dctx *ctx)
 		while (f > region.ptr && f[-1] != '\n')
 			f--;
 		added = bk__decode_dsn_text(ctx, bk__str(f,
-		    (size_t)(region.ptr + region.len - f)), "text");
+		    (size_t)(bk__str_end(region) - f)), "text");
 		if (added != 0)
 			return added;
 	}

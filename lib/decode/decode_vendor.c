@@ -42,7 +42,7 @@ message_phrases(bk_str raw, const char *mp[6])
 	static const char c2[] = "cannot send message for";
 	static const char c3[] = "message could not be delivered for";
 	static const char c5[] = "message is too old";
-	const char *p = raw.ptr, *end = raw.ptr + raw.len, *q;
+	const char *p = raw.ptr, *end = bk__str_end(raw), *q;
 
 	/* loop: p moves past each occurrence of "message" */
 	while (p < end && (q = bk__imemmem(p, (size_t)(end - p), "message",
@@ -146,7 +146,7 @@ rejection_notice(bk__dctx *ctx)
 	if (m == NULL || bk__istr(t.ptr, (size_t)(m - t.ptr),
 	    "your message to") == NULL)
 		return;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* the reason: the rest of the line, then lines to a blank one */
 	start = m + sizeof(mark) - 1;
 	last = start;
@@ -161,7 +161,7 @@ rejection_notice(bk__dctx *ctx)
 		if (line.len == 0 && last > start)
 			break;
 		if (line.len > 0)
-			last = line.ptr + line.len;
+			last = bk__str_end(line);
 	}
 	why = bk__squeeze(ctx->msg, bk__str(start, (size_t)(last - start)));
 	if (why.len == 0)

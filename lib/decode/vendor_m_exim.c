@@ -94,7 +94,7 @@ failed_for(bk__dctx *ctx, bk_str local)
 	if (fr.ptr == NULL)
 		return BK_STR_NULL;
 	p = fr.ptr;
-	end = fr.ptr + fr.len;
+	end = bk__str_end(fr);
 	/* loop: p moves past each address found */
 	while (p < end) {
 		a = bk__addr_find(p, (size_t)(end - p));
@@ -106,7 +106,7 @@ failed_for(bk__dctx *ctx, bk_str local)
 		    a.ptr[local.len] == '@' && bk__imemmem(a.ptr, local.len,
 		    local.ptr, local.len) == a.ptr)
 			return a;
-		p = a.ptr + a.len;
+		p = bk__str_end(a);
 	}
 	return first;
 }
@@ -120,7 +120,7 @@ heading_addr(bk_str h)
 
 	colon = bk__istr(h.ptr, h.len, ": ");
 	if (colon == NULL)
-		colon = h.ptr + h.len;
+		colon = bk__str_end(h);
 	lt = memchr(h.ptr, '<', (size_t)(colon - h.ptr));
 	if (lt != NULL) {
 		a = bk__addr_find(lt, (size_t)(colon - lt));
@@ -134,7 +134,7 @@ heading_addr(bk_str h)
 static bk_str
 host_name(bk_str line)
 {
-	const char *s, *e, *end = line.ptr + line.len;
+	const char *s, *e, *end = bk__str_end(line);
 
 	if (!bk__istarts(line.ptr, line.len, "host "))
 		return BK_STR_NULL;
@@ -254,7 +254,7 @@ exim_read(bk__dctx *ctx)
 			ds = de = NULL;
 			if (special.ptr != NULL) {
 				ds = line.ptr;
-				de = line.ptr + line.len;
+				de = bk__str_end(line);
 				if (bk__istarts(line.ptr, line.len, "pipe to "))
 					r->reason_hint = BK_REASON_MAILERERROR;
 			} else {
@@ -264,7 +264,7 @@ exim_read(bk__dctx *ctx)
 
 				if (c != NULL) {
 					ds = c + 2;
-					de = line.ptr + line.len;
+					de = bk__str_end(line);
 				}
 			}
 			continue;
@@ -289,7 +289,7 @@ detail:
 			r->remote_mta = host_name(line);
 		if (ds == NULL)
 			ds = line.ptr;
-		de = line.ptr + line.len;
+		de = bk__str_end(line);
 	}
 	if (r != NULL)
 		finish(ctx, r, ds, de, hint);

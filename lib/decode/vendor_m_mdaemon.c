@@ -29,7 +29,7 @@ step(bk_str line)
 	c = bk__imemmem(line.ptr, line.len, ": ", 2);
 	if (c == NULL || c - line.ptr > 32)
 		return line;
-	return bk__trim(bk__str(c + 2, (size_t)(line.ptr + line.len - c -
+	return bk__trim(bk__str(c + 2, (size_t)(bk__str_end(line) - c -
 	    2)));
 }
 
@@ -69,7 +69,7 @@ bk__decode_mdaemon(bk__dctx *ctx)
 	b = bk__istr(t.ptr, t.len, "--- session transcript ---");
 	if (b == NULL)
 		return 0;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	p = b;
 	/* loop: p moves one line forward per pass */
 	while (p < end) {

@@ -24,7 +24,7 @@
 static bk_str
 section(bk_message *msg, bk_str t, const char *title, const char **at)
 {
-	const char *p = t.ptr, *end = t.ptr + t.len, *eol, *s = NULL;
+	const char *p = t.ptr, *end = bk__str_end(t), *eol, *s = NULL;
 	const char *last = NULL;
 	bk_str l;
 
@@ -43,7 +43,7 @@ section(bk_message *msg, bk_str t, const char *title, const char **at)
 		} else if (bk__istarts(l.ptr, l.len, MF_TITLE)) {
 			break;
 		} else if (l.len > 0) {
-			last = l.ptr + l.len;
+			last = bk__str_end(l);
 		}
 		p = eol < end ? eol + 1 : end;
 	}
@@ -69,7 +69,7 @@ bk__decode_mfilter(bk__dctx *ctx)
 		return 0;
 	(void)section(ctx->msg, t, MF_TITLE "original message", &orig);
 	if (orig != NULL && !ctx->has_orig)
-		bk__dctx_orig_from_text(ctx, orig, (size_t)(t.ptr + t.len -
+		bk__dctx_orig_from_text(ctx, orig, (size_t)(bk__str_end(t) -
 		    orig));
 	if (cmd.ptr != NULL) {
 		size_t k = 0;

@@ -75,7 +75,7 @@ item(const char **pp, const char *end, int *dir)
 		q = eol < end ? eol + 1 : end;
 	}
 	*pp = q;
-	return bk__trim(bk__str(s, (size_t)(l.ptr + l.len - s)));
+	return bk__trim(bk__str(s, (size_t)(bk__str_end(l) - s)));
 }
 
 /* command - the command word of an "In:" line */

@@ -176,7 +176,7 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	if (t == NULL)
 		return;
 	p = t;
-	end = region.ptr + region.len;
+	end = bk__str_end(region);
 	/* loop: p moves one line forward each pass */
 	while (p < end) {
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -188,7 +188,7 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			continue;
 		t = bk__istr(line.ptr, line.len, "while talking to ");
 		if (t != NULL) {
-			host = host_of(t + 17, line.ptr + line.len);
+			host = host_of(t + 17, bk__str_end(line));
 			cmd = BK_STR_NULL;
 			addr = BK_STR_NULL;
 			answered = 0;
@@ -309,7 +309,7 @@ typedef struct verdict {
 static int
 read_verdict(bk_str line, verdict *v)
 {
-	const char *dots, *end = line.ptr + line.len;
+	const char *dots, *end = bk__str_end(line);
 	bk_str rest, who;
 
 	memset(v, 0, sizeof(*v));
@@ -332,7 +332,7 @@ read_verdict(bk_str line, verdict *v)
 		return 0;
 	who = bk__trim(bk__str(rest.ptr, (size_t)(dots - rest.ptr)));
 	v->text = bk__trim(bk__str(dots + 3, (size_t)(end - dots - 3)));
-	if (who.len > 8 && bk__istarts(who.ptr + who.len - 7, 7, " (smtp)")) {
+	if (who.len > 8 && bk__istarts(bk__str_end(who) - 7, 7, " (smtp)")) {
 		v->host = bk__trim(bk__str(who.ptr, who.len - 7));
 		return v->host.len > 0;
 	}
@@ -355,7 +355,7 @@ domain_is(bk_str addr, bk_str host)
 	const char *at = memchr(addr.ptr, '@', addr.len);
 
 	return at != NULL && same_name(bk__str(at + 1,
-	    (size_t)(addr.ptr + addr.len - at - 1)), host);
+	    (size_t)(bk__str_end(addr) - at - 1)), host);
 }
 
 /*
@@ -415,11 +415,11 @@ returned_to(bk__dctx *ctx, const verdict *v, bk_str line)
 	/* pass 0: addresses in the host's domain; 1: the first one */
 	for (pass = 0; pass < 2 && added == 0; pass++) {
 		p = to.ptr;
-		end = to.ptr + to.len;
+		end = bk__str_end(to);
 		/* loop: p moves past each address found */
 		while (p < end && (a = bk__addr_find(p,
 		    (size_t)(end - p))).ptr != NULL) {
-			p = a.ptr + a.len;
+			p = bk__str_end(a);
 			if (pass == 0 && !domain_is(a, v->host))
 				continue;
 			r = add_verdict(ctx, a, v, line);
@@ -474,7 +474,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 			continue;
 		ts = bk__istr(line.ptr, line.len, "while talking to ");
 		if (ts != NULL) {
-			host = host_of(ts + 17, line.ptr + line.len);
+			host = host_of(ts + 17, bk__str_end(line));
 			cmd = addr = pend = BK_STR_NULL;
 			continue;
 		}

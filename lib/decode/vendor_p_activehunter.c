@@ -44,7 +44,7 @@ bk__vp_activehunter(bk__dctx *ctx)
 	diag = bk__squeeze(ctx->msg, bk__vp_between(t,
 	    "transcript of session follows", stops));
 	p = m;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	(void)bk__vp_line(&p, end);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {

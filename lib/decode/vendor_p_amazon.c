@@ -44,7 +44,7 @@ int bk__vp_amazonses(bk__dctx *ctx);
 static bk_str
 ses_inner(bk_str d, int *code)
 {
-	const char *p = d.ptr, *end = d.ptr + d.len;
+	const char *p = d.ptr, *end = bk__str_end(d);
 	long v;
 
 	*code = 0;
@@ -196,7 +196,7 @@ json_string(bk_str s, const char *key)
 
 	if (p == NULL || *p != '"')
 		return BK_STR_NULL;
-	end = s.ptr + s.len;
+	end = bk__str_end(s);
 	/* loop: q moves one byte per pass, skipping escapes */
 	for (q = p + 1; q < end && *q != '"'; q++) {
 		if (*q == '\\' && q + 1 < end)
@@ -253,7 +253,7 @@ json_next(const char **pp, const char *end)
 	}
 	if (*p == '{') {
 		v = json_span(p, end);
-		*pp = v.ptr ? v.ptr + v.len : end;
+		*pp = v.ptr ? bk__str_end(v) : end;
 		return v;
 	}
 	/* a string element */
@@ -275,7 +275,7 @@ strip_type(bk_str v)
 		return v;
 	semi = memchr(v.ptr, ';', v.len);
 	if (semi != NULL && semi - v.ptr < 8)
-		return bk__trim(bk__str(semi + 1, (size_t)(v.ptr + v.len -
+		return bk__trim(bk__str(semi + 1, (size_t)(bk__str_end(v) -
 		    semi - 1)));
 	return bk__trim(v);
 }
@@ -306,27 +306,27 @@ bk__vp_amazonses_json(bk__dctx *ctx)
 	if (bk__ieq(type.ptr, type.len, "bounce")) {
 		kind = BK_KIND_BOUNCE;
 		arr = json_span(json_key(j, "bouncedRecipients"),
-		    j.ptr + j.len);
+		    bk__str_end(j));
 	} else if (bk__ieq(type.ptr, type.len, "complaint")) {
 		kind = BK_KIND_FEEDBACK;
 		arr = json_span(json_key(j, "complainedRecipients"),
-		    j.ptr + j.len);
+		    bk__str_end(j));
 	} else if (bk__ieq(type.ptr, type.len, "delivery")) {
 		kind = BK_KIND_DELIVERED;
-		v = json_span(json_key(j, "delivery"), j.ptr + j.len);
+		v = json_span(json_key(j, "delivery"), bk__str_end(j));
 		arr = v.ptr == NULL ? BK_STR_NULL :
-		    json_span(json_key(v, "recipients"), v.ptr + v.len);
+		    json_span(json_key(v, "recipients"), bk__str_end(v));
 	} else
 		return 0;
 	if (arr.ptr == NULL)
 		return 0;
-	mail = json_span(json_key(j, "mail"), j.ptr + j.len);
+	mail = json_span(json_key(j, "mail"), bk__str_end(j));
 	sender = json_string(mail, "source");
 	subject = mail.ptr == NULL ? BK_STR_NULL :
 	    json_string(json_span(json_key(mail, "commonHeaders"),
-	    mail.ptr + mail.len), "subject");
+	    bk__str_end(mail)), "subject");
 	p = arr.ptr + 1;
-	end = arr.ptr + arr.len;
+	end = bk__str_end(arr);
 	/* loop: json_next moves p past one element each time */
 	while (p < end) {
 		el = json_next(&p, end);
@@ -353,7 +353,7 @@ bk__vp_amazonses_json(bk__dctx *ctx)
 		}
 		if (kind == BK_KIND_DELIVERED) {
 			bk_str dl = json_span(json_key(j, "delivery"),
-			    j.ptr + j.len);
+			    bk__str_end(j));
 
 			r->reason_hint = BK_REASON_DELIVERED;
 			r->action = bk__cstr("delivered");
@@ -365,7 +365,7 @@ bk__vp_amazonses_json(bk__dctx *ctx)
 			r->diagnostic = strip_type(json_string(el,
 			    "diagnosticCode"));
 			v = json_string(json_span(json_key(j, "bounce"),
-			    j.ptr + j.len), "reportingMTA");
+			    bk__str_end(j)), "reportingMTA");
 		}
 		v = strip_type(v);
 		r->reporting_mta = v.len ? v : BK_STR_NULL;

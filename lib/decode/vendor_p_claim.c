@@ -79,11 +79,11 @@ host_ends(bk_str v, const char *sfx)
 		return 0;
 	semi = memchr(v.ptr, ';', v.len);
 	if (semi != NULL)
-		v = bk__trim(bk__str(semi + 1, (size_t)(v.ptr + v.len -
+		v = bk__trim(bk__str(semi + 1, (size_t)(bk__str_end(v) -
 		    semi - 1)));
 	while (v.len > 0 && v.ptr[v.len - 1] == '.')
 		v.len--;
-	return v.len > n && bk__ieq(v.ptr + v.len - n, n, sfx);
+	return v.len > n && bk__ieq(bk__str_end(v) - n, n, sfx);
 }
 
 /*
@@ -106,7 +106,7 @@ by_microsoft(bk__dctx *ctx, bk_str dsn)
 	f = bk__istr(dsn.ptr, dsn.len, "reporting-mta:");
 	if (f == NULL)
 		return 0;
-	v = bk__str(f + 14, (size_t)(dsn.ptr + dsn.len - f - 14));
+	v = bk__str(f + 14, (size_t)(bk__str_end(dsn) - f - 14));
 	f = memchr(v.ptr, '\n', v.len);
 	if (f != NULL)
 		v.len = (size_t)(f - v.ptr);
@@ -166,7 +166,7 @@ split_blocks(bk_message *msg, bk_str t)
 	static const char *const names[] = {
 		"final-recipient:", "original-recipient:"
 	};
-	const char *p = t.ptr, *end = t.ptr + t.len, *eol;
+	const char *p = t.ptr, *end = bk__str_end(t), *eol;
 	int seen[2] = { 0, 0 }, changed = 0;
 	bk__buf b;
 	size_t i;
@@ -205,7 +205,7 @@ routed(bk_str a)
 	if (a.ptr == NULL)
 		return 1;
 	at = memchr(a.ptr, '@', a.len);
-	return at == NULL || memchr(at, '.', (size_t)(a.ptr + a.len - at)) ==
+	return at == NULL || memchr(at, '.', (size_t)(bk__str_end(a) - at)) ==
 	    NULL;
 }
 
@@ -235,7 +235,7 @@ queue_history(bk__dctx *ctx, bk_record *r)
 	if (r->diagnostic.ptr == NULL || bk__istr(r->diagnostic.ptr,
 	    r->diagnostic.len, "queue.expired") == NULL || t.ptr == NULL)
 		return;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	p = t.ptr;
 	/* loop: p moves past each "returned '" */
 	while (p < end && (q = bk__istr(p, (size_t)(end - p), mark)) !=

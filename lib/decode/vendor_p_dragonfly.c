@@ -43,7 +43,7 @@ static void
 df_fill(bk__dctx *ctx, bk_record *r, bk_str blk)
 {
 	bk_message *msg = ctx->msg;
-	const char *dnl, *colon, *eol, *end = blk.ptr + blk.len;
+	const char *dnl, *colon, *eol, *end = bk__str_end(blk);
 	bk_str head, reply, host;
 	size_t k;
 	bk__buf b;
@@ -51,7 +51,7 @@ df_fill(bk__dctx *ctx, bk_record *r, bk_str blk)
 	blk = bk__trim(blk);
 	if (blk.len == 0)
 		return;
-	end = blk.ptr + blk.len;
+	end = bk__str_end(blk);
 	dnl = bk__istr(blk.ptr, blk.len, " did not like our ");
 	if (dnl == NULL) {
 		r->diagnostic = bk__squeeze(msg, blk);
@@ -103,7 +103,7 @@ bk__vp_dragonfly(bk__dctx *ctx)
 	    "DragonFly Mail Agent") == NULL)
 		return 0;
 	p = t.ptr;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));

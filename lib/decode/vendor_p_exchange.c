@@ -47,8 +47,8 @@ ex_rcpt_line(bk_str line)
 	a = bk__addr_find(line.ptr, line.len);
 	if (a.ptr == NULL || a.ptr != line.ptr)
 		return BK_STR_NULL;
-	e = a.ptr + a.len;
-	if ((size_t)(line.ptr + line.len - e) < 4 || memcmp(e, " on ", 4) != 0)
+	e = bk__str_end(a);
+	if ((size_t)(bk__str_end(line) - e) < 4 || memcmp(e, " on ", 4) != 0)
 		return BK_STR_NULL;
 	return a;
 }
@@ -108,7 +108,7 @@ bk__vp_exchange2003(bk__dctx *ctx)
 	if (m == NULL)
 		return 0;
 	p = m;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	(void)bk__vp_line(&p, end);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {

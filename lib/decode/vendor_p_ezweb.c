@@ -57,7 +57,7 @@ ez_rcpt(bk_str l)
 		return a;
 	/* "<a@b>: 550 user unknown ..." */
 	if (l.len > 2 && l.ptr[0] == '<' && (gt = memchr(l.ptr, '>',
-	    l.len)) != NULL && gt + 1 < l.ptr + l.len && gt[1] == ':')
+	    l.len)) != NULL && gt + 1 < bk__str_end(l) && gt[1] == ':')
 		return bk__addr_only(bk__str(l.ptr, (size_t)(gt + 1 - l.ptr)));
 	return BK_STR_NULL;
 }

@@ -32,7 +32,7 @@ bk__vp_fml(bk__dctx *ctx)
 	    "fml") == NULL || ctx->dsn != NULL)
 		return 0;
 	p = t.ptr;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		const char *lp = p;

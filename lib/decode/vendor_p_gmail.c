@@ -54,7 +54,7 @@ gm_state(bk_str d)
 	    NULL)
 		return BK_STR_NULL;
 	m += 7;
-	if (bk__digits(m, (size_t)(d.ptr + d.len - m), 0, 99, &v) == 0)
+	if (bk__digits(m, (size_t)(bk__str_end(d) - m), 0, 99, &v) == 0)
 		return BK_STR_NULL;
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
 		if (map[i].state == v)
@@ -88,7 +88,7 @@ bk__vp_gmail(bk__dctx *ctx)
 		bk_str rest = bk__vp_between(bk__vp_rest(t, m), NULL,
 		    gm_stops);
 
-		end = rest.ptr + rest.len;
+		end = bk__str_end(rest);
 		td = bk__vp_find_line(bk__vp_rest(t, m), "message will be ");
 		if (td == NULL || td > end)
 			td = end;
@@ -154,7 +154,7 @@ bk__vp_gmail(bk__dctx *ctx)
 static bk_str
 gm_paragraph(bk_str t, const char *at)
 {
-	const char *p = at, *end = t.ptr + t.len, *start, *last;
+	const char *p = at, *end = bk__str_end(t), *start, *last;
 	bk_str line;
 
 	(void)bk__vp_line(&p, end);
@@ -173,7 +173,7 @@ gm_paragraph(bk_str t, const char *at)
 		line = bk__trim(bk__vp_line(&p, end));
 		if (line.len == 0)
 			break;
-		last = line.ptr + line.len;
+		last = bk__str_end(line);
 	}
 	return bk__str(start, (size_t)(last - start));
 }
@@ -216,8 +216,8 @@ bk__vp_gmail_now(bk__dctx *ctx)
 	if (m == NULL)
 		return 0;
 	delayed = i == 0;
-	eol = memchr(m, '\n', (size_t)(t.ptr + t.len - m));
-	lead = bk__str(m, (size_t)((eol != NULL ? eol : t.ptr + t.len) - m));
+	eol = memchr(m, '\n', (size_t)(bk__str_end(t) - m));
+	lead = bk__str(m, (size_t)((eol != NULL ? eol : bk__str_end(t)) - m));
 	a = bk__addr_find(lead.ptr, lead.len);
 	if (a.ptr == NULL)
 		return 0;
@@ -278,7 +278,7 @@ bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r)
 	if (r->diagnostic.ptr != NULL || t.ptr == NULL || t.len == 0 ||
 	    r->recipient.ptr == NULL || r->recipient.len == 0)
 		return;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	m = bk__imemmem(t.ptr, t.len, r->recipient.ptr, r->recipient.len);
 	if (m == NULL)
 		return;
@@ -300,7 +300,7 @@ bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r)
 
 		line = bk__trim(bk__vp_line(&p, ls));
 		if (line.len >= 4 && memcmp(line.ptr, "**", 2) == 0 &&
-		    memcmp(line.ptr + line.len - 2, "**", 2) == 0)
+		    memcmp(bk__str_end(line) - 2, "**", 2) == 0)
 			title = s;
 	}
 	/* the sentence's paragraph, to the next blank line */
@@ -310,7 +310,7 @@ bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r)
 		line = bk__trim(bk__vp_line(&p, end));
 		if (line.len == 0)
 			break;
-		last = line.ptr + line.len;
+		last = bk__str_end(line);
 	}
 	if (title == NULL)
 		title = ls;

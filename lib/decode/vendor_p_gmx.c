@@ -69,13 +69,13 @@ bk__vp_gmx(bk__dctx *ctx)
 	    bk__vp_header(ctx, "x-ui-out-filterresults").ptr == NULL)
 		return 0;
 	m = bk__istr(t.ptr, t.len, "the following address");
-	if (m == NULL || (m = bk__istr(m, (size_t)(t.ptr + t.len - m),
+	if (m == NULL || (m = bk__istr(m, (size_t)(bk__str_end(t) - m),
 	    "failed:")) == NULL)
 		return 0;
 	name = gmx ? "gmx" : "einsundeins";
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
 	p = m + 7;
-	end = bk__istr(p, (size_t)(t.ptr + t.len - p),
+	end = bk__istr(p, (size_t)(bk__str_end(t) - p),
 	    "--- the header of the original message");
 	if (end == NULL)
 		end = t.ptr + bk__dctx_cut(ctx);
@@ -110,7 +110,7 @@ bk__vp_gmx(bk__dctx *ctx)
 		if ((m = bk__istr(line.ptr, line.len, "error from remote "
 		    "server")) != NULL && r->command.ptr == NULL)
 			r->command = bk__vp_command(bk__str(m,
-			    (size_t)(line.ptr + line.len - m)));
+			    (size_t)(bk__str_end(line) - m)));
 		if (b.len > 0)
 			bk__buf_putc(&b, ' ');
 		bk__buf_append(&b, line.ptr, line.len);

@@ -71,13 +71,13 @@ bk__vp_googlegroups(bk__dctx *ctx)
 		return 0;
 	diag = bk__squeeze(msg, bk__vp_between(t, NULL, gg_stops));
 	p = fr.ptr;
-	end = fr.ptr + fr.len;
+	end = bk__str_end(fr);
 	/* loop: p moves past each address found */
 	while (p < end) {
 		a = bk__addr_find(p, (size_t)(end - p));
 		if (a.ptr == NULL)
 			break;
-		p = a.ptr + a.len;
+		p = bk__str_end(a);
 		if (bk__dctx_find(ctx, a) != NULL)
 			continue;
 		r = bk__dctx_add(ctx, "googlegroups");
@@ -95,7 +95,7 @@ bk__vp_googlegroups(bk__dctx *ctx)
 
 		if (m != NULL)
 			bk__dctx_orig_from_text(ctx, m,
-			    (size_t)(t.ptr + t.len - m));
+			    (size_t)(bk__str_end(t) - m));
 	}
 	return added;
 }

@@ -56,7 +56,7 @@ bk__vp_imail(bk__dctx *ctx)
 		region.len = (size_t)(g - region.ptr);
 	}
 	p = region.ptr;
-	end = region.ptr + region.len;
+	end = bk__str_end(region);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -71,7 +71,7 @@ bk__vp_imail(bk__dctx *ctx)
 			if (colon == NULL)
 				continue;
 			a = bk__addr_only(bk__str(colon + 1, (size_t)(
-			    line.ptr + line.len - colon - 1)));
+			    bk__str_end(line) - colon - 1)));
 			why = bk__trim(bk__str(line.ptr,
 			    (size_t)(colon - line.ptr)));
 			if (bk__istarts(line.ptr, line.len, "to:") ||
@@ -101,7 +101,7 @@ bk__vp_imail(bk__dctx *ctx)
 
 		if (m != NULL)
 			bk__dctx_orig_from_text(ctx, m,
-			    (size_t)(t.ptr + t.len - m));
+			    (size_t)(bk__str_end(t) - m));
 	}
 	return added;
 }

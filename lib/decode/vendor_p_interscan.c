@@ -49,7 +49,7 @@ bk__vp_interscanmss(bk__dctx *ctx)
 	if (t.ptr == NULL || ctx->dsn != NULL || !is_mine(ctx))
 		return 0;
 	p = t.ptr;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -66,10 +66,10 @@ bk__vp_interscanmss(bk__dctx *ctx)
 		sent = bk__istarts(line.ptr, line.len, "sent <<< ");
 		if (sent) {
 			m = line.ptr + 9;
-			a = bk__addr_find(m, (size_t)(line.ptr + line.len - m));
+			a = bk__addr_find(m, (size_t)(bk__str_end(line) - m));
 		} else if ((m = bk__istr(line.ptr, line.len,
 		    "unable to deliver message to <")) != NULL)
-			a = bk__addr_find(m, (size_t)(line.ptr + line.len - m));
+			a = bk__addr_find(m, (size_t)(bk__str_end(line) - m));
 		if (a.ptr == NULL)
 			continue;
 		r = bk__dctx_find(ctx, a);
@@ -85,7 +85,7 @@ bk__vp_interscanmss(bk__dctx *ctx)
 			    10 < line.len - 9 ? 10 : line.len - 9));
 		else
 			r->diagnostic = bk__str(m,
-			    (size_t)(line.ptr + line.len - m));
+			    (size_t)(bk__str_end(line) - m));
 		added++;
 	}
 	return added;

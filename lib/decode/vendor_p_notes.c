@@ -31,7 +31,7 @@ bk__vp_notes(bk__dctx *ctx)
 	m = bk__istr(t.ptr, t.len, "------- failure reasons");
 	if (m == NULL)
 		return 0;
-	end = bk__istr(m, (size_t)(t.ptr + t.len - m),
+	end = bk__istr(m, (size_t)(bk__str_end(t) - m),
 	    "------- returned message");
 	if (end == NULL)
 		return 0;

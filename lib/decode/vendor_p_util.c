@@ -37,7 +37,7 @@ bk__vp_line(const char **pp, const char *end)
 const char *
 bk__vp_find_line(bk_str t, const char *prefix)
 {
-	const char *p = t.ptr, *end = t.ptr + t.len;
+	const char *p = t.ptr, *end = bk__str_end(t);
 	bk_str line;
 
 	if (p == NULL)
@@ -56,9 +56,9 @@ bk__vp_find_line(bk_str t, const char *prefix)
 bk_str
 bk__vp_rest(bk_str t, const char *at)
 {
-	if (at == NULL || t.ptr == NULL || at < t.ptr || at > t.ptr + t.len)
+	if (at == NULL || t.ptr == NULL || at < t.ptr || at > bk__str_end(t))
 		return BK_STR_NULL;
-	return bk__str(at, (size_t)(t.ptr + t.len - at));
+	return bk__str(at, (size_t)(bk__str_end(t) - at));
 }
 
 /*
@@ -76,7 +76,7 @@ bk__vp_between(bk_str t, const char *from, const char *const *stops)
 	if (t.ptr == NULL)
 		return BK_STR_NULL;
 	p = t.ptr;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	if (from != NULL) {
 		const char *f = bk__istr(t.ptr, t.len, from);
 
@@ -143,7 +143,7 @@ bk__vp_reply(bk_message *msg, bk_str s)
 		return BK_STR_NULL;
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
 	p = s.ptr;
-	end = s.ptr + s.len;
+	end = bk__str_end(s);
 	/* loop: p moves one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -205,7 +205,7 @@ bk__vp_command(bk_str s)
 		/* whole words only: "data" is not "metadata" */
 		if (m > s.ptr && bk__is(m[-1], BK_C_ALPHA))
 			continue;
-		if (m + strlen(map[i].word) < s.ptr + s.len &&
+		if (m + strlen(map[i].word) < bk__str_end(s) &&
 		    bk__is(m[strlen(map[i].word)], BK_C_ALPHA))
 			continue;
 		return bk__cstr(map[i].cmd);

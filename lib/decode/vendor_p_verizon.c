@@ -45,7 +45,7 @@ from_domain_is(bk__dctx *ctx, const char *dom)
 	bk_str a = bk__addr_find(ctx->from.ptr, ctx->from.len);
 	size_t n = strlen(dom);
 
-	return a.ptr != NULL && a.len > n && bk__ieq(a.ptr + a.len - n, n,
+	return a.ptr != NULL && a.len > n && bk__ieq(bk__str_end(a) - n, n,
 	    dom) && (a.ptr[a.len - n - 1] == '@' || a.ptr[a.len - n - 1] ==
 	    '.');
 }
@@ -67,7 +67,7 @@ details(bk__dctx *ctx, const char *md)
 		diag = bk__squeeze(ctx->msg, bk__vp_between(bk__str(t.ptr,
 		    (size_t)(md - t.ptr)), "error message below:", stops));
 	p = md;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	(void)bk__vp_line(&p, end);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
@@ -113,14 +113,14 @@ mmsc(bk__dctx *ctx)
 	e = bk__vp_find_line(t, "error:");
 	if (e != NULL) {
 		p = e;
-		line = bk__vp_line(&p, t.ptr + t.len);
+		line = bk__vp_line(&p, bk__str_end(t));
 		diag = bk__trim(bk__str(line.ptr + 6, line.len - 6));
 	}
 	orig = bk__vp_rest(t, bk__vp_find_line(t, "original message:"));
 	if (orig.ptr == NULL)
 		return 0;
 	p = orig.ptr;
-	end = orig.ptr + orig.len;
+	end = bk__str_end(orig);
 	a = BK_STR_NULL;
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
@@ -152,7 +152,7 @@ bk__vp_verizon(bk__dctx *ctx)
 	if (t.ptr == NULL || ctx->dsn != NULL)
 		return 0;
 	md = bk__vp_find_line(t, "message details:");
-	if (md != NULL && bk__istr(md, (size_t)(t.ptr + t.len - md),
+	if (md != NULL && bk__istr(md, (size_t)(bk__str_end(t) - md),
 	    "rcpt to:") != NULL && bk__vp_find_line(t, "error:") != NULL)
 		return details(ctx, md);
 	if (from_domain_is(ctx, "vzwpix.com") || (ctx->from.ptr != NULL &&

@@ -65,7 +65,7 @@ bk__vp_x1(bk__dctx *ctx)
 	if (m == NULL)
 		return 0;
 	p = m;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	(void)bk__vp_line(&p, end);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
@@ -82,9 +82,9 @@ bk__vp_x1(bk__dctx *ctx)
 			return ctx->oom ? BK_ENOMEM : added;
 		r->recipient = a;
 		r->action = bk__cstr("failed");
-		lb = memchr(a.ptr + a.len, '[', (size_t)(line.ptr + line.len -
+		lb = memchr(bk__str_end(a), '[', (size_t)(bk__str_end(line) -
 		    a.ptr - a.len));
-		rb = line.ptr + line.len;
+		rb = bk__str_end(line);
 		if (lb != NULL) {
 			if (rb > lb && rb[-1] == ']')
 				rb--;
@@ -133,7 +133,7 @@ bk__vp_x3(bk__dctx *ctx)
 	}
 	aborted = 0;
 	p = m;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -176,14 +176,14 @@ bracket_tail(bk_str s)
 {
 	const char *lb = NULL, *q;
 
-	for (q = s.ptr; q < s.ptr + s.len; q++) {
+	for (q = s.ptr; q < bk__str_end(s); q++) {
 		if (*q == '[')
 			lb = q;
 	}
 	if (lb == NULL)
 		return BK_STR_NULL;
-	q = memchr(lb, ']', (size_t)(s.ptr + s.len - lb));
-	return bk__str(lb + 1, (size_t)((q ? q : s.ptr + s.len) - lb - 1));
+	q = memchr(lb, ']', (size_t)(bk__str_end(s) - lb));
+	return bk__str(lb + 1, (size_t)((q ? q : bk__str_end(s)) - lb - 1));
 }
 
 /* angle_after - the text inside "<...>" following @word in @s */
@@ -194,10 +194,10 @@ angle_after(bk_str s, const char *word)
 
 	if (m == NULL)
 		return BK_STR_NULL;
-	lt = memchr(m, '<', (size_t)(s.ptr + s.len - m));
+	lt = memchr(m, '<', (size_t)(bk__str_end(s) - m));
 	if (lt == NULL)
 		return BK_STR_NULL;
-	gt = memchr(lt, '>', (size_t)(s.ptr + s.len - lt));
+	gt = memchr(lt, '>', (size_t)(bk__str_end(s) - lt));
 	if (gt == NULL)
 		return BK_STR_NULL;
 	return bk__str(lt + 1, (size_t)(gt - lt - 1));
@@ -219,7 +219,7 @@ bk__vp_x6(bk__dctx *ctx)
 	if (m == NULL)
 		return 0;
 	p = m;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -232,7 +232,7 @@ bk__vp_x6(bk__dctx *ctx)
 		    "returned permanent errors:")) != NULL ||
 		    (m = bk__istr(line.ptr, line.len,
 		    "returned temporary errors:")) != NULL)
-			a = bk__addr_find(m, (size_t)(line.ptr + line.len - m));
+			a = bk__addr_find(m, (size_t)(bk__str_end(line) - m));
 		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
 			continue;
 		r = bk__dctx_add(ctx, "x6");
@@ -247,13 +247,13 @@ bk__vp_x6(bk__dctx *ctx)
 		if ((m = bk__istr(line.ptr, line.len, "error following ")) !=
 		    NULL)
 			r->command = bk__vp_command(bk__str(m + 16,
-			    (size_t)(line.ptr + line.len - m - 16) > 12 ? 12 :
-			    (size_t)(line.ptr + line.len - m - 16)));
+			    (size_t)(bk__str_end(line) - m - 16) > 12 ? 12 :
+			    (size_t)(bk__str_end(line) - m - 16)));
 		else if ((m = bk__istr(line.ptr, line.len,
 		    "refused to accept your message (")) != NULL)
 			r->command = bk__vp_command(bk__str(m + 32,
-			    (size_t)(line.ptr + line.len - m - 32) > 8 ? 8 :
-			    (size_t)(line.ptr + line.len - m - 32)));
+			    (size_t)(bk__str_end(line) - m - 32) > 8 ? 8 :
+			    (size_t)(bk__str_end(line) - m - 32)));
 		bk__vp_codes(r);
 		added++;
 	}

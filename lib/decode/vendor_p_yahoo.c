@@ -86,7 +86,7 @@ bk__vp_yahoo(bk__dctx *ctx)
 		return 0;
 	region = bk__vp_between(bk__vp_rest(t, m), NULL, yh_stops);
 	p = region.ptr;
-	end = region.ptr + region.len;
+	end = bk__str_end(region);
 	(void)bk__vp_line(&p, end);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
@@ -125,7 +125,7 @@ bk__vp_yahoo(bk__dctx *ctx)
 		m = bk__vp_find_line(t, "--- below this line is a copy");
 		if (m != NULL)
 			bk__dctx_orig_from_text(ctx, m,
-			    (size_t)(t.ptr + t.len - m));
+			    (size_t)(bk__str_end(t) - m));
 	}
 	return added;
 }

@@ -83,7 +83,7 @@ bk__vp_zoho(bk__dctx *ctx)
 	    !bk__vp_received_has(ctx, "zoho"))
 		return 0;
 	p = t.ptr;
-	end = t.ptr + t.len;
+	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
 	while (p < end) {
 		line = bk__trim(bk__vp_line(&p, end));
@@ -95,7 +95,7 @@ bk__vp_zoho(bk__dctx *ctx)
 			if (a.ptr != line.ptr)
 				continue;
 			e1 += 12;
-			e2 = bk__istr(e1, (size_t)(line.ptr + line.len - e1),
+			e2 = bk__istr(e1, (size_t)(bk__str_end(line) - e1),
 			    "error_code :");
 			if (e2 != NULL) {
 				code = bk__str(e1, (size_t)(e2 - e1));
@@ -111,20 +111,20 @@ bk__vp_zoho(bk__dctx *ctx)
 		    (m = bk__istr(line.ptr, line.len, "address:")) != NULL) {
 			const char *rcode, *tail;
 
-			a = bk__addr_find(m, (size_t)(line.ptr + line.len -
+			a = bk__addr_find(m, (size_t)(bk__str_end(line) -
 			    m));
 			if (a.ptr == NULL)
 				continue;
 			rcode = bk__istr(line.ptr, line.len, "responsecode ");
 			code = BK_STR_NULL;
-			tail = a.ptr + a.len;
+			tail = bk__str_end(a);
 			if (rcode != NULL) {
 				code = bk__str(rcode + 13, 3 <= (size_t)(
-				    line.ptr + line.len - rcode - 13) ? 3 : 0);
+				    bk__str_end(line) - rcode - 13) ? 3 : 0);
 				tail = rcode + 13;
 			}
 			/* the text follows the last ", " before "]" */
-			m = line.ptr + line.len;
+			m = bk__str_end(line);
 			if (m > tail && m[-1] == ']')
 				m--;
 			e2 = tail;

@@ -112,6 +112,16 @@ bk__str(const char *p, size_t len)
 	return s;
 }
 #define BK_STR_NULL bk__str(NULL, 0)
+
+/*
+ * bk__str_end - one past the last byte of a slice; NULL for an absent
+ * slice (adding even 0 to a null pointer is undefined in C).
+ */
+static inline const char *
+bk__str_end(bk_str s)
+{
+	return s.ptr != NULL ? s.ptr + s.len : NULL;
+}
 bk_str bk__trim(bk_str s);
 bk_str bk__cstr(const char *s);
 
