@@ -353,8 +353,12 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			orr = fv[F_ORIG];
 
 			blocks++;
-			if (blocks > BK_LIMIT_DSN_RECIPIENTS)
+			if (blocks > BK_LIMIT_DSN_RECIPIENTS) {
+				bk__message_damage(msg, BK_SEV_DAMAGED,
+				    "too many recipient blocks in one report; "
+				    "the rest were not read");
 				break;
+			}
 			addr = bk__addr_only(value_after_type(fr));
 			if (addr.ptr == NULL)
 				addr = bk__addr_find(value_after_type(fr).ptr,

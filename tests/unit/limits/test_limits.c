@@ -472,23 +472,9 @@ test_limits__recipients(void)
 		BKT_EQ_INT(row, bk_message_new(&msg, s.p, s.len, NULL), 0);
 		BKT_EQ_INT(row, bk_message_decode(msg, &recs, &nrec), 0);
 		BKT_EQ_INT(row, nrec, over ? BK_LIMIT_RECIPIENTS : n);
-		/*
-		 * Known gap (reported; lib/decode/decode_dsn.c): blocks past
-		 * BK_LIMIT_DSN_RECIPIENTS are dropped without a diagnostic.
-		 * Define BK_TEST_DSN_LIMIT_FLAGGED once that is fixed.
-		 */
-#ifdef BK_TEST_DSN_LIMIT_FLAGGED
+		/* blocks past the limit are flagged, not dropped silently */
 		BKT_EQ_INT(row, bk_message_diagnostic(msg, &text) >=
 		    BK_SEV_DAMAGED, over);
-#else
-		if (over && bk_message_diagnostic(msg, &text) <
-		    BK_SEV_DAMAGED)
-			fprintf(stderr, "KNOWN GAP [%s]: recipients past the "
-			    "limit dropped without a diagnostic\n", row);
-		else
-			BKT_EQ_INT(row, bk_message_diagnostic(msg, &text) >=
-			    BK_SEV_DAMAGED, over);
-#endif
 		if (nrec > 0)
 			BKT_EQ_STR(row, recs[nrec - 1].status.ptr,
 			    recs[nrec - 1].status.len, "5.1.1");
