@@ -1,6 +1,7 @@
 /*
  * cmd_check.c - "bouncekit check": SPF, blocklists and reverse DNS, and
- * the domain's MX, SPF tree and DMARC, over the public API only.
+ * the domain's MX, blocklists, SPF tree and DMARC, over the public API
+ * only.
  *
  * All lookups of one command share one resolver and run concurrently.
  * Text output is for people (untrusted DNS text escaped as \xNN); --json
@@ -54,8 +55,9 @@ bk_cli_check_usage(FILE *fp)
 	    "[-s ADDR] [-t MS] -i IP DOMAIN\n"
 	    "       bouncekit check ip [-j] [-d SERVER] [-l FILE] [-t MS] "
 	    "IP|DOMAIN\n"
-	    "       bouncekit check domain [-j] [-d SERVER] [-S SELECTOR]... "
-	    "[-t MS] DOMAIN\n"
+	    "       bouncekit check domain [-j] [-d SERVER] [-l FILE] "
+	    "[-S SELECTOR]... [-t MS]\n"
+	    "                                DOMAIN\n"
 	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n"
 	    "       bouncekit check spf|domain|message --offline "
 	    "[-r [NAME=]RECORD]... ...\n");
@@ -446,6 +448,76 @@ slurp(const char *path, size_t *len)
 	return buf;
 }
 
+/* load_lists - the built-in set, or --lists FILE; 0 or an exit status */
+static int
+load_lists(const struct copts *o, bk_dnsbl_set **set)
+{
+	char *err = NULL, *text = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (o->lists != NULL) {
+		text = slurp(o->lists, &len);
+		if (text == NULL) {
+			perror(o->lists);
+			return EXIT_UNREADABLE;
+		}
+	}
+	rc = bk_dnsbl_set_new(set, text, len, &err);
+	free(text);
+	if (rc != 0) {
+		fprintf(stderr, "bouncekit: %s: %s\n",
+		    o->lists ? o->lists : "built-in lists",
+		    err ? err : bk_strerror(rc));
+		free(err);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* json_dnsbl - one list result as JSON (after a comma when @i > 0) */
+static void
+json_dnsbl(size_t i, const bk_dnsbl_result *x)
+{
+	printf("%s{\"id\":", i ? "," : "");
+	put_json(x->id);
+	printf(",\"zone\":");
+	put_json(x->zone);
+	printf(",\"state\":\"%s\",\"query\":",
+	    x->state == BK_DNSBL_LISTED ? "listed" :
+	    x->state == BK_DNSBL_NOT_LISTED ? "not-listed" :
+	    x->state == BK_DNSBL_ERROR ? "error" :
+	    x->state == BK_DNSBL_FAILED ? "failed" : "skipped");
+	put_json(x->state == BK_DNSBL_SKIPPED || x->query[0] == '\0' ? NULL :
+	    x->query);
+	printf(",\"code\":");
+	put_json(x->code);
+	printf(",\"meaning\":");
+	put_json(x->state == BK_DNSBL_NOT_LISTED ? NULL : x->meaning);
+	printf(",\"txt\":");
+	put_json(x->txt);
+	printf(",\"dns\":\"%s\"}", bk_dns_status_name(x->dns));
+}
+
+/* text_dnsbl - one list result for people */
+static void
+text_dnsbl(const bk_dnsbl_result *x)
+{
+	printf("  %-16s %-12s", x->id, bk_dnsbl_state_name(x->state));
+	if (x->code != NULL)
+		printf(" %s", x->code);
+	if (x->state != BK_DNSBL_NOT_LISTED && x->meaning != NULL) {
+		printf(" - ");
+		put_text(x->meaning);
+	}
+	printf("\n");
+	if (x->state == BK_DNSBL_LISTED && x->txt != NULL) {
+		printf("%31s", "");
+		put_text(x->txt);
+		printf("\n");
+	}
+}
+
 /* check_ip - blocklists and reverse DNS */
 static int
 check_ip(const struct copts *o, const char *target)
@@ -454,8 +526,7 @@ check_ip(const struct copts *o, const char *target)
 	bk_ipcheck *c = NULL;
 	bk_resolver *r;
 	const bk_rdns *rd;
-	char *err = NULL, *text = NULL;
-	size_t len = 0, i;
+	size_t i;
 	int rc, problem = 0;
 
 	bk_dns_static *st = NULL;
@@ -466,22 +537,9 @@ check_ip(const struct copts *o, const char *target)
 		    "nothing can be checked offline\n");
 		return EXIT_NEEDS_DNS;
 	}
-	if (o->lists != NULL) {
-		text = slurp(o->lists, &len);
-		if (text == NULL) {
-			perror(o->lists);
-			return EXIT_UNREADABLE;
-		}
-	}
-	rc = bk_dnsbl_set_new(&set, text, len, &err);
-	free(text);
-	if (rc != 0) {
-		fprintf(stderr, "bouncekit: %s: %s\n",
-		    o->lists ? o->lists : "built-in lists",
-		    err ? err : bk_strerror(rc));
-		free(err);
-		return EXIT_USAGE;
-	}
+	rc = load_lists(o, &set);
+	if (rc != 0)
+		return rc;
 	r = new_resolver(o, NULL, &st);
 	if (r == NULL) {
 		bk_dnsbl_set_free(set);
@@ -513,46 +571,10 @@ check_ip(const struct copts *o, const char *target)
 
 		if (x->state == BK_DNSBL_LISTED)
 			problem = 1;
-		if (o->json) {
-			printf("%s{\"id\":", i ? "," : "");
-			put_json(x->id);
-			printf(",\"zone\":");
-			put_json(x->zone);
-			printf(",\"state\":\"%s\",\"query\":",
-			    x->state == BK_DNSBL_LISTED ? "listed" :
-			    x->state == BK_DNSBL_NOT_LISTED ? "not-listed" :
-			    x->state == BK_DNSBL_ERROR ? "error" :
-			    x->state == BK_DNSBL_FAILED ? "failed" :
-			    "skipped");
-			put_json(x->state == BK_DNSBL_SKIPPED ? NULL :
-			    x->query);
-			printf(",\"code\":");
-			put_json(x->code);
-			printf(",\"meaning\":");
-			put_json(x->state == BK_DNSBL_NOT_LISTED ? NULL :
-			    x->meaning);
-			printf(",\"txt\":");
-			put_json(x->txt);
-			printf(",\"dns\":\"%s\"}",
-			    bk_dns_status_name(x->dns));
-			continue;
-		}
-		if (x->state == BK_DNSBL_SKIPPED)
-			continue;
-		printf("  %-16s %-12s", x->id,
-		    bk_dnsbl_state_name(x->state));
-		if (x->code != NULL)
-			printf(" %s", x->code);
-		if (x->state != BK_DNSBL_NOT_LISTED && x->meaning != NULL) {
-			printf(" - ");
-			put_text(x->meaning);
-		}
-		printf("\n");
-		if (x->state == BK_DNSBL_LISTED && x->txt != NULL) {
-			printf("%31s", "");
-			put_text(x->txt);
-			printf("\n");
-		}
+		if (o->json)
+			json_dnsbl(i, x);
+		else if (x->state != BK_DNSBL_SKIPPED)
+			text_dnsbl(x);
 	}
 	rd = bk_ipcheck_rdns(c);
 	if (o->json)
@@ -675,11 +697,12 @@ text_txtpol(const char *what, const bk_txtpolicy *t)
 	}
 }
 
-/* check_domain - MX, SPF tree, DMARC */
+/* check_domain - MX, domain blocklists, SPF tree, DMARC */
 static int
 check_domain(const struct copts *o, const char *domain)
 {
 	bk_domaincheck *c = NULL;
+	bk_dnsbl_set *set = NULL;
 	const bk_dns_answer *mx;
 	const bk_dmarc_info *d;
 	bk_resolver *r;
@@ -696,14 +719,23 @@ check_domain(const struct copts *o, const char *domain)
 		    "NAME=TEXT)\n");
 		return EXIT_NEEDS_DNS;
 	}
+	/* listings exist only as DNS answers: none offline */
+	if (!o->offline) {
+		rc = load_lists(o, &set);
+		if (rc != 0)
+			return rc;
+	}
 	r = new_resolver(o, domain, &st);
-	if (r == NULL)
+	if (r == NULL) {
+		bk_dnsbl_set_free(set);
 		return EXIT_USAGE;
+	}
 	rc = bk_domaincheck_new(&c, r, domain);
 	if (rc == BK_EINVAL) {
 		fprintf(stderr, "bouncekit: '%s' is not a domain name\n",
 		    domain);
 		free_resolver(r, st);
+		bk_dnsbl_set_free(set);
 		return EXIT_USAGE;
 	}
 	for (i = 0; rc == 0 && i < o->nsel; i++)
@@ -712,14 +744,22 @@ check_domain(const struct copts *o, const char *domain)
 			    o->selectors[i]);
 			bk_domaincheck_free(c);
 			free_resolver(r, st);
+			bk_dnsbl_set_free(set);
 			return EXIT_USAGE;
 		}
+	if (rc == 0 && set != NULL)
+		rc = bk_domaincheck_set_lists(c, set);
 	if (rc != 0 || bk_domaincheck_start(c) != 0 ||
 	    bk_resolver_run(r) != 0) {
 		bk_domaincheck_free(c);
 		free_resolver(r, st);
+		bk_dnsbl_set_free(set);
 		return EXIT_INTERNAL;
 	}
+	for (i = 0; i < bk_domaincheck_dnsbl_count(c); i++)
+		if (bk_domaincheck_dnsbl_result(c, i)->state ==
+		    BK_DNSBL_LISTED)
+			problem = 1;
 	mx = bk_domaincheck_mx(c);
 	d = bk_domaincheck_dmarc(c);
 	root = bk_domaincheck_spf_node(c, 0);
@@ -759,7 +799,10 @@ check_domain(const struct copts *o, const char *domain)
 			put_json(mx->rr[i].data);
 			printf("}");
 		}
-		printf("]},\"spf\":{\"dns_terms\":%u,\"tree\":[",
+		printf("]},\"blocklists\":[");
+		for (i = 0; i < bk_domaincheck_dnsbl_count(c); i++)
+			json_dnsbl(i, bk_domaincheck_dnsbl_result(c, i));
+		printf("],\"spf\":{\"dns_terms\":%u,\"tree\":[",
 		    bk_domaincheck_spf_terms(c));
 		for (i = 0; i < bk_domaincheck_spf_count(c); i++) {
 			const bk_spf_node *n = bk_domaincheck_spf_node(c, i);
@@ -815,6 +858,10 @@ check_domain(const struct copts *o, const char *domain)
 			}
 			printf("\n");
 		}
+		if (bk_domaincheck_dnsbl_count(c) > 0)
+			printf("Domain blocklists:\n");
+		for (i = 0; i < bk_domaincheck_dnsbl_count(c); i++)
+			text_dnsbl(bk_domaincheck_dnsbl_result(c, i));
 		printf("SPF: %u DNS-querying terms in the tree (limit 10)%s\n",
 		    bk_domaincheck_spf_terms(c),
 		    bk_domaincheck_spf_terms(c) > 10 ?
@@ -857,6 +904,7 @@ check_domain(const struct copts *o, const char *domain)
 	}
 	bk_domaincheck_free(c);
 	free_resolver(r, st);
+	bk_dnsbl_set_free(set);
 	return problem ? EXIT_PROBLEM : 0;
 }
 

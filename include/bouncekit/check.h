@@ -177,7 +177,8 @@ typedef enum bk_dnsbl_state {
 /** bk_dnsbl_state_name - "listed", "not listed"... (static). */
 const char *bk_dnsbl_state_name(bk_dnsbl_state st);
 
-/* The verdict of one list; strings are owned by the bk_ipcheck. */
+/* The verdict of one list; strings are owned by the bk_ipcheck (or the
+ * bk_domaincheck) and the bk_dnsbl_set. */
 typedef struct bk_dnsbl_result {
 	const char *id;            /* list id ("spamhaus-zen") */
 	const char *zone;
@@ -299,6 +300,24 @@ unsigned bk_domaincheck_spf_terms(const bk_domaincheck *c);
 
 /** bk_domaincheck_dmarc - the DMARC findings (borrowed). */
 const bk_dmarc_info *bk_domaincheck_dmarc(const bk_domaincheck *c);
+
+/**
+ * bk_domaincheck_set_lists - also ask the domain blocklists of @set
+ * ("domain" lists; address lists are left out) for the domain, on the
+ * same resolver run as the other lookups.  Answers are decoded as for
+ * bk_ipcheck: an error code (127.255.255.x, 127.0.0.1, a code the set
+ * calls an error) is BK_DNSBL_ERROR, never a listing.
+ * @param set  borrowed, must outlive @c; NULL: no blocklists (default).
+ * @return 0; BK_EINVAL (already started); BK_ENOMEM.
+ */
+int bk_domaincheck_set_lists(bk_domaincheck *c, const bk_dnsbl_set *set);
+
+/** bk_domaincheck_dnsbl_count - domain lists asked (0 before start). */
+size_t bk_domaincheck_dnsbl_count(const bk_domaincheck *c);
+
+/** bk_domaincheck_dnsbl_result - domain list result @i (borrowed). */
+const bk_dnsbl_result *bk_domaincheck_dnsbl_result(const bk_domaincheck *c,
+    size_t i);
 
 
 /**

@@ -12,6 +12,12 @@
  * domain (Public Suffix List via libpsl) differs, _dmarc.<org> are asked
  * at once; the domain's own record wins.  The record is checked tag by
  * tag (RFC 7489 6.3, RFC 9989 np=).
+ *
+ * Domain blocklists: with bk_domaincheck_set_lists(), the domain-type
+ * lists of the set are asked through an embedded bk_ipcheck (check_ip.c
+ * decodes the answers: 127.255.255.x, 127.0.0.1 and codes the
+ * definitions call errors are never listings), queued by
+ * bk_domaincheck_start() with the other lookups on the same resolver.
  */
 #include <libpsl.h>
 #include <stdio.h>
@@ -58,6 +64,7 @@ struct bk_domaincheck {
 		bk_dns_answer *ans;
 		int sts;
 	} sts, rpt;
+	bk_ipcheck *bl;            /* domain blocklists, or NULL */
 	int started, finished;
 };
 
@@ -104,10 +111,70 @@ bk_domaincheck_free(bk_domaincheck *c)
 	bk_dns_answer_free(c->dmarc_org);
 	bk_dns_answer_free(c->sts.ans);
 	bk_dns_answer_free(c->rpt.ans);
+	bk_ipcheck_free(c->bl);
 	for (size_t i = 0; i < c->nnodes; i++)
 		bk_dns_answer_free(c->nodes[i]->ans);
 	bk__arena_free(c->arena);
 	free(c);
+}
+
+/* bk_domaincheck_set_lists - see check.h */
+int
+bk_domaincheck_set_lists(bk_domaincheck *c, const bk_dnsbl_set *set)
+{
+	bk_ipcheck *bl = NULL;
+	int rc;
+
+	if (c == NULL || c->started)
+		return BK_EINVAL;
+	if (set != NULL) {
+		rc = bk_ipcheck_new(&bl, c->r, set, c->domain);
+		if (rc != 0)
+			return rc;
+	}
+	bk_ipcheck_free(c->bl);
+	c->bl = bl;
+	return 0;
+}
+
+/* bl_slot - index in the embedded check of domain list @i, or the count
+ * of domain lists when @i is past them (address lists are skipped) */
+static size_t
+bl_slot(const bk_domaincheck *c, size_t i, size_t *count)
+{
+	size_t n = bk_ipcheck_count(c->bl), k, seen = 0;
+
+	for (k = 0; k < n; k++) {
+		const bk_dnsbl_result *x = bk_ipcheck_result(c->bl, k);
+
+		if (x->state == BK_DNSBL_SKIPPED)
+			continue;
+		if (seen == i && count == NULL)
+			return k;
+		seen++;
+	}
+	if (count != NULL)
+		*count = seen;
+	return n;
+}
+
+size_t
+bk_domaincheck_dnsbl_count(const bk_domaincheck *c)
+{
+	size_t n = 0;
+
+	if (c == NULL || c->bl == NULL || !c->started)
+		return 0;
+	bl_slot(c, 0, &n);
+	return n;
+}
+
+const bk_dnsbl_result *
+bk_domaincheck_dnsbl_result(const bk_domaincheck *c, size_t i)
+{
+	if (c == NULL || c->bl == NULL || !c->started)
+		return NULL;
+	return bk_ipcheck_result(c->bl, bl_slot(c, i, NULL));
 }
 
 const bk_dns_answer *
@@ -670,5 +737,7 @@ bk_domaincheck_start(bk_domaincheck *c)
 	if (rc == 0)
 		rc = bk_resolver_query(c->r, c->rpt.name, strlen(c->rpt.name),
 		    BK_DNS_TXT, on_txtpol, &c->rpt);
+	if (rc == 0 && c->bl != NULL)
+		rc = bk_ipcheck_start(c->bl);
 	return rc;
 }

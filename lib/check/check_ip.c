@@ -571,8 +571,14 @@ bk_ipcheck_start(bk_ipcheck *c)
 		} else {
 			n = snprintf(s->query, sizeof(s->query), "%s.%s",
 			    c->target, l->zone);
-			if (n < 0 || (size_t)n >= sizeof(s->query))
-				return BK_ETOOBIG;
+			if (n < 0 || (size_t)n > 253) {
+				/* not a DNS name: this list cannot be asked */
+				s->query[0] = '\0';
+				s->res.state = BK_DNSBL_FAILED;
+				s->res.meaning = "the query name would be over "
+				    "253 characters";
+				continue;
+			}
 		}
 		s->res.state = BK_DNSBL_FAILED;
 		s->res.meaning = "no answer yet";

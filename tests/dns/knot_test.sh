@@ -255,6 +255,28 @@ t domain-rua-only 0 '"p":"none"' 'treated as p=none' -- \
 t domain-text 0 'SPF: 2 DNS-querying terms' 'include:_spf.sender.test' \
 	'policy p=reject' -- check domain -d "$dns" sender.test
 
+# check domain: the domain lists of the set (test-dbl, and test-sfdbl
+# whose zone answers SERVFAIL), asked with the other lookups; a listing
+# is a problem, an error code or a failed lookup is not
+t domain-dbl-clean 0 '"blocklists":\[\{"id":"test-dbl","zone":"dbl.test","state":"not-listed","query":"sender.test.dbl.test"' \
+	'"id":"test-sfdbl","zone":"servfail.test","state":"failed"' '"problem":false' -- \
+	check domain -j -d "$dns" -l "$lists" sender.test
+t domain-dbl-listed 1 '"id":"test-dbl","zone":"dbl.test","state":"listed","query":"norua.sender.test.dbl.test","code":"127.0.1.2","meaning":"spam domain","txt":"norua.sender.test is a test listing"' \
+	'"problem":true' -- check domain -j -d "$dns" -l "$lists" norua.sender.test
+t domain-dbl-error 0 '"id":"test-dbl","zone":"dbl.test","state":"error"[^}]*"code":"127.255.255.254","meaning":"the list refused the query \(public resolver\)"' \
+	'"problem":false' -- check domain -j -d "$dns" -l "$lists" dblerr.sender.test
+t domain-dbl-127001 0 '"state":"error"[^}]*"code":"127.0.0.1"[^}]*never a listing' -- \
+	check domain -j -d "$dns" -l "$lists" dblone.sender.test
+t domain-dbl-text 1 'Domain blocklists:' 'test-dbl +listed +127.0.1.2 - spam domain' \
+	'test-sfdbl +lookup failed' -- \
+	check domain -d "$dns" -l "$lists" norua.sender.test
+if "$bk" check domain -j -d "$dns" -l "$lists" sender.test | grep -q '"test-bl"'; then
+	fail=$((fail + 1))
+	echo "FAIL domain-dbl-no-ip-lists: an address list was asked"
+else
+	pass=$((pass + 1))
+fi
+
 # DKIM keys by selector, MTA-STS and TLS-RPT
 t domain-selectors 1 '"name":"ed._domainkey.sender.test"[^}]*"usable":true,"type":"ed25519","bits":256' \
 	'"name":"rsa2048._domainkey.sender.test"[^}]*"type":"rsa","bits":2048,"revoked":false,"testing":true' \

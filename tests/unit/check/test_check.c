@@ -657,6 +657,97 @@ test_check__dkim_counts(void)
 	bk_resolver_free(r);
 }
 
+/* dbl_row - check domain @d against the domain lists of @set: the one
+ * domain list's state, code and meaning (substring); address lists are
+ * left out */
+static void
+dbl_row(const char *row, const bk_dnsbl_set *set, const char *d,
+    bk_dnsbl_state want, const char *code, const char *meaning)
+{
+	bk_resolver *r = fake_resolver();
+	bk_domaincheck *c = NULL;
+	const bk_dnsbl_result *x;
+
+	BKT_EQ_INT(row, bk_domaincheck_new(&c, r, d), 0);
+	BKT_EQ_INT(row, bk_domaincheck_dnsbl_count(c), 0);
+	BKT_EQ_INT(row, bk_domaincheck_set_lists(c, set), 0);
+	BKT_EQ_INT(row, bk_domaincheck_start(c), 0);
+	BKT_EQ_INT(row, bk_domaincheck_set_lists(c, set), BK_EINVAL);
+	BKT_EQ_INT(row, bk_resolver_run(r), 0);
+	BKT_EQ_INT(row, bk_domaincheck_dnsbl_count(c), 1);
+	BKT_CHECK(bk_domaincheck_dnsbl_result(c, 1) == NULL);
+	x = bk_domaincheck_dnsbl_result(c, 0);
+	if (x == NULL) {
+		BKT_FAIL("%s", row);
+	} else {
+		BKT_CHECK(strcmp(x->id, "dbl") == 0);
+		BKT_EQ_INT(row, x->state, want);
+		if (code == NULL)
+			BKT_CHECK(x->code == NULL);
+		else
+			BKT_CHECK(x->code != NULL &&
+			    strcmp(x->code, code) == 0);
+		if (meaning != NULL)
+			BKT_CHECK(x->meaning != NULL &&
+			    strstr(x->meaning, meaning) != NULL);
+	}
+	/* MX, SPF, DMARC... ran on the same resolver run */
+	BKT_CHECK(bk_domaincheck_spf_count(c) == 1);
+	bk_domaincheck_free(c);
+	bk_resolver_free(r);
+}
+
+/* domain blocklists of check domain: listed, not listed, error codes
+ * (never a listing), a failed lookup, a name too long to ask */
+static void
+test_check__domain_dnsbl(void)
+{
+	static const char defs[] =
+	    "code * 127.255.255.254 error the list refused the query\n"
+	    "list bl bl.example ip Address list\n"
+	    "list dbl dbl.example domain Domain list\n"
+	    "code dbl 127.0.1.2 listed spam domain\n";
+	bk_dnsbl_set *set = NULL;
+	char longd[260];
+
+	fz_clear(&zone);
+	BKT_EQ_INT("set", bk_dnsbl_set_new(&set, defs, strlen(defs), NULL),
+	    0);
+	fz_add_addr(&zone, "spam.example.dbl.example", "127.0.1.2");
+	fz_add_addr(&zone, "odd.example.dbl.example", "127.0.1.9");
+	fz_add_addr(&zone, "refused.example.dbl.example", "127.255.255.254");
+	fz_add_addr(&zone, "q.example.dbl.example", "127.255.255.252");
+	fz_add_addr(&zone, "one.example.dbl.example", "127.0.0.1");
+	fz_add_addr(&zone, "web.example.dbl.example", "192.0.2.1");
+	fz_add(&zone, "fault.example.dbl.example", FZ_SERVFAIL);
+	txt("spam.example.dbl.example", "see https://example/spam");
+	dbl_row("listed", set, "spam.example", BK_DNSBL_LISTED, "127.0.1.2",
+	    "spam domain");
+	dbl_row("undocumented code", set, "odd.example", BK_DNSBL_LISTED,
+	    "127.0.1.9", "not documented");
+	dbl_row("not listed", set, "clean.example", BK_DNSBL_NOT_LISTED,
+	    NULL, NULL);
+	dbl_row("defined error", set, "refused.example", BK_DNSBL_ERROR,
+	    "127.255.255.254", "refused");
+	dbl_row("127.255.255.x", set, "q.example", BK_DNSBL_ERROR,
+	    "127.255.255.252", "error code");
+	dbl_row("127.0.0.1", set, "one.example", BK_DNSBL_ERROR, "127.0.0.1",
+	    "never a listing");
+	dbl_row("outside 127/8", set, "web.example", BK_DNSBL_ERROR,
+	    "192.0.2.1", "outside");
+	dbl_row("servfail", set, "fault.example", BK_DNSBL_FAILED, NULL,
+	    NULL);
+	/* 63+1+63+1+63+1+50 = 242 characters: _smtp._tls.DOMAIN is 253,
+	 * DOMAIN.dbl.example 254: that list cannot be asked, the rest of
+	 * the check runs */
+	memset(longd, 'a', sizeof(longd));
+	longd[63] = longd[127] = longd[191] = '.';
+	longd[242] = '\0';
+	dbl_row("too long", set, longd, BK_DNSBL_FAILED, NULL, "253");
+	bk_dnsbl_set_free(set);
+	fz_clear(&zone);
+}
+
 BK_TEST_MAIN(
 	BKT(test_check__spf_term_limit),
 	BKT(test_check__spf_void_limit),
@@ -669,5 +760,6 @@ BK_TEST_MAIN(
 	BKT(test_check__dkim_limits),
 	BKT(test_check__dmarc),
 	BKT(test_check__dmarc_prefetch),
-	BKT(test_check__dkim_counts)
+	BKT(test_check__dkim_counts),
+	BKT(test_check__domain_dnsbl)
 )
