@@ -124,4 +124,24 @@
  * 4096); bigger keys only cost time. */
 #define BK_LIMIT_DKIM_RSA_MAX_BITS 8192
 
+/*
+ * A user's rules file (--rules, $BOUNCEKIT_RULES): trusted to run the
+ * tool, not to exhaust it.  Past any of these the file is refused with a
+ * line-numbered error, never truncated.
+ */
+#define BK_LIMIT_RULES_FILE_BYTES ((size_t)16 * 1024 * 1024)
+#define BK_LIMIT_RULES_LINE_BYTES 4096   /* one line of a rules file */
+#define BK_LIMIT_RULES 10000             /* rules and knowledge entries */
+#define BK_LIMIT_RULE_PATTERNS 20000     /* patterns of all rules */
+#define BK_LIMIT_RULE_VALUES 128         /* values of one list key */
+#define BK_LIMIT_RULE_SAMPLES 64         /* must + mustnot lines per rule */
+
+/*
+ * Suppression store: bytes kept of an address (RFC 5321 4.5.3.1.3: a
+ * path is 256 with its brackets) and of a reason or note per address and
+ * audit row.
+ */
+#define BK_LIMIT_STORE_ADDRESS_BYTES 254
+#define BK_LIMIT_STORE_NOTE_BYTES 255
+
 #endif /* BOUNCEKIT_LIMITS_H */

@@ -34,6 +34,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "limits.h"
 #include "record.h"
 
 #ifdef __cplusplus
@@ -42,11 +43,9 @@ extern "C" {
 
 typedef struct bk_store bk_store;
 
-/* Longest address kept (RFC 5321 section 4.5.3.1.3: a path is 256). */
-#define BK_STORE_ADDRESS_MAX 254
-
-/* Bytes of a reason or note kept per address and per audit row. */
-#define BK_STORE_NOTE_MAX 255
+/* Longest address kept; bytes of a reason or note (limits.h). */
+#define BK_STORE_ADDRESS_MAX BK_LIMIT_STORE_ADDRESS_BYTES
+#define BK_STORE_NOTE_MAX BK_LIMIT_STORE_NOTE_BYTES
 
 /* Length of a message hash: SHA-256. */
 #define BK_STORE_HASH_BYTES 32

@@ -38,17 +38,17 @@
 #define BK__CLASSIFY_DB_FORMAT 2
 
 /* Bounds on one stanza of a rules file (errors past them, not truncation). */
-#define BK__CLASSIFY_MAX_VALUES 128   /* values of one list key per rule */
-#define BK__CLASSIFY_MAX_SAMPLES 64   /* must + mustnot lines per stanza */
-#define BK__CLASSIFY_MAX_PATTERNS 20000
+#define BK__CLASSIFY_MAX_VALUES BK_LIMIT_RULE_VALUES
+#define BK__CLASSIFY_MAX_SAMPLES BK_LIMIT_RULE_SAMPLES
+#define BK__CLASSIFY_MAX_PATTERNS BK_LIMIT_RULE_PATTERNS
 /*
  * Vectorscan ids of gate literals (classify_match.c): this and up, far
  * above any pattern index, so a user file's patterns never collide with
  * the gates of the embedded database.
  */
 #define BK__CLASSIFY_GATE_ID 0x40000000u
-#define BK__CLASSIFY_MAX_RULES 10000
-#define BK__CLASSIFY_MAX_LINE 4096    /* bytes of one rules-file line */
+#define BK__CLASSIFY_MAX_RULES BK_LIMIT_RULES
+#define BK__CLASSIFY_MAX_LINE BK_LIMIT_RULES_LINE_BYTES
 
 /* Priority at and above which a rule outranks a decoder's reason hint. */
 #define BK__CLASSIFY_PRIO_KIND 1000

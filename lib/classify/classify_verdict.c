@@ -111,12 +111,12 @@ bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
 			(void)bk__classify_errmsg(errmsg_out, opts->rules_path,
 			    0, "cannot open rules file");
 		}
-		/* invariant: len <= cap <= 16 MB, the rules-file ceiling */
+		/* invariant: len <= cap <= BK_LIMIT_RULES_FILE_BYTES */
 		while (rc == 0) {
 			if (len == cap) {
 				char *nb;
 
-				if (cap >= 16 * 1024 * 1024) {
+				if (cap >= BK_LIMIT_RULES_FILE_BYTES) {
 					rc = bk__classify_errmsg(errmsg_out,
 					    opts->rules_path, 0,
 					    "rules file larger than 16 MB");
