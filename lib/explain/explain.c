@@ -779,6 +779,18 @@ jc(FILE *fp, const char *s)
 	put_json(fp, s, s ? strlen(s) : 0);
 }
 
+/* jentry - the members a knowledge entry always has: id, name, about */
+static void
+jentry(FILE *fp, const char *id, const char *name, const char *about)
+{
+	fputs("{\"id\":", fp);
+	jc(fp, id);
+	fputs(",\"name\":", fp);
+	jc(fp, name);
+	fputs(",\"about\":", fp);
+	jc(fp, about);
+}
+
 static void
 js(FILE *fp, bk_str s)
 {
@@ -829,23 +841,14 @@ explain_json(struct out *o, const bk_record *rec, const struct know *k)
 	js(fp, rec->diagnostic);
 	fputs(",\"cause\":", fp);
 	if (k->has_cause) {
-		fputs("{\"id\":", fp);
-		jc(fp, k->cause.id);
-		fputs(",\"name\":", fp);
-		jc(fp, k->cause.name);
-		fputs(",\"about\":", fp);
-		jc(fp, k->cause.about);
+		jentry(fp, k->cause.id, k->cause.name, k->cause.about);
 		fputc('}', fp);
 	} else
 		js(fp, rec->cause);
 	fputs(",\"category\":", fp);
 	if (k->has_category) {
-		fputs("{\"id\":", fp);
-		jc(fp, k->category.id);
-		fputs(",\"name\":", fp);
-		jc(fp, k->category.name);
-		fputs(",\"about\":", fp);
-		jc(fp, k->category.about);
+		jentry(fp, k->category.id, k->category.name,
+		    k->category.about);
 		fputc('}', fp);
 	} else
 		js(fp, rec->category);
@@ -868,12 +871,8 @@ explain_json(struct out *o, const bk_record *rec, const struct know *k)
 	js(fp, rec->provider_code);
 	fputs(",\"blocklist\":", fp);
 	if (k->has_blocklist) {
-		fputs("{\"id\":", fp);
-		jc(fp, k->blocklist.id);
-		fputs(",\"name\":", fp);
-		jc(fp, k->blocklist.name);
-		fputs(",\"about\":", fp);
-		jc(fp, k->blocklist.about);
+		jentry(fp, k->blocklist.id, k->blocklist.name,
+		    k->blocklist.about);
 		fputs(",\"lookup\":", fp);
 		jc(fp, k->blocklist.lookup);
 		fputs(",\"delist\":", fp);
