@@ -714,7 +714,25 @@ html_to_text(bk_message *msg, bk_str h)
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DECODED_BYTES);
 	for (i = 0; i < h.len; i++) {
 		char c = h.ptr[i];
+		size_t run;
 
+		if (in_tag && c != '>' && c != '<') {
+			/* skip the inside of the tag at once */
+			for (run = i + 1; run < h.len && h.ptr[run] != '>' &&
+			    h.ptr[run] != '<'; run++)
+				;
+			i = run - 1;
+			continue;
+		}
+		if (!in_tag && c != '<' && c != '&') {
+			/* copy the text up to the next tag or entity at once */
+			for (run = i + 1; run < h.len && h.ptr[run] != '<' &&
+			    h.ptr[run] != '&'; run++)
+				;
+			bk__buf_append(&b, h.ptr + i, run - i);
+			i = run - 1;
+			continue;
+		}
 		if (c == '<') {
 			in_tag = 1;
 			if (i + 3 < h.len && (bk__istarts(h.ptr + i,

@@ -84,9 +84,15 @@ qp_decode(bk__buf *b, const char *p, size_t len, int header)
 	size_t i = 0, run;
 
 	while (i < len && !b->truncated) {
-		run = i;
-		while (run < len && p[run] != '=' && !(header && p[run] == '_'))
-			run++;
+		if (!header) {
+			const char *eq = memchr(p + i, '=', len - i);
+
+			run = eq != NULL ? (size_t)(eq - p) : len;
+		} else {
+			run = i;
+			while (run < len && p[run] != '=' && p[run] != '_')
+				run++;
+		}
 		if (run > i)
 			bk__buf_append(b, p + i, run - i);
 		i = run;
@@ -137,9 +143,13 @@ is_utf8(const unsigned char *p, size_t len)
 	size_t i = 0;
 
 	while (i < len) {
-		unsigned c = p[i];
+		unsigned c;
 		size_t n, k;
 
+		i += bk__span_plain((const char *)p + i, len - i);
+		if (i == len)
+			break;
+		c = p[i];
 		if (c < 0x80) {
 			i++;
 			continue;
@@ -171,7 +181,10 @@ needs_conversion(const char *p, size_t len, int *esc)
 	int hi = 0;
 
 	*esc = 0;
-	for (i = 0; i < len; i++) {
+	i = bk__span_plain(p, len);
+	if (i == len)
+		return 0;
+	for (; i < len; i++) {
 		unsigned char c = (unsigned char)p[i];
 
 		if (c >= 0x80)

@@ -193,12 +193,15 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 bk_str
 bk__headers_get(const bk__headers *h, const char *name)
 {
-	size_t i;
+	size_t i, len;
 
 	if (h == NULL)
 		return BK_STR_NULL;
+	len = strlen(name);
+	/* the length rules out most fields before any byte is compared */
 	for (i = 0; i < h->n; i++) {
-		if (bk__ieq(h->v[i].name.ptr, h->v[i].name.len, name))
+		if (h->v[i].name.len == len &&
+		    bk__ieq(h->v[i].name.ptr, len, name))
 			return h->v[i].value;
 	}
 	return BK_STR_NULL;
@@ -426,7 +429,7 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 			break;     /* no boundary left to find */
 		if (end - p < 3 || p[0] != '-' || p[1] != '-') {
 			/* skip to the next line that starts with "--" */
-			const char *q = memmem(p, (size_t)(end - p), "\n--", 3);
+			const char *q = bk__find_dashes(p, (size_t)(end - p));
 
 			if (q == NULL)
 				break;

@@ -73,7 +73,19 @@ typedef struct bk__buf {
 
 void bk__buf_init(bk__buf *b, bk__arena *a, size_t max);
 void bk__buf_append(bk__buf *b, const void *p, size_t len);
-void bk__buf_putc(bk__buf *b, int c);
+void bk__buf_putc_slow(bk__buf *b, int c);
+
+/* bk__buf_putc - append one byte (the usual case inline) */
+static inline void
+bk__buf_putc(bk__buf *b, int c)
+{
+	if (!b->failed && b->len < b->max && b->len + 2 <= b->cap) {
+		b->ptr[b->len++] = (char)c;
+		b->ptr[b->len] = '\0';
+		return;
+	}
+	bk__buf_putc_slow(b, c);
+}
 
 /* byte classes, for unsigned char values */
 extern const unsigned char bk__ctype[256];
@@ -100,6 +112,8 @@ int bk__istarts(const char *a, size_t alen, const char *prefix);
 const char *bk__imemmem(const char *hay, size_t hlen, const char *needle,
     size_t nlen);
 const char *bk__istr(const char *hay, size_t hlen, const char *needle);
+size_t bk__span_plain(const char *p, size_t len);
+const char *bk__find_dashes(const char *p, size_t len);
 
 /* slices */
 static inline bk_str
