@@ -64,6 +64,7 @@ const char *bk_diag_state_text(bk_diag_state st);
 #define BK_DIAG_PLAN_BLOCKLIST 1u
 #define BK_DIAG_PLAN_AUTH 2u
 #define BK_DIAG_PLAN_RDNS 4u
+#define BK_DIAG_PLAN_DOMAINS 8u    /* domain blocklists (DBL, URIBL...) */
 
 /* Where the sending IP came from. */
 typedef enum bk_diag_ip_source {
@@ -90,14 +91,16 @@ const char *bk_diag_returned_name(bk_diag_returned r);
  * are untrusted (DNS answers, bounce text): escape before printing.
  */
 typedef struct bk_diag_check {
-	const char *kind;          /* "blocklist", "spf", "dkim-key", "dkim",
-				    * "dmarc", "rdns" */
+	const char *kind;          /* "blocklist", "domain-blocklist", "spf",
+				    * "dkim-key", "dkim", "dmarc", "rdns" */
 	const char *id;            /* list id, key name, domain... */
 	const char *title;         /* "Spamhaus ZEN (zen.spamhaus.org)" */
 	bk_diag_state state;
 	const char *detail;        /* one line: what was found, or why it
 				    * could not be checked */
 	int named;                 /* the bounce names this blocklist */
+	const char *target;        /* blocklists: the IP or domain asked
+				    * about; NULL otherwise */
 } bk_diag_check;
 
 #define BK_DIAGNOSE_OPTIONS_VERSION 1

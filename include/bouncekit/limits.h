@@ -103,6 +103,11 @@
 #define BK_LIMIT_DNSBL_LISTS 64
 #define BK_LIMIT_DNSBL_CODES 64
 
+/* Domains `diagnose` asks the domain blocklists about: the sending
+ * domains and the link domains of the returned message, first found
+ * first; the rest are named as not checked. */
+#define BK_LIMIT_DIAG_DOMAINS 8
+
 /* DKIM selectors looked up by one `check domain`. */
 #define BK_LIMIT_DKIM_SELECTORS 32
 

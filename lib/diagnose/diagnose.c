@@ -29,11 +29,19 @@
 #include "bouncekit/errors.h"
 #include "check/check_int.h"
 #include "diagnose/diagnose_int.h"
+#include "message/message_int.h"
 #include "util/util_int.h"
 
 #define DIAG_MAX_RECEIVED 64
 #define DIAG_MAX_KEYS (BK_LIMIT_DKIM_SELECTORS + BK_LIMIT_DKIM_SIGNATURES)
-#define DIAG_MAX_CHECKS (BK_LIMIT_DNSBL_LISTS + DIAG_MAX_KEYS + 8)
+#define DIAG_MAX_CHECKS (BK_LIMIT_DNSBL_LISTS * 2 + DIAG_MAX_KEYS + 8)
+
+/* A domain asked of the domain blocklists, and where it was seen. */
+struct ddom {
+	char name[256];
+	const char *source;        /* "the From domain", "a link in..." */
+	bk_ipcheck *c;
+};
 
 struct dkey {
 	bk_diagnosis *d;
@@ -48,6 +56,9 @@ struct rfield {
 	bk_str name;
 	bk_str value;              /* unfolded and trimmed */
 };
+
+static int lists_has(const char *text, size_t len, const char *id,
+    const char *zone, char *kind, size_t kcap);
 
 struct bk_diagnosis {
 	bk__arena *a;
@@ -85,6 +96,12 @@ struct bk_diagnosis {
 	bk_ipcheck *ipc;
 	const char *named_id;      /* blocklist the bounce names */
 	const char *named_zone;    /* its zone, if the text names one */
+	const char *set_text;      /* the definitions the set loads */
+	size_t set_len;
+	struct ddom doms[BK_LIMIT_DIAG_DOMAINS];
+	size_t ndoms;
+	size_t doms_over;          /* domains found past the limit */
+	size_t links;              /* link domains found (before the cut) */
 
 	bk_spf *spf;
 	bk_dkim *dkim;
@@ -94,6 +111,7 @@ struct bk_diagnosis {
 	long long now;
 
 	int pending, starting, started, finished, oom;
+	int dmarc_started;         /* results added, bk_dmarc_start called */
 
 	bk_diag_check checks[DIAG_MAX_CHECKS];
 	size_t nchecks;
@@ -444,6 +462,36 @@ add_key(bk_diagnosis *d, const char *selector, const char *domain)
 /* ---------------------------------------------------------------- */
 /* the plan                                                          */
 
+/* named_domain_list - does the bounce name a domain list (DBL, URIBL)? */
+static int
+named_domain_list(bk_diagnosis *d)
+{
+	const bk_record *rec = d->rec;
+	char id[128], kind[16];
+	bk_knowledge k;
+	size_t i;
+
+	if (rec->blocklist.ptr == NULL || rec->blocklist.len >= sizeof(id))
+		return 0;
+	memcpy(id, rec->blocklist.ptr, rec->blocklist.len);
+	id[rec->blocklist.len] = '\0';
+	if (lists_has(d->set_text, d->set_len, id, NULL, kind,
+	    sizeof(kind)))
+		return strcmp(kind, "domain") == 0;
+	/* not in the set by id: the knowledge says what the list holds,
+	 * or gives a zone the set may have */
+	if (bk_classifier_lookup(&k, d->cls, BK_KNOW_BLOCKLIST,
+	    rec->blocklist.ptr, rec->blocklist.len) != 0)
+		return 0;
+	if (k.cause != NULL && strcmp(k.cause, "blocklist.uri") == 0)
+		return 1;
+	for (i = 0; i < k.nzones; i++)
+		if (lists_has(d->set_text, d->set_len, NULL, k.zones[i], kind,
+		    sizeof(kind)))
+			return strcmp(kind, "domain") == 0;
+	return 0;
+}
+
 /* plan - which checks the cause calls for, and why */
 static void
 plan(bk_diagnosis *d)
@@ -470,15 +518,23 @@ plan(bk_diagnosis *d)
 	const char *why = NULL;
 	size_t i;
 
-	if (seq(rec->cause, "blocklist.uri")) {
-		d->plan_why = "a domain the message links to is listed; "
-		    "bouncekit cannot tell which: run `bouncekit check ip "
-		    "DOMAIN` for each link domain";
+	if (seq(rec->cause, "blocklist.uri") || named_domain_list(d)) {
+		/* the listed thing is a domain: the links of the message,
+		 * or the sender's own domain */
+		d->plan |= BK_DIAG_PLAN_DOMAINS;
+		d->primary = BK_DIAG_PLAN_DOMAINS;
+		d->plan_why = fmt(d, "a domain blocklist rejection (cause "
+		    "%.*s): the link domains of the returned message and "
+		    "the sending domains are asked of the domain lists",
+		    rec->cause.ptr ? (int)rec->cause.len : 7,
+		    rec->cause.ptr ? rec->cause.ptr : "unknown");
 		return;
 	}
 	if (seq(rec->category, "blocklist") || rec->blocklist.ptr != NULL ||
 	    sstarts(rec->cause, "blocklist.")) {
-		d->plan |= BK_DIAG_PLAN_BLOCKLIST;
+		/* an address list names the IP; the sending domains are
+		 * asked of the domain lists on the same run */
+		d->plan |= BK_DIAG_PLAN_BLOCKLIST | BK_DIAG_PLAN_DOMAINS;
 		why = "a blocklist rejection";
 	}
 	if ((sstarts(rec->category, "authentication-") ||
@@ -527,7 +583,8 @@ plan(bk_diagnosis *d)
 		for (i = 0; bl_words[i] != NULL; i++)
 			if (has_word(rec, bl_words[i]) &&
 			    !(d->plan & BK_DIAG_PLAN_BLOCKLIST)) {
-				d->plan |= BK_DIAG_PLAN_BLOCKLIST;
+				d->plan |= BK_DIAG_PLAN_BLOCKLIST |
+				    BK_DIAG_PLAN_DOMAINS;
 				why = why ? why : fmt(d, "the reply mentions "
 				    "%s", bl_words[i]);
 			}
@@ -560,10 +617,11 @@ plan(bk_diagnosis *d)
 
 /* lists_has - does a list definition text define @id or @zone? */
 static int
-lists_has(const char *text, size_t len, const char *id, const char *zone)
+lists_has(const char *text, size_t len, const char *id, const char *zone,
+    char *kind, size_t kcap)
 {
 	const char *p = text, *end = text + len, *eol;
-	char tok[3][256];
+	char tok[3][256], k[16];
 
 	/* loop: p moves one line forward each time */
 	while (p < end) {
@@ -577,12 +635,16 @@ lists_has(const char *text, size_t len, const char *id, const char *zone)
 
 			memcpy(line, p, (size_t)(eol - p));
 			line[eol - p] = '\0';
-			n = sscanf(line, "%255s %255s %255s", tok[0], tok[1],
-			    tok[2]);
-			if (n == 3 && strcmp(tok[0], "list") == 0 &&
+			k[0] = '\0';
+			n = sscanf(line, "%255s %255s %255s %15s", tok[0],
+			    tok[1], tok[2], k);
+			if (n >= 3 && strcmp(tok[0], "list") == 0 &&
 			    ((id && strcmp(tok[1], id) == 0) ||
-			    (zone && bk__ieq(tok[2], strlen(tok[2]), zone))))
+			    (zone && bk__ieq(tok[2], strlen(tok[2]), zone)))) {
+				if (kind != NULL)
+					snprintf(kind, kcap, "%s", k);
 				return 1;
+			}
 		}
 		p = eol < end ? eol + 1 : end;
 	}
@@ -615,7 +677,8 @@ setup_lists(bk_diagnosis *d, const bk_diagnose_options *o)
 					continue;
 				d->named_zone = k.zones[i];
 				if (!lists_has(text, len, d->named_id,
-				    k.zones[i]) && strlen(k.zones[i]) < 256)
+				    k.zones[i], NULL, 0) &&
+				    strlen(k.zones[i]) < 256)
 					el = (size_t)snprintf(extra,
 					    sizeof(extra), "\nlist %s %s ip "
 					    "%s\n", d->named_id, k.zones[i],
@@ -739,6 +802,121 @@ find_domains(bk_diagnosis *d, const bk_diagnose_options *o)
 		    d->spf_domain);
 }
 
+/* add_domain - ask the domain lists about @name once (lower case, no
+ * trailing dot); past the limit it is only counted */
+static void
+add_domain(bk_diagnosis *d, const char *name, size_t len,
+    const char *source)
+{
+	char buf[256];
+	unsigned char ip[16];
+	size_t i;
+
+	while (len > 0 && name[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= sizeof(buf))
+		return;
+	for (i = 0; i < len; i++) {
+		int c = bk__lower((unsigned char)name[i]);
+
+		if (!bk__is(c, BK_C_ALPHA | BK_C_DIGIT) && c != '-' &&
+		    c != '.')
+			return;
+		buf[i] = (char)c;
+	}
+	buf[len] = '\0';
+	if (strchr(buf, '.') == NULL || strstr(buf, "..") != NULL ||
+	    buf[0] == '.' || inet_pton(AF_INET, buf, ip) == 1)
+		return;
+	for (i = 0; i < d->ndoms; i++)
+		if (strcmp(d->doms[i].name, buf) == 0)
+			return;
+	if (d->ndoms == BK_LIMIT_DIAG_DOMAINS) {
+		d->doms_over++;
+		return;
+	}
+	memcpy(d->doms[d->ndoms].name, buf, len + 1);
+	d->doms[d->ndoms].source = source;
+	d->ndoms++;
+}
+
+/*
+ * links_in - the host of every http(s):// and www. link in @t, and its
+ * organizational domain when that differs: lists such as SURBL list the
+ * registered domain, the DBL also host names.
+ */
+static void
+links_in(bk_diagnosis *d, bk_str t)
+{
+	const char *p = t.ptr, *end = t.ptr + t.len, *q, *h;
+	char org[256];
+
+	/* loop: p moves past each link found */
+	while (p != NULL && p < end) {
+		const char *a = bk__imemmem(p, (size_t)(end - p), "://", 3);
+		const char *w = bk__imemmem(p, (size_t)(end - p), "www.", 4);
+
+		if (a != NULL && (w == NULL || a < w)) {
+			h = a + 3;
+			/* only the web schemes: the rest name no site */
+			if (!((a - p >= 4 && bk__istarts(a - 4, 4, "http")) ||
+			    (a - p >= 5 && bk__istarts(a - 5, 5, "https")))) {
+				p = h;
+				continue;
+			}
+		} else if (w != NULL) {
+			h = w;
+		} else {
+			break;
+		}
+		/* user@ before the host is skipped */
+		for (q = h; q < end && (bk__is(*q, BK_C_ALPHA | BK_C_DIGIT) ||
+		    *q == '-' || *q == '.' || *q == '@' || *q == '_'); q++)
+			if (*q == '@')
+				h = q + 1;
+		if (q > h) {
+			size_t before = d->ndoms;
+
+			d->links++;
+			add_domain(d, h, (size_t)(q - h), "a link in the "
+			    "returned message");
+			if (d->ndoms > before && bk_dmarc_org_domain(org,
+			    sizeof(org), d->doms[d->ndoms - 1].name) == 0)
+				add_domain(d, org, strlen(org), "the "
+				    "registered domain of a link in the "
+				    "returned message");
+		}
+		p = q > h ? q : h + 1;
+	}
+}
+
+/*
+ * find_link_domains - the link domains of the returned message's text
+ * parts, decoded (quoted-printable and base64 hide links otherwise).
+ */
+static void
+find_link_domains(bk_diagnosis *d)
+{
+	bk_message *m = NULL;
+	size_t i;
+
+	if (d->ret == NULL || d->returned == BK_DIAG_RETURNED_HEADERS)
+		return;
+	if (bk_message_new(&m, d->ret, d->retlen, NULL) != 0) {
+		d->oom = 1;
+		return;
+	}
+	for (i = 0; i < m->nparts; i++) {
+		bk__part *pt = m->parts[i];
+
+		if (pt->is_multipart || pt->is_message ||
+		    strncmp(pt->type, "text/", 5) != 0)
+			continue;
+		links_in(d, bk__part_text(m, pt));
+	}
+	bk_message_free(m);
+}
+
 /* bk_diagnosis_new - see diagnose.h */
 int
 bk_diagnosis_new(bk_diagnosis **out, bk_resolver *r,
@@ -792,12 +970,23 @@ bk_diagnosis_new(bk_diagnosis **out, bk_resolver *r,
 	}
 	find_returned(d);
 	find_domains(d, opts);
+	d->set_text = opts && opts->lists ? opts->lists : bk__dnsbl_default;
+	d->set_len = opts && opts->lists ? opts->lists_len :
+	    strlen(d->set_text);
 	plan(d);
 	find_ip(d, opts);
-	if (d->plan & BK_DIAG_PLAN_BLOCKLIST) {
+	if (d->plan & (BK_DIAG_PLAN_BLOCKLIST | BK_DIAG_PLAN_DOMAINS)) {
 		rc = setup_lists(d, opts);
 		if (rc != 0)
 			return rc;
+	}
+	if (d->plan & BK_DIAG_PLAN_DOMAINS) {
+		if (d->primary == BK_DIAG_PLAN_DOMAINS)
+			find_link_domains(d);
+		add_domain(d, d->from_domain, strlen(d->from_domain),
+		    "the From domain");
+		add_domain(d, d->spf_domain, strlen(d->spf_domain),
+		    "the envelope sender domain");
 	}
 	if (d->plan & BK_DIAG_PLAN_AUTH) {
 		/* selectors the returned message was signed with */
@@ -834,12 +1023,16 @@ bk_diagnosis_new(bk_diagnosis **out, bk_resolver *r,
 void
 bk_diagnosis_free(bk_diagnosis *d)
 {
+	size_t i;
+
 	if (d == NULL)
 		return;
 	bk_dmarc_free(d->dmarc);
 	bk_spf_free(d->spf);
 	bk_dkim_free(d->dkim);
 	bk_ipcheck_free(d->ipc);
+	for (i = 0; i < d->ndoms; i++)
+		bk_ipcheck_free(d->doms[i].c);
 	bk_dnsbl_set_free(d->set);
 	free(d->lists);
 	bk__arena_free(d->a);
@@ -862,9 +1055,11 @@ start_dmarc(bk_diagnosis *d)
 {
 	size_t i;
 
-	if (d->dmarc != NULL || d->from_domain[0] == '\0')
+	if (d->dmarc_started || d->from_domain[0] == '\0')
 		return;
-	if (bk_dmarc_new(&d->dmarc, d->r, d->from_domain) != 0) {
+	d->dmarc_started = 1;
+	if (d->dmarc == NULL && bk_dmarc_new(&d->dmarc, d->r,
+	    d->from_domain) != 0) {
 		d->dmarc = NULL;
 		return;
 	}
@@ -967,10 +1162,28 @@ bk_diagnosis_start(bk_diagnosis *d)
 			rc = 0;
 		}
 	}
+	for (i = 0; rc == 0 && i < d->ndoms; i++) {
+		/* address lists are skipped for a domain target */
+		rc = bk_ipcheck_new(&d->doms[i].c, d->r, d->set,
+		    d->doms[i].name);
+		if (rc == 0)
+			rc = bk_ipcheck_start(d->doms[i].c);
+		if (rc != 0 && rc != BK_ENOMEM) {
+			bk_ipcheck_free(d->doms[i].c);
+			d->doms[i].c = NULL;
+			rc = 0;
+		}
+	}
 	if (rc == 0 && (d->plan & BK_DIAG_PLAN_AUTH)) {
 		bk_spf_options so = BK_SPF_OPTIONS_INIT;
 		bk_dkim_options dko = BK_DKIM_OPTIONS_INIT;
 
+		/* the DMARC records need only the From domain: ask for
+		 * them now, with the SPF and DKIM lookups, not after */
+		if (d->from_domain[0] != '\0' && bk_dmarc_new(&d->dmarc,
+		    d->r, d->from_domain) == 0 &&
+		    bk_dmarc_prefetch(d->dmarc) == BK_ENOMEM)
+			d->oom = 1;
 		so.now = d->now;
 		dko.now = d->now;
 		if (d->ip[0] != '\0' && d->spf_domain[0] != '\0' &&
@@ -1028,6 +1241,29 @@ no_ip(void)
 	    "and the returned message does not show it; pass --sender-ip";
 }
 
+/* dnsbl_detail - one list's answer as a check state and a line */
+static bk_diag_state
+dnsbl_detail(bk_diagnosis *d, const bk_dnsbl_result *x, const char **out)
+{
+	switch (x->state) {
+	case BK_DNSBL_LISTED:
+		*out = fmt(d, "listed: %s%s%s%s%s", x->code ? x->code : "",
+		    x->meaning ? " " : "", x->meaning ? x->meaning : "",
+		    x->txt ? " -- " : "", x->txt ? x->txt : "");
+		return BK_DIAG_WRONG;
+	case BK_DNSBL_NOT_LISTED:
+		*out = fmt(d, "not listed (%s)", bk_dns_status_text(x->dns));
+		return BK_DIAG_FIXED;
+	case BK_DNSBL_ERROR:
+		*out = fmt(d, "error answer %s: %s", x->code ? x->code : "?",
+		    x->meaning ? x->meaning : "not a listing");
+		return BK_DIAG_UNCHECKED;
+	default:
+		*out = fmt(d, "lookup failed: %s", bk_dns_status_text(x->dns));
+		return BK_DIAG_UNCHECKED;
+	}
+}
+
 /* blocklist_checks - one check per list, the named list first */
 static void
 blocklist_checks(bk_diagnosis *d)
@@ -1061,34 +1297,11 @@ blocklist_checks(bk_diagnosis *d)
 			if (x->state == BK_DNSBL_SKIPPED ||
 			    (pass == 0) != is_named)
 				continue;
-			switch (x->state) {
-			case BK_DNSBL_LISTED:
-				st = BK_DIAG_WRONG;
-				detail = fmt(d, "listed: %s%s%s%s%s",
-				    x->code ? x->code : "",
-				    x->meaning ? " " : "",
-				    x->meaning ? x->meaning : "",
-				    x->txt ? " -- " : "", x->txt ? x->txt : "");
-				break;
-			case BK_DNSBL_NOT_LISTED:
-				st = BK_DIAG_FIXED;
-				detail = fmt(d, "not listed (%s)",
-				    bk_dns_status_text(x->dns));
-				break;
-			case BK_DNSBL_ERROR:
-				st = BK_DIAG_UNCHECKED;
-				detail = fmt(d, "error answer %s: %s",
-				    x->code ? x->code : "?",
-				    x->meaning ? x->meaning : "not a listing");
-				break;
-			default:
-				st = BK_DIAG_UNCHECKED;
-				detail = fmt(d, "lookup failed: %s",
-				    bk_dns_status_text(x->dns));
-				break;
-			}
+			st = dnsbl_detail(d, x, &detail);
 			c = add(d, "blocklist", x->id, fmt(d, "%s (%s)",
 			    x->name ? x->name : x->id, x->zone), st, detail);
+			if (c != NULL)
+				c->target = d->ip;
 			if (c != NULL && is_named) {
 				c->named = 1;
 				named++;
@@ -1125,6 +1338,71 @@ blocklist_checks(bk_diagnosis *d)
 				c->named = 1;
 		}
 	}
+}
+
+/*
+ * domain_checks - each domain against each domain list: the link and
+ * sending domains found, in that order; when none is known, or more
+ * were found than are asked, a check says so.
+ */
+static void
+domain_checks(bk_diagnosis *d)
+{
+	const bk_record *rec = d->rec;
+	size_t i, k, asked = 0;
+
+	for (i = 0; i < d->ndoms; i++) {
+		const struct ddom *dm = &d->doms[i];
+
+		if (dm->c == NULL) {
+			add(d, "domain-blocklist", NULL, fmt(d, "Domain lists "
+			    "for %s", dm->name), BK_DIAG_UNCHECKED,
+			    "the lookups could not be queued");
+			continue;
+		}
+		for (k = 0; k < bk_ipcheck_count(dm->c); k++) {
+			const bk_dnsbl_result *x = bk_ipcheck_result(dm->c,
+			    k);
+			const char *detail;
+			bk_diag_state st;
+			bk_diag_check *c;
+
+			if (x->state == BK_DNSBL_SKIPPED)
+				continue;
+			st = dnsbl_detail(d, x, &detail);
+			c = add(d, "domain-blocklist", x->id, fmt(d, "%s (%s) "
+			    "for %s", x->name ? x->name : x->id, x->zone,
+			    dm->name), st, fmt(d, "%s [%s]", detail,
+			    dm->source));
+			if (c == NULL)
+				continue;
+			c->target = dm->name;
+			c->named = (d->named_id != NULL &&
+			    strcmp(x->id, d->named_id) == 0) ||
+			    (x->zone != NULL && has_word(rec, x->zone));
+			asked++;
+		}
+	}
+	if (d->primary != BK_DIAG_PLAN_DOMAINS)
+		return;
+	if (d->ndoms == 0)
+		add(d, "domain-blocklist", NULL, "Domain blocklists",
+		    BK_DIAG_UNCHECKED, d->returned == BK_DIAG_RETURNED_WHOLE ?
+		    "no link or sending domain was found in the returned "
+		    "message: run `bouncekit check ip DOMAIN` for each "
+		    "domain the message links to" : "the message did not "
+		    "come back whole, so its links are unknown: run "
+		    "`bouncekit check ip DOMAIN` for each domain the "
+		    "message links to");
+	else if (asked == 0)
+		add(d, "domain-blocklist", NULL, "Domain blocklists",
+		    BK_DIAG_UNCHECKED, "the blocklist set has no domain "
+		    "list: add one (list ID ZONE domain NAME) with --lists");
+	if (d->doms_over > 0)
+		add(d, "domain-blocklist", NULL, "Further domains",
+		    BK_DIAG_UNCHECKED, fmt(d, "more domains were found than "
+		    "the %d asked: check the rest with `bouncekit check ip "
+		    "DOMAIN`", BK_LIMIT_DIAG_DOMAINS));
 }
 
 /* rdns_check - PTR and forward confirmation */
@@ -1341,10 +1619,14 @@ summarize(bk_diagnosis *d)
 		} else if (c->state == BK_DIAG_FIXED) {
 			if (f == NULL || (c->named && !f->named))
 				f = c;
-			nf++;
 		} else if (u == NULL)
 			u = c;
 	}
+	/* the fixed checks of the kind the summary speaks of */
+	for (i = 0; f != NULL && i < d->nchecks; i++)
+		if (d->checks[i].state == BK_DIAG_FIXED &&
+		    strcmp(d->checks[i].kind, f->kind) == 0)
+			nf++;
 	if (d->plan == 0) {
 		d->verdict = BK_DIAG_UNCHECKED;
 		d->summary = fmt(d, "Nothing to check over DNS: %s.",
@@ -1366,6 +1648,18 @@ summarize(bk_diagnosis *d)
 			d->summary = fmt(d, "Still listed on %s%s: delist at "
 			    "%s, then retry.", name, nw > 1 ? fmt(d, " (and "
 			    "%zu more problem%s)", nw - 1, nw > 2 ? "s" :
+			    "") : "", look ? look : "the list's own site");
+		} else if (strcmp(w->kind, "domain-blocklist") == 0) {
+			bk_knowledge k;
+			const char *look = NULL;
+
+			if (w->id != NULL && bk_classifier_lookup(&k, d->cls,
+			    BK_KNOW_BLOCKLIST, w->id, strlen(w->id)) == 0)
+				look = k.lookup;
+			d->summary = fmt(d, "%s is still listed (%s)%s: stop "
+			    "using it in mail or get it delisted at %s, then "
+			    "retry.", w->target, w->title, nw > 1 ? fmt(d,
+			    " (and %zu more problem%s)", nw - 1, nw > 2 ? "s" :
 			    "") : "", look ? look : "the list's own site");
 		} else if (strcmp(w->kind, "spf") == 0)
 			d->summary = fmt(d, "SPF still does not pass for %s "
@@ -1420,6 +1714,13 @@ summarize(bk_diagnosis *d)
 			    "lists checked: the block was the receiver's own "
 			    "or has expired; retry%s.", d->ip, nf, u ?
 			    " (some checks could not run)" : "");
+		else if (strcmp(f->kind, "domain-blocklist") == 0)
+			d->summary = fmt(d, "No domain checked is listed (%zu "
+			    "answers from the domain lists for %zu domain%s): "
+			    "the listing expired or the listed link is not "
+			    "among them; retry%s.", nf, d->ndoms,
+			    d->ndoms == 1 ? "" : "s", u ? " (some checks "
+			    "could not run)" : "");
 		else if (strcmp(f->kind, "spf") == 0 ||
 		    strcmp(f->kind, "dmarc") == 0)
 			d->summary = fmt(d, "%s now passes for %s: the "
@@ -1458,8 +1759,13 @@ bk_diagnosis_finish(bk_diagnosis *d)
 		rdns_check(d);
 	if (d->primary == BK_DIAG_PLAN_AUTH)
 		auth_checks(d);
+	if (d->primary == BK_DIAG_PLAN_DOMAINS)
+		domain_checks(d);
 	if (d->plan & BK_DIAG_PLAN_BLOCKLIST)
 		blocklist_checks(d);
+	if ((d->plan & BK_DIAG_PLAN_DOMAINS) &&
+	    d->primary != BK_DIAG_PLAN_DOMAINS)
+		domain_checks(d);
 	if ((d->plan & BK_DIAG_PLAN_AUTH) && d->primary != BK_DIAG_PLAN_AUTH)
 		auth_checks(d);
 	if ((d->plan & BK_DIAG_PLAN_RDNS) && d->primary != BK_DIAG_PLAN_RDNS)

@@ -180,16 +180,44 @@ json(FILE *fp, const char *s)
 	fputc('"', fp);
 }
 
-/* plan_words - the plan as "blocklist, authentication" */
+/* the plan bits, in the order they are shown: words, JSON ids */
+static const struct {
+	unsigned bit;
+	const char *words, *id;
+} plan_names[] = {
+	{ BK_DIAG_PLAN_BLOCKLIST, "blocklists", "blocklist" },
+	{ BK_DIAG_PLAN_DOMAINS, "domain blocklists", "domain-blocklist" },
+	{ BK_DIAG_PLAN_AUTH, "SPF, DKIM, DMARC", "authentication" },
+	{ BK_DIAG_PLAN_RDNS, "reverse DNS", "reverse-dns" },
+};
+
+/* plan_list - the plan bits as words ("blocklists, reverse DNS") or as
+ * JSON strings ("blocklist","reverse-dns") */
+static void
+plan_list(char *out, size_t cap, unsigned plan, int as_json)
+{
+	size_t i, n = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < sizeof(plan_names) / sizeof(plan_names[0]); i++) {
+		int w;
+
+		if (!(plan & plan_names[i].bit))
+			continue;
+		w = snprintf(out + n, cap - n, as_json ? "%s\"%s\"" : "%s%s",
+		    n ? (as_json ? "," : ", ") : "", as_json ?
+		    plan_names[i].id : plan_names[i].words);
+		if (w < 0 || (size_t)w >= cap - n)
+			break;
+		n += (size_t)w;
+	}
+}
+
+/* plan_words - the plan as "blocklists, SPF, DKIM, DMARC" */
 static void
 plan_words(char *out, size_t cap, unsigned plan)
 {
-	snprintf(out, cap, "%s%s%s%s%s",
-	    plan & BK_DIAG_PLAN_BLOCKLIST ? "blocklists" : "",
-	    (plan & BK_DIAG_PLAN_BLOCKLIST) && (plan & ~1u) ? ", " : "",
-	    plan & BK_DIAG_PLAN_AUTH ? "SPF, DKIM, DMARC" : "",
-	    (plan & BK_DIAG_PLAN_AUTH) && (plan & BK_DIAG_PLAN_RDNS) ?
-	    ", " : "", plan & BK_DIAG_PLAN_RDNS ? "reverse DNS" : "");
+	plan_list(out, cap, plan, 0);
 }
 
 static const char *
@@ -341,12 +369,12 @@ format_json(FILE *fp, const bk_diagnosis *d)
 		fputs("null", fp);
 	free(ex);
 	fputs(",\"diagnosis\":{\"plan\":[", fp);
-	fprintf(fp, "%s%s%s%s%s", plan & BK_DIAG_PLAN_BLOCKLIST ?
-	    "\"blocklist\"" : "", (plan & BK_DIAG_PLAN_BLOCKLIST) &&
-	    (plan & ~1u) ? "," : "", plan & BK_DIAG_PLAN_AUTH ?
-	    "\"authentication\"" : "", (plan & BK_DIAG_PLAN_AUTH) &&
-	    (plan & BK_DIAG_PLAN_RDNS) ? "," : "",
-	    plan & BK_DIAG_PLAN_RDNS ? "\"reverse-dns\"" : "");
+	{
+		char pl[160];
+
+		plan_list(pl, sizeof(pl), plan, 1);
+		fputs(pl, fp);
+	}
 	fputs("],\"plan_why\":", fp);
 	json(fp, bk_diagnosis_plan_why(d));
 	ip = bk_diagnosis_ip(d, &src, &ipdetail);
@@ -372,6 +400,8 @@ format_json(FILE *fp, const bk_diagnosis *d)
 		json(fp, c->id);
 		fputs(",\"title\":", fp);
 		json(fp, c->title);
+		fputs(",\"target\":", fp);
+		json(fp, c->target);
 		fprintf(fp, ",\"state\":\"%s\",\"named\":%s,\"detail\":",
 		    bk_diag_state_id(c->state), c->named ? "true" : "false");
 		json(fp, c->detail);

@@ -314,10 +314,28 @@ t message-unreadable 3 'cannot read' -- \
 b="$here/bounces"
 dl="$here/diagnose-lists.conf"
 t diagnose-listed 1 '"sending_ip":"198.51.100.9","sending_ip_source":"diagnostic"' \
-	'"kind":"blocklist","id":"spamhaus-zen","title":"Spamhaus ZEN \(zen.spamhaus.org\)","state":"still-wrong","named":true' \
+	'"kind":"blocklist","id":"spamhaus-zen","title":"Spamhaus ZEN \(zen.spamhaus.org\)","target":"198.51.100.9","state":"still-wrong","named":true' \
 	'"id":"test-bl"[^}]*"state":"looks-fixed","named":false' \
+	'"plan":\["blocklist","domain-blocklist"\]' \
+	'"kind":"domain-blocklist","id":"test-dbl","title":"Test domain list \(dbl.test\) for example.org","target":"example.org","state":"looks-fixed","named":false,"detail":"not listed [^"]* \[the From domain\]"' \
 	'"verdict":"still-wrong","summary":"Still listed on Spamhaus ZEN \(combined IP list\)[^"]*delist at https://check.spamhaus.org/' -- \
 	diagnose -j -d "$dns" -l "$dl" "$b/blocklisted.eml"
+# a link domain of the returned message (quoted-printable) on a domain
+# list: www.bad.example and its registered domain bad.example are asked,
+# with the sending domain; mailto: names no site
+t diagnose-uri-listed 1 '"plan":\["domain-blocklist"\]' \
+	'"kind":"domain-blocklist","id":"test-dbl","title":"Test domain list \(dbl.test\) for bad.example","target":"bad.example","state":"still-wrong"[^}]*"detail":"listed: 127.0.1.2 spam domain \[the registered domain of a link' \
+	'"target":"www.bad.example","state":"looks-fixed"' \
+	'"target":"shop.example.org","state":"looks-fixed"' \
+	'"target":"example.org","state":"looks-fixed"[^}]*\[the registered domain' \
+	'"verdict":"still-wrong","summary":"bad.example is still listed' -- \
+	diagnose -j -d "$dns" -l "$dl" "$b/uri-listed.eml"
+t diagnose-uri-text 1 'Checks +domain blocklists' \
+	'still wrong now +Test domain list \(dbl.test\) for bad.example' \
+	'bad.example is still listed' -- \
+	diagnose -d "$dns" -l "$dl" "$b/uri-listed.eml"
+t diagnose-uri-nolists 0 '"kind":"domain-blocklist","id":null[^}]*"state":"not-checked"[^}]*has no domain list' -- \
+	diagnose -j -d "$dns" -l "$here/diagnose-nodomain.conf" "$b/uri-listed.eml"
 t diagnose-unlisted 0 '"sending_ip":"198.51.100.10"' \
 	'"id":"spamhaus-zen"[^}]*"state":"looks-fixed","named":true' \
 	'"verdict":"looks-fixed","summary":"Not listed on Spamhaus ZEN' -- \

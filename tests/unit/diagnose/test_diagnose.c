@@ -407,6 +407,102 @@ test_diagnose__builtin_named_zone(void)
 	free(z.rr);
 }
 
+/* check_for - the check of @kind for @target (NULL: the first with no
+ * target), or NULL */
+static const bk_diag_check *
+check_for(const bk_diagnosis *d, const char *kind, const char *target)
+{
+	size_t i;
+
+	for (i = 0; i < bk_diagnosis_count(d); i++) {
+		const bk_diag_check *c = bk_diagnosis_check(d, i);
+
+		if (strcmp(c->kind, kind) != 0)
+			continue;
+		if (target == NULL ? c->target == NULL : (c->target != NULL &&
+		    strcmp(c->target, target) == 0))
+			return c;
+	}
+	return NULL;
+}
+
+/* test_diagnose__link_domains - a listed link: the link hosts and their
+ * registered domains, then the sending domains, asked of the domain
+ * lists; the limit, a set without domain lists, headers only */
+static void
+test_diagnose__link_domains(void)
+{
+	static const char dlists[] =
+	    "list zen zen.spamhaus.org ip Spamhaus ZEN\n"
+	    "list test-dbl dbl.test domain Test domain list\n"
+	    "code test-dbl 127.0.1.2 listed spam domain\n";
+	static const char many[] = "Questions: https://a1.example/ "
+	    "https://a2.example/ http://a3.example/ https://a4.example/ "
+	    "www.a5.example https://a6.example/ https://a7.example/ "
+	    "https://a8.example/ https://a9.example/ mailto:";
+	bk_diagnose_options o = BK_DIAGNOSE_OPTIONS_INIT;
+	struct fz z = { 0 };
+	struct run x;
+	const bk_diag_check *c;
+
+	o.lists = dlists;
+	o.lists_len = strlen(dlists);
+	zone_base(&z);
+	fz_add_addr(&z, "bad.example.dbl.test", "127.0.1.2");
+	BKT_EQ_INT("uri", diag(&x, &z, "uri-listed.eml", &o, NULL, NULL), 0);
+	BKT_EQ_INT("uri", (int)bk_diagnosis_plan(x.d),
+	    (int)BK_DIAG_PLAN_DOMAINS);
+	c = check_for(x.d, "domain-blocklist", "bad.example");
+	BKT_CHECK(c != NULL && c->state == BK_DIAG_WRONG &&
+	    strcmp(c->id, "test-dbl") == 0);
+	c = check_for(x.d, "domain-blocklist", "www.bad.example");
+	BKT_CHECK(c != NULL && c->state == BK_DIAG_FIXED);
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "shop.example.org") !=
+	    NULL);
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "example.org") != NULL);
+	/* mailto: names no site; no address list is asked */
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "help@example.org") ==
+	    NULL);
+	BKT_CHECK(check_for(x.d, "blocklist", NULL) == NULL);
+	BKT_EQ_INT("uri", bk_diagnosis_verdict(x.d), BK_DIAG_WRONG);
+	BKT_CHECK(starts(bk_diagnosis_summary(x.d), "bad.example is still "
+	    "listed"));
+	done(&x);
+
+	/* more link domains than the limit: the first are asked, a
+	 * check says the rest were not */
+	BKT_EQ_INT("many", diag(&x, &z, "uri-listed.eml", &o, "Questions: "
+	    "mailto:", many), 0);
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "a1.example") != NULL);
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "a9.example") == NULL);
+	c = check_for(x.d, "domain-blocklist", NULL);
+	BKT_CHECK(c != NULL && c->state == BK_DIAG_UNCHECKED &&
+	    strstr(c->detail, "more domains were found") != NULL);
+	done(&x);
+
+	/* headers only came back: only the sending domains are known */
+	BKT_EQ_INT("headers", diag(&x, &z, "uri-listed.eml", &o,
+	    "Content-Type: message/rfc822", "Content-Type: "
+	    "text/rfc822-headers"), 0);
+	BKT_CHECK(check_for(x.d, "domain-blocklist", "bad.example") == NULL);
+	c = check_for(x.d, "domain-blocklist", "example.org");
+	BKT_CHECK(c != NULL && c->state == BK_DIAG_FIXED);
+	BKT_EQ_INT("headers", bk_diagnosis_verdict(x.d), BK_DIAG_FIXED);
+	done(&x);
+
+	/* a set without domain lists: said, not silently empty */
+	o.lists = lists;
+	o.lists_len = strlen(lists);
+	BKT_EQ_INT("nolists", diag(&x, &z, "uri-listed.eml", &o, NULL,
+	    NULL), 0);
+	c = check_for(x.d, "domain-blocklist", NULL);
+	BKT_CHECK(c != NULL && strstr(c->detail, "no domain list") != NULL);
+	BKT_EQ_INT("nolists", bk_diagnosis_verdict(x.d), BK_DIAG_UNCHECKED);
+	done(&x);
+	fz_clear(&z);
+	free(z.rr);
+}
+
 /* test_diagnose__auth - DMARC rejection: SPF, DKIM, DMARC verdicts */
 static void
 test_diagnose__auth(void)
@@ -577,6 +673,7 @@ BK_TEST_MAIN(
 	BKT(test_diagnose__ip_from_received),
 	BKT(test_diagnose__blocklist),
 	BKT(test_diagnose__builtin_named_zone),
+	BKT(test_diagnose__link_domains),
 	BKT(test_diagnose__auth),
 	BKT(test_diagnose__rdns),
 	BKT(test_diagnose__not_applicable),
