@@ -16,9 +16,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 bk=${1:-$top/build/bouncekit}
 delay=${2:-50}
-knotd=$(command -v knotd || echo /usr/sbin/knotd)
-if [ ! -x "$knotd" ] || ! command -v kdig >/dev/null 2>&1 ||
-    ! command -v python3 >/dev/null 2>&1; then
+. "$top/tests/dns/knot_lib.sh"
+if ! knot_have; then
 	echo "bench/dns: skipped: needs knotd, kdig and python3"
 	exit 77
 fi
@@ -35,25 +34,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ports=$(python3 - <<'PY'
-import socket
-out = []
-while len(out) < 2:
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        t.close()
-        u.close()
-    out.append(str(p))
-print(" ".join(out))
-PY
-)
+ports=$(knot_free_ports 2)
 port=${ports% *}
 pport=${ports#* }
 
@@ -76,24 +57,12 @@ done
 sed -e "s|@RUNDIR@|$run|g" -e "s|@PORT@|$port|g" "$here/knot.conf.in" \
 	>"$run/knot.conf"
 chmod -R a+rwX "$run"
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
-else
-	"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
-fi
-knot_pid=$!
+knot_start "$run/knot.conf" "$run/knot.log"
 python3 "$here/delay_proxy.py" "$pport" "$port" "$delay" "$run/arrivals" &
 proxy_pid=$!
-i=0
-until kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 +short sender.test SOA \
-	2>/dev/null | grep -q sender; do
-	i=$((i + 1))
-	if [ "$i" -gt 50 ]; then
-		echo "bench/dns: knotd did not start"; cat "$run/knot.log"; exit 1
-	fi
-	sleep 0.1
-done
+if ! knot_wait 127.0.0.1 "$port" sender.test; then
+	echo "bench/dns: knotd did not start"; cat "$run/knot.log"; exit 1
+fi
 sleep 0.3
 
 # measure LABEL ARGS...: prints "queries waves wall_ms"

@@ -12,12 +12,11 @@
 set -u
 bk=$1
 here=$(cd "$(dirname "$0")" && pwd)
-knotd=$(command -v knotd || echo /usr/sbin/knotd)
-if [ ! -x "$knotd" ] || ! command -v kdig >/dev/null 2>&1; then
-	echo "knot_test: skipped: knotd/kdig not installed (apt-get install knot knot-dnsutils)"
+. "$here/knot_lib.sh"
+if ! knot_have; then
+	echo "knot_test: skipped: needs knotd, kdig and python3 (apt-get install knot knot-dnsutils python3)"
 	exit 77
 fi
-command -v python3 >/dev/null 2>&1 || { echo "knot_test: skipped: no python3"; exit 77; }
 
 run=$(mktemp -d /tmp/bk-knot.XXXXXX)
 knot_pid=""
@@ -33,25 +32,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # three free ports (UDP and TCP both free), chosen by the kernel
-ports=$(python3 - <<'EOF'
-import socket
-out = []
-while len(out) < 3:
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        t.close()
-        u.close()
-    out.append(str(p))
-print(" ".join(out))
-EOF
-)
+ports=$(knot_free_ports 3)
 set -- $ports
 port=$1 bhport=$2 pxport=$3
 shift 3
@@ -63,14 +44,7 @@ sed -e "s|@RUNDIR@|$run|g" -e "s|@PORT@|$port|g" "$here/knot.conf.in" \
 	>"$run/knot.conf"
 chmod -R a+rwX "$run"
 
-# as root, run knotd as nobody; setpriv execs, so $! is knotd itself
-if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-		"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
-else
-	"$knotd" -c "$run/knot.conf" 2>"$run/knot.log" &
-fi
-knot_pid=$!
+knot_start "$run/knot.conf" "$run/knot.log"
 
 # the blackhole: reads queries on UDP and TCP, never answers
 python3 - "$bhport" <<'EOF' 2>/dev/null &
@@ -92,17 +66,11 @@ printf 'slow.sender.test\n_dmarc.slowdmarc.sender.test\n' >"$run/drop"
 python3 "$here/drop_proxy.py" "$pxport" "$port" "$run/drop" 2>/dev/null &
 px_pid=$!
 
-i=0
-until kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 +short sender.test SOA \
-	2>/dev/null | grep -q sender; do
-	i=$((i + 1))
-	if [ "$i" -gt 50 ] || ! kill -0 "$knot_pid" 2>/dev/null; then
-		echo "knot_test: knotd did not start:"
-		cat "$run/knot.log"
-		exit 1
-	fi
-	sleep 0.1
-done
+if ! knot_wait 127.0.0.1 "$port" sender.test; then
+	echo "knot_test: knotd did not start:"
+	cat "$run/knot.log"
+	exit 1
+fi
 
 pass=0
 fail=0

@@ -10,14 +10,13 @@ suite_bin=$1
 dir=${2:-}
 file=${3:-rfc7208-tests.yml}
 here=$(cd "$(dirname "$0")" && pwd)
-knotd=$(command -v knotd || echo /usr/sbin/knotd)
+. "$here/knot_lib.sh"
 json="$dir/json/$file.scenarios.json"
 if [ -z "$dir" ] || [ ! -r "$json" ]; then
 	echo "spf_knot: skipped (no suite: $json)"
 	exit 77
 fi
-if [ ! -x "$knotd" ] || ! command -v kdig >/dev/null 2>&1 ||
-    ! command -v python3 >/dev/null 2>&1; then
+if ! knot_have; then
 	echo "spf_knot: skipped: needs knotd, kdig and python3"
 	exit 77
 fi
@@ -34,25 +33,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ports=$(python3 - <<'PY'
-import socket
-out = []
-while len(out) < 2:
-    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    t.bind(("127.0.0.1", 0))
-    p = t.getsockname()[1]
-    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    try:
-        u.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        t.close()
-        u.close()
-    out.append(str(p))
-print(" ".join(out))
-PY
-)
+ports=$(knot_free_ports 2)
 port=${ports% *}
 pxport=${ports#* }
 mkdir -p "$run/zones"
@@ -88,24 +69,12 @@ zone:
     semantic-checks: off
 K
 	cp "$run/zones/$i.drop" "$run/drop"
-	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
-		setpriv --reuid=65534 --regid=65534 --clear-groups \
-			"$knotd" -c "$run/knot.conf" 2>>"$run/knot.log" &
-	else
-		"$knotd" -c "$run/knot.conf" 2>>"$run/knot.log" &
+	knot_start "$run/knot.conf" "$run/knot.log"
+	if ! knot_wait 127.0.0.1 "$port" .; then
+		echo "spf_knot: knotd did not load scenario $i:"
+		cat "$run/knot.log"
+		exit 1
 	fi
-	knot_pid=$!
-	n=0
-	until kdig @127.0.0.1 -p "$port" +timeout=1 +retry=0 . SOA 2>/dev/null |
-	    grep -q 'status: NOERROR'; do
-		n=$((n + 1))
-		if [ "$n" -gt 50 ] || ! kill -0 "$knot_pid" 2>/dev/null; then
-			echo "spf_knot: knotd did not load scenario $i:"
-			cat "$run/knot.log"
-			exit 1
-		fi
-		sleep 0.1
-	done
 	out=$(timeout 120 "$suite_bin" --dns "127.0.0.1:$pxport" --scenario "$i" \
 		"$dir" "$file" 2>&1)
 	line=$(echo "$out" | grep -E "^$file: [0-9]+ passed" | tail -1)
