@@ -132,6 +132,25 @@ wrap(FILE *fp, const char *text, size_t used, size_t indent, size_t width)
 			fputc(' ', fp);
 			col++;
 		}
+		/* a word wider than the line (a URL, a hash) is cut at the
+		 * width, between code points */
+		while (col + wc > width && col < width) {
+			size_t k = 0, c = 0;
+
+			while (k < wl && c < width - col) {
+				k++;
+				while (k < wl && ((unsigned char)p[k] & 0xc0) ==
+				    0x80)
+					k++;
+				c++;
+			}
+			fwrite(p, 1, k, fp);
+			fprintf(fp, "\n%*s", (int)indent, "");
+			col = indent;
+			p += k;
+			wl -= k;
+			wc -= c;
+		}
 		fwrite(p, 1, wl, fp);
 		col += wc;
 		p += wl;
@@ -285,10 +304,12 @@ format_text(FILE *fp, const bk_diagnosis *d, unsigned flags, size_t width)
 		return rc;
 	heading(fp, flags, "Diagnosis");
 	if (bk_diagnosis_plan(d) != 0) {
+		char line[1024];
+
 		plan_words(buf, sizeof(buf), bk_diagnosis_plan(d));
-		fprintf(fp, "  %-12s%s: ", "Checks", buf);
-		wrap(fp, bk_diagnosis_plan_why(d), 16 + strlen(buf), 14,
-		    width);
+		snprintf(line, sizeof(line), "%s: %s", buf,
+		    bk_diagnosis_plan_why(d));
+		label(fp, "Checks", line, width);
 	} else
 		label(fp, "Checks", bk_diagnosis_plan_why(d), width);
 	ip = bk_diagnosis_ip(d, &src, &ipdetail);

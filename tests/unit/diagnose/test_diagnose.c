@@ -385,6 +385,50 @@ test_diagnose__blocklist(void)
 	free(z.rr);
 }
 
+/* test_diagnose__text_width - no line of the text output is wider than
+ * asked, long words (the Spamhaus URL) included */
+static void
+test_diagnose__text_width(void)
+{
+	bk_diagnose_options o = BK_DIAGNOSE_OPTIONS_INIT;
+	struct fz z = { 0 };
+	struct run x;
+	char *buf = NULL, *line, *next;
+	size_t len = 0, widest = 0;
+	FILE *fp;
+
+	o.lists = lists;
+	o.lists_len = strlen(lists);
+	zone_base(&z);
+	BKT_EQ_INT("run", diag(&x, &z, "blocklisted.eml", &o, NULL, NULL),
+	    0);
+	fp = open_memstream(&buf, &len);
+	BKT_CHECK(fp != NULL);
+	BKT_EQ_INT("format", bk_diagnosis_format(fp, x.d, 0, 40), 0);
+	fclose(fp);
+	BKT_CHECK(strstr(buf, "Diagnosis") != NULL);
+	for (line = buf; line != NULL && *line != '\0'; line = next) {
+		size_t c = 0;
+		const char *q;
+
+		next = strchr(line, '\n');
+		for (q = line; *q != '\0' && *q != '\n'; q++)
+			if (((unsigned char)*q & 0xc0) != 0x80)
+				c++;
+		if (c > widest)
+			widest = c;
+		if (next != NULL)
+			next++;
+	}
+	BKT_CHECK(widest <= 40);
+	/* the URL is still all there, cut into pieces */
+	BKT_CHECK(strstr(buf, "https://check.spamhaus") != NULL);
+	free(buf);
+	done(&x);
+	fz_clear(&z);
+	free(z.rr);
+}
+
 /* test_diagnose__builtin_named_zone - the list the bounce names is
  * queried even when the caller's set lacks it */
 static void
@@ -674,6 +718,7 @@ BK_TEST_MAIN(
 	BKT(test_diagnose__blocklist),
 	BKT(test_diagnose__builtin_named_zone),
 	BKT(test_diagnose__link_domains),
+	BKT(test_diagnose__text_width),
 	BKT(test_diagnose__auth),
 	BKT(test_diagnose__rdns),
 	BKT(test_diagnose__not_applicable),
