@@ -58,7 +58,7 @@ sed -e "s|@RUNDIR@|$run|g" -e "s|@PORT@|$port|g" "$here/knot.conf.in" \
 	>"$run/knot.conf"
 chmod -R a+rwX "$run"
 knot_start "$run/knot.conf" "$run/knot.log"
-python3 "$here/delay_proxy.py" "$pport" "$port" "$delay" "$run/arrivals" &
+python3 "$top/tests/dns/dns_proxy.py" "$pport" "$port" --delay "$delay" --log "$run/arrivals" &
 proxy_pid=$!
 if ! knot_wait 127.0.0.1 "$port" sender.test; then
 	echo "bench/dns: knotd did not start"; cat "$run/knot.log"; exit 1

@@ -63,7 +63,7 @@ bh_pid=$!
 # a proxy in front of knotd that never answers the names in $run/drop:
 # one name times out while the others answer
 printf 'slow.sender.test\n_dmarc.slowdmarc.sender.test\n' >"$run/drop"
-python3 "$here/drop_proxy.py" "$pxport" "$port" "$run/drop" 2>/dev/null &
+python3 "$here/dns_proxy.py" "$pxport" "$port" --drop "$run/drop" 2>/dev/null &
 px_pid=$!
 
 if ! knot_wait 127.0.0.1 "$port" sender.test; then

@@ -1,7 +1,7 @@
 #!/bin/sh
 # spf_knot.sh SPF_SUITE SUITEDIR [FILE] - the OpenSPF scenarios over real
 # DNS: for each scenario, knotd serves a root zone generated from the
-# suite JSON (tests/dns/spf_zones.py) behind tests/dns/drop_proxy.py,
+# suite JSON (tests/dns/spf_zones.py) behind tests/dns/dns_proxy.py,
 # which never answers the scenario's TIMEOUT names (for the types without
 # data); spf_suite --dns runs that scenario's tests through c-ares.
 # Skips (77) without knotd, python3 or the suite folder.
@@ -39,7 +39,7 @@ pxport=${ports#* }
 mkdir -p "$run/zones"
 nscen=$(python3 "$here/spf_zones.py" "$json" "$run/zones") || exit 1
 : >"$run/drop"
-python3 "$here/drop_proxy.py" "$pxport" "$port" "$run/drop" 2>/dev/null &
+python3 "$here/dns_proxy.py" "$pxport" "$port" --drop "$run/drop" 2>/dev/null &
 px_pid=$!
 chmod -R a+rwX "$run"
 

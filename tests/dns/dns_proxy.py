@@ -1,24 +1,47 @@
 #!/usr/bin/env python3
-"""drop_proxy.py LISTEN_PORT UPSTREAM_PORT DROPFILE
+"""dns_proxy.py LISTEN_PORT UPSTREAM_PORT [--drop FILE] [--delay MS] [--log FILE]
 
-A loopback DNS proxy for tests/dns: every query (UDP and TCP) is
-forwarded to the server on UPSTREAM_PORT, except queries whose name is
-listed in DROPFILE, which are read and never answered - a timeout of one
-name while every other name answers, which knot cannot do by itself.
-A line is "NAME" (every type is dropped) or "NAME TYPE,TYPE" (the types
-that are answered; the others are dropped, as the OpenSPF suite's
-TIMEOUT next to data means); names are case-insensitive, no final dot.
-DROPFILE is read again for every query, so a harness can change it
-between runs.
+A loopback DNS proxy in front of knotd, for tests/dns and bench/dns.
+Every query (UDP and TCP) is forwarded to the server on UPSTREAM_PORT,
+each in its own thread, so queries that arrive together are answered
+together.
+
+--drop FILE   queries whose name is listed in FILE are read and never
+              answered: one name times out while every other name
+              answers, which knot cannot do by itself.  A line is "NAME"
+              (every type is dropped) or "NAME TYPE,TYPE" (the types that
+              are answered; the others are dropped, as the OpenSPF
+              suite's TIMEOUT next to data means); names are
+              case-insensitive, no final dot.  FILE is read again for
+              every query, so a harness can change it between runs.
+--delay MS    every query is forwarded MS milliseconds after it arrived
+              (a server with a fixed latency).
+--log FILE    each query's arrival time (monotonic seconds) is appended.
 """
+import argparse
 import socket
-import sys
 import threading
+import time
 
-listen, upstream, dropfile = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+ap = argparse.ArgumentParser()
+ap.add_argument("listen", type=int)
+ap.add_argument("upstream", type=int)
+ap.add_argument("--drop")
+ap.add_argument("--delay", type=int, default=0)
+ap.add_argument("--log")
+args = ap.parse_args()
+delay = args.delay / 1000.0
+log = open(args.log, "a", buffering=1) if args.log else None
+lock = threading.Lock()
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "MX": 15,
          "TXT": 16, "AAAA": 28, "SPF": 99}
+
+
+def note():
+    if log is not None:
+        with lock:
+            log.write("%.6f\n" % time.monotonic())
 
 
 def question(msg):
@@ -40,9 +63,11 @@ def question(msg):
 
 
 def dropped(msg):
+    if args.drop is None:
+        return False
     name, qtype = question(msg)
     try:
-        with open(dropfile, encoding="utf-8") as f:
+        with open(args.drop, encoding="utf-8") as f:
             lines = [l.split() for l in f if l.strip()]
     except OSError:
         return False
@@ -57,10 +82,11 @@ def dropped(msg):
 
 
 def udp_one(sock, data, addr):
+    time.sleep(delay)
     up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     up.settimeout(5)
     try:
-        up.sendto(data, ("127.0.0.1", upstream))
+        up.sendto(data, ("127.0.0.1", args.upstream))
         reply, _ = up.recvfrom(65535)
         sock.sendto(reply, addr)
     except OSError:
@@ -71,9 +97,10 @@ def udp_one(sock, data, addr):
 
 def udp_loop():
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", listen))
+    sock.bind(("127.0.0.1", args.listen))
     while True:
         data, addr = sock.recvfrom(65535)
+        note()
         if dropped(data):
             continue
         threading.Thread(target=udp_one, args=(sock, data, addr),
@@ -103,9 +130,11 @@ def tcp_one(conn):
             msg = recv_msg(conn)
             if msg is None:
                 return
+            note()
             if dropped(msg[2:]):
                 continue
-            with socket.create_connection(("127.0.0.1", upstream),
+            time.sleep(delay)
+            with socket.create_connection(("127.0.0.1", args.upstream),
                                           timeout=5) as up:
                 up.sendall(msg)
                 reply = recv_msg(up)
@@ -117,7 +146,7 @@ def tcp_one(conn):
 def tcp_loop():
     t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     t.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    t.bind(("127.0.0.1", listen))
+    t.bind(("127.0.0.1", args.listen))
     t.listen(64)
     while True:
         conn, _ = t.accept()
