@@ -101,7 +101,6 @@ struct bk_diagnosis {
 	struct ddom doms[BK_LIMIT_DIAG_DOMAINS];
 	size_t ndoms;
 	size_t doms_over;          /* domains found past the limit */
-	size_t links;              /* link domains found (before the cut) */
 
 	bk_spf *spf;
 	bk_dkim *dkim;
@@ -849,18 +848,27 @@ static void
 links_in(bk_diagnosis *d, bk_str t)
 {
 	const char *p = t.ptr, *end = t.ptr + t.len, *q, *h;
+	const char *a, *w;         /* the next "://" and "www." */
 	char org[256];
 
-	/* loop: p moves past each link found */
-	while (p != NULL && p < end) {
-		const char *a = bk__imemmem(p, (size_t)(end - p), "://", 3);
-		const char *w = bk__imemmem(p, (size_t)(end - p), "www.", 4);
-
+	if (p == NULL)
+		return;
+	a = bk__imemmem(p, t.len, "://", 3);
+	w = bk__imemmem(p, t.len, "www.", 4);
+	/* loop: p moves past each link found; a marker is searched for
+	 * again only once p has passed it, so no byte is scanned twice
+	 * for the same marker (linear, whatever the input) */
+	while (p < end) {
+		if (a != NULL && a < p)
+			a = bk__imemmem(p, (size_t)(end - p), "://", 3);
+		if (w != NULL && w < p)
+			w = bk__imemmem(p, (size_t)(end - p), "www.", 4);
 		if (a != NULL && (w == NULL || a < w)) {
 			h = a + 3;
 			/* only the web schemes: the rest name no site */
-			if (!((a - p >= 4 && bk__istarts(a - 4, 4, "http")) ||
-			    (a - p >= 5 && bk__istarts(a - 5, 5, "https")))) {
+			if (!((a - t.ptr >= 4 && bk__istarts(a - 4, 4,
+			    "http")) || (a - t.ptr >= 5 && bk__istarts(a - 5,
+			    5, "https")))) {
 				p = h;
 				continue;
 			}
@@ -877,7 +885,6 @@ links_in(bk_diagnosis *d, bk_str t)
 		if (q > h) {
 			size_t before = d->ndoms;
 
-			d->links++;
 			add_domain(d, h, (size_t)(q - h), "a link in the "
 			    "returned message");
 			if (d->ndoms > before && bk_dmarc_org_domain(org,
