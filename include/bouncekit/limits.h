@@ -98,8 +98,9 @@
 /* SPF records fetched for one include tree by `check domain`. */
 #define BK_LIMIT_SPF_TREE_NODES 64
 
-/* DNS blocklists queried per check (the rest are ignored), and return
- * codes described per list. */
+/* DNS blocklists in one set, and return codes described for one list
+ * (or for every list, '*'): a definition past either is refused
+ * (BK_ETOOBIG, "line N: ..."). */
 #define BK_LIMIT_DNSBL_LISTS 64
 #define BK_LIMIT_DNSBL_CODES 64
 

@@ -31,6 +31,7 @@ struct code {
 struct list {
 	char *id, *zone, *name;
 	int kind;
+	size_t ncodes;             /* code lines for this list */
 };
 
 struct bk_dnsbl_set {
@@ -38,6 +39,7 @@ struct bk_dnsbl_set {
 	size_t nlists;
 	struct code *codes;
 	size_t ncodes;
+	size_t nglobal;            /* code lines for every list ('*') */
 };
 
 static const char *const state_names[] = {
@@ -190,9 +192,11 @@ parse_line(bk_dnsbl_set *set, const char *p, const char *end,
 			}
 			list = (int)i;
 		}
-		if (set->ncodes == BK_LIMIT_DNSBL_CODES * 4) {
+		if ((list < 0 ? set->nglobal : set->lists[list].ncodes) ==
+		    BK_LIMIT_DNSBL_CODES) {
 			rc = BK_ETOOBIG;
-			set_err(errmsg_out, lineno, "too many codes");
+			set_err(errmsg_out, lineno, "too many codes for one "
+			    "list");
 			goto out;
 		}
 		if (set->ncodes % 16 == 0) {
@@ -220,6 +224,10 @@ parse_line(bk_dnsbl_set *set, const char *p, const char *end,
 		cd->meaning = d ? d : strdup(c);
 		d = NULL;
 		set->ncodes++;
+		if (list < 0)
+			set->nglobal++;
+		else
+			set->lists[list].ncodes++;
 	} else
 		rc = set_err(errmsg_out, lineno, "unknown keyword");
 out:

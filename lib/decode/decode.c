@@ -857,6 +857,16 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	for (i = 0; i < ctx.nrec; i++) {
 		bk_record *r = &ctx.rec[i];
 
+		/* a one-line Diagnostic-Code is a slice of the message:
+		 * bound it like the unfolded copies, at a character edge */
+		if (r->diagnostic.len > BK_LIMIT_DIAGNOSTIC_BYTES) {
+			size_t cut = BK_LIMIT_DIAGNOSTIC_BYTES;
+
+			while (cut > 0 && ((unsigned char)r->diagnostic.ptr[cut]
+			    & 0xc0) == 0x80)
+				cut--;
+			r->diagnostic.len = cut;
+		}
 		if (!r->has_timestamp && has_ts) {
 			r->timestamp = ts;
 			r->tz_offset = tz;

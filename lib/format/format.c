@@ -4,6 +4,12 @@
  * JSON: keys in a fixed order, null for unknown, strings valid UTF-8
  * (RFC 8259): invalid sequences become U+FFFD, control characters and
  * DEL are escaped.  Text output escapes non-printable bytes as \xNN.
+ *
+ * A JSON record is written in one pass into room reserved once (the keys
+ * plus ESC_MAX bytes per byte of every string), so no write checks for
+ * space; clean runs of a string are checked and copied 8 bytes at a
+ * time, and the timestamp is formatted without gmtime_r or snprintf.
+ * The CLI then hands the whole line to one fwrite.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -103,34 +109,52 @@ room(bk__fbuf *b, size_t n)
 	return 0;
 }
 
-/* put - append @n bytes */
-static void
-put(bk__fbuf *b, const char *s, size_t n)
-{
-	if (room(b, n) != 0)
-		return;
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
+/*
+ * The JSON writer works on a cursor into room made once per record (see
+ * bk__format_json): the writers below never check for space.
+ */
 
-#define PUTS(b, lit) put((b), (lit), sizeof(lit) - 1)
+/* LIT - copy a string literal to the cursor @o and move past it */
+#define LIT(o, lit) do {                                                   \
+	memcpy((o), (lit), sizeof(lit) - 1);                               \
+	(o) += sizeof(lit) - 1;                                            \
+} while (0)
 
-/* put_int - a decimal integer, as printf's %d / PRId64 writes it */
-static void
-put_int(bk__fbuf *b, int64_t v)
+/* Longest decimal int64_t: "-9223372036854775808". */
+#define INT_MAX_CHARS 20
+
+/* "00" to "99", for writing two digits at a time */
+static const char digits2[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* w_int - a decimal integer, as printf's %d / PRId64 writes it */
+static char *
+w_int(char *o, int64_t v)
 {
 	char tmp[24];
 	size_t i = sizeof(tmp);
 	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
 
-	/* loop: one digit per pass, at most 20 */
-	do {
-		tmp[--i] = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	/* loop: two digits per pass, at most 10 passes */
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+
+		u /= 100;
+		tmp[--i] = digits2[d + 1];
+		tmp[--i] = digits2[d];
+	}
+	if (u >= 10) {
+		tmp[--i] = digits2[u * 2 + 1];
+		tmp[--i] = digits2[u * 2];
+	} else {
+		tmp[--i] = (char)('0' + u);
+	}
 	if (v < 0)
 		tmp[--i] = '-';
-	put(b, tmp + i, sizeof(tmp) - i);
+	memcpy(o, tmp + i, sizeof(tmp) - i);
+	return o + (sizeof(tmp) - i);
 }
 
 /*
@@ -172,54 +196,49 @@ word_special(uint64_t w)
 	    ((del - ones) & ~del)) & high) != 0;
 }
 
+/* Most bytes one input byte becomes in a JSON string: \u00XX, \ufffd. */
+#define ESC_MAX 6
+
 /*
- * json_str - a JSON string, or null for an absent slice.  Room for the
- * worst case (every byte \u00XX or \ufffd: 6 bytes) is made once; runs
- * of bytes that need no escape are copied with one memcpy.
+ * w_str - a JSON string, or null for an absent slice, at @o, which has
+ * room for ESC_MAX * s.len + 2 bytes (str_room).  Bytes that need no
+ * escape are checked and copied 8 at a time (word_special).
  */
-static void
-json_str(bk__fbuf *b, bk_str s)
+static char *
+w_str(char *o, bk_str s)
 {
 	const unsigned char *p = (const unsigned char *)s.ptr;
 	size_t i = 0, n;
-	char *o;
 
 	if (s.ptr == NULL) {
-		PUTS(b, "null");
-		return;
+		LIT(o, "null");
+		return o;
 	}
-	if (s.len > ((size_t)-1 - 64) / 6 || room(b, 6 * s.len + 2) != 0) {
-		b->oom = 1;
-		return;
-	}
-	o = b->p + b->len;
 	*o++ = '"';
+	/* invariant: i only grows; every pass consumes >= 1 byte */
 	while (i < s.len) {
-		unsigned c = p[i];
-		size_t run = i;
+		unsigned c;
 
-		/* a run of bytes that are copied as they are: 8 at a time */
-		while (s.len - run >= 8) {
+		/* bytes copied as they are: 8 at a time, then one by one */
+		while (s.len - i >= 8) {
 			uint64_t w;
 
-			memcpy(&w, p + run, 8);
+			memcpy(&w, p + i, 8);
 			if (word_special(w))
 				break;
-			run += 8;
+			memcpy(o, &w, 8);
+			o += 8;
+			i += 8;
 		}
-		while (run < s.len && esc_table[p[run]] == 0)
-			run++;
-		if (run > i) {
-			memcpy(o, p + i, run - i);
-			o += run - i;
-			i = run;
-			continue;
-		}
+		while (i < s.len && esc_table[p[i]] == 0)
+			*o++ = (char)p[i++];
+		if (i == s.len)
+			break;
+		c = p[i];
 		if (c >= 0x80) {
 			n = utf8_len(p + i, s.len - i);
 			if (n == 0) {
-				memcpy(o, "\\ufffd", 6);
-				o += 6;
+				LIT(o, "\\ufffd");
 				i++;
 			} else {
 				memcpy(o, p + i, n);
@@ -243,13 +262,35 @@ json_str(bk__fbuf *b, bk_str s)
 		i++;
 	}
 	*o++ = '"';
-	b->len = (size_t)(o - b->p);
+	return o;
 }
 
-static void
-json_cstr(bk__fbuf *b, const char *s)
+/* cs - a slice over a C string, NULL staying absent (bk__cstr, inline) */
+static inline bk_str
+cs(const char *s)
 {
-	json_str(b, bk__cstr(s));
+	bk_str r;
+
+	r.ptr = s;
+	r.len = s != NULL ? strlen(s) : 0;
+	return r;
+}
+
+/*
+ * str_room - add the most bytes w_str can write for @s to *@total;
+ * -1 on overflow
+ */
+static int
+str_room(size_t *total, bk_str s)
+{
+	size_t n;
+
+	if (s.ptr == NULL)
+		return 0;       /* "null" is counted with the keys */
+	if (bk__size_mul(&n, s.len, ESC_MAX) != 0 ||
+	    bk__size_add(&n, n, 2) != 0 || bk__size_add(total, *total, n) != 0)
+		return -1;
+	return 0;
 }
 
 /* rfc3339 - the timestamp in the zone it was written in */
@@ -349,40 +390,73 @@ two(char *o, int v)
 	return o + 2;
 }
 
-/* json_time - rfc3339() as a JSON string, without snprintf */
-static void
-json_time(bk__fbuf *b, int64_t t, int tz)
-{
-	time_t local = (time_t)(t + (int64_t)tz * 60);
-	struct tm tm;
-	int a = tz < 0 ? -tz : tz, year;
-	char buf[96], *o = buf;
+/* Room for a timestamp: rfc3339() fills at most 95 bytes, all ASCII. */
+#define TIME_MAX_CHARS (ESC_MAX * 96 + 2)
 
-	if (gmtime_r(&local, &tm) == NULL) {
-		rfc3339(buf, sizeof(buf), t, tz);
-		json_cstr(b, buf);
-		return;
-	}
-	year = tm.tm_year + 1900;
-	if (year < 0 || year > 9999 || a / 60 > 99) {
+/* Seconds from 0000-01-01T00:00:00Z and to 10000-01-01T00:00:00Z. */
+#define YEAR0_SECS (-62167219200LL)
+#define YEAR10K_SECS 253402300800LL
+
+/*
+ * civil - year, month and day of @days since 1970-01-01 in the proleptic
+ * Gregorian calendar, as gmtime_r gives them (H. Hinnant's
+ * civil_from_days: 400-year eras of 146097 days, years starting in
+ * March).  Example: 19675 is 2023-11-14.
+ */
+static void
+civil(int64_t days, int *y, int *m, int *d)
+{
+	int64_t era, yy;
+	unsigned doe, yoe, doy, mp;
+
+	days += 719468;            /* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned)(days - era * 146097);            /* [0, 146096] */
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	yy = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);    /* [0, 365] */
+	mp = (5 * doy + 2) / 153;                         /* March is 0 */
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yy + (*m <= 2));
+}
+
+/*
+ * w_time - rfc3339() as a JSON string, without snprintf or gmtime_r for
+ * years 0 to 9999 and offsets under 100 hours (the fixed-width form)
+ */
+static char *
+w_time(char *o, int64_t t, int tz)
+{
+	int64_t local = t + (int64_t)tz * 60, days, sod;
+	int a = tz < 0 ? -tz : tz, year, mon, mday;
+	char buf[96];
+
+	if (local < YEAR0_SECS || local >= YEAR10K_SECS || a / 60 > 99) {
 		/* out of the fixed-width range: as printf writes it */
 		rfc3339(buf, sizeof(buf), t, tz);
-		json_cstr(b, buf);
-		return;
+		return w_str(o, bk__cstr(buf));
 	}
+	days = local / 86400;
+	sod = local % 86400;
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil(days, &year, &mon, &mday);
 	*o++ = '"';
 	o = two(o, year / 100);
 	o = two(o, year % 100);
 	*o++ = '-';
-	o = two(o, tm.tm_mon + 1);
+	o = two(o, mon);
 	*o++ = '-';
-	o = two(o, tm.tm_mday);
+	o = two(o, mday);
 	*o++ = 'T';
-	o = two(o, tm.tm_hour);
+	o = two(o, (int)(sod / 3600));
 	*o++ = ':';
-	o = two(o, tm.tm_min);
+	o = two(o, (int)(sod / 60 % 60));
 	*o++ = ':';
-	o = two(o, tm.tm_sec);
+	o = two(o, (int)(sod % 60));
 	if (tz == 0) {
 		*o++ = 'Z';
 	} else {
@@ -392,96 +466,160 @@ json_time(bk__fbuf *b, int64_t t, int tz)
 		o = two(o, a % 60);
 	}
 	*o++ = '"';
-	put(b, buf, (size_t)(o - buf));
+	return o;
 }
+
+/*
+ * Room for everything but the strings' own bytes: the keys with their
+ * punctuation (about 700 bytes, each null written as "null"), five
+ * integers and the timestamp.  A debug build asserts that a record never
+ * writes more than it reserved.
+ */
+#define JSON_FIXED (1024 + 5 * INT_MAX_CHARS + TIME_MAX_CHARS)
 
 /*
  * Members.  @key is the literal ",\"name\":" (every member but the first
  * starts with a comma).  With BK__JSON_OMIT_NULL a null value leaves the
  * whole member out.
  */
-#define MEMBER_STR(b, fl, key, s) do {                                     \
+#define MEMBER_STR(o, fl, key, s) do {                                     \
 	bk_str s_ = (s);                                                   \
-	if (s_.ptr != NULL || !((fl) & BK__JSON_OMIT_NULL)) {              \
-		PUTS((b), key);                                            \
-		json_str((b), s_);                                         \
-	}                                                                  \
-} while (0)
-#define MEMBER_CSTR(b, fl, key, s) MEMBER_STR(b, fl, key, bk__cstr(s))
-#define MEMBER_INT(b, fl, key, present, v) do {                            \
-	if (present) {                                                     \
-		PUTS((b), key);                                            \
-		put_int((b), (v));                                         \
+	if (s_.ptr != NULL) {                                              \
+		LIT((o), key);                                             \
+		(o) = w_str((o), s_);                                      \
 	} else if (!((fl) & BK__JSON_OMIT_NULL)) {                         \
-		PUTS((b), key "null");                                     \
+		LIT((o), key "null");                                      \
 	}                                                                  \
 } while (0)
+#define MEMBER_INT(o, fl, key, present, v) do {                            \
+	if (present) {                                                     \
+		LIT((o), key);                                             \
+		(o) = w_int((o), (v));                                     \
+	} else if (!((fl) & BK__JSON_OMIT_NULL)) {                         \
+		LIT((o), key "null");                                      \
+	}                                                                  \
+} while (0)
+
+/*
+ * The string members of a record, in output order, so that their room is
+ * counted in one pass and no C string is measured twice.
+ */
+enum {
+	S_ORIGIN, S_KIND, S_DECODER, S_RECIPIENT, S_ORIG_RCPT, S_SENDER,
+	S_ACTION, S_STATUS, S_COMMAND, S_DIAGNOSTIC, S_DIAG_TYPE,
+	S_REMOTE_MTA, S_REPORTING_MTA, S_MESSAGE_ID, S_SUBJECT, S_LIST_ID,
+	S_FROM, S_FEEDBACK_TYPE, S_REASON, S_CATEGORY, S_CAUSE, S_PROVIDER,
+	S_PROVIDER_CODE, S_BLOCKLIST, S_RESPONSIBLE, S_RETRY, S_RULE,
+	S_EVIDENCE, S_ERROR, S_COUNT
+};
 
 /* bk__format_json - see format_int.h */
 int
 bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
     int fl)
 {
-	PUTS(b, "{\"format_version\":");
-	put_int(b, BK_FORMAT_VERSION);
-	MEMBER_CSTR(b, fl, ",\"origin\":", origin);
-	MEMBER_CSTR(b, fl, ",\"kind\":", bk_kind_name(r->kind));
-	MEMBER_CSTR(b, fl, ",\"decoder\":", r->decoder);
-	MEMBER_STR(b, fl, ",\"recipient\":", nz(r->recipient));
-	MEMBER_STR(b, fl, ",\"original_recipient\":",
-	    nz(r->original_recipient));
-	MEMBER_STR(b, fl, ",\"sender\":", nz(r->sender));
-	MEMBER_STR(b, fl, ",\"action\":", nz(r->action));
-	MEMBER_STR(b, fl, ",\"status\":", nz(r->status));
-	MEMBER_INT(b, fl, ",\"reply_code\":", r->reply_code > 0,
-	    r->reply_code);
-	MEMBER_STR(b, fl, ",\"command\":", nz(r->command));
-	MEMBER_STR(b, fl, ",\"diagnostic\":", nz(r->diagnostic));
-	MEMBER_STR(b, fl, ",\"diagnostic_type\":", nz(r->diagnostic_type));
-	MEMBER_STR(b, fl, ",\"remote_mta\":", nz(r->remote_mta));
-	MEMBER_STR(b, fl, ",\"reporting_mta\":", nz(r->reporting_mta));
-	if (r->has_timestamp) {
-		PUTS(b, ",\"timestamp\":");
-		json_time(b, r->timestamp, r->tz_offset);
-	} else if (!(fl & BK__JSON_OMIT_NULL)) {
-		PUTS(b, ",\"timestamp\":null");
+	bk_str v[S_COUNT];
+	size_t total = JSON_FIXED, i;
+	char *o, *start;
+
+	v[S_ORIGIN] = cs(origin);
+	v[S_KIND] = cs(bk_kind_name(r->kind));
+	v[S_DECODER] = cs(r->decoder);
+	v[S_RECIPIENT] = nz(r->recipient);
+	v[S_ORIG_RCPT] = nz(r->original_recipient);
+	v[S_SENDER] = nz(r->sender);
+	v[S_ACTION] = nz(r->action);
+	v[S_STATUS] = nz(r->status);
+	v[S_COMMAND] = nz(r->command);
+	v[S_DIAGNOSTIC] = nz(r->diagnostic);
+	v[S_DIAG_TYPE] = nz(r->diagnostic_type);
+	v[S_REMOTE_MTA] = nz(r->remote_mta);
+	v[S_REPORTING_MTA] = nz(r->reporting_mta);
+	v[S_MESSAGE_ID] = nz(r->message_id);
+	v[S_SUBJECT] = r->subject;
+	v[S_LIST_ID] = nz(r->list_id);
+	v[S_FROM] = nz(r->from);
+	v[S_FEEDBACK_TYPE] = nz(r->feedback_type);
+	v[S_REASON] = cs(bk_reason_name(r->reason));
+	v[S_CATEGORY] = r->category;
+	v[S_CAUSE] = r->cause;
+	v[S_PROVIDER] = r->provider;
+	v[S_PROVIDER_CODE] = r->provider_code;
+	v[S_BLOCKLIST] = r->blocklist;
+	v[S_RESPONSIBLE] = cs(bk_responsible_name(r->responsible));
+	v[S_RETRY] = cs(bk_retry_name(r->retry));
+	v[S_RULE] = r->rule;
+	v[S_EVIDENCE] = r->evidence;
+	v[S_ERROR] = r->error;
+	/* loop: S_COUNT passes */
+	for (i = 0; i < S_COUNT; i++) {
+		if (str_room(&total, v[i]) != 0) {
+			b->oom = 1;
+			return BK_ENOMEM;
+		}
 	}
-	MEMBER_INT(b, fl, ",\"timestamp_unix\":", r->has_timestamp,
-	    r->timestamp);
-	MEMBER_STR(b, fl, ",\"message_id\":", nz(r->message_id));
-	MEMBER_STR(b, fl, ",\"subject\":", r->subject);
-	MEMBER_STR(b, fl, ",\"list_id\":", nz(r->list_id));
-	MEMBER_STR(b, fl, ",\"from\":", nz(r->from));
-	MEMBER_STR(b, fl, ",\"feedback_type\":", nz(r->feedback_type));
-	MEMBER_CSTR(b, fl, ",\"reason\":", bk_reason_name(r->reason));
-	MEMBER_STR(b, fl, ",\"category\":", r->category);
-	MEMBER_STR(b, fl, ",\"cause\":", r->cause);
-	MEMBER_STR(b, fl, ",\"provider\":", r->provider);
-	MEMBER_STR(b, fl, ",\"provider_code\":", r->provider_code);
-	MEMBER_STR(b, fl, ",\"blocklist\":", r->blocklist);
-	if (r->permanent > 0)
-		PUTS(b, ",\"permanent\":true");
-	else if (r->permanent == 0)
-		PUTS(b, ",\"permanent\":false");
-	else if (!(fl & BK__JSON_OMIT_NULL))
-		PUTS(b, ",\"permanent\":null");
-	if (r->hard)
-		PUTS(b, ",\"hard\":true");
-	else
-		PUTS(b, ",\"hard\":false");
-	MEMBER_CSTR(b, fl, ",\"responsible\":",
-	    bk_responsible_name(r->responsible));
-	MEMBER_CSTR(b, fl, ",\"retry\":", bk_retry_name(r->retry));
-	MEMBER_INT(b, fl, ",\"retry_after\":", r->retry_after > 0,
-	    r->retry_after);
-	PUTS(b, ",\"confidence\":");
-	put_int(b, r->confidence);
-	MEMBER_STR(b, fl, ",\"rule\":", r->rule);
-	MEMBER_STR(b, fl, ",\"evidence\":", r->evidence);
-	MEMBER_STR(b, fl, ",\"error\":", r->error);
-	PUTS(b, "}");
-	if (b->oom)
+	if (room(b, total) != 0)
 		return BK_ENOMEM;
+	start = o = b->p + b->len;
+	LIT(o, "{\"format_version\":");
+	o = w_int(o, BK_FORMAT_VERSION);
+	MEMBER_STR(o, fl, ",\"origin\":", v[S_ORIGIN]);
+	MEMBER_STR(o, fl, ",\"kind\":", v[S_KIND]);
+	MEMBER_STR(o, fl, ",\"decoder\":", v[S_DECODER]);
+	MEMBER_STR(o, fl, ",\"recipient\":", v[S_RECIPIENT]);
+	MEMBER_STR(o, fl, ",\"original_recipient\":", v[S_ORIG_RCPT]);
+	MEMBER_STR(o, fl, ",\"sender\":", v[S_SENDER]);
+	MEMBER_STR(o, fl, ",\"action\":", v[S_ACTION]);
+	MEMBER_STR(o, fl, ",\"status\":", v[S_STATUS]);
+	MEMBER_INT(o, fl, ",\"reply_code\":", r->reply_code > 0,
+	    r->reply_code);
+	MEMBER_STR(o, fl, ",\"command\":", v[S_COMMAND]);
+	MEMBER_STR(o, fl, ",\"diagnostic\":", v[S_DIAGNOSTIC]);
+	MEMBER_STR(o, fl, ",\"diagnostic_type\":", v[S_DIAG_TYPE]);
+	MEMBER_STR(o, fl, ",\"remote_mta\":", v[S_REMOTE_MTA]);
+	MEMBER_STR(o, fl, ",\"reporting_mta\":", v[S_REPORTING_MTA]);
+	if (r->has_timestamp) {
+		LIT(o, ",\"timestamp\":");
+		o = w_time(o, r->timestamp, r->tz_offset);
+	} else if (!(fl & BK__JSON_OMIT_NULL)) {
+		LIT(o, ",\"timestamp\":null");
+	}
+	MEMBER_INT(o, fl, ",\"timestamp_unix\":", r->has_timestamp,
+	    r->timestamp);
+	MEMBER_STR(o, fl, ",\"message_id\":", v[S_MESSAGE_ID]);
+	MEMBER_STR(o, fl, ",\"subject\":", v[S_SUBJECT]);
+	MEMBER_STR(o, fl, ",\"list_id\":", v[S_LIST_ID]);
+	MEMBER_STR(o, fl, ",\"from\":", v[S_FROM]);
+	MEMBER_STR(o, fl, ",\"feedback_type\":", v[S_FEEDBACK_TYPE]);
+	MEMBER_STR(o, fl, ",\"reason\":", v[S_REASON]);
+	MEMBER_STR(o, fl, ",\"category\":", v[S_CATEGORY]);
+	MEMBER_STR(o, fl, ",\"cause\":", v[S_CAUSE]);
+	MEMBER_STR(o, fl, ",\"provider\":", v[S_PROVIDER]);
+	MEMBER_STR(o, fl, ",\"provider_code\":", v[S_PROVIDER_CODE]);
+	MEMBER_STR(o, fl, ",\"blocklist\":", v[S_BLOCKLIST]);
+	if (r->permanent > 0)
+		LIT(o, ",\"permanent\":true");
+	else if (r->permanent == 0)
+		LIT(o, ",\"permanent\":false");
+	else if (!(fl & BK__JSON_OMIT_NULL))
+		LIT(o, ",\"permanent\":null");
+	if (r->hard)
+		LIT(o, ",\"hard\":true");
+	else
+		LIT(o, ",\"hard\":false");
+	MEMBER_STR(o, fl, ",\"responsible\":", v[S_RESPONSIBLE]);
+	MEMBER_STR(o, fl, ",\"retry\":", v[S_RETRY]);
+	MEMBER_INT(o, fl, ",\"retry_after\":", r->retry_after > 0,
+	    r->retry_after);
+	LIT(o, ",\"confidence\":");
+	o = w_int(o, r->confidence);
+	MEMBER_STR(o, fl, ",\"rule\":", v[S_RULE]);
+	MEMBER_STR(o, fl, ",\"evidence\":", v[S_EVIDENCE]);
+	MEMBER_STR(o, fl, ",\"error\":", v[S_ERROR]);
+	LIT(o, "}");
+	/* room() reserved total + 1: the NUL always fits */
+	BK_ASSERT((size_t)(o - start) <= total, return BK_ERROR);
+	b->len = (size_t)(o - b->p);
 	b->p[b->len] = '\0';
 	return 0;
 }
@@ -571,7 +709,7 @@ bk_format_record(FILE *fp, bk_format fmt, const bk_record *r,
 	}
 json:
 	{
-		char stack[4096];
+		char stack[8192];
 		bk__fbuf b;
 		int rc;
 

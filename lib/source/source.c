@@ -8,7 +8,12 @@
  * file is an mbox and each later separator (a "From " line after a blank
  * line, carrying a time of day) starts a new message; ">From " quoting
  * is undone the mboxrd way, which also reads mboxo correctly for the
- * headers and notification text that decoding needs.
+ * headers and notification text that decoding needs.  Inside a message,
+ * runs of lines that can be neither a separator nor quoted are found
+ * with one memchr per line and copied in one piece (plain_lines); only
+ * lines starting with '>', or with "From " after a blank line, are
+ * looked at one by one.  The origin ("path:N") is written without
+ * snprintf into a buffer made once per file.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +46,8 @@ struct bk_source {
 	int mtrunc;
 	char *pending;             /* a separator line read ahead */
 	int has_pending;
-	char *origin;
+	char *origin;              /* path, then ":<index>" for an mbox */
+	size_t plen;               /* bytes of the path in origin */
 	char err[512];
 };
 
@@ -198,6 +204,45 @@ expand_dir(bk_source *s, const char *dir)
 }
 
 /*
+ * set_origin - the origin buffer of the current file: its path, with room
+ * for ":" and a message number (UINT_MAX has 10 digits)
+ */
+static int
+set_origin(bk_source *s)
+{
+	size_t len = strlen(s->path), cap;
+	char *o;
+
+	if (bk__size_add(&cap, len, 16) != 0)
+		return BK_ENOMEM;
+	o = malloc(cap);
+	if (o == NULL)
+		return BK_ENOMEM;
+	memcpy(o, s->path, len + 1);
+	free(s->origin);
+	s->origin = o;
+	s->plen = len;
+	return 0;
+}
+
+/* origin_index - "path:N" for message @n of an mbox, without snprintf */
+static void
+origin_index(bk_source *s, unsigned n)
+{
+	char tmp[16], *o = s->origin + s->plen;
+	size_t i = sizeof(tmp);
+
+	/* loop: one digit per pass, at most 10 */
+	do {
+		tmp[--i] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n != 0);
+	*o++ = ':';
+	memcpy(o, tmp + i, sizeof(tmp) - i);
+	o[sizeof(tmp) - i] = '\0';
+}
+
+/*
  * open_next - pop paths until a regular file is open.
  * Returns 0, BK_EEOF, BK_EIO (with s->err) or BK_ENOMEM.
  */
@@ -238,6 +283,9 @@ open_next(bk_source *s)
 		}
 		free(s->path);
 		s->path = path;
+		rc = set_origin(s);
+		if (rc != 0)
+			return rc;
 		s->rlen = s->rpos = 0;
 		s->eof = 0;
 		s->is_mbox = 0;
@@ -362,6 +410,35 @@ is_separator(const char *p, size_t len)
 }
 
 /*
+ * plain_lines - inside an mbox message, the bytes of the whole lines at
+ * the start of @p (@n bytes, @p at a line start) that are copied as they
+ * are: every line up to one that starts with '>' (maybe a quoted "From "),
+ * one that starts with "From " after a blank line (maybe a separator), or
+ * one not ended within @p.  *@blank is updated to whether the last line
+ * taken was blank.  One memchr per line, no other pass over its bytes.
+ */
+static size_t
+plain_lines(const char *p, size_t n, int *blank)
+{
+	size_t i = 0, len;
+	const char *nl;
+
+	/* invariant: i is a line start; each pass takes one whole line */
+	while (i < n) {
+		if (p[i] == '>' || (*blank && p[i] == 'F' && n - i >= 5 &&
+		    memcmp(p + i, "From ", 5) == 0))
+			break;
+		nl = memchr(p + i, '\n', n - i);
+		if (nl == NULL)
+			break;
+		len = (size_t)(nl - (p + i)) + 1;
+		*blank = len == 1 || (len == 2 && p[i] == '\r');
+		i += len;
+	}
+	return i;
+}
+
+/*
  * slurp_single - a file that does not start with an mbox separator is one
  * message: read it whole, without splitting lines.  Returns 1 when the
  * message was read (the file is closed), 0 for an mbox (nothing consumed
@@ -416,7 +493,7 @@ bk_source_next(bk_source *s, const char **data, size_t *len,
     const char **origin)
 {
 	const char *line;
-	size_t llen, olen;
+	size_t llen;
 	int rc, starts, prev_blank = 1, have = 0;
 
 	for (;;) {
@@ -442,8 +519,21 @@ bk_source_next(bk_source *s, const char **data, size_t *len,
 			s->has_pending = 0;
 			have = 1;
 		}
-		/* loop: every pass consumes one line of the file */
+		/* loop: every pass consumes at least one line of the file */
 		for (;;) {
+			/* lines that need no look: taken in one append */
+			if (s->is_mbox && have && s->first_line &&
+			    s->rpos < s->rlen) {
+				size_t n = plain_lines(s->rbuf + s->rpos,
+				    s->rlen - s->rpos, &prev_blank);
+
+				rc = append(s, s->rbuf + s->rpos, n);
+				if (rc != 0)
+					return rc;
+				s->rpos += n;
+				if (n > 0)
+					continue;
+			}
 			rc = read_line(s, &line, &llen, &starts);
 			if (rc == BK_EEOF)
 				break;
@@ -491,15 +581,10 @@ done:
 		if (!have)
 			continue;
 		s->index++;
-		olen = strlen(s->path) + 16;
-		free(s->origin);
-		s->origin = malloc(olen);
-		if (s->origin == NULL)
-			return BK_ENOMEM;
 		if (s->is_mbox)
-			snprintf(s->origin, olen, "%s:%u", s->path, s->index);
+			origin_index(s, s->index);
 		else
-			snprintf(s->origin, olen, "%s", s->path);
+			s->origin[s->plen] = '\0';
 		if (s->is_mbox && s->mlen > 0 && s->msg[s->mlen - 1] == '\n' &&
 		    s->has_pending)
 			s->mlen--;   /* the blank line before "From " */
