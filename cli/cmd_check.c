@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include "bouncekit/bouncekit.h"
@@ -43,6 +44,7 @@ struct copts {
 	size_t nsel;
 	const char *sender;
 	int sequential;
+	int strict;
 	unsigned timeout_ms;
 };
 
@@ -59,6 +61,7 @@ bk_cli_check_usage(FILE *fp)
 	    "[-S SELECTOR]... [-t MS]\n"
 	    "                                DOMAIN\n"
 	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n"
+	    "       bouncekit check report [-j] [--strict] FILE...\n"
 	    "       bouncekit check spf|domain|message --offline "
 	    "[-r [NAME=]RECORD]... ...\n");
 }
@@ -83,6 +86,10 @@ usage_check(FILE *fp)
 	    "repeatable)\n"
 	    "  -t, --timeout MS    per-query timeout (default 2000)\n"
 	    "      --sequential    one lookup at a time (benchmark baseline)\n"
+	    "      --strict        check report: refuse damaged reports "
+	    "instead of\n"
+	    "                      repairing them (invalid UTF-8, stray '<', "
+	    "gzip trailer)\n"
 	    "      --offline       no network: only the records given with "
 	    "--record\n"
 	    "  -r, --record [NAME=]TEXT  a TXT record for --offline "
@@ -148,6 +155,7 @@ parse_opts(int argc, char **argv, struct copts *o)
 		{ "selector", required_argument, NULL, 'S' },
 		{ "sender", required_argument, NULL, 's' },
 		{ "sequential", no_argument, NULL, 'Q' },
+		{ "strict", no_argument, NULL, 'X' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -192,6 +200,9 @@ parse_opts(int argc, char **argv, struct copts *o)
 			break;
 		case 'Q':
 			o->sequential = 1;
+			break;
+		case 'X':
+			o->strict = 1;
 			break;
 		case 'S':
 			if (o->nsel == BK_LIMIT_DKIM_SELECTORS) {
@@ -1133,6 +1144,418 @@ check_message(const struct copts *o, const char *path)
 	return problem ? EXIT_PROBLEM : temp ? EXIT_NEEDS_DNS : 0;
 }
 
+/* slurp_report - a whole report file, at most one byte over the
+ * library's bound (so that the library names the limit) */
+static char *
+slurp_report(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t max = BK_LIMIT_DMARC_REPORT_BYTES + 1, cap = 0, n = 0, got;
+	char *buf = NULL;
+
+	if (f == NULL)
+		return NULL;
+	/* loop: bounded by the file's size and max */
+	do {
+		char *nb;
+
+		if (n == cap) {
+			if (cap >= max)
+				break;
+			cap = cap ? cap * 2 : 64 * 1024;
+			if (cap > max)
+				cap = max;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	if (ferror(f)) {
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	if (buf == NULL)
+		buf = malloc(1);
+	*len = n;
+	return buf;
+}
+
+/*
+ * put_json_u8 - a JSON string value, or null: valid UTF-8 is written as
+ * it is (report fields are UTF-8 text: "Caf\u00e9", not its bytes),
+ * control characters escaped, a byte that is not UTF-8 as U+FFFD.
+ */
+static void
+put_json_u8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (s == NULL) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('"');
+	/* loop: p advances by one byte or one whole sequence */
+	while (*p != '\0') {
+		size_t l = 0;
+
+		if (*p < 0x80) {
+			if (*p == '"' || *p == '\\')
+				printf("\\%c", *p);
+			else if (*p < 0x20 || *p == 0x7f)
+				printf("\\u%04x", *p);
+			else
+				putchar(*p);
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			l = 2;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			l = 3;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			l = 4;
+		for (size_t i = 1; i < l; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				l = 0;
+		if (l == 0) {
+			fputs("\\ufffd", stdout);
+			p++;
+			continue;
+		}
+		fwrite(p, 1, l, stdout);
+		p += l;
+	}
+	putchar('"');
+}
+
+/* json_kv - ,"key":value (a string or null) */
+static void
+json_kv(const char *key, const char *val)
+{
+	printf(",\"%s\":", key);
+	put_json_u8(val);
+}
+
+/* report_json - one report as one JSON object on one line */
+static void
+report_json(const char *path, const bk_dmarc_report *r)
+{
+	bk_dmarc_report_kind k = bk_dmarc_report_kind_of(r);
+	const bk_dmarc_report_meta *m = bk_dmarc_report_metadata(r);
+	const bk_dmarc_failure_info *f = bk_dmarc_report_failure(r);
+	const char *err = NULL, *diag = NULL;
+	bk_severity sev = bk_dmarc_report_diagnostic(r, &diag);
+	static const char *const sevs[] = { "none", "style", "warning",
+	    "damaged", "unsupported" };
+	int code = bk_dmarc_report_error(r, &err);
+
+	printf("{\"check\":\"report\",\"format\":%d,\"file\":", CHECK_FORMAT);
+	put_json_u8(path);
+	printf(",\"kind\":\"%s\",\"container\":\"%s\"",
+	    bk_dmarc_report_kind_name(k), bk_dmarc_report_container(r));
+	printf(",\"error\":");
+	if (k == BK_DMARC_REPORT_ERROR) {
+		printf("{\"code\":\"%s\",\"message\":", bk_error_name(code));
+		put_json_u8(err);
+		printf("}");
+	} else
+		printf("null");
+	printf(",\"diagnostic\":");
+	if (sev != BK_SEV_NONE) {
+		printf("{\"severity\":\"%s\",\"text\":", sevs[sev]);
+		put_json_u8(diag);
+		printf("}");
+	} else
+		printf("null");
+	if (m != NULL) {
+		printf(",\"report_metadata\":{\"version\":");
+		put_json_u8(m->version);
+		json_kv("org_name", m->org_name);
+		json_kv("email", m->email);
+		json_kv("extra_contact_info", m->extra_contact_info);
+		json_kv("report_id", m->report_id);
+		json_kv("generator", m->generator);
+		printf(",\"begin\":");
+		if (m->begin >= 0)
+			printf("%lld", m->begin);
+		else
+			printf("null");
+		printf(",\"end\":");
+		if (m->end >= 0)
+			printf("%lld", m->end);
+		else
+			printf("null");
+		json_kv("errors", m->errors);
+		printf("},\"policy_published\":{\"domain\":");
+		put_json_u8(m->domain);
+		json_kv("adkim", m->adkim);
+		json_kv("aspf", m->aspf);
+		json_kv("p", m->p);
+		json_kv("sp", m->sp);
+		json_kv("np", m->np);
+		printf(",\"pct\":");
+		if (m->pct >= 0)
+			printf("%d", m->pct);
+		else
+			printf("null");
+		json_kv("fo", m->fo);
+		json_kv("testing", m->testing);
+		json_kv("discovery_method", m->discovery_method);
+		printf("},\"records\":[");
+		for (size_t i = 0; i < bk_dmarc_report_count(r); i++) {
+			const bk_dmarc_report_row *w =
+			    bk_dmarc_report_row_at(r, i);
+
+			printf("%s{\"source_ip\":", i ? "," : "");
+			put_json_u8(w->source_ip);
+			printf(",\"count\":");
+			if (w->has_count)
+				printf("%llu", w->count);
+			else
+				printf("null");
+			printf(",\"policy_evaluated\":{\"disposition\":");
+			put_json_u8(w->disposition);
+			json_kv("dkim", w->dkim);
+			json_kv("spf", w->spf);
+			json_kv("reasons", w->reasons);
+			printf("},\"identifiers\":{\"header_from\":");
+			put_json_u8(w->header_from);
+			json_kv("envelope_from", w->envelope_from);
+			json_kv("envelope_to", w->envelope_to);
+			printf("},\"auth_results\":[");
+			for (size_t j = 0; j < w->nauth; j++) {
+				const bk_dmarc_report_auth *a = &w->auth[j];
+
+				printf("%s{\"method\":\"%s\"", j ? "," : "",
+				    a->method);
+				json_kv("domain", a->domain);
+				if (a->selector != NULL)
+					json_kv("selector", a->selector);
+				if (a->scope != NULL)
+					json_kv("scope", a->scope);
+				json_kv("result", a->result);
+				if (a->human_result != NULL)
+					json_kv("human_result",
+					    a->human_result);
+				printf("}");
+			}
+			printf("]}");
+		}
+		printf("]");
+	}
+	if (f != NULL) {
+		printf(",\"failure\":{\"arf\":%s", f->arf ? "true" : "false");
+		json_kv("feedback_type", f->feedback_type);
+		json_kv("auth_failure", f->auth_failure);
+		json_kv("source_ip", f->source_ip);
+		json_kv("reported_domain", f->reported_domain);
+		json_kv("original_mail_from", f->original_mail_from);
+		json_kv("original_rcpt_to", f->original_rcpt_to);
+		json_kv("delivery_result", f->delivery_result);
+		json_kv("dkim_domain", f->dkim_domain);
+		json_kv("dkim_selector", f->dkim_selector);
+		json_kv("arrival_date", f->arrival_date);
+		json_kv("identity_alignment", f->identity_alignment);
+		json_kv("authentication_results", f->authentication_results);
+		json_kv("user_agent", f->user_agent);
+		json_kv("from", f->from);
+		json_kv("subject", f->subject);
+		printf("}");
+	}
+	printf("}\n");
+}
+
+/* put_time - a Unix time as UTC, or "?" */
+static void
+put_time(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char buf[32];
+
+	if (t < 0 || gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm) == 0) {
+		printf("?");
+		return;
+	}
+	printf("%s", buf);
+}
+
+/* put_field - "  label: value" when the value is known */
+static void
+put_field(const char *label, const char *val)
+{
+	if (val == NULL)
+		return;
+	printf("  %-19s ", label);
+	put_text(val);
+	printf("\n");
+}
+
+/* report_text - one report for people */
+static void
+report_text(const char *path, const bk_dmarc_report *r)
+{
+	bk_dmarc_report_kind k = bk_dmarc_report_kind_of(r);
+	const bk_dmarc_report_meta *m = bk_dmarc_report_metadata(r);
+	const bk_dmarc_failure_info *f = bk_dmarc_report_failure(r);
+	const char *err = NULL, *diag = NULL;
+	unsigned long long total = 0;
+	size_t n = bk_dmarc_report_count(r);
+
+	(void)bk_dmarc_report_error(r, &err);
+	printf("Report ");
+	put_text(path);
+	printf(": %s (%s)\n", bk_dmarc_report_kind_name(k),
+	    bk_dmarc_report_container(r));
+	if (k == BK_DMARC_REPORT_ERROR) {
+		printf("  error: ");
+		put_text(err);
+		printf("\n");
+	}
+	if (bk_dmarc_report_diagnostic(r, &diag) != BK_SEV_NONE) {
+		printf("  note: ");
+		put_text(diag);
+		printf("\n");
+	}
+	if (m != NULL) {
+		for (size_t i = 0; i < n; i++)
+			total += bk_dmarc_report_row_at(r, i)->count;
+		put_field("from:", m->org_name);
+		put_field("contact:", m->email);
+		put_field("report id:", m->report_id);
+		printf("  %-19s ", "period (UTC):");
+		put_time(m->begin);
+		printf(" to ");
+		put_time(m->end);
+		printf("\n  %-19s ", "policy published:");
+		put_text(m->domain ? m->domain : "?");
+		printf(" p=");
+		put_text(m->p ? m->p : "?");
+		if (m->sp != NULL) {
+			printf(" sp=");
+			put_text(m->sp);
+		}
+		if (m->np != NULL) {
+			printf(" np=");
+			put_text(m->np);
+		}
+		if (m->pct >= 0)
+			printf(" pct=%d", m->pct);
+		if (m->adkim != NULL) {
+			printf(" adkim=");
+			put_text(m->adkim);
+		}
+		if (m->aspf != NULL) {
+			printf(" aspf=");
+			put_text(m->aspf);
+		}
+		printf("\n  %-19s %zu, %llu message%s\n", "records:", n, total,
+		    total == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++) {
+			const bk_dmarc_report_row *w =
+			    bk_dmarc_report_row_at(r, i);
+
+			printf("    ");
+			put_text(w->source_ip ? w->source_ip : "?");
+			printf(" x%llu ", w->count);
+			put_text(w->disposition ? w->disposition : "?");
+			printf(" dkim=");
+			put_text(w->dkim ? w->dkim : "?");
+			printf(" spf=");
+			put_text(w->spf ? w->spf : "?");
+			printf(" from=");
+			put_text(w->header_from ? w->header_from : "?");
+			for (size_t j = 0; j < w->nauth; j++) {
+				const bk_dmarc_report_auth *a = &w->auth[j];
+
+				printf(" | %s ", a->method);
+				put_text(a->domain && a->domain[0] ? a->domain :
+				    "?");
+				if (a->selector != NULL) {
+					printf("/");
+					put_text(a->selector);
+				}
+				printf(" ");
+				put_text(a->result ? a->result : "?");
+			}
+			if (w->reasons != NULL) {
+				printf(" (");
+				put_text(w->reasons);
+				printf(")");
+			}
+			printf("\n");
+		}
+	}
+	if (f != NULL) {
+		put_field("feedback type:", f->feedback_type);
+		put_field("auth failure:", f->auth_failure);
+		put_field("reported domain:", f->reported_domain);
+		put_field("source IP:", f->source_ip);
+		put_field("arrival date:", f->arrival_date);
+		put_field("mail from:", f->original_mail_from);
+		put_field("rcpt to:", f->original_rcpt_to);
+		put_field("delivery result:", f->delivery_result);
+		put_field("dkim domain:", f->dkim_domain);
+		put_field("dkim selector:", f->dkim_selector);
+		put_field("message From:", f->from);
+		put_field("message Subject:", f->subject);
+		if (!f->arf)
+			printf("  (plain-text report, no ARF part)\n");
+	}
+}
+
+/*
+ * check_reports - read DMARC report files (aggregate or failure).  Exit
+ * status: 0 every file is a report; 1 some file is not (kind error);
+ * 3 some file could not be read (the worst wins); 5 out of memory.
+ */
+static int
+check_reports(const struct copts *o, int nfiles, char **files)
+{
+	bk_dmarc_report_options ro = BK_DMARC_REPORT_OPTIONS_INIT;
+	int status = 0;
+
+	ro.strict = o->strict;
+	for (int i = 0; i < nfiles; i++) {
+		bk_dmarc_report *r = NULL;
+		size_t len;
+		char *data = slurp_report(files[i], &len);
+
+		if (data == NULL) {
+			fprintf(stderr, "bouncekit: cannot read '%s'\n",
+			    files[i]);
+			if (status < EXIT_UNREADABLE)
+				status = EXIT_UNREADABLE;
+			continue;
+		}
+		if (bk_dmarc_report_parse(&r, data, len, &ro) != 0) {
+			free(data);
+			fprintf(stderr, "bouncekit: out of memory\n");
+			return EXIT_INTERNAL;
+		}
+		free(data);
+		if (o->json)
+			report_json(files[i], r);
+		else
+			report_text(files[i], r);
+		if (bk_dmarc_report_kind_of(r) == BK_DMARC_REPORT_ERROR &&
+		    status < EXIT_PROBLEM)
+			status = EXIT_PROBLEM;
+		bk_dmarc_report_free(r);
+	}
+	return status;
+}
+
 /* bk_cli_check - dispatch the check subcommands */
 int
 bk_cli_check(int argc, char **argv)
@@ -1150,8 +1573,23 @@ bk_cli_check(int argc, char **argv)
 		return 0;
 	}
 	if (parse_opts(argc - 1, argv + 1, &o) != 0 ||
-	    argc - 1 - optind != 1) {
+	    (strcmp(what, "report") == 0 ? argc - 1 - optind < 1 :
+	    argc - 1 - optind != 1)) {
 		usage_check(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(what, "report") == 0) {
+		if (o.offline || o.nrec > 0 || o.dns != NULL) {
+			fprintf(stderr, "bouncekit: check report reads files "
+			    "and asks no DNS: --dns, --offline and --record "
+			    "do not apply\n");
+			return EXIT_USAGE;
+		}
+		return check_reports(&o, argc - 1 - optind,
+		    argv + 1 + optind);
+	}
+	if (o.strict) {
+		fprintf(stderr, "bouncekit: --strict is for check report\n");
 		return EXIT_USAGE;
 	}
 	if (o.nrec > 0 && !o.offline) {

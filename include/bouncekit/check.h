@@ -21,6 +21,7 @@
 
 #include "dns.h"
 #include "limits.h"
+#include "record.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -588,6 +589,191 @@ int bk_dmarc_dkim_aligned(const bk_dmarc *m);
 
 /** bk_dmarc_from - the normalised From domain (owned by @m). */
 const char *bk_dmarc_from(const bk_dmarc *m);
+
+/* ------------------------------------------------------------------ */
+/* DMARC reports a domain receives: aggregate (RFC 7489 7.2 and        */
+/* appendix C, RFC 9990) and failure reports (RFC 6591 ARF)            */
+
+/* X(code, name, text) */
+#define BK_DMARC_REPORT_KIND_LIST(X)                                       \
+	X(0, BK_DMARC_REPORT_ERROR, "error")                               \
+	X(1, BK_DMARC_REPORT_AGGREGATE, "aggregate")                       \
+	X(2, BK_DMARC_REPORT_FAILURE, "failure")
+
+typedef enum bk_dmarc_report_kind {
+#define BK_DMARC_REPORT_KIND_ENUM(code, name, text) name = (code),
+	BK_DMARC_REPORT_KIND_LIST(BK_DMARC_REPORT_KIND_ENUM)
+#undef BK_DMARC_REPORT_KIND_ENUM
+	BK_DMARC_REPORT_KIND_COUNT_ = 3
+} bk_dmarc_report_kind;
+
+/** bk_dmarc_report_kind_name - "aggregate", "failure", "error" (static). */
+const char *bk_dmarc_report_kind_name(bk_dmarc_report_kind kind);
+
+/*
+ * Aggregate report: <report_metadata> and <policy_published>.  Strings
+ * are the element text, trimmed, NUL-terminated, NULL when the element
+ * is absent; owned by the bk_dmarc_report.  Untrusted: escape them
+ * before printing.
+ */
+typedef struct bk_dmarc_report_meta {
+	const char *version;       /* <version> (RFC 9990), or NULL */
+	const char *org_name;
+	const char *email;
+	const char *extra_contact_info;
+	const char *report_id;
+	const char *generator;     /* RFC 9990 */
+	long long begin, end;      /* <date_range>, Unix time; -1 unknown */
+	const char *errors;        /* <error> texts joined with "; " */
+	const char *domain;        /* policy_published */
+	const char *adkim, *aspf;
+	const char *p, *sp, *np;   /* np: RFC 9990 */
+	int pct;                   /* -1 when absent or not a number */
+	const char *fo;
+	const char *testing;       /* RFC 9990 t= */
+	const char *discovery_method;  /* RFC 9990: "psl", "treewalk" */
+} bk_dmarc_report_meta;
+
+/* One <auth_results> entry of a record. */
+typedef struct bk_dmarc_report_auth {
+	const char *method;        /* "dkim" or "spf" (static) */
+	const char *domain;
+	const char *selector;      /* dkim */
+	const char *scope;         /* spf: "mfrom", "helo" */
+	const char *result;
+	const char *human_result;
+} bk_dmarc_report_auth;
+
+/* One <record>: row, identifiers, auth_results. */
+typedef struct bk_dmarc_report_row {
+	const char *source_ip;
+	unsigned long long count;
+	int has_count;             /* 1: <count> was a valid number */
+	const char *disposition;   /* policy_evaluated */
+	const char *dkim, *spf;    /* policy_evaluated */
+	const char *reasons;       /* "type: comment" joined with "; " */
+	const char *header_from;
+	const char *envelope_from;
+	const char *envelope_to;
+	size_t nauth;
+	const bk_dmarc_report_auth *auth;
+} bk_dmarc_report_row;
+
+/* A failure report (RFC 6591 / RFC 5965 fields), NULL when absent. */
+typedef struct bk_dmarc_failure_info {
+	int arf;                   /* 1: a message/feedback-report part;
+				    * 0: read from a plain-text report */
+	const char *feedback_type; /* "auth-failure" */
+	const char *auth_failure;  /* "dmarc", "dkim", "spf" */
+	const char *source_ip;
+	const char *reported_domain;
+	const char *original_mail_from;
+	const char *original_rcpt_to;
+	const char *delivery_result;
+	const char *dkim_domain;
+	const char *dkim_selector;
+	const char *arrival_date;
+	const char *identity_alignment;
+	const char *authentication_results;
+	const char *user_agent;
+	const char *from;          /* From of the returned message/headers */
+	const char *subject;       /* its Subject (RFC 2047 decoded) */
+} bk_dmarc_failure_info;
+
+#define BK_DMARC_REPORT_OPTIONS_VERSION 1
+
+typedef struct bk_dmarc_report_options {
+	unsigned version;          /* BK_DMARC_REPORT_OPTIONS_VERSION */
+	/* 1: no repair.  0 (default): recover what a demanding user wants
+	 * and say so in bk_dmarc_report_diagnostic(): invalid UTF-8 read
+	 * as Windows-1252, a stray '<' or '&' in element text taken as
+	 * text, garbage after </feedback> or after complete gzip data
+	 * ignored, a zip without central directory read from its first
+	 * local header (docs/checks.md) */
+	int strict;
+	size_t max_bytes;          /* 0 = BK_LIMIT_DMARC_REPORT_BYTES */
+	size_t max_records;        /* 0 = BK_LIMIT_DMARC_REPORT_RECORDS */
+	unsigned max_depth;        /* 0 = BK_LIMIT_DMARC_REPORT_XML_DEPTH */
+	size_t max_text;           /* 0 = BK_LIMIT_DMARC_REPORT_TEXT_BYTES */
+} bk_dmarc_report_options;
+
+#define BK_DMARC_REPORT_OPTIONS_INIT                                       \
+	{ BK_DMARC_REPORT_OPTIONS_VERSION, 0, 0, 0, 0, 0 }
+
+typedef struct bk_dmarc_report bk_dmarc_report;
+
+/**
+ * bk_dmarc_report_parse - read one DMARC report file: aggregate XML bare,
+ * gzip (.xml.gz), zip (.zip, the first .xml member), or in an email
+ * (.eml: an application/zip, application/gzip, text/xml... attachment,
+ * or the body itself); or a failure report email (ARF with Feedback-Type
+ * auth-failure, or a plain-text report without an ARF part).  The kind
+ * is sniffed from the bytes, never from a file name.
+ * Input that is not a report is a result, not a failure: the kind is
+ * BK_DMARC_REPORT_ERROR and bk_dmarc_report_error() says why.
+ * One linear pass per layer (email, decompression, XML); memory is
+ * bounded by the limits in @opts.
+ * @param out   receives the report; free with bk_dmarc_report_free().
+ * @param data  the file's bytes (@len; not kept, copied where needed).
+ * @param opts  options, or NULL for the defaults.
+ * @return 0; BK_EINVAL (NULL @out or @data with @len > 0); BK_ENOMEM.
+ */
+int bk_dmarc_report_parse(bk_dmarc_report **out, const char *data,
+    size_t len, const bk_dmarc_report_options *opts);
+
+/** bk_dmarc_report_free - release; NULL is accepted. */
+void bk_dmarc_report_free(bk_dmarc_report *r);
+
+/** bk_dmarc_report_kind_of - aggregate, failure or error. */
+bk_dmarc_report_kind bk_dmarc_report_kind_of(const bk_dmarc_report *r);
+
+/**
+ * bk_dmarc_report_error - why the input is not a report: BK_ESYNTAX (not
+ * XML, not a report, broken container), BK_ETOOBIG (a limit, named in
+ * the message), BK_EUNSUPPORTED (encrypted or zip64 member, a feedback
+ * report that is not auth-failure), BK_EEOF (empty or truncated input);
+ * 0 for a report.
+ * @param msg_out  receives the one-line message (owned by @r), or NULL.
+ */
+int bk_dmarc_report_error(const bk_dmarc_report *r, const char **msg_out);
+
+/**
+ * bk_dmarc_report_diagnostic - the worst repair or damage seen in a
+ * report that was still read (BK_SEV_NONE when clean) and the text of
+ * the first of that severity (owned by @r).
+ */
+bk_severity bk_dmarc_report_diagnostic(const bk_dmarc_report *r,
+    const char **text);
+
+/** bk_dmarc_report_container - how it was delivered: "xml", "gzip",
+ * "zip", "email", "email/zip", "email/gzip", "email/xml" (static). */
+const char *bk_dmarc_report_container(const bk_dmarc_report *r);
+
+/** bk_dmarc_report_metadata - the aggregate metadata and policy (borrowed
+ * from @r), NULL unless aggregate. */
+const bk_dmarc_report_meta *bk_dmarc_report_metadata(
+    const bk_dmarc_report *r);
+
+/** bk_dmarc_report_count - records of an aggregate report. */
+size_t bk_dmarc_report_count(const bk_dmarc_report *r);
+
+/** bk_dmarc_report_row_at - record @i (borrowed from @r), NULL past end. */
+const bk_dmarc_report_row *bk_dmarc_report_row_at(const bk_dmarc_report *r,
+    size_t i);
+
+/** bk_dmarc_report_failure - the failure report's fields (borrowed from
+ * @r), NULL unless a failure report. */
+const bk_dmarc_failure_info *bk_dmarc_report_failure(
+    const bk_dmarc_report *r);
+
+/**
+ * bk_dmarc_org_domain_psl - bk_dmarc_org_domain() under another Public
+ * Suffix List: a file in the PSL text format (such as OpenDMARC's
+ * bundled 2012 list), read with libpsl's psl_load_file().
+ * @return as bk_dmarc_org_domain(); BK_EIO when @psl_path cannot load.
+ */
+int bk_dmarc_org_domain_psl(char *out, size_t cap, const char *domain,
+    const char *psl_path);
 
 /* ------------------------------------------------------------------ */
 /* Trace header fields of a received message                           */

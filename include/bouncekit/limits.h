@@ -131,6 +131,33 @@
 #define BK_LIMIT_DKIM_RSA_MAX_BITS 8192
 
 /*
+ * DMARC reports (bk_dmarc_report_parse).  Largest report read, before
+ * and after decompression: the biggest aggregate reports of large
+ * receivers are a few MB of XML (about 600 bytes per record); 64 MiB
+ * leaves room and stops a gzip or zip bomb (deflate reaches 1000:1) from
+ * taking the machine's memory.  Past it the report is an error that
+ * names this limit, never a truncated report.
+ */
+#define BK_LIMIT_DMARC_REPORT_BYTES ((size_t)64 * 1024 * 1024)
+
+/* <record> elements per aggregate report: 64 MiB of short records
+ * (about 330 bytes each) is some 200,000; each costs about 200 bytes of
+ * arena.  Past it: an error. */
+#define BK_LIMIT_DMARC_REPORT_RECORDS 200000
+
+/* <auth_results> entries per record (real reports: one to four). */
+#define BK_LIMIT_DMARC_REPORT_AUTH 64
+
+/* XML element nesting: a report is 6 deep (feedback, record, row,
+ * policy_evaluated, reason, type), a wrapper or two more; deeper input
+ * is an error. */
+#define BK_LIMIT_DMARC_REPORT_XML_DEPTH 32
+
+/* Text of one XML element (a domain, an <error> or <comment> text,
+ * human_result); longer text is an error. */
+#define BK_LIMIT_DMARC_REPORT_TEXT_BYTES ((size_t)16 * 1024)
+
+/*
  * A user's rules file (--rules, $BOUNCEKIT_RULES): trusted to run the
  * tool, not to exhaust it.  Past any of these the file is refused with a
  * line-numbered error, never truncated.

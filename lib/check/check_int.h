@@ -88,6 +88,52 @@ int bk__dkim_key_parse(bk_dkim_key *k, bk__arena *a, const char *txt,
 int bk__dmarc_parse(bk_dmarc_info *d, bk__arena *a, const char *rec,
     size_t len, char *notes, size_t cap);
 
+/*
+ * A DMARC report being read (check_dmarc_report.c: containers, email,
+ * failure reports; check_dmarc_report_xml.c: the aggregate XML).
+ * Everything lives in @arena; rows grow by doubling (amortised linear).
+ */
+struct bk_dmarc_report {
+	bk__arena *arena;
+	bk_dmarc_report_kind kind;
+	int error;                 /* BK_E* when kind is error */
+	char errmsg[256];
+	bk_severity worst;
+	char diag[256];
+	const char *container;     /* static */
+	bk_dmarc_report_meta meta;
+	bk_dmarc_report_row *rows;
+	size_t nrows, rows_cap;
+	bk_dmarc_failure_info failure;
+	int strict;
+	size_t max_bytes, max_records, max_text;
+	unsigned max_depth;
+};
+
+/* bk__dmarc_report_fail - make @r an error (the first one is kept) */
+void bk__dmarc_report_fail(struct bk_dmarc_report *r, int code,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* bk__dmarc_report_diag - note a repair or damage (worst one kept) */
+void bk__dmarc_report_diag(struct bk_dmarc_report *r, bk_severity sev,
+    const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/*
+ * bk__dmarc_report_xml - read an aggregate report (RFC 7489 appendix C,
+ * RFC 9990) from @len bytes of XML into @r: kind aggregate, or an error
+ * set with bk__dmarc_report_fail().  Returns 0 or BK_ENOMEM.
+ */
+int bk__dmarc_report_xml(struct bk_dmarc_report *r, const char *xml,
+    size_t len);
+
 /* the built-in blocklist definitions (check_dnsbl_data.c) */
 extern const char bk__dnsbl_default[];
 
