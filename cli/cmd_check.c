@@ -104,38 +104,74 @@ usage_check(FILE *fp)
 	    "4 the check needs DNS (--offline), 5 internal error.\n");
 }
 
-/* put_text - untrusted text for a terminal: non-printables as \xNN */
+/* u8_len - length of the valid UTF-8 sequence at @p (2 to 4), or 0 */
+static size_t
+u8_len(const unsigned char *p)
+{
+	size_t l = 0, i;
+
+	if (*p >= 0xc2 && *p <= 0xdf)
+		l = 2;
+	else if (*p >= 0xe0 && *p <= 0xef)
+		l = 3;
+	else if (*p >= 0xf0 && *p <= 0xf4)
+		l = 4;
+	for (i = 1; i < l; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return l;
+}
+
+/* put_text - untrusted text for a terminal: valid UTF-8 as it is,
+ * control characters, a backslash and bytes that are not UTF-8 as \xNN */
 static void
 put_text(const char *s)
 {
-	for (; s != NULL && *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t l;
 
-		if (c < 0x20 || c >= 0x7f || c == '\\')
-			printf("\\x%02x", c);
-		else
-			putchar(c);
+	/* loop: p advances by one byte or one whole sequence */
+	while (p != NULL && *p != '\0') {
+		if (*p >= 0x80 && (l = u8_len(p)) > 0) {
+			fwrite(p, 1, l, stdout);
+			p += l;
+		} else if (*p < 0x20 || *p >= 0x7f || *p == '\\') {
+			printf("\\x%02x", *p++);
+		} else {
+			putchar(*p++);
+		}
 	}
 }
 
-/* put_json - a JSON string value, or null */
+/*
+ * put_json - a JSON string value, or null: valid UTF-8 as it is
+ * ("Caf\u00e9" is text, not its bytes), control characters escaped, and
+ * a byte that is not UTF-8 as the code point of the same number
+ * (\u00XX: the DNS may carry any byte, and none is lost).
+ */
 static void
 put_json(const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+	size_t l;
+
 	if (s == NULL) {
 		fputs("null", stdout);
 		return;
 	}
 	putchar('"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
+	/* loop: p advances by one byte or one whole sequence */
+	while (*p != '\0') {
+		if (*p >= 0x80 && (l = u8_len(p)) > 0) {
+			fwrite(p, 1, l, stdout);
+			p += l;
+		} else if (*p == '"' || *p == '\\') {
+			printf("\\%c", *p++);
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			printf("\\u%04x", *p++);
+		} else {
+			putchar(*p++);
+		}
 	}
 	putchar('"');
 }
@@ -1188,61 +1224,12 @@ slurp_report(const char *path, size_t *len)
 	return buf;
 }
 
-/*
- * put_json_u8 - a JSON string value, or null: valid UTF-8 is written as
- * it is (report fields are UTF-8 text: "Caf\u00e9", not its bytes),
- * control characters escaped, a byte that is not UTF-8 as U+FFFD.
- */
-static void
-put_json_u8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	if (s == NULL) {
-		fputs("null", stdout);
-		return;
-	}
-	putchar('"');
-	/* loop: p advances by one byte or one whole sequence */
-	while (*p != '\0') {
-		size_t l = 0;
-
-		if (*p < 0x80) {
-			if (*p == '"' || *p == '\\')
-				printf("\\%c", *p);
-			else if (*p < 0x20 || *p == 0x7f)
-				printf("\\u%04x", *p);
-			else
-				putchar(*p);
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			l = 2;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			l = 3;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			l = 4;
-		for (size_t i = 1; i < l; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				l = 0;
-		if (l == 0) {
-			fputs("\\ufffd", stdout);
-			p++;
-			continue;
-		}
-		fwrite(p, 1, l, stdout);
-		p += l;
-	}
-	putchar('"');
-}
-
 /* json_kv - ,"key":value (a string or null) */
 static void
 json_kv(const char *key, const char *val)
 {
 	printf(",\"%s\":", key);
-	put_json_u8(val);
+	put_json(val);
 }
 
 /* report_json - one report as one JSON object on one line */
@@ -1259,26 +1246,26 @@ report_json(const char *path, const bk_dmarc_report *r)
 	int code = bk_dmarc_report_error(r, &err);
 
 	printf("{\"check\":\"report\",\"format\":%d,\"file\":", CHECK_FORMAT);
-	put_json_u8(path);
+	put_json(path);
 	printf(",\"kind\":\"%s\",\"container\":\"%s\"",
 	    bk_dmarc_report_kind_name(k), bk_dmarc_report_container(r));
 	printf(",\"error\":");
 	if (k == BK_DMARC_REPORT_ERROR) {
 		printf("{\"code\":\"%s\",\"message\":", bk_error_name(code));
-		put_json_u8(err);
+		put_json(err);
 		printf("}");
 	} else
 		printf("null");
 	printf(",\"diagnostic\":");
 	if (sev != BK_SEV_NONE) {
 		printf("{\"severity\":\"%s\",\"text\":", sevs[sev]);
-		put_json_u8(diag);
+		put_json(diag);
 		printf("}");
 	} else
 		printf("null");
 	if (m != NULL) {
 		printf(",\"report_metadata\":{\"version\":");
-		put_json_u8(m->version);
+		put_json(m->version);
 		json_kv("org_name", m->org_name);
 		json_kv("email", m->email);
 		json_kv("extra_contact_info", m->extra_contact_info);
@@ -1296,7 +1283,7 @@ report_json(const char *path, const bk_dmarc_report *r)
 			printf("null");
 		json_kv("errors", m->errors);
 		printf("},\"policy_published\":{\"domain\":");
-		put_json_u8(m->domain);
+		put_json(m->domain);
 		json_kv("adkim", m->adkim);
 		json_kv("aspf", m->aspf);
 		json_kv("p", m->p);
@@ -1316,19 +1303,19 @@ report_json(const char *path, const bk_dmarc_report *r)
 			    bk_dmarc_report_row_at(r, i);
 
 			printf("%s{\"source_ip\":", i ? "," : "");
-			put_json_u8(w->source_ip);
+			put_json(w->source_ip);
 			printf(",\"count\":");
 			if (w->has_count)
 				printf("%llu", w->count);
 			else
 				printf("null");
 			printf(",\"policy_evaluated\":{\"disposition\":");
-			put_json_u8(w->disposition);
+			put_json(w->disposition);
 			json_kv("dkim", w->dkim);
 			json_kv("spf", w->spf);
 			json_kv("reasons", w->reasons);
 			printf("},\"identifiers\":{\"header_from\":");
-			put_json_u8(w->header_from);
+			put_json(w->header_from);
 			json_kv("envelope_from", w->envelope_from);
 			json_kv("envelope_to", w->envelope_to);
 			printf("},\"auth_results\":[");
