@@ -374,6 +374,16 @@ static const char *const months[] = {
 	"jul", "aug", "sep", "oct", "nov", "dec"
 };
 
+/* key3 - three letters, lower-cased, as one number: a word compared
+ * with a table in one integer comparison each */
+static unsigned
+key3(const char *w)
+{
+	return (unsigned)bk__lower((unsigned char)w[0]) << 16 |
+	    (unsigned)bk__lower((unsigned char)w[1]) << 8 |
+	    (unsigned)bk__lower((unsigned char)w[2]);
+}
+
 /* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
 static int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -449,9 +459,12 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 			while (p < end && bk__is(*p, BK_C_ALPHA))
 				p++;
 			if (mon < 0 && p - w >= 3) {
+				/* "Nov" and "November" alike: the first three
+				 * letters name the month */
+				unsigned k = key3(w);
+
 				for (i = 0; i < 12; i++) {
-					if (bk__istarts(w, (size_t)(p - w),
-					    months[i])) {
+					if (k == key3(months[i])) {
 						mon = i;
 						break;
 					}
@@ -462,16 +475,17 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 					const char *n;
 					int o;
 				} zones[] = {
-					{ "EST", -300 }, { "EDT", -240 },
-					{ "CST", -360 }, { "CDT", -300 },
-					{ "MST", -420 }, { "MDT", -360 },
-					{ "PST", -480 }, { "PDT", -420 },
-					{ "JST", 540 }, { "GMT", 0 },
-					{ "UTC", 0 }, { "CET", 60 },
+					{ "est", -300 }, { "edt", -240 },
+					{ "cst", -360 }, { "cdt", -300 },
+					{ "mst", -420 }, { "mdt", -360 },
+					{ "pst", -480 }, { "pdt", -420 },
+					{ "jst", 540 }, { "gmt", 0 },
+					{ "utc", 0 }, { "cet", 60 },
 				};
+				unsigned k = key3(w);
+
 				for (i = 0; i < 12; i++) {
-					if (bk__istarts(w, 3, zones[i].n) &&
-					    hh >= 0) {
+					if (k == key3(zones[i].n) && hh >= 0) {
 						off = zones[i].o;
 						break;
 					}
