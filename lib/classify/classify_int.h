@@ -35,7 +35,7 @@
  * how patterns become Vectorscan expressions, flags and ids.  Change it
  * whenever bk__classify_compile() changes what it hands to the compiler.
  */
-#define BK__CLASSIFY_DB_FORMAT 2
+#define BK__CLASSIFY_DB_FORMAT 3
 
 /* Bounds on one stanza of a rules file (errors past them, not truncation). */
 #define BK__CLASSIFY_MAX_VALUES BK_LIMIT_RULE_VALUES
@@ -158,6 +158,7 @@ struct bk__classify_facts {
 	bk_str diagtype;
 	bk_str action;
 	const char *decoder;
+	size_t decoder_len;        /* strlen(decoder), 0 when NULL */
 	bk_str text;               /* what is scanned */
 	int provider;              /* recognised provider (cls->know), -1 */
 	int blocklist;             /* named blocklist (cls->know), -1 */
@@ -213,6 +214,12 @@ struct bk__classify_gated {
 	uint8_t full;              /* all factor bits */
 };
 
+/* A factor a distinct gate literal stands for, chained per literal. */
+struct bk__classify_gtarget {
+	uint32_t slot;             /* gated expression * 8 + factor */
+	uint32_t next;             /* next target of the literal, or none */
+};
+
 /* A provider host suffix and the provider listing it. */
 struct bk__classify_pkey {
 	const char *key;           /* NULL: empty slot */
@@ -265,8 +272,8 @@ struct bk_classifier {
 	 * The literal gate (classify_match.c): a regular expression with
 	 * required literal factors (up to BK__CLASSIFY_GATE_FACTORS, found
 	 * at load by gate_factors()) is not in db / db_user but compiled
-	 * alone (gated[j].db); its factors are literals in db / db_user under
-	 * the ids BK__CLASSIFY_GATE_ID + j * 8 + factor.  A scan sets
+	 * alone (gated[j].db); its factors are literals in db / db_user, each
+	 * distinct literal once (gate_head below).  A scan sets
 	 * gate_mask[j] bit by bit, and runs gated[j].db only when all its
 	 * factors matched (gate_mask[j] == gated[j].full).  Expressions
 	 * without a usable factor stay in db / db_user, scanned always.
@@ -283,6 +290,15 @@ struct bk_classifier {
 	size_t ties;               /* rescans (statistics) */
 	size_t ngated, capgated;   /* built-in ones first, then the user's */
 	size_t ngates;             /* gate literals compiled (statistics) */
+	/*
+	 * Distinct gate literals: literal k (Vectorscan id
+	 * BK__CLASSIFY_GATE_ID + k) stands for the factors chained from
+	 * gate_head[k] through gtargets (UINT32_MAX ends a chain).
+	 */
+	uint32_t *gate_head;
+	size_t nglits, capglits;
+	struct bk__classify_gtarget *gtargets;
+	size_t ngtargets, capgtargets;
 	uint8_t *gate_mask;        /* ngated: factors seen this scan */
 	uint32_t *touched;         /* ngated: gated[j] with a factor seen */
 	size_t ntouched;
@@ -332,6 +348,11 @@ struct bk_classifier {
 	size_t *hit_from, *hit_to; /* first match per group */
 	unsigned hits;             /* lists hit, capped */
 	uint32_t hitlist[BK_LIMIT_RULE_HITS]; /* the lists hit, in order */
+
+	/* the last cause looked up (classify_verdict.c): its entry or -1 */
+	const char *memo_cause;    /* a string of this classifier's */
+	size_t memo_cause_len;
+	int memo_know;
 };
 
 /* bk__classify_group_hit - phrase list @g matched and its exceptions not */

@@ -501,18 +501,97 @@ gated_add(bk_classifier *cls, uint32_t pattern, size_t nfactors)
 }
 
 /*
+ * glit_target - one more target (gated expression @j, factor @b) of the
+ * distinct gate literal @k: chained from gate_head[k], order irrelevant.
+ */
+static int
+glit_target(bk_classifier *cls, size_t k, size_t j, size_t b)
+{
+	if (cls->ngtargets == cls->capgtargets) {
+		size_t cap = cls->capgtargets ? cls->capgtargets * 2 : 256;
+		struct bk__classify_gtarget *t;
+
+		/* audit: cap <= 2 * MAX_PATTERNS * FACTORS * GATE_MAX_ALT */
+		t = realloc(cls->gtargets, cap * sizeof(*t));
+		if (t == NULL)
+			return BK_ENOMEM;
+		cls->gtargets = t;
+		cls->capgtargets = cap;
+	}
+	cls->gtargets[cls->ngtargets].slot = (uint32_t)(j * 8 + b);
+	cls->gtargets[cls->ngtargets].next = cls->gate_head[k];
+	cls->gate_head[k] = (uint32_t)cls->ngtargets++;
+	return 0;
+}
+
+/*
+ * glit_find - the distinct gate literal equal to @lit (ASCII case
+ * aside) among those from @first on, else a new one: *@is_new says which.
+ * Returns its index k (Vectorscan id BK__CLASSIFY_GATE_ID + k) or -1
+ * when memory runs out.  Linear: a range has a few hundred gate literals,
+ * looked at once per load.
+ */
+static long
+glit_find(bk_classifier *cls, struct exprs *seen, size_t first,
+    const char *lit, size_t len, int *is_new)
+{
+	size_t k;
+	char *q;
+
+	for (k = first; k < cls->nglits; k++) {
+		const char *o = seen->expr[k - first];
+		size_t i;
+
+		if (strlen(o) != len)
+			continue;
+		for (i = 0; i < len; i++)
+			if (bk__lower((unsigned char)o[i]) !=
+			    bk__lower((unsigned char)lit[i]))
+				break;
+		if (i == len) {
+			*is_new = 0;
+			return (long)k;
+		}
+	}
+	if (cls->nglits == cls->capglits) {
+		size_t cap = cls->capglits ? cls->capglits * 2 : 256;
+		uint32_t *h = realloc(cls->gate_head, cap * sizeof(*h));
+
+		if (h == NULL)
+			return -1;
+		cls->gate_head = h;
+		cls->capglits = cap;
+	}
+	q = malloc(len + 1);
+	if (q == NULL)
+		return -1;
+	memcpy(q, lit, len);
+	q[len] = '\0';
+	if (exprs_add(seen, q, q, 0, 0) != 0)
+		return -1;
+	cls->gate_head[cls->nglits] = UINT32_MAX;
+	*is_new = 1;
+	return (long)cls->nglits++;
+}
+
+/*
  * split_range - sort patterns [first, first + n) into the always-scanned
  * list @lit (literal phrases, expressions without factors, and the gate
- * literals: factor b of gated expression j under the id
- * BK__CLASSIFY_GATE_ID + j * 8 + b) and the gated expressions
- * (cls->gated, each compiled alone).  With @lit NULL only cls->gated is
- * filled (the embedded database holds the rest).  Deterministic: the
- * same rules give the same lists, so the embedded databases
- * (tools/classify_dbgen.c) are what load would compile.
+ * literals) and the gated expressions (cls->gated, each compiled alone).
+ * Each distinct gate literal (ASCII case aside) of the range is compiled
+ * once, under the id BK__CLASSIFY_GATE_ID + k; gate_head[k] chains the
+ * factors it stands for (factor b of gated expression j, any alternative
+ * of it), so a literal that several expressions need ("mailbox ",
+ * "quota") is reported once.  With @lit NULL only cls->gated and the
+ * chains are filled (the embedded database holds the rest).
+ * Deterministic: the same rules give the same lists and ids, so the
+ * embedded databases (tools/classify_dbgen.c) are what load would compile.
  */
 static int
 split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 {
+	struct exprs seen = { 0 };  /* the range's distinct gate literals */
+	size_t kfirst = cls->nglits;
 	struct gates *gs;
 	size_t i, a, b;
 	int rc = 0;
@@ -523,7 +602,8 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 	for (i = 0; rc == 0 && i < n; i++) {
 		const struct bk__classify_pattern *pt =
 		    &cls->patterns[first + i];
-		unsigned id = (unsigned)(first + i), gid;
+		unsigned id = (unsigned)(first + i);
+		size_t j;
 		char *q;
 
 		if (!pt->regex) {
@@ -546,24 +626,37 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 				    id);
 			continue;
 		}
-		/* audit: ngated <= MAX_PATTERNS, far below 2^27 */
-		gid = BK__CLASSIFY_GATE_ID + (unsigned)cls->ngated * 8;
+		j = cls->ngated;
 		rc = gated_add(cls, id, gs->n);
-		for (b = 0; lit == NULL && b < gs->n; b++)
-			cls->ngates += gs->f[b].nalt;  /* statistics */
-		for (b = 0; lit != NULL && rc == 0 && b < gs->n; b++)
+		for (b = 0; rc == 0 && b < gs->n; b++)
 			for (a = 0; rc == 0 && a < gs->f[b].nalt; a++) {
+				int is_new;
+				long k = glit_find(cls, &seen, kfirst,
+				    gs->f[b].lit[a], gs->f[b].len[a], &is_new);
+
+				if (k < 0) {
+					rc = BK_ENOMEM;
+					break;
+				}
+				rc = glit_target(cls, (size_t)k, j, b);
+				if (rc != 0 || !is_new)
+					continue;
+				cls->ngates++;  /* statistics */
+				if (lit == NULL)
+					continue;
 				q = escape_literal(gs->f[b].lit[a],
 				    gs->f[b].len[a]);
 				if (q == NULL) {
 					rc = BK_ENOMEM;
 					break;
 				}
+				/* audit: nglits <= MAX_PATTERNS * 32, < 2^30 */
 				rc = exprs_add(lit, q, q, HS_FLAG_CASELESS |
-				    HS_FLAG_SINGLEMATCH, gid + (unsigned)b);
-				cls->ngates++;
+				    HS_FLAG_SINGLEMATCH,
+				    BK__CLASSIFY_GATE_ID + (unsigned)k);
 			}
 	}
+	exprs_free(&seen);
 	free(gs);
 	return rc;
 }
@@ -683,6 +776,7 @@ drop_builtin(bk_classifier *cls)
 	for (j = 0; j < cls->ngated; j++)
 		hs_free_database(cls->gated[j].db);
 	cls->ngated = 0;
+	cls->nglits = cls->ngtargets = cls->ngates = 0;
 	hs_free_database(cls->db);
 	hs_free_database(cls->db_all);
 	hs_free_scratch(cls->scratch);
@@ -814,13 +908,18 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 
 	(void)flags;
 	if (id >= BK__CLASSIFY_GATE_ID) {
-		/* factor (id & 7) of gated expression (id - GATE_ID) / 8 */
-		size_t j = (id - BK__CLASSIFY_GATE_ID) / 8;
+		/* gate literal k: each factor it stands for (split_range) */
+		size_t k = id - BK__CLASSIFY_GATE_ID;
+		uint32_t t = k < cls->nglits ? cls->gate_head[k] : UINT32_MAX;
 
-		if (j < cls->ngated) {
+		/* invariant: t follows one chain; chains hold ngtargets */
+		while (t < cls->ngtargets) {
+			uint32_t slot = cls->gtargets[t].slot, j = slot / 8;
+
 			if (cls->gate_mask[j] == 0)
-				cls->touched[cls->ntouched++] = (uint32_t)j;
-			cls->gate_mask[j] |= (uint8_t)(1u << (id & 7));
+				cls->touched[cls->ntouched++] = j;
+			cls->gate_mask[j] |= (uint8_t)(1u << (slot & 7));
+			t = cls->gtargets[t].next;
 		}
 		return 0;
 	}
@@ -961,21 +1060,29 @@ all:
 	cls->tie = 0;
 }
 
-/* status_matches - one status condition against the record's status */
+/*
+ * status_matches - one status condition against the record's status:
+ * "none", an exact code, or a prefix ending in '*' ("5.7.*", "*").  One
+ * pass over the pattern, no strlen.
+ */
 static int
 status_matches(const char *pat, bk_str st)
 {
-	size_t n = strlen(pat);
+	size_t i;
 
-	if (n == 4 && memcmp(pat, "none", 4) == 0)
+	if (pat[0] == 'n' && strcmp(pat, "none") == 0)
 		return st.ptr == NULL || st.len == 0;
 	if (st.ptr == NULL || st.len == 0)
 		return 0;
-	if (n == 1 && pat[0] == '*')
-		return 1;
-	if (pat[n - 1] == '*')
-		return st.len >= n - 1 && memcmp(st.ptr, pat, n - 1) == 0;
-	return st.len == n && memcmp(st.ptr, pat, n) == 0;
+	/* invariant: pat[0..i) equals st.ptr[0..i) */
+	for (i = 0;; i++) {
+		if (pat[i] == '*' && pat[i + 1] == '\0')
+			return 1;
+		if (pat[i] == '\0')
+			return i == st.len;
+		if (i >= st.len || pat[i] != st.ptr[i])
+			return 0;
+	}
 }
 
 /* any_status - does any of @pats match */
@@ -1006,6 +1113,14 @@ any_reply(const struct bk__classify_range *r, size_t n, int reply)
 	return 0;
 }
 
+/* is_none - is @w "none", ASCII case aside */
+static inline int
+is_none(const char *w)
+{
+	return (w[0] | 0x20) == 'n' && (w[1] | 0x20) == 'o' &&
+	    (w[2] | 0x20) == 'n' && (w[3] | 0x20) == 'e' && w[4] == '\0';
+}
+
 /* any_word - case-insensitive equality with any of @words */
 static int
 any_word(const char *const *words, size_t n, bk_str s)
@@ -1013,7 +1128,7 @@ any_word(const char *const *words, size_t n, bk_str s)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (bk__ieq(words[i], strlen(words[i]), "none")) {
+		if (is_none(words[i])) {
 			if (s.ptr == NULL || s.len == 0)
 				return 1;
 		} else if (s.ptr != NULL && bk__ieq(s.ptr, s.len, words[i]))
@@ -1119,7 +1234,7 @@ bk__classify_rule_holds(const bk_classifier *cls,
 		if (f->decoder == NULL)
 			return 0;
 		for (i = 0; i < r->ndecoder; i++)
-			if (bk__ieq(f->decoder, strlen(f->decoder),
+			if (bk__ieq(f->decoder, f->decoder_len,
 			    r->decoder[i]))
 				break;
 		if (i == r->ndecoder)
@@ -1131,18 +1246,35 @@ bk__classify_rule_holds(const bk_classifier *cls,
 /* Longest index key value (host suffix, decoder, status). */
 #define KEY_MAX 255
 
+/*
+ * FNV-1a of a key, one byte at a time (key_step), so that a key and its
+ * prefixes are hashed in one pass (status_mark) and a key is hashed
+ * while it is built (the decoder in bk__classify_decide).
+ */
+#define KEY_SEED 0xcbf29ce484222325ULL
+
+static inline uint64_t
+key_step(uint64_t h, unsigned char c)
+{
+	return (h ^ c) * 0x100000001b3ULL;
+}
+
+static inline size_t
+key_final(uint64_t h)
+{
+	return (size_t)(h ^ (h >> 32));
+}
+
 /* key_hash - FNV-1a of a key */
 static size_t
 key_hash(const char *p, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = KEY_SEED;
 	size_t i;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return (size_t)(h ^ (h >> 32));
+	for (i = 0; i < len; i++)
+		h = key_step(h, (unsigned char)p[i]);
+	return key_final(h);
 }
 
 /* ilist_add - append rule @r to @l unless it is already the last entry */
@@ -1157,11 +1289,12 @@ ilist_add(struct bk__classify_ilist *l, uint32_t r)
 	return 0;
 }
 
-/* key_find - the slot of key (@type, @p, @len); *@found says if present */
+/* key_find_h - key_find() of a key whose key_hash() is @hash */
 static size_t
-key_find(const bk_classifier *cls, const char *k, size_t len, int *found)
+key_find_h(const bk_classifier *cls, const char *k, size_t len,
+    size_t hash, int *found)
 {
-	size_t mask = cls->capkeys - 1, i = key_hash(k, len) & mask;
+	size_t mask = cls->capkeys - 1, i = hash & mask;
 
 	/* invariant: the table is at most half full, so an empty slot exists */
 	while (cls->keys[i].key != NULL) {
@@ -1174,6 +1307,13 @@ key_find(const bk_classifier *cls, const char *k, size_t len, int *found)
 	}
 	*found = 0;
 	return i;
+}
+
+/* key_find - the slot of key (@type, @p, @len); *@found says if present */
+static size_t
+key_find(const bk_classifier *cls, const char *k, size_t len, int *found)
+{
+	return key_find_h(cls, k, len, key_hash(k, len), found);
 }
 
 /* key_add - file rule @r under key @type + @p (lower-cased when @fold) */
@@ -1200,9 +1340,9 @@ key_add(bk_classifier *cls, int type, const char *p, size_t len, int fold,
 	return ilist_add(&cls->keys[slot].rules, r);
 }
 
-/* key_mark - set the candidate bits of the rules under one key */
+/* key_mark_h - set the candidate bits of the rules under one key */
 static void
-key_mark(bk_classifier *cls, const char *k, size_t len)
+key_mark_h(bk_classifier *cls, const char *k, size_t len, size_t hash)
 {
 	const struct bk__classify_ilist *l;
 	size_t i, slot;
@@ -1210,12 +1350,19 @@ key_mark(bk_classifier *cls, const char *k, size_t len)
 
 	if (cls->nkeys == 0)
 		return;
-	slot = key_find(cls, k, len, &found);
+	slot = key_find_h(cls, k, len, hash, &found);
 	if (!found)
 		return;
 	l = &cls->keys[slot].rules;
 	for (i = 0; i < l->n; i++)
 		cls->cand[l->v[i] / 64] |= (uint64_t)1 << (l->v[i] % 64);
+}
+
+/* key_mark - key_mark_h() hashing the key */
+static void
+key_mark(bk_classifier *cls, const char *k, size_t len)
+{
+	key_mark_h(cls, k, len, key_hash(k, len));
 }
 
 /* list_mark - set the candidate bits of a rule list */
@@ -1260,6 +1407,7 @@ static void
 status_mark(bk_classifier *cls, bk_str st)
 {
 	char k[KEY_MAX + 1];
+	uint64_t h;
 	size_t i, n;
 
 	if (st.ptr == NULL || st.len == 0)
@@ -1268,11 +1416,16 @@ status_mark(bk_classifier *cls, bk_str st)
 	n = st.len < KEY_MAX ? st.len : KEY_MAX;
 	k[0] = 's';
 	memcpy(k + 1, st.ptr, n);
-	for (i = 0; i < n; i++)
+	/* invariant: h is the running hash of k[0..i] */
+	h = key_step(KEY_SEED, 's');
+	for (i = 0; i < n; i++) {
+		h = key_step(h, (unsigned char)st.ptr[i]);
 		if (st.ptr[i] == '.')
-			key_mark(cls, k, i + 2);
+			key_mark_h(cls, k, i + 2, key_final(h));
+	}
+	/* st.len <= KEY_MAX: n == st.len, so h is the hash of the whole key */
 	if (st.len <= KEY_MAX)
-		key_mark(cls, k, st.len + 1);
+		key_mark_h(cls, k, st.len + 1, key_final(h));
 }
 
 /*
@@ -1412,14 +1565,19 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 	for (h = 0; h < cls->hits; h++)
 		list_mark(cls, &cls->by_group[cls->hitlist[h]]);
 	if (f->decoder != NULL) {
-		size_t n = strlen(f->decoder);
+		size_t n = f->decoder_len;
 
 		if (n < KEY_MAX) {
+			uint64_t kh = key_step(KEY_SEED, 'd');
+
 			k[0] = 'd';
-			for (i = 0; i < n; i++)
-				k[i + 1] = (char)bk__lower(
-				    (unsigned char)f->decoder[i]);
-			key_mark(cls, k, n + 1);
+			for (i = 0; i < n; i++) {
+				int c = bk__lower((unsigned char)f->decoder[i]);
+
+				k[i + 1] = (char)c;
+				kh = key_step(kh, (unsigned char)c);
+			}
+			key_mark_h(cls, k, n + 1, key_final(kh));
 		}
 	}
 	host_mark(cls, f->host);

@@ -24,50 +24,75 @@
 /* Bytes searched for codes: real replies carry them near the start. */
 #define FIND_WINDOW 4096
 
-/* bk__classify_find_status - first RFC 3463 code; returns its length */
+/*
+ * status_at - is there an RFC 3463 code at p[i] (i + 1 < len, p[i + 1] is
+ * '.'); returns its length or 0.
+ */
+static size_t
+status_at(const char *p, size_t len, size_t i)
+{
+	size_t j, part, digits;
+
+	if (p[i] != '2' && p[i] != '4' && p[i] != '5')
+		return 0;
+	if (i > 0 && (bk__is(p[i - 1], BK_C_DIGIT | BK_C_ALPHA) ||
+	    p[i - 1] == '.' || p[i - 1] == '_'))
+		return 0;
+	j = i + 1;
+	for (part = 0; part < 2; part++) {
+		if (j >= len || p[j] != '.')
+			return 0;
+		j++;
+		digits = 0;
+		while (j < len && bk__is(p[j], BK_C_DIGIT) && digits < 4) {
+			j++;
+			digits++;
+		}
+		if (digits == 0 || digits > 3)
+			return 0;
+	}
+	/* "5.1.1" but not "5.1.1.2", "5.1.10x" or "5.1.1.x" */
+	if (j < len && (bk__is(p[j], BK_C_DIGIT | BK_C_ALPHA) ||
+	    (p[j] == '.' && j + 1 < len &&
+	    bk__is(p[j + 1], BK_C_DIGIT | BK_C_ALPHA))))
+		return 0;
+	return j - i;
+}
+
+/*
+ * bk__classify_find_status - first RFC 3463 code; returns its length.
+ * A code "c.s.d" has a dot right after its class digit, so only the
+ * bytes before each dot are tried (memchr from dot to dot): the dots are
+ * met in order, hence so are the places a code could start.
+ */
 size_t
 bk__classify_find_status(const char *p, size_t len, size_t *at)
 {
-	size_t i, j, part, digits;
+	const char *dot;
+	size_t k = 1, n;
 
+	if (p == NULL)
+		return 0;
 	if (len > FIND_WINDOW)
 		len = FIND_WINDOW;
-	/* invariant: no code starts before i */
-	for (i = 0; i + 5 <= len; i++) {
-		if (p[i] != '2' && p[i] != '4' && p[i] != '5')
-			continue;
-		if (i > 0 && (bk__is(p[i - 1], BK_C_DIGIT | BK_C_ALPHA) ||
-		    p[i - 1] == '.' || p[i - 1] == '_'))
-			continue;
-		j = i + 1;
-		for (part = 0; part < 2; part++) {
-			if (j >= len || p[j] != '.')
-				break;
-			j++;
-			digits = 0;
-			while (j < len && bk__is(p[j], BK_C_DIGIT) &&
-			    digits < 4) {
-				j++;
-				digits++;
-			}
-			if (digits == 0 || digits > 3)
-				break;
+	/* invariant: no code starts before k - 1; k grows every turn */
+	while (k + 4 <= len &&
+	    (dot = memchr(p + k, '.', len - k)) != NULL) {
+		k = (size_t)(dot - p);
+		if (k + 4 > len)
+			break;
+		n = status_at(p, len, k - 1);
+		if (n > 0) {
+			*at = k - 1;
+			return n;
 		}
-		if (part != 2)
-			continue;
-		/* "5.1.1" but not "5.1.1.2", "5.1.10x" or "5.1.1.x" */
-		if (j < len && (bk__is(p[j], BK_C_DIGIT | BK_C_ALPHA) ||
-		    (p[j] == '.' && j + 1 < len &&
-		    bk__is(p[j + 1], BK_C_DIGIT | BK_C_ALPHA))))
-			continue;
-		*at = i;
-		return j - i;
+		k++;
 	}
 	return 0;
 }
 
 /* reply_at - is there a reply code token at p[i]; returns it or 0 */
-static int
+static inline int
 reply_at(const char *p, size_t len, size_t i)
 {
 	int c;
@@ -99,18 +124,19 @@ reply_at(const char *p, size_t len, size_t i)
 static int
 is_defined_reply(int c)
 {
-	static const short codes[] = {
-		211, 214, 220, 221, 235, 250, 251, 252, 253, 334, 354,
-		421, 422, 430, 432, 450, 451, 452, 453, 454, 455, 458, 459,
-		500, 501, 502, 503, 504, 521, 523, 524, 525, 530, 533, 534,
-		535, 538, 550, 551, 552, 553, 554, 555, 556
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
-		if (codes[i] == c)
-			return 1;
-	return 0;
+	switch (c) {
+	case 211: case 214: case 220: case 221: case 235: case 250:
+	case 251: case 252: case 253: case 334: case 354:
+	case 421: case 422: case 430: case 432: case 450: case 451:
+	case 452: case 453: case 454: case 455: case 458: case 459:
+	case 500: case 501: case 502: case 503: case 504: case 521:
+	case 523: case 524: case 525: case 530: case 533: case 534:
+	case 535: case 538: case 550: case 551: case 552: case 553:
+	case 554: case 555: case 556:
+		return 1;
+	default:
+		return 0;
+	}
 }
 
 /*
@@ -129,6 +155,9 @@ bk__classify_find_reply(const char *p, size_t len, int cls_digit)
 	if (len > FIND_WINDOW)
 		len = FIND_WINDOW;
 	for (i = 0; i + 3 <= len; i++) {
+		/* the class digit first: most bytes are not one */
+		if (p[i] != '2' && p[i] != '4' && p[i] != '5')
+			continue;
 		c = reply_at(p, len, i);
 		if (c == 0 || (c < 300 && i > 0) || !is_defined_reply(c))
 			continue;
@@ -138,13 +167,18 @@ bk__classify_find_reply(const char *p, size_t len, int cls_digit)
 	return 0;
 }
 
-/* after - the bytes after the first occurrence of @needle, or NULL */
-static const char *
-after(const char *p, size_t len, const char *needle)
+/* at_lc - do the @n bytes at @q (before @end) equal @lit, ASCII case aside */
+static inline int
+at_lc(const char *q, const char *end, const char *lit, size_t n)
 {
-	const char *q = bk__istr(p, len, needle);
+	size_t i;
 
-	return q ? q + strlen(needle) : NULL;
+	if ((size_t)(end - q) < n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (bk__lower((unsigned char)q[i]) != (unsigned char)lit[i])
+			return 0;
+	return 1;
 }
 
 /* token_until - length of the run at @p up to any byte of @stops */
@@ -159,62 +193,169 @@ token_until(const char *p, const char *end, const char *stops)
 }
 
 /*
- * command_of - the SMTP command named in "(in reply to X command)" etc.
- * The first phrase of the table that occurs anywhere wins.  Every phrase
- * starts with one of three lead-ins ("in reply to ", "after ", "did not
- * like our "), so one pass looks for their first letters and compares the
- * rest in place.
+ * The SMTP commands named in "(in reply to X command)" and the like.  The
+ * first phrase of the table that occurs anywhere wins (lowest index, not
+ * first position).  Every phrase is a lead-in ("in reply to ", "after ",
+ * "did not like our ") and a rest.
  */
-static bk_str
-command_of(const char *p, size_t len)
+static const struct {
+	unsigned char lead;        /* index into leads[] */
+	const char *rest, *cmd;
+} cmds[] = {
+	{ 0, "rcpt to", "RCPT" },
+	{ 0, "end of data", "DATA" },
+	{ 0, "data", "DATA" },
+	{ 0, "mail from", "MAIL" },
+	{ 0, "ehlo", "EHLO" },
+	{ 0, "helo", "HELO" },
+	{ 0, "starttls", "STARTTLS" },
+	{ 1, "rcpt to", "RCPT" },
+	{ 1, "end of data", "DATA" },
+	{ 1, "data", "DATA" },
+	{ 1, "mail from", "MAIL" },
+	{ 1, "initial connection", "CONN" },
+	{ 1, "ehlo", "EHLO" },
+	{ 1, "helo", "HELO" },
+	{ 2, "rcpt to", "RCPT" },
+	{ 2, "data", "DATA" },
+	{ 2, "mail from", "MAIL" },
+};
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+static const struct {
+	const char *text;
+	size_t len;
+} leads[] = {
+	{ "in reply to ", 12 },
+	{ "after ", 6 },
+	{ "did not like our ", 17 },
+};
+
+/*
+ * The markers of a log line, found in one forward pass (read_marks): each
+ * pointer is just after the marker's first occurrence (ASCII case aside),
+ * NULL when absent.  Postfix: " to=<", " relay=", " dsn=", " status=",
+ * "host X said: "; Exim: " H=".
+ */
+struct marks {
+	const char *to, *relay, *dsn, *status, *h, *host;
+	const char *said_last;     /* start of the last " said: " */
+	const char *said_status;   /* after the first " said: " past status= */
+	size_t cmd;                /* lowest cmds[] index found; NCMDS none */
+};
+
+/* command_at - note the lowest-index command phrase starting at @q */
+static inline void
+command_at(struct marks *m, const char *q, const char *end, size_t lead)
 {
-	static const struct {
-		const char *phrase, *cmd;
-	} map[] = {
-		{ "in reply to rcpt to", "RCPT" },
-		{ "in reply to end of data", "DATA" },
-		{ "in reply to data", "DATA" },
-		{ "in reply to mail from", "MAIL" },
-		{ "in reply to ehlo", "EHLO" },
-		{ "in reply to helo", "HELO" },
-		{ "in reply to starttls", "STARTTLS" },
-		{ "after rcpt to", "RCPT" },
-		{ "after end of data", "DATA" },
-		{ "after data", "DATA" },
-		{ "after mail from", "MAIL" },
-		{ "after initial connection", "CONN" },
-		{ "after ehlo", "EHLO" },
-		{ "after helo", "HELO" },
-		{ "did not like our rcpt to", "RCPT" },
-		{ "did not like our data", "DATA" },
-		{ "did not like our mail from", "MAIL" },
-	};
-	const size_t nmap = sizeof(map) / sizeof(map[0]);
-	size_t best = nmap, i, k;
+	const char *r;
+	size_t k;
 
-	/* invariant: no phrase of the table starts before p[i] */
-	for (i = 0; i + 10 <= len && best > 0; i++) {
-		int c = bk__lower((unsigned char)p[i]);
+	/* the lead-in's second byte first: most letters start no lead-in */
+	if (q + 1 >= end || bk__lower((unsigned char)q[1]) !=
+	    (unsigned char)leads[lead].text[1] ||
+	    !at_lc(q, end, leads[lead].text, leads[lead].len))
+		return;
+	r = q + leads[lead].len;
+	for (k = 0; k < m->cmd; k++)
+		if (cmds[k].lead == lead &&
+		    at_lc(r, end, cmds[k].rest, strlen(cmds[k].rest))) {
+			m->cmd = k;
+			break;
+		}
+}
 
-		if (c != 'i' && c != 'a' && c != 'd')
-			continue;
-		for (k = 0; k < best; k++)
-			if (map[k].phrase[0] == c &&
-			    bk__istarts(p + i, len - i, map[k].phrase)) {
-				best = k;
+/*
+ * What may start at a byte: a space (" said: ", " status=", " to=<",
+ * " relay=", " dsn=", " H="), 'h' ("host "), or the first letter of
+ * command lead-in i (MARK_LEAD + i); 0 nothing.
+ */
+enum { MARK_SPACE = 1, MARK_HOST, MARK_LEAD };
+static const unsigned char mark_start[256] = {
+	[' '] = MARK_SPACE,
+	['h'] = MARK_HOST, ['H'] = MARK_HOST,
+	['i'] = MARK_LEAD + 0, ['I'] = MARK_LEAD + 0,
+	['a'] = MARK_LEAD + 1, ['A'] = MARK_LEAD + 1,
+	['d'] = MARK_LEAD + 2, ['D'] = MARK_LEAD + 2,
+};
+
+/*
+ * read_marks - every marker of [@p, @end) in one pass.  Markers start
+ * with a space, "host ", or a command lead-in's first letter, so each byte
+ * costs one switch; a compare follows only where a marker can start.
+ */
+static void
+read_marks(struct marks *m, const char *p, const char *end)
+{
+	const char *q;
+
+	memset(m, 0, sizeof(*m));
+	m->cmd = NCMDS;
+	/* invariant: every marker starting before q has been noted */
+	for (q = p; q < end; q++) {
+		/* bounded by end: most bytes start no marker */
+		while (mark_start[(unsigned char)*q] == 0)
+			if (++q == end)
+				return;
+		switch (mark_start[(unsigned char)*q]) {
+		case MARK_SPACE:
+			if (q + 1 >= end)
+				break;
+			switch (bk__lower((unsigned char)q[1])) {
+			case 's':
+				if (at_lc(q, end, " said: ", 7)) {
+					m->said_last = q;
+					if (m->said_status == NULL &&
+					    m->status != NULL && q >= m->status)
+						m->said_status = q + 7;
+				} else if (m->status == NULL &&
+				    at_lc(q, end, " status=", 8))
+					m->status = q + 8;
+				break;
+			case 't':
+				if (m->to == NULL && at_lc(q, end, " to=<", 5))
+					m->to = q + 5;
+				break;
+			case 'r':
+				if (m->relay == NULL &&
+				    at_lc(q, end, " relay=", 7))
+					m->relay = q + 7;
+				break;
+			case 'd':
+				if (m->dsn == NULL && at_lc(q, end, " dsn=", 5))
+					m->dsn = q + 5;
+				break;
+			case 'h':
+				if (m->h == NULL && at_lc(q, end, " h=", 3))
+					m->h = q + 3;
+				break;
+			default:
 				break;
 			}
+			break;
+		case MARK_HOST:
+			if (m->host == NULL && at_lc(q, end, "host ", 5))
+				m->host = q + 5;
+			break;
+		default:
+			/* MARK_LEAD + lead index: a command phrase may start */
+			if (m->cmd > 0)
+				command_at(m, q, end,
+				    (size_t)(mark_start[(unsigned char)*q] -
+				    MARK_LEAD));
+			break;
+		}
 	}
-	return best < nmap ? bk__cstr(map[best].cmd) : BK_STR_NULL;
 }
 
 /* bk__classify_parse_reply - facts of one reply or log line */
 int
 bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 {
-	const char *p = line, *end, *q, *d, *status_at;
+	const char *p = line, *end, *q, *d;
+	struct marks m;
 	size_t n, at;
-	int code, has_eq;
+	int code;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BK_KIND_BOUNCE;
@@ -234,26 +375,25 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 		return BK_EINVAL;
 	len = (size_t)(end - p);
 	out->decoder = "reply";
-	out->diagnostic_type = bk__cstr("SMTP");
+	out->diagnostic_type = bk__str("SMTP", 4);
+	read_marks(&m, p, end);
 
-	/* Postfix-style key=value fields (and Exim's H=): all need a '=' */
-	has_eq = memchr(p, '=', len) != NULL;
-	if (has_eq && (q = after(p, len, " to=<")) != NULL) {
+	/* Postfix-style key=value fields (and Exim's H=) */
+	if ((q = m.to) != NULL) {
 		n = token_until(q, end, ">");
 		out->recipient = bk__str(q, n);
 	}
-	if (has_eq && (q = after(p, len, " relay=")) != NULL) {
+	if ((q = m.relay) != NULL) {
 		n = token_until(q, end, "[,: ");
 		if (n > 0 && !(n == 4 && bk__ieq(q, 4, "none")))
 			out->remote_mta = bk__str(q, n);
 	}
-	if (has_eq && (q = after(p, len, " dsn=")) != NULL) {
+	if ((q = m.dsn) != NULL) {
 		n = token_until(q, end, ", ");
 		if (bk__classify_find_status(q, n, &at) == n && at == 0)
 			out->status = bk__str(q, n);
 	}
-	status_at = has_eq ? after(p, len, " status=") : NULL;
-	if ((q = status_at) != NULL) {
+	if ((q = m.status) != NULL) {
 		n = token_until(q, end, " ,(");
 		if (bk__istarts(q, n, "sent") || bk__istarts(q, n, "delivered"))
 			out->kind = BK_KIND_DELIVERED;
@@ -262,27 +402,25 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 		if (n == 7 && bk__ieq(q, n, "expired"))
 			out->action = bk__str(q, n);
 		else if (out->kind == BK_KIND_DELAY)
-			out->action = bk__cstr("delayed");
+			out->action = bk__str("delayed", 7);
 	}
 	/*
 	 * "host mx.example[192.0.2.1] said: TEXT": the first "host " must be
-	 * followed by " said: ", so without any " said: " there is nothing.
+	 * followed by " said: " (the last one starts after it).
 	 */
-	if (bk__istr(p, len, " said: ") != NULL &&
-	    (q = after(p, len, "host ")) != NULL &&
-	    bk__istr(q, (size_t)(end - q), " said: ") != NULL) {
+	if ((q = m.host) != NULL && m.said_last != NULL && m.said_last >= q) {
 		n = token_until(q, end, "[ ");
 		if (n > 0 && out->remote_mta.ptr == NULL)
 			out->remote_mta = bk__str(q, n);
 	}
 	/* Exim: "H=mx.example [192.0.2.1]" */
-	if (has_eq && out->remote_mta.ptr == NULL &&
-	    (q = after(p, len, " H=")) != NULL) {
+	if (out->remote_mta.ptr == NULL && (q = m.h) != NULL) {
 		n = token_until(q, end, "[ :");
 		if (n > 0)
 			out->remote_mta = bk__str(q, n);
 	}
-	out->command = command_of(p, len);
+	if (m.cmd < NCMDS)
+		out->command = bk__cstr(cmds[m.cmd].cmd);
 
 	/*
 	 * The remote text: in a Postfix log line, what the remote host said
@@ -291,12 +429,11 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	 * rejected. Remote host said: 501 ...") is kept.
 	 */
 	d = p;
-	if ((q = status_at) != NULL) {
-		const char *said = after(q, (size_t)(end - q), " said: ");
+	if ((q = m.status) != NULL) {
 		const char *paren = memchr(q, '(', (size_t)(end - q));
 
-		if (said != NULL)
-			d = said;
+		if (m.said_status != NULL)
+			d = m.said_status;
 		else if (paren != NULL)
 			d = paren + 1;
 	}
@@ -325,7 +462,7 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 		out->kind = BK_KIND_DELIVERED;
 	if (out->action.ptr == NULL)
 		out->action = out->kind == BK_KIND_DELIVERED ?
-		    bk__cstr("delivered") : out->kind == BK_KIND_DELAY ?
-		    bk__cstr("delayed") : bk__cstr("failed");
+		    bk__str("delivered", 9) : out->kind == BK_KIND_DELAY ?
+		    bk__str("delayed", 7) : bk__str("failed", 6);
 	return 0;
 }

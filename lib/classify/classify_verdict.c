@@ -176,6 +176,8 @@ bk_classifier_free(bk_classifier *cls)
 	free(cls->gated);
 	free(cls->gate_mask);
 	free(cls->touched);
+	free(cls->gate_head);
+	free(cls->gtargets);
 	bk__classify_index_free(cls);
 	free(cls->pkeys);
 	free(cls->know_of_group);
@@ -262,6 +264,7 @@ bk__classify_facts_init(struct bk__classify_facts *f, const bk_record *rec,
 	f->diagtype = rec->diagnostic_type;
 	f->action = rec->action;
 	f->decoder = rec->decoder;
+	f->decoder_len = f->decoder != NULL ? strlen(f->decoder) : 0;
 }
 
 /* is_weak_hint - hints Sisimai re-checks against the text (see above) */
@@ -281,14 +284,40 @@ is_weak_hint(bk_reason r)
 	}
 }
 
-/* says_temporary - does the text say "temporar..." or "persistent" */
+/* lc_at - do the @n bytes at @p equal lower-case @lit, ASCII case aside */
+static int
+lc_at(const char *p, const char *lit, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (bk__lower((unsigned char)p[i]) != (unsigned char)lit[i])
+			return 0;
+	return 1;
+}
+
+/*
+ * says_temporary - does the text say " temporar..." or " persistent":
+ * one pass from space to space (memchr), both words tried at each.
+ */
 static int
 says_temporary(bk_str text)
 {
-	if (text.ptr == NULL)
+	const char *p = text.ptr, *end, *sp;
+
+	if (p == NULL)
 		return 0;
-	return bk__istr(text.ptr, text.len, " temporar") != NULL ||
-	    bk__istr(text.ptr, text.len, " persistent") != NULL;
+	end = p + text.len;
+	/* invariant: no phrase starts before p; p grows every turn */
+	while ((sp = memchr(p, ' ', (size_t)(end - p))) != NULL) {
+		size_t left = (size_t)(end - sp) - 1;
+
+		if ((left >= 8 && lc_at(sp + 1, "temporar", 8)) ||
+		    (left >= 10 && lc_at(sp + 1, "persistent", 10)))
+			return 1;
+		p = sp + 1;
+	}
+	return 0;
 }
 
 /* is_temporary - does the text speak of a temporary failure */
@@ -469,14 +498,23 @@ know_at(const bk_classifier *cls, int i)
 	return i >= 0 && (size_t)i < cls->nknow ? &cls->know[i] : NULL;
 }
 
-/* cause_entry - the definition of the record's cause, or NULL */
+/*
+ * cause_entry - the definition of the record's cause, or NULL.  A cause
+ * is always a string of the classifier's own (a rule's or an entry's),
+ * so the last one looked up is remembered by its address.
+ */
 static const struct bk__classify_know *
-cause_entry(const bk_classifier *cls, bk_str cause)
+cause_entry(bk_classifier *cls, bk_str cause)
 {
 	if (cause.ptr == NULL)
 		return NULL;
-	return know_at(cls, bk__classify_know_find(cls, BK__KNOW_CAUSE,
-	    cause.ptr, cause.len));
+	if (cause.ptr != cls->memo_cause || cause.len != cls->memo_cause_len) {
+		cls->memo_know = bk__classify_know_find(cls, BK__KNOW_CAUSE,
+		    cause.ptr, cause.len);
+		cls->memo_cause = cause.ptr;
+		cls->memo_cause_len = cause.len;
+	}
+	return know_at(cls, cls->memo_know);
 }
 
 /* is_sender_block - a reason a named blocklist explains */
