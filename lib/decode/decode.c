@@ -369,20 +369,22 @@ bk__reply_code_for(bk_str s, bk_str status)
 	return 0;
 }
 
-static const char *const months[] = {
-	"jan", "feb", "mar", "apr", "may", "jun",
-	"jul", "aug", "sep", "oct", "nov", "dec"
-};
-
 /* key3 - three letters, lower-cased, as one number: a word compared
- * with a table in one integer comparison each */
+ * with a table of K3() constants in one integer comparison each */
+#define K3(a, b, c) ((unsigned)(a) << 16 | (unsigned)(b) << 8 | (unsigned)(c))
 static unsigned
 key3(const char *w)
 {
-	return (unsigned)bk__lower((unsigned char)w[0]) << 16 |
-	    (unsigned)bk__lower((unsigned char)w[1]) << 8 |
-	    (unsigned)bk__lower((unsigned char)w[2]);
+	return K3(bk__lower((unsigned char)w[0]),
+	    bk__lower((unsigned char)w[1]), bk__lower((unsigned char)w[2]));
 }
+
+static const unsigned month_keys[12] = {
+	K3('j', 'a', 'n'), K3('f', 'e', 'b'), K3('m', 'a', 'r'),
+	K3('a', 'p', 'r'), K3('m', 'a', 'y'), K3('j', 'u', 'n'),
+	K3('j', 'u', 'l'), K3('a', 'u', 'g'), K3('s', 'e', 'p'),
+	K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c'),
+};
 
 /* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
 static int64_t
@@ -464,7 +466,7 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 				unsigned k = key3(w);
 
 				for (i = 0; i < 12; i++) {
-					if (k == key3(months[i])) {
+					if (k == month_keys[i]) {
 						mon = i;
 						break;
 					}
@@ -472,20 +474,26 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 			}
 			if (p - w == 3 && year >= 0 && off == 0) {
 				static const struct {
-					const char *n;
+					unsigned k;
 					int o;
 				} zones[] = {
-					{ "est", -300 }, { "edt", -240 },
-					{ "cst", -360 }, { "cdt", -300 },
-					{ "mst", -420 }, { "mdt", -360 },
-					{ "pst", -480 }, { "pdt", -420 },
-					{ "jst", 540 }, { "gmt", 0 },
-					{ "utc", 0 }, { "cet", 60 },
+					{ K3('e', 's', 't'), -300 },
+					{ K3('e', 'd', 't'), -240 },
+					{ K3('c', 's', 't'), -360 },
+					{ K3('c', 'd', 't'), -300 },
+					{ K3('m', 's', 't'), -420 },
+					{ K3('m', 'd', 't'), -360 },
+					{ K3('p', 's', 't'), -480 },
+					{ K3('p', 'd', 't'), -420 },
+					{ K3('j', 's', 't'), 540 },
+					{ K3('g', 'm', 't'), 0 },
+					{ K3('u', 't', 'c'), 0 },
+					{ K3('c', 'e', 't'), 60 },
 				};
 				unsigned k = key3(w);
 
 				for (i = 0; i < 12; i++) {
-					if (k == key3(zones[i].n) && hh >= 0) {
+					if (k == zones[i].k && hh >= 0) {
 						off = zones[i].o;
 						break;
 					}

@@ -525,7 +525,7 @@ arf_like(bk__dctx *ctx)
 	r->kind = BK_KIND_FEEDBACK;
 	r->reason_hint = BK_REASON_FEEDBACK;
 	r->feedback_type = bk__cstr("opt-out");
-	r->recipient = bk__addr_find(ctx->from.ptr, ctx->from.len);
+	r->recipient = bk__dctx_from_addr(ctx);
 	to = bk__headers_value(ctx->msg, h, "to");
 	if (to.ptr != NULL)
 		r->sender = bk__addr_find(to.ptr, to.len);

@@ -35,6 +35,8 @@ typedef struct bk__dctx {
 	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */
 	size_t nblk;
 	int blk_done;
+	bk_str from_addr;          /* bk__dctx_from_addr's memo */
+	int from_addr_done;
 } bk__dctx;
 
 typedef struct bk__decoder {
@@ -45,6 +47,9 @@ typedef struct bk__decoder {
 
 /* a new zeroed record (kind bounce, decoder @name), NULL on OOM/limit */
 bk_record *bk__dctx_add(bk__dctx *ctx, const char *decoder);
+
+/* the address of the bounce's From (memo of bk__addr_find), or NULL */
+bk_str bk__dctx_from_addr(bk__dctx *ctx);
 
 /* find a record by recipient (case-insensitive), NULL if none */
 bk_record *bk__dctx_find(bk__dctx *ctx, bk_str addr);

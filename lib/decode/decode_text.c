@@ -387,6 +387,17 @@ bk__dctx_cut(bk__dctx *ctx)
 	return ctx->cut;
 }
 
+/* bk__dctx_from_addr - see decode_int.h */
+bk_str
+bk__dctx_from_addr(bk__dctx *ctx)
+{
+	if (!ctx->from_addr_done) {
+		ctx->from_addr = bk__addr_find(ctx->from.ptr, ctx->from.len);
+		ctx->from_addr_done = 1;
+	}
+	return ctx->from_addr;
+}
+
 /* bk__dctx_blocks - see decode_int.h */
 int
 bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n)

@@ -42,7 +42,7 @@ int bk__vp_verizon(bk__dctx *ctx);
 static int
 from_domain_is(bk__dctx *ctx, const char *dom)
 {
-	bk_str a = bk__addr_find(ctx->from.ptr, ctx->from.len);
+	bk_str a = bk__dctx_from_addr(ctx);
 	size_t n = strlen(dom);
 
 	return a.ptr != NULL && a.len > n && bk__ieq(bk__str_end(a) - n, n,

@@ -111,7 +111,19 @@ int bk__ieq(const char *a, size_t alen, const char *b);
 int bk__istarts(const char *a, size_t alen, const char *prefix);
 const char *bk__imemmem(const char *hay, size_t hlen, const char *needle,
     size_t nlen);
-const char *bk__istr(const char *hay, size_t hlen, const char *needle);
+
+/* bk__istr - bk__imemmem with a C-string needle; inline, so a literal
+ * needle's length is known at compile time and a haystack shorter than
+ * it costs one comparison */
+static inline const char *
+bk__istr(const char *hay, size_t hlen, const char *needle)
+{
+	size_t nlen = strlen(needle);
+
+	if (hlen < nlen || hay == NULL)
+		return NULL;
+	return bk__imemmem(hay, hlen, needle, nlen);
+}
 size_t bk__span_plain(const char *p, size_t len);
 const char *bk__find_dashes(const char *p, size_t len);
 

@@ -252,12 +252,6 @@ bk__find_dashes(const char *p, size_t len)
 	return NULL;
 }
 
-/* bk__istr - bk__imemmem with a C-string needle */
-const char *
-bk__istr(const char *hay, size_t hlen, const char *needle)
-{
-	return bk__imemmem(hay, hlen, needle, strlen(needle));
-}
 
 /* bk__trim - drop leading and trailing white space and line ends */
 bk_str
