@@ -411,9 +411,12 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 	size_t k, len;
 	int m, rc;
 
-	st = calloc(1, sizeof(*st));
+	/* the stacks are read only below their tops: no need to zero them */
+	st = malloc(sizeof(*st));
 	if (st == NULL)
 		return BK_ENOMEM;
+	st->nframes = 0;
+	st->nopen = 0;
 	st->msg = msg;
 	st->max_parts = max_parts;
 	st->max_depth = max_depth;
