@@ -15,7 +15,9 @@
 #   - "suppress check" lookups/s over every stored recipient, one process
 #     for all of them (the per-process start-up is measured apart)
 # CORPUS defaults to ../shared/corpus/sisimai/emails beside the
-# repository, else samples/.  Prints figures; it is not a test.
+# repository, else samples/.  BENCH_MBOX=FILE keeps the built mbox in
+# FILE and reuses it when it exists (several runs, one corpus).  Prints
+# figures; it is not a test.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -37,15 +39,20 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 files=$(find "$corpus" -type f \( -name '*.eml' -o -name '*.txt' -o -name '*.msg' \) | sort)
 [ -n "$files" ] || files=$(find "$corpus" -maxdepth 1 -type f | sort)
 nfiles=$(echo "$files" | wc -l)
-for c in $(seq 1 "$copies"); do
-	for f in $files; do
-		echo "From MAILER-DAEMON Thu Jan  1 00:00:00 2026"
-		# a copy number ahead of the headers keeps every copy distinct
-		printf 'X-Seq: %s\n' "$c"
-		sed 's/^From />From /' "$f"
-		echo
-	done
-done > "$tmp/in.mbox"
+if [ -n "${BENCH_MBOX:-}" ] && [ -s "$BENCH_MBOX" ]; then
+	ln -s "$BENCH_MBOX" "$tmp/in.mbox"
+else
+	for c in $(seq 1 "$copies"); do
+		for f in $files; do
+			echo "From MAILER-DAEMON Thu Jan  1 00:00:00 2026"
+			# a copy number ahead of the headers keeps copies distinct
+			printf 'X-Seq: %s\n' "$c"
+			sed 's/^From />From /' "$f"
+			echo
+		done
+	done > "$tmp/in.mbox"
+	[ -n "${BENCH_MBOX:-}" ] && cp "$tmp/in.mbox" "$BENCH_MBOX"
+fi
 echo "corpus: $corpus ($nfiles messages) x $copies = $((nfiles * copies)) messages, $(($(wc -c < "$tmp/in.mbox") / 1024 / 1024)) MB"
 
 t0=$(now)

@@ -92,6 +92,7 @@ int bk_store_policy_parse(bk_store_policy *policy, const char *path,
  * server crash (PostgreSQL: synchronous_commit off) may undo them, never
  * half of one.  For bulk ingests of files, which can simply be run again;
  * not for an MTA pipe, whose message is gone once we said "recorded".
+ * SQLite also checkpoints less often then (every 4096 pages of WAL).
  */
 typedef struct bk_store_options {
 	unsigned version;              /* BK_STORE_OPTIONS_VERSION */

@@ -27,6 +27,15 @@
  * every soft event inserted while the entry lives is added to it.  This
  * is exact because writers are serialised (SQLite's write lock, the
  * PostgreSQL advisory lock) for the whole transaction.
+ *
+ * Between batches: after a commit the cached addresses are kept (clean:
+ * what was just written) and used by the next transaction only if the
+ * backend says no other connection has committed in between (SQLite's
+ * data_version, read under the write lock right after BEGIN); otherwise,
+ * and on any rollback, failure or manual change, they are dropped.  So a
+ * bulk ingest reads each address and its soft bounces once per run
+ * instead of once per batch, and a concurrent writer costs only a
+ * re-read.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -41,19 +50,23 @@
 
 #define DAY 86400
 
-/* Addresses cached per transaction; flushed when the table is full. */
+/* Addresses cached; written back and dropped when the table is full. */
 #define ACACHE_MAX 8192
-/* Soft-bounce times kept per cached address; more: ask the database. */
-#define SOFT_KEEP 64
+/*
+ * Soft-bounce times kept per cached address (4 kB at most; 32 MB if
+ * every cached address had that many); more: ask the database.
+ */
+#define SOFT_KEEP 512
 
 /* One cached address. */
 typedef struct aent {
 	bk__store_row row;             /* first: row.e.address is the key */
 	int dirty;                     /* to be written back */
 	int soft_valid;                /* soft[] = every soft time > soft_lo */
+	int soft_many;                 /* has more than SOFT_KEEP in all */
 	int64_t soft_lo;
-	size_t nsoft;
-	int64_t soft[SOFT_KEEP];       /* ascending */
+	size_t nsoft, softcap;
+	int64_t *soft;                 /* ascending; malloc'd, softcap */
 } aent;
 
 /* One sender-side counter being summed. */
@@ -82,8 +95,11 @@ struct bk_store {
 	int64_t clock;                 /* 0: system time */
 	int in_batch;
 	int failed;                    /* an ingest of this batch failed */
-	htab addrs;                    /* aent, this transaction's */
+	htab addrs;                    /* aent: this transaction's, or kept */
 	htab senders;                  /* sent, this transaction's */
+	int64_t gen;                   /* backend generation at last begin */
+	int keep;                      /* addrs may serve the next begin */
+	int64_t *scratch;              /* SOFT_KEEP times, for soft_times */
 	bk__fbuf jbuf;                 /* record_json's reused buffer */
 	char err[512];
 };
@@ -170,15 +186,27 @@ hput(htab *t, void *e)
 	return 0;
 }
 
-/* hclear - free every entry; the slots stay for the next transaction */
+/* aent_free - an address entry and its soft times */
 static void
-hclear(htab *t)
+aent_free(void *e)
+{
+	if (e != NULL)
+		free(((aent *)e)->soft);
+	free(e);
+}
+
+/*
+ * hclear - free every entry with @fr; the slots stay for the next
+ * transaction
+ */
+static void
+hclear(htab *t, void (*fr)(void *))
 {
 	size_t i;
 
 	for (i = 0; i < t->cap && t->n > 0; i++) {
 		if (t->slot[i] != NULL) {
-			free(t->slot[i]);
+			fr(t->slot[i]);
 			t->slot[i] = NULL;
 			t->n--;
 		}
@@ -187,29 +215,70 @@ hclear(htab *t)
 
 /* hfree - release the table */
 static void
-hfree(htab *t)
+hfree(htab *t, void (*fr)(void *))
 {
-	hclear(t);
+	hclear(t, fr);
 	free(t->slot);
 	t->slot = NULL;
 	t->cap = 0;
 }
 
-/* cache_drop - forget this transaction's cached work (rollback) */
+/* cache_drop - forget the cached work and addresses (rollback) */
 static void
 cache_drop(bk_store *st)
 {
-	hclear(&st->addrs);
-	hclear(&st->senders);
+	hclear(&st->addrs, aent_free);
+	hclear(&st->senders, free);
+	st->keep = 0;
 }
 
 /*
- * flush - write the cached addresses and summed sender counters to the
- * open transaction, then forget them.  On failure the transaction must
- * be rolled back (the caches are dropped either way).
+ * be_begin - the backend's BEGIN, then keep the cached addresses only
+ * if nobody else has committed since our previous begin.
  */
 static int
-flush(bk_store *st)
+be_begin(bk_store *st)
+{
+	int64_t g = 0;
+	int rc = be_err(st, st->be->begin(st->conn));
+
+	if (rc != 0) {
+		cache_drop(st);
+		return rc;
+	}
+	if (st->be->generation == NULL ||
+	    be_err(st, st->be->generation(st->conn, &g)) != 0 ||
+	    !st->keep || g != st->gen)
+		cache_drop(st);
+	st->gen = g;
+	st->keep = 0;
+	return 0;
+}
+
+/*
+ * be_commit - the backend's COMMIT of work already flushed; the cached
+ * addresses (clean now) may serve the next transaction if it succeeded.
+ */
+static int
+be_commit(bk_store *st)
+{
+	int rc = be_err(st, st->be->commit(st->conn));
+
+	if (rc != 0 || st->be->generation == NULL)
+		cache_drop(st);
+	else
+		st->keep = 1;
+	return rc;
+}
+
+/*
+ * write_back - write the cached addresses and summed sender counters to
+ * the open transaction; the summed counters are forgotten, the addresses
+ * stay, clean.  On failure the transaction must be rolled back and the
+ * caches dropped.
+ */
+static int
+write_back(bk_store *st)
 {
 	size_t i;
 	int rc = 0;
@@ -225,9 +294,24 @@ flush(bk_store *st)
 	for (i = 0; rc == 0 && i < st->addrs.cap; i++) {
 		aent *a = st->addrs.slot[i];
 
-		if (a != NULL && a->dirty)
+		if (a != NULL && a->dirty) {
 			rc = be_err(st, st->be->upsert(st->conn, &a->row));
+			a->dirty = 0;
+		}
 	}
+	hclear(&st->senders, free);
+	return rc;
+}
+
+/*
+ * flush - write_back, then forget the addresses too (before anything
+ * but an ingest reads or changes the store, or when the table is full).
+ */
+static int
+flush(bk_store *st)
+{
+	int rc = write_back(st);
+
 	cache_drop(st);
 	return rc;
 }
@@ -303,8 +387,9 @@ bk_store_free(bk_store *st)
 		return;
 	if (st->in_batch)
 		st->be->rollback(st->conn);
-	hfree(&st->addrs);
-	hfree(&st->senders);
+	hfree(&st->addrs, aent_free);
+	hfree(&st->senders, free);
+	free(st->scratch);
 	bk__fbuf_free(&st->jbuf);
 	st->be->close(st->conn);
 	free(st);
@@ -330,7 +415,7 @@ bk_store_begin(bk_store *st)
 
 	if (st->in_batch)
 		return seterr(st, BK_EINVAL, "a batch is already open");
-	rc = be_err(st, st->be->begin(st->conn));
+	rc = be_begin(st);
 	if (rc == 0) {
 		st->in_batch = 1;
 		st->failed = 0;
@@ -356,12 +441,13 @@ bk_store_commit(bk_store *st)
 		return seterr(st, st->failed, "an ingest of this batch failed; "
 		    "the batch was rolled back");
 	}
-	rc = flush(st);
+	rc = write_back(st);
 	if (rc != 0) {
+		cache_drop(st);
 		st->be->rollback(st->conn);
 		return rc;
 	}
-	return be_err(st, st->be->commit(st->conn));
+	return be_commit(st);
 }
 
 /* bk_store_rollback - end a batch, dropping its work */
@@ -387,6 +473,8 @@ tx_begin(bk_store *st)
 {
 	if (st->in_batch)
 		return settle(st);
+	/* a manual change: cached addresses would go stale */
+	cache_drop(st);
 	return be_err(st, st->be->begin(st->conn));
 }
 
@@ -399,8 +487,11 @@ settle(bk_store *st)
 {
 	int rc;
 
-	if (!st->in_batch || st->addrs.n + st->senders.n == 0)
+	if (!st->in_batch || st->addrs.n + st->senders.n == 0) {
+		/* outside a batch nothing is dirty: just forget */
+		cache_drop(st);
 		return 0;
+	}
 	rc = flush(st);
 	if (rc != 0)
 		st->failed = rc;
@@ -414,9 +505,9 @@ tx_end(bk_store *st, int rc)
 	if (st->in_batch)
 		return rc;
 	if (rc == 0)
-		rc = flush(st);
+		rc = write_back(st);
 	if (rc == 0)
-		return be_err(st, st->be->commit(st->conn));
+		return be_commit(st);
 	cache_drop(st);
 	st->be->rollback(st->conn);
 	return rc;
@@ -433,6 +524,13 @@ bk_store_hash(unsigned char out[BK_STORE_HASH_BYTES], const void *data,
 	    n != BK_STORE_HASH_BYTES)
 		return BK_ERROR;
 	return 0;
+}
+
+/* lower - ASCII A-Z to a-z, every other byte as it is (no locale) */
+static unsigned char
+lower(unsigned char ch)
+{
+	return ch >= 'A' && ch <= 'Z' ? (unsigned char)(ch + ('a' - 'A')) : ch;
 }
 
 /* bk_store_normalize - see store.h */
@@ -464,7 +562,7 @@ bk_store_normalize(char out[BK_STORE_ADDRESS_MAX + 1], const char *addr,
 			return BK_EINVAL;
 		if (ch == '@')
 			at = addr + i;
-		out[i] = (char)(ch < 0x80 ? tolower(ch) : ch);
+		out[i] = (char)lower(ch);
 	}
 	out[len] = '\0';
 	/* local part and domain both present; the domain has no '@' */
@@ -511,7 +609,7 @@ domain_of(char *dst, size_t cap, bk_str s)
 			dst[0] = '\0';
 			return;
 		}
-		dst[i] = (char)(ch < 0x80 ? tolower(ch) : ch);
+		dst[i] = (char)lower(ch);
 	}
 	dst[n] = '\0';
 }
@@ -575,6 +673,11 @@ sending_ip(char *dst, size_t cap, bk_str diag)
 		L("sending ip "), L("ip address ["), L("connecting ip "),
 #undef L
 	};
+	/* bytes that may start a lead, either case: c m y s i */
+	static const unsigned char first[256] = {
+		['c'] = 1, ['m'] = 1, ['y'] = 1, ['s'] = 1, ['i'] = 1,
+		['C'] = 1, ['M'] = 1, ['Y'] = 1, ['S'] = 1, ['I'] = 1,
+	};
 	const unsigned char *d = (const unsigned char *)diag.ptr;
 	size_t i, k;
 
@@ -582,8 +685,13 @@ sending_ip(char *dst, size_t cap, bk_str diag)
 	if (diag.ptr == NULL)
 		return;
 	for (i = 0; i + 1 < diag.len; i++) {
-		unsigned char ch = d[i] | 0x20, c2 = d[i + 1] | 0x20;
+		unsigned char ch, c2;
 
+		/* most bytes: one table look-up */
+		if (!first[d[i]])
+			continue;
+		ch = d[i] | 0x20;
+		c2 = d[i + 1] | 0x20;
 		/* the first two bytes of a lead: cl co me yo se ip */
 		if (!((ch == 'c' && (c2 == 'l' || c2 == 'o')) ||
 		    (ch == 'm' && c2 == 'e') || (ch == 'y' && c2 == 'o') ||
@@ -727,6 +835,31 @@ cached(bk_store *st, const char *addr, int *rc)
 	return a;
 }
 
+/*
+ * soft_grow - room for one more time in @a's array, up to SOFT_KEEP;
+ * 0, or -1 when full or out of memory
+ */
+static int
+soft_grow(aent *a, size_t want)
+{
+	size_t cap = a->softcap ? a->softcap : 8;
+	int64_t *p;
+
+	if (want <= a->softcap)
+		return 0;
+	if (want > SOFT_KEEP)
+		return -1;
+	/* loop: doubles from 8; want <= SOFT_KEEP bounds it */
+	while (cap < want)
+		cap *= 2;
+	p = realloc(a->soft, cap * sizeof(*p));
+	if (p == NULL)
+		return -1;
+	a->soft = p;
+	a->softcap = cap;
+	return 0;
+}
+
 /* soft_note - a soft event at @at was just recorded for cached @a */
 static void
 soft_note(aent *a, int64_t at)
@@ -735,7 +868,8 @@ soft_note(aent *a, int64_t at)
 
 	if (!a->soft_valid || at <= a->soft_lo)
 		return;
-	if (a->nsoft == SOFT_KEEP) {
+	if (soft_grow(a, a->nsoft + 1) != 0) {
+		/* more than we keep (or no memory): ask the database */
 		a->soft_valid = 0;
 		return;
 	}
@@ -746,37 +880,86 @@ soft_note(aent *a, int64_t at)
 	a->nsoft++;
 }
 
+/* soft_upto - how many of @a's times are <= @t (binary search) */
+static size_t
+soft_upto(const aent *a, int64_t t)
+{
+	size_t lo = 0, hi = a->nsoft;
+
+	/* loop: the interval [lo, hi) halves each pass */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->soft[mid] <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * soft_load - read @a's soft times after @after (at most SOFT_KEEP)
+ * into its array; *n_out == SOFT_KEEP: there may be more, not kept.
+ */
+static int
+soft_load(bk_store *st, aent *a, int64_t after, size_t *n_out)
+{
+	size_t n;
+	int rc;
+
+	a->soft_valid = 0;
+	if (st->scratch == NULL) {
+		st->scratch = malloc(SOFT_KEEP * sizeof(*st->scratch));
+		if (st->scratch == NULL)
+			return seterr(st, BK_ENOMEM, "out of memory");
+	}
+	rc = be_err(st, st->be->soft_times(st->conn, st->scratch, SOFT_KEEP,
+	    &n, a->row.e.address, after));
+	if (rc != 0)
+		return rc;
+	*n_out = n;
+	if (n == SOFT_KEEP)
+		return 0;
+	if (soft_grow(a, n) != 0)
+		return seterr(st, BK_ENOMEM, "out of memory");
+	if (n > 0)
+		memcpy(a->soft, st->scratch, n * sizeof(*a->soft));
+	a->nsoft = n;
+	a->soft_lo = after;
+	a->soft_valid = 1;
+	return 0;
+}
+
 /*
  * soft_window - soft bounces of @a in (after, until]; from the entry's
  * times when they reach back far enough, else read again (and kept).
+ * The first read takes all of the address's soft times (usually few),
+ * so that records out of time order need no second one; an address with
+ * more than SOFT_KEEP is read from @after on, and counted in the
+ * database if that is still too many.
  */
 static int
 soft_window(bk_store *st, aent *a, int64_t after, int64_t until,
     unsigned *out)
 {
-	size_t i, n;
-	unsigned k = 0;
+	size_t n;
 	int rc;
 
 	if (!a->soft_valid || after < a->soft_lo) {
-		rc = be_err(st, st->be->soft_times(st->conn, a->soft,
-		    SOFT_KEEP, &n, a->row.e.address, after));
+		rc = soft_load(st, a, a->soft_many ? after : INT64_MIN, &n);
+		if (rc == 0 && n == SOFT_KEEP && !a->soft_many) {
+			a->soft_many = 1;
+			rc = soft_load(st, a, after, &n);
+		}
 		if (rc != 0)
 			return rc;
-		if (n == SOFT_KEEP) {
+		if (n == SOFT_KEEP)
 			/* too many to keep: count in the database */
-			a->soft_valid = 0;
 			return be_err(st, st->be->soft_count(st->conn, out,
 			    a->row.e.address, after, until));
-		}
-		a->nsoft = n;
-		a->soft_lo = after;
-		a->soft_valid = 1;
 	}
-	for (i = 0; i < a->nsoft; i++)
-		if (a->soft[i] > after && a->soft[i] <= until)
-			k++;
-	*out = k;
+	*out = (unsigned)(soft_upto(a, until) - soft_upto(a, after));
 	return 0;
 }
 
@@ -953,7 +1136,7 @@ bk_store_ingest(bk_store *st, bk_store_outcome *out, const bk_record *rec,
 	if (json == NULL)
 		return seterr(st, BK_ENOMEM, "formatting the record");
 	/* in a batch the cached work goes on; alone, a transaction */
-	rc = st->in_batch ? 0 : be_err(st, st->be->begin(st->conn));
+	rc = st->in_batch ? 0 : be_begin(st);
 	if (rc == 0) {
 		rc = ingest_in_tx(st, &o, rec, src, addr, json, json_len);
 		if (rc != 0 && st->in_batch)

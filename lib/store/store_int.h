@@ -92,6 +92,14 @@ typedef struct bk__store_backend {
 	int (*history)(void *c, const char *addr, bk_store_history_cb cb,
 	    void *ctx);
 	int (*senders)(void *c, bk_store_sender_cb cb, void *ctx);
+	/*
+	 * generation: right after begin, a number that differs from the
+	 * one read after this connection's previous begin exactly when
+	 * another connection has committed in between (SQLite's
+	 * data_version).  NULL when the backend cannot tell; store.c then
+	 * keeps its address cache for one transaction only.
+	 */
+	int (*generation)(void *c, int64_t *out);
 } bk__store_backend;
 
 extern const bk__store_backend bk__store_sqlite;

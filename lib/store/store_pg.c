@@ -35,6 +35,18 @@
  * Migrations: migrations[i] moves the schema from version i to i + 1
  * inside the transaction that records it, under the same advisory lock,
  * so two processes creating one store at once create it once.
+ *
+ * Pipelining (libpq 14+ pipeline mode): writes whose result nobody reads
+ * (audit rows, address upserts, sender counters) are queued with
+ * PQsendQueryPrepared instead of waiting for each answer, and the queue
+ * is sent, synced and its results read before the next statement that
+ * returns something (the next event INSERT, a lookup, COMMIT).  So they
+ * ride along with the round trip that follows them instead of costing
+ * one each.  The first failure among them is that statement's error,
+ * reported by the sync point; the server has aborted the transaction by
+ * then, so the batch fails as a whole, as it would have one statement
+ * earlier.  At most QUEUE_MAX statements wait (the server's answers to
+ * them must fit the socket buffers while we are still sending).
  */
 #ifdef BK_HAVE_POSTGRESQL
 
@@ -45,6 +57,9 @@
 #include <libpq-fe.h>
 
 #include "store/store_int.h"
+
+/* Statements queued in pipeline mode before a sync (see above). */
+#define QUEUE_MAX 256
 
 /* "bkst", the SQLite backend's application_id; the lock's first key */
 #define STORE_LOCK 1651209076
@@ -201,6 +216,8 @@ static const struct {
 typedef struct conn {
 	PGconn *pg;
 	int in_tx;
+	int queued;                    /* statements sent, answers unread */
+	int pending;                   /* drain()'s failure, for ok() */
 	char err[512];
 } conn;
 
@@ -266,10 +283,94 @@ fail(conn *c, PGresult *res, const char *what)
 	return rc;
 }
 
-/* run - a prepared statement with @n text parameters (NULL: SQL NULL) */
+/*
+ * drain - send the queued statements with a sync, read their answers and
+ * leave pipeline mode.  0, or the first failure among them (mapped as
+ * fail() maps it).
+ */
+static int
+drain(conn *c)
+{
+	PGresult *res, *bad = NULL;
+	int n, rc = 0, nulls = 0;
+
+	if (c->queued == 0)
+		return 0;
+	n = c->queued;
+	c->queued = 0;
+	if (PQpipelineSync(c->pg) != 1) {
+		PQexitPipelineMode(c->pg);
+		return fail(c, NULL, "sending queued writes");
+	}
+	/*
+	 * loop: each statement gives a result then NULL, the sync one
+	 * result; a NULL too many means the connection is gone
+	 */
+	for (;;) {
+		ExecStatusType t;
+
+		res = PQgetResult(c->pg);
+		if (res == NULL) {
+			if (PQstatus(c->pg) == CONNECTION_BAD || ++nulls > n)
+				break;
+			continue;
+		}
+		t = PQresultStatus(res);
+		if (t == PGRES_PIPELINE_SYNC) {
+			PQclear(res);
+			break;
+		}
+		if (t != PGRES_COMMAND_OK && bad == NULL)
+			bad = res;
+		else
+			PQclear(res);
+	}
+	if (bad != NULL && PQresultStatus(bad) != PGRES_PIPELINE_ABORTED)
+		rc = fail(c, bad, "queued write");
+	else if (bad != NULL || PQstatus(c->pg) == CONNECTION_BAD ||
+	    nulls > n)
+		rc = fail(c, bad, "queued writes");
+	PQexitPipelineMode(c->pg);
+	return rc;
+}
+
+/*
+ * queue - send a prepared statement that returns no rows without waiting
+ * for its answer (drain() reads it).  0 or a BK_E* code.
+ */
+static int
+queue(conn *c, int i, const char *const *params, const char *what)
+{
+	if (c->queued >= QUEUE_MAX) {
+		int rc = drain(c);
+
+		if (rc != 0)
+			return rc;
+	}
+	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF &&
+	    PQenterPipelineMode(c->pg) != 1)
+		return fail(c, NULL, what);
+	if (PQsendQueryPrepared(c->pg, sql[i].name, sql[i].nparams, params,
+	    NULL, NULL, 0) != 1) {
+		if (c->queued == 0)
+			PQexitPipelineMode(c->pg);
+		return fail(c, NULL, what);
+	}
+	c->queued++;
+	return 0;
+}
+
+/*
+ * run - a prepared statement with @n text parameters (NULL: SQL NULL),
+ * after the queued ones.  NULL when one of those failed: ok() then
+ * returns that failure (its code and message are kept).
+ */
 static PGresult *
 run(conn *c, int i, const char *const *params)
 {
+	c->pending = drain(c);
+	if (c->pending != 0)
+		return NULL;
 	return PQexecPrepared(c->pg, sql[i].name, sql[i].nparams, params,
 	    NULL, NULL, 0);
 }
@@ -280,6 +381,12 @@ ok(conn *c, PGresult *res, ExecStatusType want, const char *what)
 {
 	if (res != NULL && PQresultStatus(res) == want)
 		return 0;
+	if (res == NULL && c->pending != 0) {
+		int rc = c->pending;
+
+		c->pending = 0;
+		return rc;
+	}
 	return fail(c, res, what);
 }
 
@@ -287,8 +394,13 @@ ok(conn *c, PGresult *res, ExecStatusType want, const char *what)
 static int
 simple(conn *c, const char *text, const char *what)
 {
-	PGresult *res = PQexec(c->pg, text);
-	int rc = ok(c, res, PGRES_COMMAND_OK, what);
+	PGresult *res;
+	int rc = drain(c);
+
+	if (rc != 0)
+		return rc;
+	res = PQexec(c->pg, text);
+	rc = ok(c, res, PGRES_COMMAND_OK, what);
 
 	if (rc == 0)
 		PQclear(res);
@@ -601,10 +713,16 @@ static int
 pg_commit(void *vc)
 {
 	conn *c = vc;
+	int queued_rc = drain(c);
 	PGresult *res = PQexec(c->pg, "COMMIT");
 	int rc;
 
 	c->in_tx = 0;
+	if (queued_rc != 0) {
+		/* the server rolled it back: COMMIT only ended it */
+		PQclear(res);
+		return queued_rc;
+	}
 	rc = ok(c, res, PGRES_COMMAND_OK, "committing");
 	if (rc != 0)
 		return rc;
@@ -626,6 +744,8 @@ pg_rollback(void *vc)
 	if (!c->in_tx)
 		return 0;
 	c->in_tx = 0;
+	/* answers to queued writes: read and dropped, whatever they say */
+	(void)drain(c);
 	if (PQstatus(c->pg) == CONNECTION_BAD)
 		return 0;          /* the server dropped it already */
 	return simple(c, "ROLLBACK", "rolling back");
@@ -679,8 +799,6 @@ pg_upsert(void *vc, const bk__store_row *r)
 	conn *c = vc;
 	char b[8][24];
 	const char *p[12];
-	PGresult *res;
-	int rc;
 
 	p[0] = r->e.address;
 	p[1] = r->e.suppressed ? "suppressed" : "clear";
@@ -694,11 +812,7 @@ pg_upsert(void *vc, const bk__store_row *r)
 	p[9] = tnum(b[5], sizeof(b[5]), r->e.expires_at);
 	p[10] = tnum(b[6], sizeof(b[6]), r->reset_at);
 	p[11] = num(b[7], sizeof(b[7]), r->e.updated_at);
-	res = run(c, S_UPSERT, p);
-	rc = ok(c, res, PGRES_COMMAND_OK, "updating an address");
-	if (rc == 0)
-		PQclear(res);
-	return rc;
+	return queue(c, S_UPSERT, p, "updating an address");
 }
 
 static int
@@ -831,8 +945,6 @@ pg_sender_bump(void *vc, const char *scope, const char *key,
 	conn *c = vc;
 	char b[3][24];
 	const char *p[6];
-	PGresult *res;
-	int rc;
 
 	p[0] = scope;
 	p[1] = key;
@@ -840,11 +952,7 @@ pg_sender_bump(void *vc, const char *scope, const char *key,
 	p[3] = num(b[0], sizeof(b[0]), count);
 	p[4] = num(b[1], sizeof(b[1]), first);
 	p[5] = num(b[2], sizeof(b[2]), last);
-	res = run(c, S_SENDER, p);
-	rc = ok(c, res, PGRES_COMMAND_OK, "counting a sender-side failure");
-	if (rc == 0)
-		PQclear(res);
-	return rc;
+	return queue(c, S_SENDER, p, "counting a sender-side failure");
 }
 
 static int
@@ -853,8 +961,6 @@ pg_audit_add(void *vc, const bk__store_audit *a)
 	conn *c = vc;
 	char b[2][24];
 	const char *p[7];
-	PGresult *res;
-	int rc;
 
 	p[0] = a->address;
 	p[1] = num(b[0], sizeof(b[0]), a->at);
@@ -863,11 +969,7 @@ pg_audit_add(void *vc, const bk__store_audit *a)
 	p[4] = a->actor;
 	p[5] = a->why;
 	p[6] = tnum(b[1], sizeof(b[1]), a->event_id);
-	res = run(c, S_AUDIT, p);
-	rc = ok(c, res, PGRES_COMMAND_OK, "writing the audit trail");
-	if (rc == 0)
-		PQclear(res);
-	return rc;
+	return queue(c, S_AUDIT, p, "writing the audit trail");
 }
 
 static int
@@ -944,6 +1046,7 @@ const bk__store_backend bk__store_pg = {
 	pg_audit_add,
 	pg_history,
 	pg_senders,
+	NULL,                          /* generation: none */
 };
 
 #endif /* BK_HAVE_POSTGRESQL */

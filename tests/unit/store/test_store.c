@@ -849,6 +849,65 @@ out:
 }
 BACKEND_CASE(batch_cache)
 
+/*
+ * Addresses cached by one batch serve the next only if no other writer
+ * committed in between (SQLite's data_version) and nothing but ingests
+ * ran: another handle's soft bounce between two batches counts in the
+ * window, its row is not overwritten with a stale one, and a manual
+ * removal in between is not undone.
+ */
+static void
+case_batch_cache_shared(void)
+{
+	const char *x = "shared@example.net";
+	char loc[sizeof(dbpath)];
+	bk_store *a, *b;
+	bk_store_entry e;
+	bk_store_outcome o;
+
+	snprintf(loc, sizeof(loc), "%s", fresh_db("cache_shared"));
+	a = open_store(loc, NULL);
+	b = open_store(loc, NULL);
+	if (a == NULL || b == NULL)
+		goto out;
+	BKT_EQ_INT("begin 1", bk_store_begin(a), 0);
+	o = ingest(a, T0 + 30 * DAY, soft_at(x, T0 + 10 * DAY), "s1");
+	BKT_EQ_INT("1 of 3", o.suppressed, 0);
+	BKT_EQ_INT("commit 1", bk_store_commit(a), 0);
+	/* another writer between a's batches */
+	o = ingest(b, T0 + 30 * DAY, soft_at(x, T0 + 11 * DAY), "s2");
+	BKT_EQ_INT("2 of 3 (b)", o.suppressed, 0);
+	BKT_EQ_INT("begin 2", bk_store_begin(a), 0);
+	o = ingest(a, T0 + 30 * DAY, soft_at(x, T0 + 12 * DAY), "s3");
+	BKT_EQ_INT("3 of 3 sees b's", o.suppressed, 1);
+	BKT_EQ_INT("3 of 3 changed", o.changed, 1);
+	BKT_EQ_INT("commit 2", bk_store_commit(a), 0);
+	e = look(b, T0 + 12 * DAY, x);
+	BKT_EQ_INT("b sees suppressed", e.suppressed, 1);
+	BKT_EQ_INT("b sees 3 soft", e.soft_count, 3);
+	/* no other writer: a's cache goes on */
+	BKT_EQ_INT("begin 3", bk_store_begin(a), 0);
+	o = ingest(a, T0 + 30 * DAY, soft_at(x, T0 + 13 * DAY), "s4");
+	BKT_EQ_INT("4: still suppressed", o.suppressed, 1);
+	BKT_EQ_INT("4: no change", o.changed, 0);
+	BKT_EQ_INT("commit 3", bk_store_commit(a), 0);
+	/* a manual removal by a itself, then a batch: not undone */
+	bk_store_set_clock(a, T0 + 14 * DAY);
+	BKT_EQ_INT("remove", bk_store_unsuppress(a, x, strlen(x), "test",
+	    "tester"), 0);
+	BKT_EQ_INT("begin 4", bk_store_begin(a), 0);
+	o = ingest(a, T0 + 30 * DAY, soft_at(x, T0 + 14 * DAY - 60), "s5");
+	BKT_EQ_INT("before the removal: clear", o.suppressed, 0);
+	BKT_EQ_INT("commit 4", bk_store_commit(a), 0);
+	e = look(b, T0 + 14 * DAY, x);
+	BKT_EQ_INT("b sees clear", e.suppressed, 0);
+	BKT_EQ_INT("b: five events", history(b, x).events, 5);
+out:
+	bk_store_free(a);
+	bk_store_free(b);
+}
+BACKEND_CASE(batch_cache_shared)
+
 /* file_bytes - the whole file, for before/after comparisons */
 static char *
 file_bytes(const char *path, size_t *len)
@@ -1249,6 +1308,79 @@ test_store__pg_busy(void)
 	BKT_EQ_INT("busy", bk_store_ingest(st, NULL, &r, &s), BK_EAGAIN);
 	PQfinish(pg);
 	BKT_EQ_INT("free again", bk_store_ingest(st, NULL, &r, &s), 0);
+	bk_store_free(st);
+}
+
+/*
+ * Writes queued in pipeline mode (audit rows, addresses, counters) that
+ * fail: the failure comes back at the next statement or at COMMIT, the
+ * batch is rolled back whole, and the connection works afterwards.
+ */
+static void
+test_store__pg_queued_failure(void)
+{
+	bk_store *st = NULL;
+	bk_store_entry e;
+	bk_record bad, good;
+	bk_store_source s;
+	struct hist h;
+	char *err = NULL;
+	int rc;
+
+	if (pg_skip())
+		return;
+	if (bk_store_new(&st, pg_fresh("queued"), NULL, &err) != 0) {
+		BKT_FAIL("open: %s", err ? err : "?");
+		free(err);
+		return;
+	}
+	/* the audit row of bad@ (written queued) violates a constraint */
+	BKT_EQ_INT("constraint", pg_side("ALTER TABLE bkt_queued.audit "
+	    "ADD CONSTRAINT bkt_no_bad CHECK (address <> "
+	    "'bad@example.net')"), 0);
+	bad = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "bad@example.net");
+	good = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1,
+	    "good@example.net");
+
+	/* the failure surfaces at COMMIT */
+	BKT_EQ_INT("begin", bk_store_begin(st), 0);
+	s = src("q-good-1");
+	BKT_EQ_INT("good", bk_store_ingest(st, NULL, &good, &s), 0);
+	s = src("q-bad-1");
+	BKT_EQ_INT("bad (queued)", bk_store_ingest(st, NULL, &bad, &s), 0);
+	rc = bk_store_commit(st);
+	BKT_EQ_INT("commit fails", rc, BK_EIO);
+	BKT_CHECK(strstr(bk_store_errmsg(st), "bkt_no_bad") != NULL);
+	BKT_EQ_INT("good rolled back", bk_store_lookup(st, &e,
+	    "good@example.net", 16), BK_ENOTFOUND);
+
+	/* the failure surfaces at the next event INSERT */
+	BKT_EQ_INT("begin 2", bk_store_begin(st), 0);
+	s = src("q-bad-2");
+	BKT_EQ_INT("bad (queued) 2", bk_store_ingest(st, NULL, &bad, &s), 0);
+	s = src("q-good-2");
+	rc = bk_store_ingest(st, NULL, &good, &s);
+	BKT_EQ_INT("next statement fails", rc, BK_EIO);
+	BKT_CHECK(strstr(bk_store_errmsg(st), "bkt_no_bad") != NULL);
+	BKT_CHECK(bk_store_commit(st) != 0);
+
+	/* alone (own transaction): refused, nothing kept */
+	s = src("q-bad-3");
+	BKT_EQ_INT("alone", bk_store_ingest(st, NULL, &bad, &s), BK_EIO);
+	memset(&h, 0, sizeof(h));
+	BKT_EQ_INT("no events", bk_store_history(st, "bad@example.net", 15,
+	    hist_cb, &h), 0);
+	BKT_EQ_INT("no events kept", h.events, 0);
+
+	/* and the connection works on */
+	BKT_EQ_INT("begin 3", bk_store_begin(st), 0);
+	s = src("q-good-3");
+	BKT_EQ_INT("good 3", bk_store_ingest(st, NULL, &good, &s), 0);
+	BKT_EQ_INT("commit 3", bk_store_commit(st), 0);
+	BKT_EQ_INT("good kept", bk_store_lookup(st, &e, "good@example.net",
+	    16), 0);
+	BKT_EQ_INT("good suppressed", e.suppressed, 1);
 	bk_store_free(st);
 }
 #endif
@@ -1896,7 +2028,8 @@ setup(void)
 #define PG_CASES                                                           \
 	, BKT(test_store__pg_not_ours),                                    \
 	BKT(test_store__pg_connection_lost),                               \
-	BKT(test_store__pg_busy)
+	BKT(test_store__pg_busy),                                          \
+	BKT(test_store__pg_queued_failure)
 #else
 #define PG_CASES
 #endif
@@ -1914,6 +2047,7 @@ BK_TEST_MAIN(
 	BKT(test_store__manual),
 	BKT(test_store__sender_counts),
 	BKT(test_store__batch_cache),
+	BKT(test_store__batch_cache_shared),
 	BKT(test_store__not_ours),
 	BKT(test_store__import),
 	BKT(test_store__policy_file),
