@@ -1092,7 +1092,7 @@ check_message(const struct copts *o, const char *path)
 			json_key(0, &s->key);
 			printf("}");
 		}
-		printf("]},\"spf\":");
+		printf("],\"skipped\":%zu},\"spf\":", bk_dkim_skipped(dk));
 		if (spf == NULL)
 			printf("null");
 		else {
@@ -1132,9 +1132,12 @@ check_message(const struct copts *o, const char *path)
 			printf(" (%s)", t.mail_from_source);
 		printf(", From domain: ");
 		put_text(t.from_domain[0] ? t.from_domain : "none");
-		printf("\nDKIM %s (%zu signature%s)\n",
-		    bk_dkim_result_name(dres), bk_dkim_count(dk),
-		    bk_dkim_count(dk) == 1 ? "" : "s");
+		printf("\nDKIM %s (%zu signature%s", bk_dkim_result_name(dres),
+		    bk_dkim_count(dk), bk_dkim_count(dk) == 1 ? "" : "s");
+		if (bk_dkim_skipped(dk) > 0)
+			printf("; %zu more past the limit of %d, not checked",
+			    bk_dkim_skipped(dk), BK_LIMIT_DKIM_SIGNATURES);
+		printf(")\n");
 		for (i = 0; i < bk_dkim_count(dk); i++) {
 			const bk_dkim_sig *s = bk_dkim_signature(dk, i);
 

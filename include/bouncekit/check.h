@@ -460,6 +460,11 @@ bk_dkim_result bk_dkim_verdict(const bk_dkim *d);
 /** bk_dkim_count - DKIM-Signature fields examined (top to bottom). */
 size_t bk_dkim_count(const bk_dkim *d);
 
+/** bk_dkim_skipped - DKIM-Signature fields past the limit
+ * (BK_LIMIT_DKIM_SIGNATURES or the max_signatures option): not checked,
+ * not counted in the verdict; 0 before the start. */
+size_t bk_dkim_skipped(const bk_dkim *d);
+
 /** bk_dkim_signature - signature @i (borrowed from @d), NULL past end. */
 const bk_dkim_sig *bk_dkim_signature(const bk_dkim *d, size_t i);
 

@@ -79,6 +79,7 @@ struct bk_dkim {
 	size_t nf;
 	struct dsig *sig[BK_LIMIT_DKIM_SIGNATURES];
 	size_t nsig;
+	size_t skipped;            /* signature fields past max_sigs */
 	size_t pending;
 	long long now;
 	unsigned max_sigs, min_bits;
@@ -452,6 +453,12 @@ size_t
 bk_dkim_count(const bk_dkim *d)
 {
 	return d ? d->nsig : 0;
+}
+
+size_t
+bk_dkim_skipped(const bk_dkim *d)
+{
+	return d ? d->skipped : 0;
 }
 
 const bk_dkim_sig *
@@ -1334,11 +1341,16 @@ bk_dkim_start(bk_dkim *d, bk_dkim_callback done, void *arg)
 		return BK_EINVAL;
 	d->cb = done;
 	d->cbarg = arg;
-	for (k = 0; k < d->nf && d->nsig < d->max_sigs; k++) {
+	for (k = 0; k < d->nf; k++) {
 		struct dsig *s;
 
 		if (!bk__ieq(d->f[k].p, d->f[k].namelen, "dkim-signature"))
 			continue;
+		if (d->nsig == d->max_sigs) {
+			/* counted, so that the output can say so */
+			d->skipped++;
+			continue;
+		}
 		s = bk__arena_zalloc(d->a, sizeof(*s));
 		if (s == NULL)
 			return BK_ENOMEM;

@@ -228,6 +228,25 @@ static void on_mx(void *arg, bk_dns_answer *ans)
 static int add_node(bk_domaincheck *c, size_t after, unsigned depth,
     const char *via, const char *domain, size_t dlen);
 
+/*
+ * tree_full - the tree holds BK_LIMIT_SPF_TREE_NODES records: @via (and
+ * what it would include) is not fetched, and node @t says so (its terms
+ * still count).  1 when full.
+ */
+static int
+tree_full(bk_domaincheck *c, struct tnode *t, const char *via)
+{
+	if (c->nnodes < BK_LIMIT_SPF_TREE_NODES)
+		return 0;
+	if (t->pub.error == NULL) {
+		snprintf(t->error, sizeof(t->error), "the tree reached %d "
+		    "records: %.140s is not fetched", BK_LIMIT_SPF_TREE_NODES,
+		    via);
+		t->pub.error = t->error;
+	}
+	return 1;
+}
+
 /* on_spf - a record of the tree arrived: parse, count, queue children */
 static void
 on_spf(void *arg, bk_dns_answer *ans)
@@ -293,6 +312,8 @@ on_spf(void *arg, bk_dns_answer *ans)
 			continue;
 		snprintf(via, sizeof(via), "include:%.*s", (int)st->speclen,
 		    st->spec);
+		if (tree_full(c, t, via))
+			continue;
 		pos += (size_t)add_node(c, pos, t->pub.depth + 1, via,
 		    st->spec, st->speclen);
 	}
@@ -303,8 +324,9 @@ on_spf(void *arg, bk_dns_answer *ans)
 		c->terms++;
 		snprintf(via, sizeof(via), "redirect=%.*s",
 		    (int)sr.redirect_len, sr.redirect);
-		add_node(c, pos, t->pub.depth + 1, via, sr.redirect,
-		    sr.redirect_len);
+		if (!tree_full(c, t, via))
+			add_node(c, pos, t->pub.depth + 1, via, sr.redirect,
+			    sr.redirect_len);
 	}
 }
 

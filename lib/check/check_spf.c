@@ -495,7 +495,8 @@ url_escape_into(char *out, size_t cap, const char *v, size_t len)
 /*
  * expand - RFC 7208 7: expand a macro-string for frame @f into @out.
  * Returns 1 when done, 0 when %{p} lookups are pending, -1 for a
- * syntax error or an expansion over the limit.
+ * syntax error or a domain-spec over the limit (@cap - 1 bytes; an
+ * explanation is cut there instead).
  */
 static int
 expand(bk_spf *s, struct frame *f, const char *p, size_t len, int explain,
@@ -516,7 +517,7 @@ expand(bk_spf *s, struct frame *f, const char *p, size_t len, int explain,
 
 		if (p[i] != '%') {
 			if (o + 1 >= cap)
-				return -1;
+				goto full;
 			out[o++] = p[i++];
 			continue;
 		}
@@ -524,14 +525,14 @@ expand(bk_spf *s, struct frame *f, const char *p, size_t len, int explain,
 			return -1;
 		if (p[i + 1] == '%' || p[i + 1] == '_') {
 			if (o + 1 >= cap)
-				return -1;
+				goto full;
 			out[o++] = p[i + 1] == '%' ? '%' : ' ';
 			i += 2;
 			continue;
 		}
 		if (p[i + 1] == '-') {
 			if (o + 3 >= cap)
-				return -1;
+				goto full;
 			memcpy(out + o, "%20", 3);
 			o += 3;
 			i += 2;
@@ -668,15 +669,27 @@ expand(bk_spf *s, struct frame *f, const char *p, size_t len, int explain,
 			size_t w = url_escape_into(out + o, cap - o, val, vl);
 
 			if (w == (size_t)-1)
-				return -1;
+				goto full;
 			o += w;
 		} else {
-			if (o + vl + 1 >= cap)
-				return -1;
+			if (o + vl + 1 >= cap) {
+				/* what fits, for an explanation cut here */
+				memcpy(out + o, val, cap - 1 - o);
+				o = cap - 1;
+				goto full;
+			}
 			memcpy(out + o, val, vl);
 			o += vl;
 		}
 	}
+	out[o] = '\0';
+	*olen = o;
+	return 1;
+full:
+	/* over the bound: a domain-spec is an error, an explanation is
+	 * cut at the bound (limits.h) */
+	if (!explain)
+		return -1;
 	out[o] = '\0';
 	*olen = o;
 	return 1;
@@ -690,7 +703,7 @@ expand(bk_spf *s, struct frame *f, const char *p, size_t len, int explain,
 static int
 target(bk_spf *s, struct frame *f, const char *spec, size_t len, char *out)
 {
-	char buf[BK_LIMIT_SPF_EXPAND_BYTES];
+	char buf[BK_LIMIT_SPF_EXPAND_BYTES + 1];
 	size_t n = 0, st = 0;
 	int rc;
 
@@ -1106,7 +1119,7 @@ explain(bk_spf *s)
 {
 	struct frame *f = &s->st[0];
 	char name[NAME_MAX_ + BK_LIMIT_SPF_EXPAND_BYTES];
-	char text[BK_LIMIT_SPF_EXPAND_BYTES];
+	char text[BK_LIMIT_SPF_EXPAND_BYTES + 1];
 	const bk_dns_answer *a;
 	size_t n;
 	int rc;

@@ -1203,6 +1203,7 @@ set_state(bk_store *st, const char *key, int suppress_it, const char *cause,
 {
 	bk__store_row row;
 	bk__store_audit a;
+	char why[BK_STORE_NOTE_MAX + 1];
 	int64_t now = clock_now(st);
 	int rc, was;
 
@@ -1237,7 +1238,9 @@ set_state(bk_store *st, const char *key, int suppress_it, const char *cause,
 	a.old_state = state_name(was);
 	a.new_state = state_name(suppress_it);
 	a.actor = actor ? actor : "manual";
-	a.why = reason;
+	/* cut like the copy on the address (BK_LIMIT_STORE_NOTE_BYTES) */
+	snprintf(why, sizeof(why), "%s", reason);
+	a.why = why;
 	return be_err(st, st->be->audit_add(st->conn, &a));
 }
 
