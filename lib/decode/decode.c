@@ -167,7 +167,8 @@ bk__unfold(bk_message *msg, bk_str s)
 	if (s.ptr == NULL || memchr(s.ptr, '\n', s.len) == NULL)
 		return s;
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
-	for (i = 0; i < s.len; i++) {
+	/* past the bound nothing more is kept: stop reading there */
+	for (i = 0; i < s.len && !b.truncated; i++) {
 		if (s.ptr[i] == '\n') {
 			while (i + 1 < s.len && (s.ptr[i + 1] == ' ' ||
 			    s.ptr[i + 1] == '\t'))
@@ -202,8 +203,9 @@ bk__squeeze(bk_message *msg, bk_str s)
 	if (!need)
 		return s;
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
-	/* copy runs of non-blank bytes whole, one space between runs */
-	for (i = 0; i < s.len; ) {
+	/* copy runs of non-blank bytes whole, one space between runs;
+	 * past the bound nothing more is kept: stop reading there */
+	for (i = 0; i < s.len && !b.truncated; ) {
 		size_t j;
 
 		if (bk__is(s.ptr[i], BK_C_SPACE | BK_C_EOL)) {

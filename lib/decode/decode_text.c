@@ -118,6 +118,9 @@ recipient_line(bk_str line, bk_str *rest)
 	size_t k;
 
 	*rest = BK_STR_NULL;
+	/* every form below holds an address, so an '@' */
+	if (line.ptr == NULL || memchr(line.ptr, '@', line.len) == NULL)
+		return BK_STR_NULL;
 	/* a forwarded bounce quoted with "> " reads as the original */
 	while (t.len > 0 && t.ptr[0] == '>' && (t.len == 1 ||
 	    t.ptr[1] == ' ' || t.ptr[1] == '>'))
