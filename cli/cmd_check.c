@@ -32,6 +32,7 @@
 #define CHECK_FORMAT 1
 
 struct copts {
+	bk_dmarc_rules dmarc_rules;  /* --dmarc-rules, default RFC 9989 */
 	const char *dns;
 	const char *helo;
 	const char *ip;
@@ -57,10 +58,13 @@ bk_cli_check_usage(FILE *fp)
 	    "[-s ADDR] [-t MS] -i IP DOMAIN\n"
 	    "       bouncekit check ip [-j] [-d SERVER] [-l FILE] [-t MS] "
 	    "IP|DOMAIN\n"
-	    "       bouncekit check domain [-j] [-d SERVER] [-l FILE] "
-	    "[-S SELECTOR]... [-t MS]\n"
-	    "                                DOMAIN\n"
-	    "       bouncekit check message [-j] [-d SERVER] [-t MS] FILE\n"
+	    "       bouncekit check domain [-j] [-d SERVER] "
+	    "[--dmarc-rules 9989|7489] [-l FILE]\n"
+	    "                                [-S SELECTOR]... [-t MS] "
+	    "DOMAIN\n"
+	    "       bouncekit check message [-j] [-d SERVER] "
+	    "[--dmarc-rules 9989|7489]\n"
+	    "                                [-t MS] FILE\n"
 	    "       bouncekit check report [-j] [--strict] FILE...\n"
 	    "       bouncekit check spf|domain|message --offline "
 	    "[-r [NAME=]RECORD]... ...\n");
@@ -76,6 +80,11 @@ usage_check(FILE *fp)
 	    "  -d, --dns SERVER    DNS server(s), e.g. 127.0.0.1:5353 "
 	    "(default:\n"
 	    "                      /etc/resolv.conf)\n"
+	    "      --dmarc-rules 9989|7489  DMARC policy discovery and "
+	    "evaluation of\n"
+	    "                      RFC 9989 (default: DNS tree walk, psd=, "
+	    "np=, t=) or\n"
+	    "                      RFC 7489 (Public Suffix List, pct=)\n"
 	    "  -H, --helo NAME     HELO/EHLO name (SPF %%{h})\n"
 	    "  -i, --ip IP         connecting address (SPF)\n"
 	    "  -j, --json          one JSON object instead of text\n"
@@ -180,6 +189,7 @@ static int
 parse_opts(int argc, char **argv, struct copts *o)
 {
 	static const struct option longopts[] = {
+		{ "dmarc-rules", required_argument, NULL, 'R' },
 		{ "dns", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "helo", required_argument, NULL, 'H' },
@@ -204,6 +214,14 @@ parse_opts(int argc, char **argv, struct copts *o)
 		switch (c) {
 		case 'd':
 			o->dns = optarg;
+			break;
+		case 'R':
+			if (bk_dmarc_rules_parse(&o->dmarc_rules, optarg) !=
+			    0) {
+				fprintf(stderr, "bouncekit: --dmarc-rules "
+				    "wants 9989 or 7489\n");
+				return -1;
+			}
 			break;
 		case 'h':
 			usage_check(stdout);
@@ -752,6 +770,8 @@ check_domain(const struct copts *o, const char *domain)
 	bk_dnsbl_set *set = NULL;
 	const bk_dns_answer *mx;
 	const bk_dmarc_info *d;
+	bk_dmarc_info walk;
+	bk_dmarc *dm = NULL;
 	bk_resolver *r;
 	size_t i;
 	int rc, problem = 0;
@@ -796,8 +816,20 @@ check_domain(const struct copts *o, const char *domain)
 		}
 	if (rc == 0 && set != NULL)
 		rc = bk_domaincheck_set_lists(c, set);
+	/* RFC 9989: the tree walk finds the policy record and the
+	 * organizational domain (bk_domaincheck asks _dmarc.<domain> and
+	 * _dmarc.<PSL org>, the RFC 7489 way) */
+	if (rc == 0 && o->dmarc_rules == BK_DMARC_RFC9989 &&
+	    (bk_dmarc_new(&dm, r, domain) != 0 ||
+	    bk_dmarc_prefetch(dm) != 0)) {
+		bk_dmarc_free(dm);
+		dm = NULL;
+	}
 	if (rc != 0 || bk_domaincheck_start(c) != 0 ||
-	    bk_resolver_run(r) != 0) {
+	    bk_resolver_run(r) != 0 || (dm != NULL &&
+	    (bk_dmarc_start(dm, NULL, NULL) != 0 ||
+	    bk_resolver_run(r) != 0))) {
+		bk_dmarc_free(dm);
 		bk_domaincheck_free(c);
 		free_resolver(r, st);
 		bk_dnsbl_set_free(set);
@@ -809,6 +841,22 @@ check_domain(const struct copts *o, const char *domain)
 			problem = 1;
 	mx = bk_domaincheck_mx(c);
 	d = bk_domaincheck_dmarc(c);
+	if (dm != NULL && bk_dmarc_is_done(dm) &&
+	    bk_dmarc_verdict(dm) != BK_DMARC_TEMPERROR) {
+		const bk_dmarc_info *w = bk_dmarc_record(dm);
+
+		/* the walk's record when it is another one (a parent the
+		 * PSL skips); else the domain check's findings with the
+		 * walk's organizational domain */
+		if (w->found_at != NULL && (d->found_at == NULL ||
+		    strcmp(w->found_at, d->found_at) != 0))
+			walk = *w;
+		else {
+			walk = *d;
+			walk.org_domain = w->org_domain;
+		}
+		d = &walk;
+	}
 	root = bk_domaincheck_spf_node(c, 0);
 	/* offline, what was not given is not checked, not a problem */
 	if ((root == NULL || root->record == NULL || root->error != NULL ||
@@ -882,7 +930,8 @@ check_domain(const struct copts *o, const char *domain)
 			printf("null");
 		printf(",\"problems\":");
 		put_json(d->problems);
-		printf("},\"dkim\":[");
+		printf(",\"rules\":\"%s\"},\"dkim\":[",
+		    bk_dmarc_rules_name(o->dmarc_rules));
 		for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
 			json_key(i, bk_domaincheck_dkim_key(c, i));
 		printf("],\"mta_sts\":");
@@ -927,7 +976,8 @@ check_domain(const struct copts *o, const char *domain)
 				printf(" -- %s", n->error);
 			printf("\n");
 		}
-		printf("DMARC (organizational domain %s): ", d->org_domain);
+		printf("DMARC (%s rules, organizational domain %s): ",
+		    bk_dmarc_rules_name(o->dmarc_rules), d->org_domain);
 		if (d->record != NULL) {
 			printf("%s: ", d->found_at);
 			put_text(d->record);
@@ -949,6 +999,7 @@ check_domain(const struct copts *o, const char *domain)
 		text_txtpol("MTA-STS", sts);
 		text_txtpol("TLS-RPT", rpt);
 	}
+	bk_dmarc_free(dm);
 	bk_domaincheck_free(c);
 	free_resolver(r, st);
 	bk_dnsbl_set_free(set);
@@ -1005,8 +1056,11 @@ check_message(const struct copts *o, const char *path)
 	/* the DMARC records need only the From domain: ask for them now,
 	 * together with the DKIM keys and SPF (one round trip less) */
 	if (rc == 0 && t.from_domain[0] != '\0' &&
-	    bk_dmarc_new(&dm, r, t.from_domain) == 0)
-		rc = bk_dmarc_prefetch(dm);
+	    bk_dmarc_new(&dm, r, t.from_domain) == 0) {
+		rc = bk_dmarc_set_rules(dm, o->dmarc_rules);
+		if (rc == 0)
+			rc = bk_dmarc_prefetch(dm);
+	}
 	if (rc == 0)
 		rc = bk_dkim_new(&dk, r, NULL, msg, len);
 	if (rc == 0)
@@ -1116,7 +1170,8 @@ check_message(const struct copts *o, const char *path)
 			    bk_dmarc_spf_aligned(dm) ? "true" : "false",
 			    bk_dmarc_dkim_aligned(dm) ? "true" : "false");
 			put_json(bk_dmarc_detail(dm));
-			printf("}");
+			printf(",\"rules\":\"%s\"}",
+			    bk_dmarc_rules_name(bk_dmarc_rules_of(dm)));
 		}
 		printf(",\"problem\":%s}\n", problem ? "true" : "false");
 	} else {
@@ -1166,9 +1221,10 @@ check_message(const struct copts *o, const char *path)
 		if (dm != NULL) {
 			const char *pd = bk_dmarc_policy_domain(dm);
 
-			printf("DMARC %s for %s: ",
+			printf("DMARC %s for %s (%s rules): ",
 			    bk_dmarc_result_name(bk_dmarc_verdict(dm)),
-			    bk_dmarc_from(dm));
+			    bk_dmarc_from(dm),
+			    bk_dmarc_rules_name(bk_dmarc_rules_of(dm)));
 			put_text(bk_dmarc_detail(dm));
 			printf("\n  policy domain %s, disposition %s\n",
 			    pd ? pd : "-", bk_dmarc_disposition(dm));

@@ -33,9 +33,10 @@ bk_cli_diagnose_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "       bouncekit diagnose [-j] [-d SERVER] [-D DOMAIN] "
-	    "[-i IP] [-l FILE] [-r FILE]\n"
-	    "                          [-S SELECTOR]... [-t MS] [-w COLS] "
-	    "FILE|-\n");
+	    "[--dmarc-rules 9989|7489]\n"
+	    "                          [-i IP] [-l FILE] [-r FILE] "
+	    "[-S SELECTOR]... [-t MS]\n"
+	    "                          [-w COLS] FILE|-\n");
 }
 
 static void
@@ -50,6 +51,8 @@ usage_long(FILE *fp)
 	    "                            /etc/resolv.conf)\n"
 	    "  -D, --sender-domain DOMAIN  the sending domain (SPF, DKIM, "
 	    "DMARC)\n"
+	    "      --dmarc-rules 9989|7489  DMARC rules: RFC 9989 "
+	    "(default) or RFC 7489\n"
 	    "  -i, --sender-ip IP        the sending IP (default: from the "
 	    "bounce)\n"
 	    "  -j, --json                one JSON object instead of text\n"
@@ -141,6 +144,7 @@ pick(const bk_record *recs, size_t n)
 }
 
 struct dopts {
+	bk_dmarc_rules dmarc_rules;  /* --dmarc-rules */
 	const char *dns;
 	const char *domain;
 	const char *ip;
@@ -157,6 +161,7 @@ static int
 parse_opts(int argc, char **argv, struct dopts *o)
 {
 	static const struct option longopts[] = {
+		{ "dmarc-rules", required_argument, NULL, 'R' },
 		{ "dns", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
@@ -184,6 +189,14 @@ parse_opts(int argc, char **argv, struct dopts *o)
 		switch (c) {
 		case 'd':
 			o->dns = optarg;
+			break;
+		case 'R':
+			if (bk_dmarc_rules_parse(&o->dmarc_rules, optarg) !=
+			    0) {
+				fprintf(stderr, "bouncekit: --dmarc-rules "
+				    "wants 9989 or 7489\n");
+				return -1;
+			}
 			break;
 		case 'D':
 			o->domain = optarg;
@@ -293,6 +306,7 @@ diagnose(const struct dopts *o, const char *data, size_t len,
 	}
 	dopt.sender_ip = o->ip;
 	dopt.sender_domain = o->domain;
+	dopt.dmarc_rules = o->dmarc_rules;
 	dopt.selectors = o->selectors;
 	dopt.nselectors = o->nsel;
 	dopt.lists = lists;

@@ -261,6 +261,8 @@ typedef struct bk_dmarc_info {
 	char adkim, aspf;          /* 'r' or 's' */
 	const char *rua, *ruf;
 	const char *problems;      /* "; "-separated findings, or NULL */
+	int testing;               /* t=y (RFC 9989 testing mode) */
+	char psd;                  /* psd= 'y', 'n' or 'u' (absent) */
 } bk_dmarc_info;
 
 typedef struct bk_domaincheck bk_domaincheck;
@@ -524,6 +526,41 @@ int bk_dmarc_from_domain(char *out, size_t cap, const char *value,
 
 typedef struct bk_dmarc bk_dmarc;
 
+/*
+ * The rules a message is evaluated under.  RFC 9989 (DMARCbis, the
+ * default) obsoletes RFC 7489:
+ *   policy discovery  DNS tree walk from _dmarc.<From domain> towards the
+ *                     root, at most BK_LIMIT_DMARC_WALK_QUERIES queries,
+ *                     the first record found applies (RFC 7489: only
+ *                     _dmarc.<From> and _dmarc.<organizational domain>)
+ *   org. domain       from the same walk with psd= (RFC 7489: the Public
+ *                     Suffix List)
+ *   np=               for a From domain that does not exist (NXDOMAIN or
+ *                     NODATA for A, AAAA and MX)
+ *   pct=, t=          pct= ignored, t=y applies the policy one step less
+ *                     strict (RFC 7489: pct=0 does, t= is unknown)
+ * X(code, name, text)
+ */
+#define BK_DMARC_RULES_LIST(X)                                             \
+	X(0, BK_DMARC_RFC9989, "rfc9989")                                  \
+	X(1, BK_DMARC_RFC7489, "rfc7489")
+
+typedef enum bk_dmarc_rules {
+#define BK_DMARC_RULES_ENUM(code, name, text) name = (code),
+	BK_DMARC_RULES_LIST(BK_DMARC_RULES_ENUM)
+#undef BK_DMARC_RULES_ENUM
+	BK_DMARC_RULES_COUNT_ = 2
+} bk_dmarc_rules;
+
+/** bk_dmarc_rules_name - "rfc9989" or "rfc7489" (static). */
+const char *bk_dmarc_rules_name(bk_dmarc_rules rules);
+
+/**
+ * bk_dmarc_rules_parse - "9989", "rfc9989", "7489" or "rfc7489" (any
+ * case) into @out.  @return 0, BK_EINVAL for anything else.
+ */
+int bk_dmarc_rules_parse(bk_dmarc_rules *out, const char *s);
+
 /**
  * bk_dmarc_new - prepare the DMARC check of a message whose From domain
  * is @from_domain.  Add the authentication results, then start.
@@ -533,6 +570,16 @@ int bk_dmarc_new(bk_dmarc **out, bk_resolver *r, const char *from_domain);
 
 /** bk_dmarc_free - release; NULL is accepted. */
 void bk_dmarc_free(bk_dmarc *m);
+
+/**
+ * bk_dmarc_set_rules - evaluate under @rules (default BK_DMARC_RFC9989).
+ * Call before bk_dmarc_prefetch() or bk_dmarc_start().
+ * @return 0, BK_EINVAL (unknown rules, already fetching or started).
+ */
+int bk_dmarc_set_rules(bk_dmarc *m, bk_dmarc_rules rules);
+
+/** bk_dmarc_rules_of - the rules @m is evaluated under. */
+bk_dmarc_rules bk_dmarc_rules_of(const bk_dmarc *m);
 
 /** bk_dmarc_add_spf - the SPF result for the MAIL FROM (or HELO)
  * domain.  @return 0, BK_EINVAL (after start, bad domain). */
@@ -545,9 +592,10 @@ int bk_dmarc_add_dkim(bk_dmarc *m, const char *domain, bk_dkim_result res);
 typedef void (*bk_dmarc_callback)(void *arg, bk_dmarc *m);
 
 /**
- * bk_dmarc_prefetch - queue the record lookups (_dmarc.<from> and
- * _dmarc.<org>) now, before the SPF and DKIM results are known: they
- * need only the From domain, so they can travel with the DKIM key and
+ * bk_dmarc_prefetch - queue the record lookups (RFC 9989: the tree walk
+ * of the From domain; RFC 7489: _dmarc.<from> and _dmarc.<org>) now,
+ * before the SPF and DKIM results are known: they need only the From
+ * domain, so they can travel with the DKIM key and
  * SPF lookups.  Add the results afterwards, then call bk_dmarc_start()
  * or bk_dmarc_check(); the verdict is decided once both the records and
  * the start are in.  When the answers arrived before the start,
@@ -556,8 +604,11 @@ typedef void (*bk_dmarc_callback)(void *arg, bk_dmarc *m);
  */
 int bk_dmarc_prefetch(bk_dmarc *m);
 
-/** bk_dmarc_start - queue _dmarc.<from> and _dmarc.<org> at once (unless
- * bk_dmarc_prefetch() did); no result may be added after it.
+/** bk_dmarc_start - queue the record lookups (unless bk_dmarc_prefetch()
+ * did) and, under RFC 9989, the tree walks of passing SPF and DKIM
+ * domains that relaxed alignment needs; no result may be added after
+ * it.  Under RFC 9989 a failing message whose policy comes from a parent
+ * with np= also costs A, AAAA and MX lookups of the From domain.
  * @return 0, BK_EINVAL when already started, BK_ENOMEM. */
 int bk_dmarc_start(bk_dmarc *m, bk_dmarc_callback done, void *arg);
 
@@ -570,14 +621,17 @@ int bk_dmarc_is_done(const bk_dmarc *m);
 /** bk_dmarc_verdict - pass, fail, none (no usable record), temperror. */
 bk_dmarc_result bk_dmarc_verdict(const bk_dmarc *m);
 
-/** bk_dmarc_policy_domain - where the record was found (From or org
- * domain), NULL when none applies.  Owned by @m. */
+/** bk_dmarc_policy_domain - where the record was found (RFC 7489: the
+ * From or org domain; RFC 9989: the From domain or the parent where the
+ * tree walk found it), NULL when none applies.  Owned by @m. */
 const char *bk_dmarc_policy_domain(const bk_dmarc *m);
 
 /**
- * bk_dmarc_disposition - "none", "quarantine" or "reject": p= (sp= for a
- * subdomain covered by the organizational record), one step less strict
- * with pct=0; "none" on pass.  Static string.
+ * bk_dmarc_disposition - "none", "quarantine" or "reject"; "none" on
+ * pass.  RFC 7489: p= (sp= for a subdomain covered by the organizational
+ * record), one step less strict with pct=0.  RFC 9989: p= when the record
+ * is the From domain's own, else np= for a From domain that does not
+ * exist, else sp=, else p=; one step less strict with t=y.  Static.
  */
 const char *bk_dmarc_disposition(const bk_dmarc *m);
 

@@ -118,10 +118,11 @@ typedef struct bk_diagnose_options {
 	const char *lists;
 	size_t lists_len;
 	long long now;             /* DKIM x=/t=; 0 = the current time */
+	bk_dmarc_rules dmarc_rules;  /* default (0) BK_DMARC_RFC9989 */
 } bk_diagnose_options;
 
 #define BK_DIAGNOSE_OPTIONS_INIT                                           \
-	{ BK_DIAGNOSE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0 }
+	{ BK_DIAGNOSE_OPTIONS_VERSION, NULL, NULL, NULL, 0, NULL, 0, 0, 0 }
 
 typedef struct bk_diagnosis bk_diagnosis;
 

@@ -131,6 +131,16 @@
 #define BK_LIMIT_DKIM_RSA_MAX_BITS 8192
 
 /*
+ * DMARC policy discovery under RFC 9989 (DNS tree walk, 4.10): TXT
+ * queries for one name's walk.  The RFC's own bound: _dmarc.<name>, then
+ * at most seven parents (a name of 8 or more labels jumps to its
+ * rightmost 7, then one label less each step down to the TLD), so
+ * a.b.c.d.e.f.g.h.example.com costs 8 queries, not 10.  It keeps a
+ * long, attacker-chosen From domain from buying many lookups per message.
+ */
+#define BK_LIMIT_DMARC_WALK_QUERIES 8
+
+/*
  * DMARC reports (bk_dmarc_report_parse).  Largest report read, before
  * and after decompression: the biggest aggregate reports of large
  * receivers are a few MB of XML (about 600 bytes per record); 64 MiB

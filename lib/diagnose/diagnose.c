@@ -61,6 +61,7 @@ static int lists_has(const char *text, size_t len, const char *id,
     const char *zone, char *kind, size_t kcap);
 
 struct bk_diagnosis {
+	bk_dmarc_rules dmarc_rules;
 	bk__arena *a;
 	bk_resolver *r;
 	const bk_classifier *cls;
@@ -956,6 +957,7 @@ bk_diagnosis_new(bk_diagnosis **out, bk_resolver *r,
 	d->msg = msg;
 	d->rec = rec;
 	d->now = opts ? opts->now : 0;
+	d->dmarc_rules = opts ? opts->dmarc_rules : BK_DMARC_RFC9989;
 	d->verdict = BK_DIAG_UNCHECKED;
 	*out = d;
 	if (opts != NULL && opts->sender_ip != NULL) {
@@ -1065,8 +1067,10 @@ start_dmarc(bk_diagnosis *d)
 	if (d->dmarc_started || d->from_domain[0] == '\0')
 		return;
 	d->dmarc_started = 1;
-	if (d->dmarc == NULL && bk_dmarc_new(&d->dmarc, d->r,
-	    d->from_domain) != 0) {
+	if (d->dmarc == NULL && (bk_dmarc_new(&d->dmarc, d->r,
+	    d->from_domain) != 0 || bk_dmarc_set_rules(d->dmarc,
+	    d->dmarc_rules) != 0)) {
+		bk_dmarc_free(d->dmarc);
 		d->dmarc = NULL;
 		return;
 	}
@@ -1189,6 +1193,7 @@ bk_diagnosis_start(bk_diagnosis *d)
 		 * them now, with the SPF and DKIM lookups, not after */
 		if (d->from_domain[0] != '\0' && bk_dmarc_new(&d->dmarc,
 		    d->r, d->from_domain) == 0 &&
+		    bk_dmarc_set_rules(d->dmarc, d->dmarc_rules) == 0 &&
 		    bk_dmarc_prefetch(d->dmarc) == BK_ENOMEM)
 			d->oom = 1;
 		so.now = d->now;
@@ -1559,8 +1564,9 @@ auth_checks(bk_diagnosis *d)
 			    best->detail : ""));
 	}
 	/* DMARC */
-	title = fmt(d, "DMARC of %s", d->from_domain[0] ? d->from_domain :
-	    "the From domain");
+	title = fmt(d, "DMARC of %s (%s)", d->from_domain[0] ?
+	    d->from_domain : "the From domain",
+	    d->dmarc_rules == BK_DMARC_RFC7489 ? "RFC 7489" : "RFC 9989");
 	if (d->from_domain[0] == '\0')
 		add(d, "dmarc", NULL, title, BK_DIAG_UNCHECKED, "the From "
 		    "domain is not known: pass --sender-domain");

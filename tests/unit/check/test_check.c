@@ -553,8 +553,10 @@ test_check__dmarc(void)
 	    BK_DMARC_FAIL, "org.example", "quarantine");
 	dmarc_row("strict", "strict.example", "b.strict.example",
 	    "c.strict.example", BK_DMARC_FAIL, "strict.example", "reject");
+	/* RFC 9989 (the default) ignores pct=; the RFC 7489 reading
+	 * (quarantine) is tested in test_dmarc_policy.c */
 	dmarc_row("pct=0", "pct.example", NULL, NULL, BK_DMARC_FAIL,
-	    "pct.example", "quarantine");
+	    "pct.example", "reject");
 	dmarc_row("two records", "two.example", NULL, NULL, BK_DMARC_NONE,
 	    "-", "none");
 	dmarc_row("servfail", "fault.example", NULL, NULL,
@@ -585,6 +587,9 @@ test_check__dmarc_prefetch(void)
 	txt("_dmarc.org.example", "v=DMARC1; p=reject");
 	r = fake_resolver();
 	BKT_EQ_INT("new", bk_dmarc_new(&m, r, "a.org.example"), 0);
+	/* RFC 7489: two record lookups, none added by the results (the
+	 * RFC 9989 walk also asks the SPF domain's: test_dmarc_policy.c) */
+	BKT_EQ_INT("rules", bk_dmarc_set_rules(m, BK_DMARC_RFC7489), 0);
 	BKT_EQ_INT("prefetch", bk_dmarc_prefetch(m), 0);
 	BKT_EQ_INT("prefetch twice", bk_dmarc_prefetch(m), BK_EINVAL);
 	BKT_EQ_INT("run", bk_resolver_run(r), 0);
