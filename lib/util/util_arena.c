@@ -26,12 +26,26 @@ struct bk__arena {
 #define ALIGN_UP(n) (((n) + (alignof(max_align_t) - 1)) & \
     ~(size_t)(alignof(max_align_t) - 1))
 
+/*
+ * One freed arena with a single block of its usual size is kept per
+ * thread: a program that decodes message after message (an mbox, a
+ * folder) reuses it instead of allocating and freeing its first block
+ * every time.  At most one block per thread is held this way.
+ */
+static _Thread_local bk__arena *spare;
+
 /* bk__arena_new - create an arena whose blocks start at @first_block bytes */
 int
 bk__arena_new(bk__arena **out, size_t first_block)
 {
 	bk__arena *a;
+	size_t bs = first_block ? first_block : 64 * 1024;
 
+	if (spare != NULL && spare->block_size == bs) {
+		*out = spare;
+		spare = NULL;
+		return 0;
+	}
 	*out = NULL;
 	a = calloc(1, sizeof(*a));
 	if (a == NULL)
@@ -67,6 +81,13 @@ bk__arena_free(bk__arena *a)
 
 	if (a == NULL)
 		return;
+	if (spare == NULL && a->head != NULL) {
+		bk__arena_reset(a);
+		if (a->head->size == a->block_size) {
+			spare = a;
+			return;
+		}
+	}
 	for (b = a->head; b != NULL; b = next) {
 		next = b->next;
 		free(b);
