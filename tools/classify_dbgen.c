@@ -32,7 +32,7 @@
 
 /* no blob here: this program is what makes it */
 const struct bk__embedded_db bk__classify_db_embedded = {
-	0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, 0
+	0, 0, 0, NULL, 0, NULL, NULL, 0, NULL, 0, NULL, 0
 };
 
 /* put_bytes - serialised bytes as C array elements */
@@ -51,7 +51,7 @@ main(int argc, char **argv)
 {
 	bk_classifier *cls = NULL;
 	char *errmsg = NULL, *bytes = NULL, *info = NULL, tmp[4096];
-	size_t len = 0, len_all = 0, j, col = 0, total = 0, *lens;
+	size_t len = 0, len_all = 0, len_ure = 0, j, col = 0, total = 0, *lens;
 	FILE *fp;
 	int rc;
 
@@ -136,13 +136,29 @@ main(int argc, char **argv)
 		free(bytes);
 		bytes = NULL;
 	}
+	fprintf(fp, "%s\n};\n\nstatic const char blob_ure[] = {",
+	    len_all == 0 ? "0" : "");
+	col = 0;
+	if (cls->lm[0].db_re != NULL) {
+		if (hs_serialize_database(cls->lm[0].db_re, &bytes,
+		    &len_ure) != HS_SUCCESS) {
+			fprintf(stderr, "classify_dbgen: "
+			    "hs_serialize_database failed\n");
+			fclose(fp);
+			remove(tmp);
+			return 1;
+		}
+		put_bytes(fp, bytes, len_ure, &col);
+		free(bytes);
+		bytes = NULL;
+	}
 	fprintf(fp, "%s\n};\n\n"
 	    "const struct bk__embedded_db bk__classify_db_embedded = {\n"
 	    "\t%d, 0x%016llxULL, %zu, blob, %zu, blob_re, re_len, %zu,\n"
-	    "\tblob_all, %zu\n};\n",
-	    len_all == 0 ? "0" : "", BK__CLASSIFY_DB_FORMAT,
+	    "\tblob_all, %zu, blob_ure, %zu\n};\n",
+	    len_ure == 0 ? "0" : "", BK__CLASSIFY_DB_FORMAT,
 	    (unsigned long long)bk__classify_rules_hash(), cls->nbuiltin,
-	    len, cls->ngated, len_all);
+	    len, cls->ngated, len_all, len_ure);
 	free(lens);
 	if (ferror(fp) | fclose(fp)) {
 		perror(tmp);

@@ -2,7 +2,7 @@
  * bench_classify.c - classifier start-up and per-line speed (not a test).
  *
  * usage: bench_classify [-n LINES] [-k STARTS] [-r REPEATS] [-o FILE]
- *                       [-s all|tenth]
+ *                       [-s all|tenth] [-t FILE]
  *
  * 1. Start-up: bk_classifier_new() with the built-in rules, STARTS times
  *    (default 20); prints the minimum and the median in milliseconds.
@@ -14,6 +14,9 @@
  *    lists those rules name) and (b) all the rules; the best of REPEATS
  *    passes (default 3) of each.  Prints lines/s for each and the ratio
  *    all/tenth (1.0 is flat in the number of rules).
+ *
+ * -t FILE writes the tenth's rules text there (a user rules file for
+ * `bouncekit classify -r`).
  *
  * -s runs the speed test of one set only (for valgrind --tool=callgrind
  * --toggle-collect=bk_classify_reply: instructions per line, a figure that
@@ -285,14 +288,14 @@ main(int argc, char **argv)
 	bk_classifier *all = NULL, *part = NULL;
 	struct buf once = { 0 }, lines = { 0 }, sub = { 0 };
 	char *errmsg = NULL, path[] = "/tmp/bench_classify.XXXXXX";
-	const char *outpath = NULL, *only = NULL;
+	const char *outpath = NULL, *only = NULL, *tenthpath = NULL;
 	long want = 1000000, starts = 20, repeats = 3, i;
 	double *ms, lps_part, lps_all;
 	size_t per, total = 0, nlines;
 	FILE *fp;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:k:r:o:s:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:r:o:s:t:")) != -1) {
 		if (c == 'n')
 			want = strtol(optarg, NULL, 10);
 		else if (c == 'k')
@@ -303,10 +306,12 @@ main(int argc, char **argv)
 			outpath = optarg;
 		else if (c == 's')
 			only = optarg;
+		else if (c == 't')
+			tenthpath = optarg;
 		else {
 			fprintf(stderr, "usage: bench_classify [-n LINES] "
 			    "[-k STARTS] [-r REPEATS] [-o FILE] "
-			    "[-s all|tenth]\n");
+			    "[-s all|tenth] [-t FILE]\n");
 			return 2;
 		}
 	}
@@ -355,6 +360,14 @@ main(int argc, char **argv)
 
 	/* 3. a tenth of the rules, then all */
 	tenth(&sub);
+	if (tenthpath != NULL) {
+		fp = fopen(tenthpath, "wb");
+		if (fp == NULL || fwrite(sub.p, 1, sub.len, fp) != sub.len ||
+		    fclose(fp) != 0) {
+			perror(tenthpath);
+			return 1;
+		}
+	}
 	fd = mkstemp(path);
 	if (fd < 0 || write(fd, sub.p, sub.len) != (ssize_t)sub.len) {
 		perror(path);
@@ -384,8 +397,11 @@ main(int argc, char **argv)
 		    bk_classifier_rule_count(all),
 		    bk__classify_pattern_count(all), lps_all);
 		printf("gate     %zu expressions gated by %zu literals; "
-		    "%.2f%% of lines rescanned for a tie\n", all->ngated,
+		    "%.2f%% of lines rescanned for a tie, %.2f%% for the "
+		    "literal scan\n", all->ngated,
 		    all->ngates, 100.0 * (double)all->ties /
+		    ((double)nlines * (double)repeats),
+		    100.0 * (double)all->lm_fallbacks /
 		    ((double)nlines * (double)repeats));
 	}
 	printf("lines    %zu (%zu distinct samples), %.1f bytes/line\n",

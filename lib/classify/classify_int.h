@@ -35,7 +35,7 @@
  * how patterns become Vectorscan expressions, flags and ids.  Change it
  * whenever bk__classify_compile() changes what it hands to the compiler.
  */
-#define BK__CLASSIFY_DB_FORMAT 3
+#define BK__CLASSIFY_DB_FORMAT 4
 
 /* Bounds on one stanza of a rules file (errors past them, not truncation). */
 #define BK__CLASSIFY_MAX_VALUES BK_LIMIT_RULE_VALUES
@@ -220,6 +220,44 @@ struct bk__classify_gtarget {
 	uint32_t next;             /* next target of the literal, or none */
 };
 
+/*
+ * The literal matcher (classify_lits.c) of one pattern range: its literal
+ * phrases and gate literals, each filed under one "anchor", a 4-byte gram
+ * of it (3 bytes for a 3-byte literal) chosen rare, ASCII case folded by
+ * OR 0x20 per byte.  A scan looks at every gram of the text: a bit filter
+ * (2^17 bits), then the anchor table, then a compare of each literal filed
+ * under that anchor.  db_re holds the range's expressions that have no
+ * gate factor (the rest of its always-scanned database).
+ */
+struct bk__classify_lit {
+	unsigned char *low;        /* the literal, ASCII lower case (owned) */
+	unsigned char *fold;       /* 0x20 where low has a letter, else 0 */
+	uint32_t len;
+	uint32_t off;              /* where its anchor starts */
+	uint32_t id;               /* pattern id, or BK__CLASSIFY_GATE_ID + k */
+	uint32_t next;             /* next literal of the anchor, UINT32_MAX */
+};
+
+struct bk__classify_lslot {
+	uint32_t key;              /* folded anchor, 0: empty slot */
+	uint32_t head;             /* its first literal */
+};
+
+#define BK__CLASSIFY_LM_BITS 17    /* filter: 2^17 bits, 16 KiB */
+
+struct bk__classify_lm {
+	struct bk__classify_lit *lit;
+	size_t nlit, caplit;
+	struct bk__classify_lslot *slot;   /* open addressing, pow2 */
+	unsigned slotbits;
+	int has3;                  /* some literal is 3 bytes long */
+	uint32_t m3;               /* a key's first 3 bytes (host order) */
+	uint64_t bits3[64];        /* filter of the 3-byte keys alone */
+	int unusable;              /* a literal shorter than 3 bytes */
+	hs_database_t *db_re;      /* expressions without a gate factor */
+	uint64_t bits[(1u << BK__CLASSIFY_LM_BITS) / 64];
+};
+
 /* A provider host suffix and the provider listing it. */
 struct bk__classify_pkey {
 	const char *key;           /* NULL: empty slot */
@@ -299,6 +337,15 @@ struct bk_classifier {
 	size_t nglits, capglits;
 	struct bk__classify_gtarget *gtargets;
 	size_t ngtargets, capgtargets;
+	/*
+	 * lm[0] built-in patterns, lm[1] a user file's: the literal scan
+	 * that stands in for db / db_user (bk__classify_scan()); lm_ok when
+	 * both are usable.  db / db_user stay for the rare line whose first
+	 * matches only their order can tell (lm_bad).
+	 */
+	struct bk__classify_lm lm[2];
+	int lm_ok, lm_bad;
+	size_t lm_fallbacks;       /* lines scanned again (statistics) */
 	uint8_t *gate_mask;        /* ngated: factors seen this scan */
 	uint32_t *touched;         /* ngated: gated[j] with a factor seen */
 	size_t ntouched;
@@ -367,6 +414,35 @@ bk__classify_group_hit(const bk_classifier *cls, uint32_t g)
 	return ex < 0 ||
 	    (cls->hit[ex / 64] & ((uint64_t)1 << (ex % 64))) == 0;
 }
+
+/*
+ * bk__classify_gate_hit - gate literal @k matched: each factor it stands
+ * for (split_range(), classify_match.c) gets its bit.
+ */
+static inline void
+bk__classify_gate_hit(bk_classifier *cls, size_t k)
+{
+	uint32_t t = k < cls->nglits ? cls->gate_head[k] : UINT32_MAX;
+
+	/* invariant: t follows one chain; chains hold ngtargets */
+	while (t < cls->ngtargets) {
+		uint32_t slot = cls->gtargets[t].slot, j = slot / 8;
+
+		if (cls->gate_mask[j] == 0)
+			cls->touched[cls->ntouched++] = j;
+		cls->gate_mask[j] |= (uint8_t)(1u << (slot & 7));
+		t = cls->gtargets[t].next;
+	}
+}
+
+/* classify_lits.c */
+int bk__classify_lm_add(struct bk__classify_lm *lm, const char *p,
+    size_t len, uint32_t id);
+int bk__classify_lm_build(const bk_classifier *cls,
+    struct bk__classify_lm *lm);
+int bk__classify_lm_scan(bk_classifier *cls, const struct bk__classify_lm *lm,
+    const char *text, size_t len);
+void bk__classify_lm_free(struct bk__classify_lm *lm);
 
 /* classify_rules.c */
 int bk__classify_load(bk_classifier *cls, const char *name, const char *text,
@@ -438,6 +514,8 @@ struct bk__embedded_db {
 	size_t nre;
 	const char *blob_all;      /* all patterns in one (for ties) */
 	size_t len_all;
+	const char *blob_ure;      /* the ungated expressions (lm[0].db_re) */
+	size_t len_ure;
 };
 extern const struct bk__embedded_db bk__classify_db_embedded;
 

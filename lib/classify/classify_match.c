@@ -12,6 +12,11 @@
  * match lies.  The rules are then walked in priority order; the first rule
  * whose conditions all hold decides.  Matching is linear in the text: no
  * backtracking, whatever the input.
+ *
+ * A scan hands the literal phrases and gate literals to the literal
+ * matcher (classify_lits.c) instead of Vectorscan, and falls back to the
+ * always-scanned databases for the rare line whose result only their
+ * order of reports can tell (bk__classify_scan()).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +138,7 @@ struct gate {
 struct gates {
 	struct gate f[BK__CLASSIFY_GATE_FACTORS];
 	size_t n;
-	struct gate cur, alt;      /* work space of gate_factors() */
+	struct gate cur, alt, join; /* work space of gate_factors() */
 };
 
 /* gate_punct - may "\c" stand for the literal byte c (c not alnum) */
@@ -281,6 +286,72 @@ gate_group_end(const char *p, size_t len, size_t i)
 }
 
 /*
+ * gate_join - the literal run @cur joined to each alternative's literal
+ * prefix of the group p[i, e) that follows it unrepeated, as the members
+ * of one factor in @out: "IB(10[0-9]|11[0-9])" requires "IB10" or
+ * "IB11".  A prefix is the alternative's leading literal bytes, up to
+ * its first byte that is not a literal or is quantified.  Returns 0 when
+ * an alternative has no such prefix, there are more than GATE_MAX_ALT,
+ * or a member would be longer than GATE_LIT_MAX (it would not be the
+ * run and the prefix side by side).
+ */
+static int
+gate_join(const struct gate *cur, const char *p, size_t i, size_t e,
+    struct gate *out)
+{
+	size_t j = i + 1, a = 0;
+	int depth = 0, open = 1;    /* open: still in this member's prefix */
+
+	if (cur->nalt != 1 || cur->len[0] == 0 || cur->len[0] >= GATE_LIT_MAX)
+		return 0;
+	out->nalt = 1;
+	memcpy(out->lit[0], cur->lit[0], cur->len[0]);
+	out->len[0] = cur->len[0];
+	/* invariant: i < j < e - 1 inside the loop, p[e - 1] == ')' */
+	while (j + 1 < e) {
+		unsigned char d = (unsigned char)p[j];
+		size_t next = j + 1;
+		int lit = 0;
+
+		if (d == '\\') {
+			next = j + 2;
+			if (j + 2 < e && gate_punct((unsigned char)p[j + 1])) {
+				d = (unsigned char)p[j + 1];
+				lit = 1;
+			}
+		} else if (d == '[') {
+			next = gate_class_end(p, e - 1, j);
+			if (next == 0)
+				return 0;
+		} else if (d == '(' || d == ')')
+			depth += d == '(' ? 1 : -1;
+		else if (d == '|' && depth == 0) {
+			if (out->len[a] == cur->len[0] ||
+			    out->nalt == GATE_MAX_ALT)
+				return 0;
+			a = out->nalt++;
+			memcpy(out->lit[a], cur->lit[0], cur->len[0]);
+			out->len[a] = cur->len[0];
+			open = 1;
+			j++;
+			continue;
+		} else if (strchr(".^$?*+{", d) == NULL)
+			lit = 1;
+		if (depth != 0 || d == '(')
+			open = 0;
+		if (open && lit && next < e &&
+		    strchr("?*+{", p[next]) == NULL) {
+			if (out->len[a] == GATE_LIT_MAX)
+				return 0;
+			out->lit[a][out->len[a]++] = (char)d;
+		} else if (depth == 0)
+			open = 0;  /* not a literal, or quantified */
+		j = next;
+	}
+	return depth == 0 && out->len[a] > cur->len[0];
+}
+
+/*
  * gate_factors - literal factors that every match of the regular
  * expression @p must contain (ASCII case aside): the runs of literal
  * bytes at the top level, and the top-level groups whose alternatives
@@ -295,7 +366,7 @@ gate_group_end(const char *p, size_t len, size_t i)
  * escapes) gives no factor: gs->n 0, and the expression is not gated.
  */
 static void
-gate_factors(const char *p, size_t len, struct gates *gs)
+gate_factors(const char *p, size_t len, struct gates *gs, int join)
 {
 	struct gate *cur = &gs->cur, *alt = &gs->alt;
 	size_t i = 0, j;
@@ -325,7 +396,7 @@ gate_factors(const char *p, size_t len, struct gates *gs)
 				goto fail;
 		} else if (c == '(') {
 			/* a group of literal alternatives, else opaque */
-			size_t e = gate_group_end(p, len, i);
+			size_t e = gate_group_end(p, len, i), g0 = i;
 			int opaque = 0;
 
 			if (e == 0 || (i + 1 < len && p[i + 1] == '?'))
@@ -356,6 +427,9 @@ gate_factors(const char *p, size_t len, struct gates *gs)
 				goto fail;
 			if (q != 1 && !opaque)
 				gate_keep(gs, alt);
+			if (join && q == 0 && opaque &&
+			    gate_join(cur, p, g0, e, &gs->join))
+				gate_keep(gs, &gs->join);
 			gate_keep(gs, cur);
 			cur->len[0] = 0;
 			continue;
@@ -586,9 +660,12 @@ glit_find(bk_classifier *cls, struct exprs *seen, size_t first,
  * chains are filled (the embedded database holds the rest).
  * Deterministic: the same rules give the same lists and ids, so the
  * embedded databases (tools/classify_dbgen.c) are what load would compile.
+ * The same literals go into the literal matcher @lm (classify_lits.c),
+ * and the expressions without factors into @re too (when not NULL).
  */
 static int
-split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
+split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit,
+    struct bk__classify_lm *lm, struct exprs *re)
 {
 	struct exprs seen = { 0 };  /* the range's distinct gate literals */
 	size_t kfirst = cls->nglits;
@@ -607,7 +684,8 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 		char *q;
 
 		if (!pt->regex) {
-			if (lit == NULL)
+			rc = bk__classify_lm_add(lm, pt->expr, pt->len, id);
+			if (rc != 0 || lit == NULL)
 				continue;
 			q = escape_literal(pt->expr, pt->len);
 			if (q == NULL) {
@@ -618,10 +696,16 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 			    HS_FLAG_SINGLEMATCH, id);
 			continue;
 		}
-		gate_factors(pt->expr, pt->len, gs);
+		gate_factors(pt->expr, pt->len, gs, 0);
+		if (gs->n == 0)  /* a run joined to a group's prefixes? */
+			gate_factors(pt->expr, pt->len, gs, 1);
 		if (gs->n == 0) {
 			if (lit != NULL)
 				rc = exprs_add(lit, pt->expr, NULL,
+				    HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST,
+				    id);
+			if (rc == 0 && re != NULL)
+				rc = exprs_add(re, pt->expr, NULL,
 				    HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST,
 				    id);
 			continue;
@@ -642,6 +726,12 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 				if (rc != 0 || !is_new)
 					continue;
 				cls->ngates++;  /* statistics */
+				/* audit: nglits <= MAX_PATTERNS * 32, < 2^30 */
+				rc = bk__classify_lm_add(lm, gs->f[b].lit[a],
+				    gs->f[b].len[a],
+				    BK__CLASSIFY_GATE_ID + (unsigned)k);
+				if (rc != 0)
+					break;
 				if (lit == NULL)
 					continue;
 				q = escape_literal(gs->f[b].lit[a],
@@ -658,6 +748,8 @@ split_range(bk_classifier *cls, size_t first, size_t n, struct exprs *lit)
 	}
 	exprs_free(&seen);
 	free(gs);
+	if (rc == 0)
+		rc = bk__classify_lm_build(cls, lm);
 	return rc;
 }
 
@@ -724,21 +816,25 @@ compile_all(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
 /*
  * compile_range - compile patterns [first, first + n): the always-scanned
  * database into *@db, each gated expression into its own, all of them
- * into *@db_all (for ties).  Pattern ids
+ * into *@db_all (for ties), the literal matcher @lm and its expressions
+ * without factors (lm->db_re).  Pattern ids
  * are the global indexes into cls->patterns.
  */
 static int
 compile_range(bk_classifier *cls, size_t first, size_t n, hs_database_t **db,
-    hs_database_t **db_all, char **errmsg_out)
+    hs_database_t **db_all, struct bk__classify_lm *lm, char **errmsg_out)
 {
-	struct exprs lit = { 0 };
+	struct exprs lit = { 0 }, re = { 0 };
 	size_t from = cls->ngated;
 	int rc;
 
 	*db = *db_all = NULL;
-	rc = split_range(cls, first, n, &lit);
+	rc = split_range(cls, first, n, &lit, lm, &re);
 	if (rc == 0)
 		rc = compile_exprs(cls, &lit, db, errmsg_out);
+	if (rc == 0)
+		rc = compile_exprs(cls, &re, &lm->db_re, errmsg_out);
+	exprs_free(&re);
 	if (rc == 0)
 		rc = compile_gated(cls, from, errmsg_out);
 	/* no gated expression, no tie: no database of all the patterns */
@@ -777,6 +873,8 @@ drop_builtin(bk_classifier *cls)
 		hs_free_database(cls->gated[j].db);
 	cls->ngated = 0;
 	cls->nglits = cls->ngtargets = cls->ngates = 0;
+	bk__classify_lm_free(&cls->lm[0]);
+	cls->lm[0].unusable = 0;
 	hs_free_database(cls->db);
 	hs_free_database(cls->db_all);
 	hs_free_scratch(cls->scratch);
@@ -806,8 +904,12 @@ load_embedded(bk_classifier *cls)
 	    e->rules_hash != bk__classify_rules_hash() ||
 	    !info_ok(e->blob, e->len))
 		return -1;
-	if (split_range(cls, 0, cls->nbuiltin, NULL) != 0 ||
+	if (split_range(cls, 0, cls->nbuiltin, NULL, &cls->lm[0], NULL) != 0 ||
 	    cls->ngated != e->nre || (e->nre > 0 && e->len_all == 0))
+		goto fail;
+	if (e->len_ure > 0 && (hs_deserialize_database(e->blob_ure,
+	    e->len_ure, &cls->lm[0].db_re) != HS_SUCCESS ||
+	    hs_alloc_scratch(cls->lm[0].db_re, &cls->scratch) != HS_SUCCESS))
 		goto fail;
 	if (e->len_all > 0 && (hs_deserialize_database(e->blob_all,
 	    e->len_all, &cls->db_all) != HS_SUCCESS ||
@@ -863,14 +965,15 @@ bk__classify_compile(bk_classifier *cls, char **errmsg_out)
 		return BK_ENOMEM;
 	if (nb > 0 && load_embedded(cls) != 0) {
 		rc = compile_range(cls, 0, nb, &cls->db, &cls->db_all,
-		    errmsg_out);
+		    &cls->lm[0], errmsg_out);
 		if (rc != 0)
 			return rc;
 	}
 	rc = compile_range(cls, nb, cls->npatterns - nb, &cls->db_user,
-	    &cls->db_user_all, errmsg_out);
+	    &cls->db_user_all, &cls->lm[1], errmsg_out);
 	if (rc != 0)
 		return rc;
+	cls->lm_ok = !cls->lm[0].unusable && !cls->lm[1].unusable;
 	cls->gate_mask = calloc(cls->ngated ? cls->ngated : 1,
 	    sizeof(*cls->gate_mask));
 	cls->touched = calloc(cls->ngated ? cls->ngated : 1,
@@ -894,6 +997,10 @@ bk__classify_compile(bk_classifier *cls, char **errmsg_out)
 		if (cls->gated[j].db != NULL && hs_alloc_scratch(
 		    cls->gated[j].db, &cls->scratch) != HS_SUCCESS)
 			return BK_ENOMEM;
+	for (j = 0; j < 2; j++)
+		if (cls->lm[j].db_re != NULL && hs_alloc_scratch(
+		    cls->lm[j].db_re, &cls->scratch) != HS_SUCCESS)
+			return BK_ENOMEM;
 	return 0;
 }
 
@@ -909,18 +1016,7 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 	(void)flags;
 	if (id >= BK__CLASSIFY_GATE_ID) {
 		/* gate literal k: each factor it stands for (split_range) */
-		size_t k = id - BK__CLASSIFY_GATE_ID;
-		uint32_t t = k < cls->nglits ? cls->gate_head[k] : UINT32_MAX;
-
-		/* invariant: t follows one chain; chains hold ngtargets */
-		while (t < cls->ngtargets) {
-			uint32_t slot = cls->gtargets[t].slot, j = slot / 8;
-
-			if (cls->gate_mask[j] == 0)
-				cls->touched[cls->ntouched++] = j;
-			cls->gate_mask[j] |= (uint8_t)(1u << (slot & 7));
-			t = cls->gtargets[t].next;
-		}
+		bk__classify_gate_hit(cls, id - BK__CLASSIFY_GATE_ID);
 		return 0;
 	}
 	if (id >= cls->npatterns)
@@ -983,10 +1079,75 @@ on_match_gated(unsigned id, unsigned long long from, unsigned long long to,
 }
 
 /*
+ * on_match_re - callback of lm[r].db_re, the expressions without a gate
+ * factor, scanned after the range's literals (bk__classify_lm_scan()):
+ * takes a list's first match as the range's always-scanned database
+ * would have, which reported in order of the match's end.  A match that
+ * ends where the list's first match ends, with another start, was
+ * ordered by that database's own rules: cls->lm_bad, scan stopped.
+ */
+static int
+on_match_re(unsigned id, unsigned long long from, unsigned long long to,
+    unsigned flags, void *ctx)
+{
+	bk_classifier *cls = ctx;
+	uint32_t g;
+
+	(void)flags;
+	if (id >= cls->npatterns)
+		return 0;
+	g = cls->patterns[id].group;
+	if ((cls->hit[g / 64] & ((uint64_t)1 << (g % 64))) == 0) {
+		if (cls->hits >= BK_LIMIT_RULE_HITS) {
+			cls->lm_bad = 1;
+			return 1;
+		}
+		cls->hitlist[cls->hits++] = g;
+		cls->hit[g / 64] |= (uint64_t)1 << (g % 64);
+	} else if (to > cls->hit_to[g])
+		return 0;
+	else if (to == cls->hit_to[g]) {
+		if (from != cls->hit_from[g]) {
+			cls->lm_bad = 1;
+			return 1;
+		}
+		return 0;
+	}
+	cls->hit_from[g] = (size_t)from;
+	cls->hit_to[g] = (size_t)to;
+	return 0;
+}
+
+/*
+ * scan_lits - the always-scanned part of both ranges without their
+ * databases: the literal matcher, then the expressions without factors.
+ * Returns 0, or -1 when only the databases' order can tell (the caller
+ * clears the state and scans them).
+ */
+static int
+scan_lits(bk_classifier *cls, const char *text, size_t len)
+{
+	size_t r;
+
+	for (r = 0; r < 2; r++) {
+		const struct bk__classify_lm *lm = &cls->lm[r];
+
+		if (bk__classify_lm_scan(cls, lm, text, len) != 0)
+			return -1;
+		cls->lm_bad = 0;
+		if (lm->db_re != NULL && hs_scan(lm->db_re, text,
+		    (unsigned)len, 0, cls->scratch, on_match_re, cls) !=
+		    HS_SUCCESS)
+			return -1;  /* lm_bad, or an error: the databases */
+	}
+	return 0;
+}
+
+/*
  * bk__classify_scan - match every pattern against @text once: the
- * always-scanned databases, then each gated expression whose factors all
- * matched.  Clearing the hit bits costs only the lists hit by the
- * previous scan.
+ * always-scanned part (scan_lits(), else the databases), then each gated
+ * expression whose factors all matched.  Clearing the hit bits costs
+ * only the lists hit by the previous scan.
  */
 void
 bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
@@ -1010,6 +1171,18 @@ bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
 		cls->tie = 1;
 		goto all;
 	}
+	if (cls->lm_ok) {
+		if (scan_lits(cls, text, len) == 0)
+			goto gated;
+		/* rare: a tie or the hit cap; start again with the databases */
+		cls->lm_fallbacks++;
+		for (i = 0; i < cls->hits; i++)
+			cls->hit[cls->hitlist[i] / 64] = 0;
+		cls->hits = 0;
+		for (t = 0; t < cls->ntouched; t++)
+			cls->gate_mask[cls->touched[t]] = 0;
+		cls->ntouched = 0;
+	}
 	/* HS_SCAN_TERMINATED (hit cap) and errors both keep the hits so far */
 	if (cls->db != NULL && hs_scan(cls->db, text, (unsigned)len, 0,
 	    cls->scratch, on_match, cls) == HS_SCAN_TERMINATED)
@@ -1018,6 +1191,7 @@ bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
 	    (unsigned)len, 0, cls->scratch, on_match, cls) ==
 	    HS_SCAN_TERMINATED)
 		stop = 1;
+gated:
 	/* in pattern order, as one database would break ties (mostly few) */
 	for (t = 1; t < cls->ntouched; t++) {
 		uint32_t v = cls->touched[t];

@@ -173,6 +173,8 @@ bk_classifier_free(bk_classifier *cls)
 	hs_free_database(cls->db_user_all);
 	for (i = 0; i < cls->ngated; i++)
 		hs_free_database(cls->gated[i].db);
+	bk__classify_lm_free(&cls->lm[0]);
+	bk__classify_lm_free(&cls->lm[1]);
 	free(cls->gated);
 	free(cls->gate_mask);
 	free(cls->touched);
