@@ -526,9 +526,10 @@ add_sample(struct reader *rd, int must)
 	if (rd->nval < 2 || !rd->quoted[1])
 		return FAIL(rd, "'%s' needs a quoted sample line",
 		    must ? "must" : "mustnot");
-	if (*n >= BK__CLASSIFY_MAX_SAMPLES)
-		return FAIL(rd, "too many samples (max %d)",
-		    BK__CLASSIFY_MAX_SAMPLES);
+	/* must and mustnot lines together (limits.h) */
+	if (rd->st.nmust + rd->st.nmustnot >= BK__CLASSIFY_MAX_SAMPLES)
+		return FAIL(rd, "too many samples (max %d must and mustnot "
+		    "lines together)", BK__CLASSIFY_MAX_SAMPLES);
 	s = must ? &rd->st.must[*n] : &rd->st.mustnot[*n];
 	memset(s, 0, sizeof(*s));
 	s->reply = -1;

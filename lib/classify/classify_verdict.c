@@ -117,6 +117,13 @@ bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
 				char *nb;
 
 				if (cap >= BK_LIMIT_RULES_FILE_BYTES) {
+					char more;
+
+					/* exactly the limit is allowed: only
+					 * a byte past it is refused */
+					if (fread(&more, 1, 1, fp) == 0 &&
+					    !ferror(fp))
+						break;
 					rc = bk__classify_errmsg(errmsg_out,
 					    opts->rules_path, 0,
 					    "rules file larger than 16 MB");
