@@ -31,8 +31,12 @@
 
 struct bk_source {
 	char **stack;              /* pending paths, last is next */
+	unsigned char *isreg;      /* per path: 1 known to be a regular file
+				    * (readdir said so: no stat needed) */
 	size_t nstack, capstack;
 	int fd;                    /* current file, -1 if none */
+	int regular;               /* the current file is a regular file: a
+				    * short read is its end */
 	char *path;                /* current file path */
 	int is_stdin;
 	int is_mbox;
@@ -51,21 +55,30 @@ struct bk_source {
 	char err[512];
 };
 
-/* push - add a path to the pending stack (takes ownership) */
+/* push - add a path to the pending stack (takes ownership); @isreg: a
+ * directory entry of type DT_REG */
 static int
-push(bk_source *s, char *path)
+push(bk_source *s, char *path, int isreg)
 {
 	if (s->nstack == s->capstack) {
 		size_t ncap = s->capstack ? s->capstack * 2 : 16;
 		char **n = realloc(s->stack, ncap * sizeof(*n));
+		unsigned char *k;
 
 		if (n == NULL) {
 			free(path);
 			return BK_ENOMEM;
 		}
 		s->stack = n;
+		k = realloc(s->isreg, ncap);
+		if (k == NULL) {
+			free(path);
+			return BK_ENOMEM;
+		}
+		s->isreg = k;
 		s->capstack = ncap;
 	}
+	s->isreg[s->nstack] = (unsigned char)isreg;
 	s->stack[s->nstack++] = path;
 	return 0;
 }
@@ -98,7 +111,7 @@ bk_source_new(bk_source **out, const char *path, char **errmsg_out)
 	s->fd = -1;
 	s->rbuf = malloc(READ_CHUNK);
 	p = strdup(path);
-	if (s->rbuf == NULL || p == NULL || push(s, p) != 0) {
+	if (s->rbuf == NULL || p == NULL || push(s, p, 0) != 0) {
 		free(p);
 		bk_source_free(s);
 		return BK_ENOMEM;
@@ -120,6 +133,7 @@ bk_source_free(bk_source *s)
 	for (i = 0; i < s->nstack; i++)
 		free(s->stack[i]);
 	free(s->stack);
+	free(s->isreg);
 	free(s->path);
 	free(s->rbuf);
 	free(s->msg);
@@ -138,7 +152,8 @@ bk_source_errmsg(const bk_source *s)
 static int
 cmp_names(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	/* the first byte of each is its type mark (expand_dir) */
+	return strcmp(*(char *const *)a + 1, *(char *const *)b + 1);
 }
 
 /* expand_dir - push the sorted entries of a directory (reverse order) */
@@ -172,11 +187,16 @@ expand_dir(bk_source *s, const char *dir)
 			}
 			names = nn;
 		}
-		names[n] = strdup(e->d_name);
+		/* one byte ahead of the name says whether readdir knew it
+		 * for a regular file (then no stat is needed) */
+		len = strlen(e->d_name);
+		names[n] = malloc(len + 2);
 		if (names[n] == NULL) {
 			rc = BK_ENOMEM;
 			break;
 		}
+		names[n][0] = e->d_type == DT_REG ? 'f' : '?';
+		memcpy(names[n] + 1, e->d_name, len + 1);
 		n++;
 	}
 	closedir(d);
@@ -185,17 +205,19 @@ expand_dir(bk_source *s, const char *dir)
 	for (i = n; rc == 0 && i-- > 0;) {
 		char *full;
 
-		if (has_cur && has_new && strcmp(names[i], "tmp") == 0)
+		const char *name = names[i] + 1;
+
+		if (has_cur && has_new && strcmp(name, "tmp") == 0)
 			continue;  /* Maildir: messages still being written */
-		len = strlen(dir) + strlen(names[i]) + 2;
+		len = strlen(dir) + strlen(name) + 2;
 		full = malloc(len);
 		if (full == NULL) {
 			rc = BK_ENOMEM;
 			break;
 		}
 		snprintf(full, len, "%s%s%s", dir,
-		    dir[strlen(dir) - 1] == '/' ? "" : "/", names[i]);
-		rc = push(s, full);
+		    dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+		rc = push(s, full, names[i][0] == 'f');
 	}
 	for (i = 0; i < n; i++)
 		free(names[i]);
@@ -254,12 +276,17 @@ open_next(bk_source *s)
 	int rc;
 
 	while (s->nstack > 0) {
-		path = s->stack[--s->nstack];
+		int isreg = s->isreg[--s->nstack];
+
+		path = s->stack[s->nstack];
+		s->regular = 0;
 		if (strcmp(path, "-") == 0) {
 			s->fd = 0;
 			s->is_stdin = 1;
 		} else {
-			if (stat(path, &st) != 0) {
+			if (isreg) {
+				st.st_mode = S_IFREG;
+			} else if (stat(path, &st) != 0) {
 				snprintf(s->err, sizeof(s->err), "%s: %s",
 				    path, strerror(errno));
 				free(path);
@@ -272,6 +299,7 @@ open_next(bk_source *s)
 					return rc;
 				continue;
 			}
+			s->regular = S_ISREG(st.st_mode);
 			s->fd = open(path, O_RDONLY);
 			if (s->fd < 0) {
 				snprintf(s->err, sizeof(s->err), "%s: %s",
@@ -459,7 +487,10 @@ slurp_single(bk_source *s)
 			    strerror(errno));
 			return BK_EIO;
 		}
-		if (r == 0)
+		/* a regular file gives all it has: a short read is its end,
+		 * and saves the read that would return 0 */
+		if (r == 0 || (s->regular &&
+		    (size_t)r < READ_CHUNK - s->rlen))
 			s->eof = 1;
 		s->rlen += (size_t)r;
 	}
