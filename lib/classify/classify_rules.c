@@ -32,39 +32,41 @@ struct stanza {
 	int priority;
 	unsigned kinds;
 	int group;                 /* own or named group, -1 none yet */
-	const char *status[MAXV], *not_status[MAXV];
 	size_t nstatus, nnot_status;
-	struct bk__classify_range reply[MAXV], not_reply[MAXV];
 	size_t nreply, nnot_reply;
-	const char *command[MAXV], *not_command[MAXV];
 	size_t ncommand, nnot_command;
-	const char *host[MAXV];
 	size_t nhost;
-	const char *diagtype[MAXV];
 	size_t ndiagtype;
-	const char *action[MAXV];
 	size_t naction;
-	const char *decoder[MAXV];
 	size_t ndecoder;
-	const char *match[MAXV], *unless[MAXV];
 	size_t nmatch, nunless;
 	const char *category, *cause, *provider, *provider_code, *blocklist;
 	bk_responsible responsible;
 	bk_retry retry;
 	int confidence;
-	const char *seen[MAXV];
 	size_t nseen;
 	/* knowledge stanzas (type 4) */
 	int ktype;                 /* BK__KNOW_* */
 	const char *name, *about, *kind, *lookup, *delist, *retry_text, *who;
 	int retry_after;
 	uint64_t reasons;
+	size_t ncheck, nfix, nlink, nrelated, nzone;
+	size_t nmust, nmustnot;
+	/* the lists, read only below their counts above: not zeroed
+	 * per stanza (open_stanza zeroes up to here) */
+	const char *status[MAXV], *not_status[MAXV];
+	struct bk__classify_range reply[MAXV], not_reply[MAXV];
+	const char *command[MAXV], *not_command[MAXV];
+	const char *host[MAXV];
+	const char *diagtype[MAXV];
+	const char *action[MAXV];
+	const char *decoder[MAXV];
+	const char *match[MAXV], *unless[MAXV];
+	const char *seen[MAXV];
 	const char *check[MAXV], *fix[MAXV], *link[MAXV], *related[MAXV];
 	const char *zone[MAXV];
-	size_t ncheck, nfix, nlink, nrelated, nzone;
 	struct bk__classify_sample must[BK__CLASSIFY_MAX_SAMPLES];
 	struct bk__classify_sample mustnot[BK__CLASSIFY_MAX_SAMPLES];
-	size_t nmust, nmustnot;
 };
 
 /* The reader's state for one file. */
@@ -974,8 +976,7 @@ open_stanza(struct reader *rd, int type)
 	if (rd->nval != 2 || rd->quoted[1] || !is_word(rd->val[1], rd->vlen[1]))
 		return FAIL(rd, "'%.*s' takes one name of [A-Za-z0-9._-]",
 		    (int)rd->vlen[0], rd->val[0]);
-	memset(st, 0, offsetof(struct stanza, must));
-	st->nmust = st->nmustnot = 0;
+	memset(st, 0, offsetof(struct stanza, status));
 	st->type = type >= 4 ? 4 : type;
 	st->ktype = type >= 4 ? type - 3 : 0;
 	st->line = rd->line;
