@@ -186,5 +186,30 @@ printf 'soft_limit = lots\n' > "$tmp/bad.conf"
 check "bad policy rc" $? 2
 check "bad policy line" "$(grep -c 'bad.conf:1:' "$tmp/err")" 1
 
+# a terminal gets a progress bar (sized from the input) and the summary;
+# script(1) gives the command one.  A folder of 640 messages: the clock
+# is looked at every 64 and the line drawn at most every 0.2 s, so the
+# first look always draws it.
+if command -v script > /dev/null 2>&1; then
+	mkdir -p "$tmp/many"
+	i=0
+	while [ $i -lt 640 ]; do
+		sed "s/^Message-Id: <\(.*\)>/Message-Id: <$i.\1>/" "$hard" \
+		    > "$tmp/many/m$i.eml"
+		i=$((i + 1))
+	done
+	script -qec "\"$bin\" ingest --db \"$tmp/tty.db\" \"$tmp/many\"" \
+	    /dev/null > "$tmp/tty.out" 2>&1
+	check "tty rc" $? 0
+	check "tty bar" "$(tr '\r' '\n' < "$tmp/tty.out" |
+	    grep -qE '^bouncekit: \[[#.]{20}\] +[0-9]+% [0-9]+ messages' &&
+	    echo shown)" shown
+	check "tty summary" "$(tr '\r' '\n' < "$tmp/tty.out" |
+	    grep -c 'ingested 640 messages')" 1
+	# not a terminal: no progress line, only the summary
+	"$bin" ingest --db "$tmp/tty2.db" "$tmp/many" 2> "$tmp/notty.err"
+	check "no tty bar" "$(grep -c '\[' "$tmp/notty.err")" 0
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
