@@ -185,6 +185,24 @@ put_json(const char *s)
 	putchar('"');
 }
 
+/* json_kv - ,"key":value (a string or null) */
+static void
+json_kv(const char *key, const char *val)
+{
+	printf(",\"%s\":", key);
+	put_json(val);
+}
+
+/* json_num - ,"key":value (a number, or null when negative: absent) */
+static void
+json_num(const char *key, long long val)
+{
+	if (val >= 0)
+		printf(",\"%s\":%lld", key, val);
+	else
+		printf(",\"%s\":null", key);
+}
+
 static int
 parse_opts(int argc, char **argv, struct copts *o)
 {
@@ -923,11 +941,7 @@ check_domain(const struct copts *o, const char *domain)
 		put_json(d->p);
 		printf(",\"sp\":");
 		put_json(d->sp);
-		printf(",\"pct\":");
-		if (d->pct >= 0)
-			printf("%d", d->pct);
-		else
-			printf("null");
+		json_num("pct", d->pct);
 		printf(",\"problems\":");
 		put_json(d->problems);
 		printf(",\"rules\":\"%s\"},\"dkim\":[",
@@ -1283,14 +1297,6 @@ slurp_report(const char *path, size_t *len)
 	return buf;
 }
 
-/* json_kv - ,"key":value (a string or null) */
-static void
-json_kv(const char *key, const char *val)
-{
-	printf(",\"%s\":", key);
-	put_json(val);
-}
-
 /* report_json - one report as one JSON object on one line */
 static void
 report_json(const char *path, const bk_dmarc_report *r)
@@ -1330,16 +1336,8 @@ report_json(const char *path, const bk_dmarc_report *r)
 		json_kv("extra_contact_info", m->extra_contact_info);
 		json_kv("report_id", m->report_id);
 		json_kv("generator", m->generator);
-		printf(",\"begin\":");
-		if (m->begin >= 0)
-			printf("%lld", m->begin);
-		else
-			printf("null");
-		printf(",\"end\":");
-		if (m->end >= 0)
-			printf("%lld", m->end);
-		else
-			printf("null");
+		json_num("begin", m->begin);
+		json_num("end", m->end);
 		json_kv("errors", m->errors);
 		printf("},\"policy_published\":{\"domain\":");
 		put_json(m->domain);
@@ -1348,11 +1346,7 @@ report_json(const char *path, const bk_dmarc_report *r)
 		json_kv("p", m->p);
 		json_kv("sp", m->sp);
 		json_kv("np", m->np);
-		printf(",\"pct\":");
-		if (m->pct >= 0)
-			printf("%d", m->pct);
-		else
-			printf("null");
+		json_num("pct", m->pct);
 		json_kv("fo", m->fo);
 		json_kv("testing", m->testing);
 		json_kv("discovery_method", m->discovery_method);
