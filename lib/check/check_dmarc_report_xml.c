@@ -704,36 +704,6 @@ run(struct bk_dmarc_report *r, struct xs *x, const char *xml, size_t len,
 	return rc;
 }
 
-/* utf8_len - length of the valid UTF-8 sequence at @p, 0 if invalid */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	unsigned c = p[0];
-	size_t l;
-	unsigned cp;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		l = 2, cp = c & 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		l = 3, cp = c & 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		l = 4, cp = c & 0x07;
-	else
-		return 0;
-	if (n < l)
-		return 0;
-	for (size_t i = 1; i < l; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((l == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (l == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return l;
-}
 
 /* first_bad_utf8 - offset of the first byte that is not UTF-8, or @n */
 static size_t
@@ -743,7 +713,7 @@ first_bad_utf8(const char *s, size_t n)
 
 	/* loop: i advances by at least 1 per step */
 	while (i < n) {
-		l = utf8_len((const unsigned char *)s + i, n - i);
+		l = bk__utf8_len((const unsigned char *)s + i, n - i);
 		if (l == 0)
 			return i;
 		i += l;
@@ -813,7 +783,7 @@ utf8_pass(char *out, const char *s, size_t n, size_t *bad)
 	*bad = 0;
 	/* loop: i advances by at least 1 per step; o <= 3 * i */
 	while (i < n) {
-		l = utf8_len((const unsigned char *)s + i, n - i);
+		l = bk__utf8_len((const unsigned char *)s + i, n - i);
 		if (l == 0) {
 			l = put_cp(cp, cp1252((unsigned char)s[i]));
 			if (out != NULL)

@@ -16,6 +16,7 @@
 #include "bouncekit/errors.h"
 #include "bouncekit/explain.h"
 #include "diagnose/diagnose_int.h"
+#include "util/util_int.h"
 
 #define SGR_HEAD "\033[1;36m"
 #define SGR_BAD "\033[1;31m"
@@ -26,29 +27,15 @@
 /* Bytes of one escaped text that are written (then "..."). */
 #define TEXT_MAX 2000
 
-/* utf8_len - length of a valid UTF-8 sequence at @p, 0 if invalid */
+/* utf8_len - length of a UTF-8 character at @p that may go to a
+ * terminal (bk__utf8_len, and the C1 controls U+0080..U+009F are
+ * controls too), 0 if not */
 static size_t
 utf8_len(const unsigned char *p, size_t left)
 {
-	unsigned c = p[0];
-	size_t n, k;
+	size_t n = bk__utf8_len(p, left);
 
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (k = 1; k < n; k++)
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
-	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90) ||
-	    (c == 0xc2 && p[1] < 0xa0))
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
 		return 0;
 	return n;
 }

@@ -125,6 +125,7 @@ bk__istr(const char *hay, size_t hlen, const char *needle)
 	return bk__imemmem(hay, hlen, needle, nlen);
 }
 size_t bk__span_plain(const char *p, size_t len);
+size_t bk__utf8_len(const unsigned char *p, size_t left);
 const char *bk__find_dashes(const char *p, size_t len);
 
 /* slices */

@@ -253,6 +253,38 @@ bk__find_dashes(const char *p, size_t len)
 }
 
 
+/*
+ * bk__utf8_len - length of the well-formed UTF-8 character at @p (RFC
+ * 3629: no overlong forms, no surrogates, nothing past U+10FFFF): 1 for
+ * ASCII, 2 to 4, or 0 when the bytes are not UTF-8 or @left is short.
+ */
+size_t
+bk__utf8_len(const unsigned char *p, size_t left)
+{
+	unsigned c = p[0];
+	size_t n, k;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (left < n)
+		return 0;
+	for (k = 1; k < n; k++)
+		if ((p[k] & 0xc0) != 0x80)
+			return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] >= 0xa0) ||
+	    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
 /* bk__trim - drop leading and trailing white space and line ends */
 bk_str
 bk__trim(bk_str s)
