@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bouncekit/bouncekit.h"
+#include "cli_opt.h"
 #include "cmd_check.h"
 #include "cmd_diagnose.h"
 #include "cmd_explain.h"
@@ -88,9 +89,7 @@ parse_common(int argc, char **argv, struct opts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->rules = getenv("BOUNCEKIT_RULES");
-	if (o->rules != NULL && o->rules[0] == '\0')
-		o->rules = NULL;
+	o->rules = bk_cli_rules_env();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:ho:r:", longopts, NULL)) !=
 	    -1) {

@@ -21,6 +21,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/check.h"
+#include "cli_opt.h"
 #include "cmd_check.h"
 
 #define EXIT_PROBLEM 1
@@ -32,21 +33,15 @@
 #define CHECK_FORMAT 1
 
 struct copts {
-	bk_dmarc_rules dmarc_rules;  /* --dmarc-rules, default RFC 9989 */
-	const char *dns;
+	struct bk_cli_dns_opts net;  /* -d -R -i -l -S -t */
 	const char *helo;
-	const char *ip;
 	int json;
-	const char *lists;
 	int offline;
 	const char *records[MAX_RECORDS];
 	size_t nrec;
-	const char *selectors[BK_LIMIT_DKIM_SELECTORS];
-	size_t nsel;
 	const char *sender;
 	int sequential;
 	int strict;
-	unsigned timeout_ms;
 };
 
 /* bk_cli_check_usage - usage lines for check */
@@ -229,32 +224,21 @@ parse_opts(int argc, char **argv, struct copts *o)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:hH:i:jl:r:s:S:t:", longopts,
 	    NULL)) != -1) {
+		int taken = bk_cli_dns_opt(&o->net, c, optarg);
+
+		if (taken < 0)
+			return -1;
+		if (taken > 0)
+			continue;
 		switch (c) {
-		case 'd':
-			o->dns = optarg;
-			break;
-		case 'R':
-			if (bk_dmarc_rules_parse(&o->dmarc_rules, optarg) !=
-			    0) {
-				fprintf(stderr, "bouncekit: --dmarc-rules "
-				    "wants 9989 or 7489\n");
-				return -1;
-			}
-			break;
 		case 'h':
 			usage_check(stdout);
 			exit(0);
 		case 'H':
 			o->helo = optarg;
 			break;
-		case 'i':
-			o->ip = optarg;
-			break;
 		case 'j':
 			o->json = 1;
-			break;
-		case 'l':
-			o->lists = optarg;
 			break;
 		case 'O':
 			o->offline = 1;
@@ -276,26 +260,6 @@ parse_opts(int argc, char **argv, struct copts *o)
 		case 'X':
 			o->strict = 1;
 			break;
-		case 'S':
-			if (o->nsel == BK_LIMIT_DKIM_SELECTORS) {
-				fprintf(stderr, "bouncekit: at most %d "
-				    "selectors\n", BK_LIMIT_DKIM_SELECTORS);
-				return -1;
-			}
-			o->selectors[o->nsel++] = optarg;
-			break;
-		case 't': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end != '\0' || v == 0 || v > 60000) {
-				fprintf(stderr, "bouncekit: --timeout wants "
-				    "1..60000 ms\n");
-				return -1;
-			}
-			o->timeout_ms = (unsigned)v;
-			break;
-		}
 		default:
 			return -1;
 		}
@@ -347,11 +311,11 @@ offline_table(const struct copts *o, const char *domain)
 			snprintf(name, sizeof(name), "_mta-sts.%s", domain);
 		} else if (domain != NULL && starts(t, "v=TLSRPTv1")) {
 			snprintf(name, sizeof(name), "_smtp._tls.%s", domain);
-		} else if (domain != NULL && o->nsel == 1 &&
+		} else if (domain != NULL && o->net.nsel == 1 &&
 		    (starts(t, "v=DKIM1") || starts(t, "k=") ||
 		    starts(t, "p="))) {
 			snprintf(name, sizeof(name), "%s._domainkey.%s",
-			    o->selectors[0], domain);
+			    o->net.selectors[0], domain);
 		}
 		if (name[0] == '\0') {
 			fprintf(stderr, "bouncekit: cannot tell where record "
@@ -392,8 +356,8 @@ new_resolver(const struct copts *o, const char *domain, bk_dns_static **st)
 		bk_dns_static_backend(*st, &be);
 		dopts.backend = &be;
 	}
-	dopts.servers = o->dns;
-	dopts.timeout_ms = o->timeout_ms;
+	dopts.servers = o->net.dns;
+	dopts.timeout_ms = o->net.timeout_ms;
 	dopts.max_inflight = o->sequential ? 1 : 0;
 	rc = bk_resolver_new(&r, &dopts, &err);
 	if (rc != 0) {
@@ -425,7 +389,7 @@ check_spf(const struct copts *o, const char *domain)
 	bk_dns_static *st = NULL;
 	int rc;
 
-	if (o->ip == NULL) {
+	if (o->net.ip == NULL) {
 		fprintf(stderr, "bouncekit: check spf needs --ip\n");
 		return EXIT_USAGE;
 	}
@@ -438,10 +402,10 @@ check_spf(const struct copts *o, const char *domain)
 	r = new_resolver(o, domain, &st);
 	if (r == NULL)
 		return EXIT_USAGE;
-	rc = bk_spf_new(&spf, r, &so, o->ip, o->sender, o->helo, domain);
+	rc = bk_spf_new(&spf, r, &so, o->net.ip, o->sender, o->helo, domain);
 	if (rc == BK_EINVAL) {
 		fprintf(stderr, "bouncekit: '%s' is not an IP address\n",
-		    o->ip);
+		    o->net.ip);
 		free_resolver(r, st);
 		return EXIT_USAGE;
 	}
@@ -456,7 +420,7 @@ check_spf(const struct copts *o, const char *domain)
 		    CHECK_FORMAT);
 		put_json(bk_spf_domain(spf));
 		printf(",\"ip\":");
-		put_json(o->ip);
+		put_json(o->net.ip);
 		printf(",\"sender\":");
 		put_json(o->sender);
 		printf(",\"helo\":");
@@ -471,7 +435,7 @@ check_spf(const struct copts *o, const char *domain)
 		    bk_spf_void_lookups(spf), bk_resolver_queries(r));
 	} else {
 		printf("SPF %s for %s from %s: ", bk_spf_result_name(res),
-		    bk_spf_domain(spf), o->ip);
+		    bk_spf_domain(spf), o->net.ip);
 		put_text(bk_spf_detail(spf));
 		printf("\n");
 		if (bk_spf_explanation(spf) != NULL) {
@@ -539,10 +503,10 @@ load_lists(const struct copts *o, bk_dnsbl_set **set)
 	size_t len = 0;
 	int rc;
 
-	if (o->lists != NULL) {
-		text = slurp(o->lists, &len);
+	if (o->net.lists != NULL) {
+		text = slurp(o->net.lists, &len);
 		if (text == NULL) {
-			perror(o->lists);
+			perror(o->net.lists);
 			return EXIT_UNREADABLE;
 		}
 	}
@@ -550,7 +514,7 @@ load_lists(const struct copts *o, bk_dnsbl_set **set)
 	free(text);
 	if (rc != 0) {
 		fprintf(stderr, "bouncekit: %s: %s\n",
-		    o->lists ? o->lists : "built-in lists",
+		    o->net.lists ? o->net.lists : "built-in lists",
 		    err ? err : bk_strerror(rc));
 		free(err);
 		return EXIT_USAGE;
@@ -823,10 +787,10 @@ check_domain(const struct copts *o, const char *domain)
 		bk_dnsbl_set_free(set);
 		return EXIT_USAGE;
 	}
-	for (i = 0; rc == 0 && i < o->nsel; i++)
-		if (bk_domaincheck_add_selector(c, o->selectors[i]) != 0) {
+	for (i = 0; rc == 0 && i < o->net.nsel; i++)
+		if (bk_domaincheck_add_selector(c, o->net.selectors[i]) != 0) {
 			fprintf(stderr, "bouncekit: '%s' is not a selector\n",
-			    o->selectors[i]);
+			    o->net.selectors[i]);
 			bk_domaincheck_free(c);
 			free_resolver(r, st);
 			bk_dnsbl_set_free(set);
@@ -837,7 +801,7 @@ check_domain(const struct copts *o, const char *domain)
 	/* RFC 9989: the tree walk finds the policy record and the
 	 * organizational domain (bk_domaincheck asks _dmarc.<domain> and
 	 * _dmarc.<PSL org>, the RFC 7489 way) */
-	if (rc == 0 && o->dmarc_rules == BK_DMARC_RFC9989 &&
+	if (rc == 0 && o->net.dmarc_rules == BK_DMARC_RFC9989 &&
 	    (bk_dmarc_new(&dm, r, domain) != 0 ||
 	    bk_dmarc_prefetch(dm) != 0)) {
 		bk_dmarc_free(dm);
@@ -945,7 +909,7 @@ check_domain(const struct copts *o, const char *domain)
 		printf(",\"problems\":");
 		put_json(d->problems);
 		printf(",\"rules\":\"%s\"},\"dkim\":[",
-		    bk_dmarc_rules_name(o->dmarc_rules));
+		    bk_dmarc_rules_name(o->net.dmarc_rules));
 		for (i = 0; i < bk_domaincheck_dkim_count(c); i++)
 			json_key(i, bk_domaincheck_dkim_key(c, i));
 		printf("],\"mta_sts\":");
@@ -991,7 +955,7 @@ check_domain(const struct copts *o, const char *domain)
 			printf("\n");
 		}
 		printf("DMARC (%s rules, organizational domain %s): ",
-		    bk_dmarc_rules_name(o->dmarc_rules), d->org_domain);
+		    bk_dmarc_rules_name(o->net.dmarc_rules), d->org_domain);
 		if (d->record != NULL) {
 			printf("%s: ", d->found_at);
 			put_text(d->record);
@@ -1071,7 +1035,7 @@ check_message(const struct copts *o, const char *path)
 	 * together with the DKIM keys and SPF (one round trip less) */
 	if (rc == 0 && t.from_domain[0] != '\0' &&
 	    bk_dmarc_new(&dm, r, t.from_domain) == 0) {
-		rc = bk_dmarc_set_rules(dm, o->dmarc_rules);
+		rc = bk_dmarc_set_rules(dm, o->net.dmarc_rules);
 		if (rc == 0)
 			rc = bk_dmarc_prefetch(dm);
 	}
@@ -1619,7 +1583,7 @@ bk_cli_check(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(what, "report") == 0) {
-		if (o.offline || o.nrec > 0 || o.dns != NULL) {
+		if (o.offline || o.nrec > 0 || o.net.dns != NULL) {
 			fprintf(stderr, "bouncekit: check report reads files "
 			    "and asks no DNS: --dns, --offline and --record "
 			    "do not apply\n");
@@ -1637,7 +1601,7 @@ bk_cli_check(int argc, char **argv)
 		    "checks read the records from DNS)\n");
 		return EXIT_USAGE;
 	}
-	if (o.offline && o.dns != NULL) {
+	if (o.offline && o.net.dns != NULL) {
 		fprintf(stderr, "bouncekit: --offline makes no query: "
 		    "--dns does not apply\n");
 		return EXIT_USAGE;

@@ -17,6 +17,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/diagnose.h"
+#include "cli_opt.h"
 #include "cmd_diagnose.h"
 
 #define EXIT_WRONG 1
@@ -144,16 +145,10 @@ pick(const bk_record *recs, size_t n)
 }
 
 struct dopts {
-	bk_dmarc_rules dmarc_rules;  /* --dmarc-rules */
-	const char *dns;
+	struct bk_cli_dns_opts net;  /* -d -R -i -l -S -t */
 	const char *domain;
-	const char *ip;
 	int json;
-	const char *lists;
 	const char *rules;
-	const char *selectors[BK_LIMIT_DKIM_SELECTORS];
-	size_t nsel;
-	unsigned timeout_ms;
 	int width;
 };
 
@@ -174,72 +169,37 @@ parse_opts(int argc, char **argv, struct dopts *o)
 		{ "width", required_argument, NULL, 'w' },
 		{ NULL, 0, NULL, 0 }
 	};
-	char *end;
 	long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->width = 80;
-	o->rules = getenv("BOUNCEKIT_RULES");
-	if (o->rules != NULL && o->rules[0] == '\0')
-		o->rules = NULL;
+	o->rules = bk_cli_rules_env();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:D:hi:jl:r:S:t:w:", longopts,
 	    NULL)) != -1) {
+		int taken = bk_cli_dns_opt(&o->net, c, optarg);
+
+		if (taken < 0)
+			return -1;
+		if (taken > 0)
+			continue;
 		switch (c) {
-		case 'd':
-			o->dns = optarg;
-			break;
-		case 'R':
-			if (bk_dmarc_rules_parse(&o->dmarc_rules, optarg) !=
-			    0) {
-				fprintf(stderr, "bouncekit: --dmarc-rules "
-				    "wants 9989 or 7489\n");
-				return -1;
-			}
-			break;
 		case 'D':
 			o->domain = optarg;
 			break;
 		case 'h':
 			usage_long(stdout);
 			exit(0);
-		case 'i':
-			o->ip = optarg;
-			break;
 		case 'j':
 			o->json = 1;
-			break;
-		case 'l':
-			o->lists = optarg;
 			break;
 		case 'r':
 			o->rules = optarg;
 			break;
-		case 'S':
-			if (o->nsel == BK_LIMIT_DKIM_SELECTORS) {
-				fprintf(stderr, "bouncekit: at most %d "
-				    "selectors\n", BK_LIMIT_DKIM_SELECTORS);
-				return -1;
-			}
-			o->selectors[o->nsel++] = optarg;
-			break;
-		case 't':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 1 || v > 60000) {
-				fprintf(stderr, "bouncekit: --timeout wants "
-				    "1..60000 ms\n");
-				return -1;
-			}
-			o->timeout_ms = (unsigned)v;
-			break;
 		case 'w':
-			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || v < 40 || v > 1000) {
-				fprintf(stderr, "bouncekit: -w takes "
-				    "40..1000\n");
+			if (bk_cli_number(&v, optarg, 40, 1000, "-w", "") != 0)
 				return -1;
-			}
 			o->width = (int)v;
 			break;
 		default:
@@ -275,8 +235,8 @@ diagnose(const struct dopts *o, const char *data, size_t len,
 		free(err);
 		return rc == BK_ENOMEM ? EXIT_INTERNAL : EXIT_USAGE;
 	}
-	nopts.servers = o->dns;
-	nopts.timeout_ms = o->timeout_ms;
+	nopts.servers = o->net.dns;
+	nopts.timeout_ms = o->net.timeout_ms;
 	rc = bk_resolver_new(&r, &nopts, &err);
 	if (rc != 0) {
 		fprintf(stderr, "bouncekit: resolver: %s\n", err ? err :
@@ -304,11 +264,11 @@ diagnose(const struct dopts *o, const char *data, size_t len,
 		status = EXIT_UNREADABLE;
 		goto out;
 	}
-	dopt.sender_ip = o->ip;
+	dopt.sender_ip = o->net.ip;
 	dopt.sender_domain = o->domain;
-	dopt.dmarc_rules = o->dmarc_rules;
-	dopt.selectors = o->selectors;
-	dopt.nselectors = o->nsel;
+	dopt.dmarc_rules = o->net.dmarc_rules;
+	dopt.selectors = o->net.selectors;
+	dopt.nselectors = o->net.nsel;
 	dopt.lists = lists;
 	dopt.lists_len = lists_len;
 	rc = bk_diagnosis_new(&d, r, cls, msg, &recs[k], &dopt);
@@ -357,10 +317,10 @@ bk_cli_diagnose(int argc, char **argv)
 		bk_cli_diagnose_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (o.lists != NULL) {
-		lists = read_all(o.lists, &lists_len);
+	if (o.net.lists != NULL) {
+		lists = read_all(o.net.lists, &lists_len);
 		if (lists == NULL) {
-			perror(o.lists);
+			perror(o.net.lists);
 			return EXIT_UNREADABLE;
 		}
 	}

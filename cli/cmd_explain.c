@@ -15,6 +15,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/explain.h"
+#include "cli_opt.h"
 #include "cmd_explain.h"
 
 #define EXIT_INVALID 1
@@ -109,9 +110,7 @@ bk_cli_explain(int argc, char **argv)
 	size_t len = 0, i, n = 0;
 	int c, width = 80, status = 0;
 
-	copts.rules_path = getenv("BOUNCEKIT_RULES");
-	if (copts.rules_path != NULL && copts.rules_path[0] == '\0')
-		copts.rules_path = NULL;
+	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "H:hjr:t:w:", longopts, NULL)) !=
 	    -1) {
@@ -132,14 +131,10 @@ bk_cli_explain(int argc, char **argv)
 			text = optarg;
 			break;
 		case 'w': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
+			long v;
 
-			if (*end != '\0' || v < 40 || v > 1000) {
-				fprintf(stderr,
-				    "bouncekit: -w takes 40..1000\n");
+			if (bk_cli_number(&v, optarg, 40, 1000, "-w", "") != 0)
 				return EXIT_USAGE;
-			}
 			width = (int)v;
 			break;
 		}

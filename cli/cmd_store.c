@@ -30,6 +30,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/store.h"
+#include "cli_opt.h"
 #include "cmd_store.h"
 
 #define EXIT_USAGE 2
@@ -411,9 +412,7 @@ bk_cli_ingest(int argc, char **argv)
 	char *err = NULL;
 
 	memset(&in, 0, sizeof(in));
-	copts.rules_path = getenv("BOUNCEKIT_RULES");
-	if (copts.rules_path != NULL && copts.rules_path[0] == '\0')
-		copts.rules_path = NULL;
+	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "d:hp:qr:", longopts, NULL)) !=
 	    -1) {
@@ -689,19 +688,11 @@ bk_cli_suppress(int argc, char **argv)
 		case 'd':
 			db = optarg;
 			break;
-		case 'e': {
-			char *end;
-
-			errno = 0;
-			days = strtol(optarg, &end, 10);
-			if (errno != 0 || *end != '\0' || days < 1 ||
-			    days > 36500) {
-				fprintf(stderr, "%s: --expires takes days "
-				    "(1 to 36500)\n", progname);
+		case 'e':
+			if (bk_cli_number(&days, optarg, 1, 36500, "--expires",
+			    " days") != 0)
 				return EXIT_USAGE;
-			}
 			break;
-		}
 		case 'h':
 			bk_cli_store_usage(stdout);
 			return 0;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # test_explain.sh BOUNCEKIT - "explain" (golden text and JSON output, bad
 # input) and "rules check" (valid file, line-numbered errors, failing
-# samples).  The golden outputs below are the reviewed output of this
+# samples), and the number options every subcommand checks alike.  The
+# golden outputs below are the reviewed output of this
 # version; a change to the knowledge files changes them on purpose.
 set -u
 BK=$1
@@ -256,6 +257,41 @@ sed 's/greylisted, please try again in/nothing to see in/' "$T/good.rules" > "$T
 [ $rc -eq 1 ] && grep -q 'sample.rules:14:' "$T/out" && ok || { no "failing sample: $rc"; cat "$T/out" >&2; }
 "$BK" rules check > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "usage"
 BOUNCEKIT_RULES="$T/good.rules" "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"retry_after":600' && ok || no "user knowledge via BOUNCEKIT_RULES"
+BOUNCEKIT_RULES= "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"retry_after":600' && no "an empty BOUNCEKIT_RULES is not unset" || ok
+
+# number options, one range rule for every subcommand: below, at and over
+# the bounds, and what is not a number
+range() {	# expected exit, expected message or "", command...
+	want=$1 msg=$2
+	shift 2
+	"$@" > /dev/null 2> "$T/err" < /dev/null
+	rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		no "$*: exit $rc, want $want"
+	elif [ -n "$msg" ] && ! grep -qx "bouncekit: $msg" "$T/err"; then
+		no "$*: said '$(head -1 "$T/err")', want '$msg'"
+	else
+		ok
+	fi
+}
+w="-w wants 40..1000"
+range 2 "$w" "$BK" explain -w 39 --text "550 5.1.1 unknown"
+range 0 "" "$BK" explain -w 40 --text "550 5.1.1 unknown"
+range 0 "" "$BK" explain -w 1000 --text "550 5.1.1 unknown"
+range 2 "$w" "$BK" explain -w 1001 --text "550 5.1.1 unknown"
+range 2 "$w" "$BK" explain -w 80x --text "550 5.1.1 unknown"
+range 2 "$w" "$BK" explain -w "" --text "550 5.1.1 unknown"
+range 2 "$w" "$BK" explain -w 99999999999999999999 --text "550 5.1.1 unknown"
+range 2 "$w" "$BK" diagnose -w 39 -
+t="--timeout wants 1..60000 ms"
+range 2 "$t" "$BK" check ip -t 0 192.0.2.1
+range 2 "$t" "$BK" check ip -t 60001 192.0.2.1
+range 2 "$t" "$BK" check ip -t -1 192.0.2.1
+range 2 "$t" "$BK" diagnose -t 0 -
+range 2 "--dmarc-rules wants 9989 or 7489" "$BK" check domain --dmarc-rules 1234 example.org
+range 2 "--dmarc-rules wants 9989 or 7489" "$BK" diagnose --dmarc-rules x -
+range 2 "--expires wants 1..36500 days" "$BK" suppress --db "$T/s.db" add -e 0 a@example.org
+range 2 "--expires wants 1..36500 days" "$BK" suppress --db "$T/s.db" add -e 36501 a@example.org
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

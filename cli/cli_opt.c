@@ -1,0 +1,77 @@
+/*
+ * cli_opt.c - options shared by the subcommands (cli_opt.h).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cli_opt.h"
+
+/* bk_cli_rules_env - see cli_opt.h */
+const char *
+bk_cli_rules_env(void)
+{
+	const char *p = getenv("BOUNCEKIT_RULES");
+
+	return p != NULL && p[0] != '\0' ? p : NULL;
+}
+
+/* bk_cli_number - see cli_opt.h */
+int
+bk_cli_number(long *out, const char *arg, long lo, long hi,
+    const char *what, const char *unit)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (end == arg || *end != '\0' || errno != 0 || v < lo || v > hi) {
+		fprintf(stderr, "bouncekit: %s wants %ld..%ld%s\n", what, lo,
+		    hi, unit);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* bk_cli_dns_opt - see cli_opt.h */
+int
+bk_cli_dns_opt(struct bk_cli_dns_opts *o, int c, const char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'd':
+		o->dns = arg;
+		return 1;
+	case 'R':
+		if (bk_dmarc_rules_parse(&o->dmarc_rules, arg) != 0) {
+			fprintf(stderr, "bouncekit: --dmarc-rules wants 9989 "
+			    "or 7489\n");
+			return -1;
+		}
+		return 1;
+	case 'i':
+		o->ip = arg;
+		return 1;
+	case 'l':
+		o->lists = arg;
+		return 1;
+	case 'S':
+		if (o->nsel == BK_LIMIT_DKIM_SELECTORS) {
+			fprintf(stderr, "bouncekit: at most %d selectors\n",
+			    BK_LIMIT_DKIM_SELECTORS);
+			return -1;
+		}
+		o->selectors[o->nsel++] = arg;
+		return 1;
+	case 't':
+		if (bk_cli_number(&v, arg, 1, 60000, "--timeout", " ms") != 0)
+			return -1;
+		o->timeout_ms = (unsigned)v;
+		return 1;
+	default:
+		return 0;
+	}
+}
