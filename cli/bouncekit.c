@@ -13,9 +13,11 @@
 
 #include "bouncekit/bouncekit.h"
 #include "cli_opt.h"
+#include "cli_walk.h"
 #include "cmd_check.h"
 #include "cmd_diagnose.h"
 #include "cmd_explain.h"
+#include "cmd_report.h"
 #include "cmd_store.h"
 
 #define EXIT_USAGE 2
@@ -38,6 +40,7 @@ usage(FILE *fp)
 	bk_cli_check_usage(fp);
 	bk_cli_explain_usage(fp);
 	bk_cli_diagnose_usage(fp);
+	bk_cli_report_usage(fp);
 	fprintf(fp,
 	    "\n"
 	    "parse     decode bounces (files, directories, Maildir, mbox, "
@@ -55,6 +58,9 @@ usage(FILE *fp)
 	    "diagnose  a bounce explained plus the DNS checks its cause calls "
 	    "for:\n"
 	    "          still wrong now, or looks fixed (docs/checks.md)\n"
+	    "report    statistics over many bounces: text, JSON or an HTML "
+	    "page with\n"
+	    "          charts\n"
 	    "rules     check a user rules / knowledge file "
 	    "(bouncekit-rules(5))\n"
 	    "\n"
@@ -181,16 +187,43 @@ emit(bk_classifier *cls, const struct opts *o, bk_record *recs, size_t n,
 	return 0;
 }
 
+/* What parse carries from message to message. */
+struct parse_ctx {
+	bk_classifier *cls;
+	const struct opts *o;
+	int undecoded;
+};
+
+/* parse_one - decode, classify and print one message */
+static int
+parse_one(void *ctx, const char *data, size_t len, const char *origin)
+{
+	struct parse_ctx *p = ctx;
+	bk_message *msg;
+	bk_record *recs;
+	size_t n;
+	int rc;
+
+	if (bk_message_new(&msg, data, len, NULL) != 0)
+		return EXIT_INTERNAL;
+	if (bk_message_decode(msg, &recs, &n) != 0) {
+		bk_message_free(msg);
+		return EXIT_INTERNAL;
+	}
+	rc = emit(p->cls, p->o, recs, n, origin, &p->undecoded);
+	bk_message_free(msg);
+	return rc;
+}
+
 /* cmd_parse - decode every message of every path */
 static int
 cmd_parse(int argc, char **argv)
 {
 	struct opts o;
-	bk_classifier *cls;
-	int i, rc, status = 0, undecoded = 0;
-	static char *const stdin_path[] = { "-" };
+	struct parse_ctx p;
+	struct bk_cli_walk w = { parse_one, NULL, &p, 0 };
 	char *const *paths;
-	int npaths;
+	int npaths, rc, status = 0;
 
 	if (parse_common(argc, argv, &o) != 0) {
 		usage(stderr);
@@ -198,69 +231,21 @@ cmd_parse(int argc, char **argv)
 	}
 	paths = argv + optind;
 	npaths = argc - optind;
-	if (npaths == 0) {
-		paths = stdin_path;
-		npaths = 1;
-	}
-	cls = new_classifier(&o);
-	if (cls == NULL)
+	p.o = &o;
+	p.undecoded = 0;
+	p.cls = new_classifier(&o);
+	if (p.cls == NULL)
 		return EXIT_USAGE;
 	bk_format_header(stdout, o.format);
-	for (i = 0; i < npaths && status != EXIT_INTERNAL; i++) {
-		bk_source *src;
-		char *err = NULL;
-		const char *data, *origin;
-		size_t len;
-
-		rc = bk_source_new(&src, paths[i], &err);
-		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", progname,
-			    err ? err : bk_strerror(rc));
-			free(err);
-			status = EXIT_UNREADABLE;
-			continue;
-		}
-		/* loop: each call consumes one message or one failed file */
-		for (;;) {
-			bk_message *msg;
-			bk_record *recs;
-			size_t n;
-
-			rc = bk_source_next(src, &data, &len, &origin);
-			if (rc == BK_EEOF)
-				break;
-			if (rc == BK_EIO) {
-				fprintf(stderr, "%s: %s\n", progname,
-				    bk_source_errmsg(src));
-				status = EXIT_UNREADABLE;
-				continue;
-			}
-			if (rc != 0 && rc != BK_ETOOBIG) {
-				status = EXIT_INTERNAL;
-				break;
-			}
-			if (bk_message_new(&msg, data, len, NULL) != 0) {
-				status = EXIT_INTERNAL;
-				break;
-			}
-			if (bk_message_decode(msg, &recs, &n) != 0) {
-				bk_message_free(msg);
-				status = EXIT_INTERNAL;
-				break;
-			}
-			rc = emit(cls, &o, recs, n, origin, &undecoded);
-			bk_message_free(msg);
-			if (rc != 0) {
-				status = rc;
-				break;
-			}
-		}
-		bk_source_free(src);
-	}
-	bk_classifier_free(cls);
+	rc = bk_cli_walk(&w, paths, npaths);
+	if (rc != 0)
+		status = rc > 0 ? rc : EXIT_INTERNAL;
+	else if (w.unreadable_seen)
+		status = EXIT_UNREADABLE;
+	bk_classifier_free(p.cls);
 	if (fflush(stdout) != 0 && status == 0)
 		status = EXIT_INTERNAL;
-	if (status == 0 && undecoded)
+	if (status == 0 && p.undecoded)
 		status = EXIT_UNDECODED;
 	return status;
 }
@@ -351,6 +336,8 @@ main(int argc, char **argv)
 		return bk_cli_rules(argc - 1, argv + 1);
 	if (strcmp(argv[1], "diagnose") == 0)
 		return bk_cli_diagnose(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return bk_cli_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "version") == 0 ||
 	    strcmp(argv[1], "--version") == 0) {
 		printf("bouncekit %s (record format %d)\n", BK_VERSION_STRING,

@@ -31,6 +31,7 @@
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/store.h"
 #include "cli_opt.h"
+#include "cli_walk.h"
 #include "cmd_store.h"
 
 #define EXIT_USAGE 2
@@ -292,11 +293,12 @@ show_progress(struct ingest *in)
 	    progname, bar, pct, in->t.messages, in->t.records);
 }
 
-/* ingest_message - decode, classify and store one message */
+/* ingest_message - decode, classify and store one message (@ctx: the
+ * struct ingest; called by bk_cli_walk) */
 static int
-ingest_message(struct ingest *in, const char *data, size_t len,
-    const char *origin)
+ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 {
+	struct ingest *in = ctx;
 	bk_store_source src;
 	bk_message *msg;
 	bk_record *recs;
@@ -408,7 +410,8 @@ bk_cli_ingest(int argc, char **argv)
 	const char *db = NULL, *policy_path = NULL, *delims = NULL;
 	char *const *paths;
 	struct ingest in;
-	int c, i, npaths, pipe_mode = 0, quiet = 0, status = 0, rc = 0;
+	struct bk_cli_walk w;
+	int c, npaths, pipe_mode = 0, quiet = 0, status = 0, rc = 0;
 	char *err = NULL;
 
 	memset(&in, 0, sizeof(in));
@@ -494,44 +497,13 @@ bk_cli_ingest(int argc, char **argv)
 	in.progress = !quiet && !pipe_mode && isatty(2);
 	if (in.progress)
 		in.total = input_bytes(paths, (size_t)npaths);
-	rc = 0;
-	for (i = 0; i < npaths && rc == 0; i++) {
-		bk_source *src;
-		const char *data, *origin;
-		size_t len;
-
-		rc = bk_source_new(&src, paths[i], &err);
-		if (rc != 0) {
-			fprintf(stderr, "%s: %s\n", progname,
-			    err ? err : bk_strerror(rc));
-			free(err);
-			err = NULL;
-			status = EXIT_UNREADABLE;
-			rc = 0;
-			continue;
-		}
-		/* loop: each call consumes one message or one failed file */
-		for (;;) {
-			int r = bk_source_next(src, &data, &len, &origin);
-
-			if (r == BK_EEOF)
-				break;
-			if (r == BK_EIO) {
-				fprintf(stderr, "%s: %s\n", progname,
-				    bk_source_errmsg(src));
-				status = EXIT_UNREADABLE;
-				continue;
-			}
-			if (r != 0 && r != BK_ETOOBIG) {
-				rc = r;
-				break;
-			}
-			rc = ingest_message(&in, data, len, origin);
-			if (rc != 0)
-				break;
-		}
-		bk_source_free(src);
-	}
+	w.message = ingest_message;
+	w.unreadable = NULL;
+	w.ctx = &in;
+	w.unreadable_seen = 0;
+	rc = bk_cli_walk(&w, paths, npaths);
+	if (w.unreadable_seen)
+		status = EXIT_UNREADABLE;
 	if (rc == 0 && in.in_batch > 0)
 		rc = bk_store_commit(in.st);
 	if (rc != 0) {

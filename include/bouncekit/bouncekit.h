@@ -13,5 +13,6 @@
 #include "source.h"
 #include "classify.h"
 #include "format.h"
+#include "report.h"
 
 #endif /* BOUNCEKIT_H */

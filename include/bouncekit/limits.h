@@ -187,4 +187,17 @@
 #define BK_LIMIT_STORE_ADDRESS_BYTES 254
 #define BK_LIMIT_STORE_NOTE_BYTES 255
 
+/*
+ * Report (bk_report): distinct values counted per dimension (providers,
+ * causes, recipient domains, status codes, ...; further values are
+ * counted together as "other"), bytes kept of one value and of its
+ * example reply, and distinct days on the timeline (records of further
+ * days are counted, but not drawn).  Memory stays bounded however many
+ * records are added.
+ */
+#define BK_LIMIT_REPORT_KEYS 4096
+#define BK_LIMIT_REPORT_KEY_BYTES 255
+#define BK_LIMIT_REPORT_EXAMPLE_BYTES 200
+#define BK_LIMIT_REPORT_DAYS 3660
+
 #endif /* BOUNCEKIT_LIMITS_H */

@@ -52,6 +52,27 @@ static const char *bkt_case;
 			    gp_ ? gp_ : "NULL", w_ ? w_ : "NULL");         \
 	} while (0)
 
+/* bkt_valid_utf8 - the whole NUL-terminated string is valid UTF-8 (the
+ * shape of each sequence; output writers are checked against it) */
+static inline int
+bkt_valid_utf8(const unsigned char *p)
+{
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ?
+		    2 : (*p >> 3) == 30 ? 3 : -1;
+
+		if (n < 0)
+			return 0;
+		p++;
+		while (n-- > 0) {
+			if ((*p & 0xc0) != 0x80)
+				return 0;
+			p++;
+		}
+	}
+	return 1;
+}
+
 struct bkt_entry {
 	const char *name;
 	void (*fn)(void);

@@ -19,26 +19,6 @@ render(bk_format fmt, const bk_record *r)
 	return buf;
 }
 
-/* valid_utf8 - the whole string is valid UTF-8 */
-static int
-valid_utf8(const unsigned char *p)
-{
-	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ?
-		    2 : (*p >> 3) == 30 ? 3 : -1;
-
-		if (n < 0)
-			return 0;
-		p++;
-		while (n-- > 0) {
-			if ((*p & 0xc0) != 0x80)
-				return 0;
-			p++;
-		}
-	}
-	return 1;
-}
-
 static void
 test_format__json_escaping(void)
 {
@@ -72,7 +52,7 @@ test_format__json_escaping(void)
 		if (strstr(out, rows[i].want) == NULL)
 			BKT_FAIL("[%s] got %s, want it to contain %s",
 			    rows[i].name, out, rows[i].want);
-		if (!valid_utf8((const unsigned char *)out))
+		if (!bkt_valid_utf8((const unsigned char *)out))
 			BKT_FAIL("[%s] output is not valid UTF-8", rows[i].name);
 		if (strchr(out, '\x1b') != NULL)
 			BKT_FAIL("[%s] raw ESC in JSON", rows[i].name);

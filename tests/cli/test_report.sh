@@ -1,0 +1,142 @@
+#!/bin/sh
+# test_report.sh BOUNCEKIT - "report" over the project's own samples
+# (tests/corpus): its totals and tables agree with what "parse" prints for
+# the same messages, every format writes, the HTML page is well formed
+# and self-contained, an unreadable input is counted and named (exit 3),
+# and a mailbox read from stdin gives the same counts as its files.
+set -u
+BK=$1
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+pass=0
+ok() { pass=$((pass + 1)); }
+no() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
+unset NO_COLOR BOUNCEKIT_RULES
+
+# the samples alone (the folder also holds their expected outputs)
+corpus=$T/emails
+mkdir "$corpus"
+find "$SRC/tests/corpus" -name '*.eml' -exec cp {} "$corpus/" \;
+"$BK" parse "$corpus" > "$T/records.jsonl" 2> /dev/null
+"$BK" report -f json "$corpus" > "$T/report.json"; rc=$?
+[ $rc -eq 0 ] && ok || no "report json: exit $rc"
+
+# the report's counts are those of the records parse prints
+python3 - "$T/records.jsonl" "$T/report.json" <<'PY' || no "json report disagrees with parse"
+import collections, json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+rep = json.load(open(sys.argv[2]))
+t = rep["totals"]
+bad = []
+def want(what, got, exp):
+    if got != exp:
+        bad.append("%s: got %r, want %r" % (what, got, exp))
+want("records", t["records"], len(recs))
+for k in ("bounce", "delay", "delivered", "feedback", "autoreply", "unknown"):
+    want(k, t[k], sum(1 for r in recs if r["kind"] == k))
+want("hard", t["hard"], sum(1 for r in recs if r["kind"] == "bounce" and r["hard"]))
+fail = [r for r in recs if r["kind"] in ("bounce", "delay")]
+want("sender_side", t["sender_side"], sum(1 for r in fail if r["responsible"] == "sender"))
+for dim, key in (("cause", "cause"), ("provider", "provider"),
+                 ("reason", "reason"), ("status", "status"),
+                 ("blocklist", "blocklist")):
+    exp = collections.Counter(r[key] for r in fail if r[key])
+    got = {v["value"]: v["count"] for v in rep[dim]["values"]}
+    want(dim, got, dict(exp))
+    want(dim + " none", rep[dim]["none"], sum(1 for r in fail if not r[key]))
+dom = collections.Counter(r["recipient"].rsplit("@", 1)[1] for r in fail if r["recipient"] and "@" in r["recipient"])
+want("domain", {v["value"]: v["count"] for v in rep["domain"]["values"]}, dict(dom))
+# values come most counted first
+for dim in ("cause", "domain", "status"):
+    counts = [v["count"] for v in rep[dim]["values"]]
+    want(dim + " order", counts, sorted(counts, reverse=True))
+if t["records"] == 0 or t["unknown"] != 0:
+    bad.append("the samples should all decode")
+for b in bad:
+    print(b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+[ $? -eq 0 ] && ok
+
+# HTML: one well-formed page, no script, nothing fetched from elsewhere
+"$BK" report -f html -o "$T/report.html" "$corpus"; rc=$?
+[ $rc -eq 0 ] && ok || no "report html: exit $rc"
+python3 - "$T/report.html" <<'PY' && ok || no "html report is not a well-formed self-contained page"
+import sys
+from html.parser import HTMLParser
+VOID = {"meta", "br", "rect"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack, self.bad, self.tags = [], [], set()
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        for k, v in attrs:
+            if k == "src" or (k == "href" and not v.startswith(("https://", "http://"))):
+                self.bad.append("%s %s=%s" % (tag, k, v))
+        if tag not in VOID:
+            self.stack.append(tag)
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.bad.append("unbalanced </%s>" % tag)
+        else:
+            self.stack.pop()
+p = P()
+text = open(sys.argv[1], encoding="utf-8").read()
+p.feed(text)
+if p.stack: p.bad.append("unclosed %s" % p.stack)
+for need in ("svg", "table", "h1"):
+    if need not in p.tags: p.bad.append("no <%s>" % need)
+for never in ("script", "link", "img", "iframe"):
+    if never in p.tags: p.bad.append("<%s> present" % never)
+if not text.startswith("<!DOCTYPE html>"): p.bad.append("no doctype")
+for b in p.bad: print(b, file=sys.stderr)
+sys.exit(1 if p.bad else 0)
+PY
+
+# text: fits 80 columns, names the totals
+"$BK" report "$corpus" > "$T/report.txt"; rc=$?
+[ $rc -eq 0 ] && ok || no "report text: exit $rc"
+awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$T/report.txt" && ok || no "a text line is wider than 80 columns"
+n=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['totals']['records'])" "$T/report.json")
+grep -q "^bouncekit report: $n records from" "$T/report.txt" && ok || no "text headline: $(head -1 "$T/report.txt")"
+
+# an unreadable path: named on stderr, counted, the report still written
+"$BK" report -f json "$corpus" "$T/no-such-file" > "$T/r2.json" 2> "$T/err"; rc=$?
+[ $rc -eq 3 ] && ok || no "unreadable input: exit $rc, want 3"
+grep -q "no-such-file" "$T/err" && ok || no "unreadable input not named"
+python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['totals']; sys.exit(0 if t['unreadable'] == 1 and t['records'] == $n else 1)" "$T/r2.json" && ok || no "unreadable input not counted"
+
+# the same messages as one mbox on stdin: the same counts
+for f in $(find "$corpus" -name '*.eml' | sort); do
+	printf 'From MAILER-DAEMON Thu Jan  1 00:00:00 2026\n'
+	sed 's/^From />From /' "$f"
+	echo
+done > "$T/all.mbox"
+"$BK" report -f json < "$T/all.mbox" > "$T/r3.json"; rc=$?
+[ $rc -eq 0 ] && ok || no "report from stdin: exit $rc"
+python3 -c "
+import json, sys
+a = json.load(open(sys.argv[1])); b = json.load(open(sys.argv[2]))
+for k in ('records', 'bounce', 'hard', 'sender_side'):
+    if a['totals'][k] != b['totals'][k]:
+        sys.exit('%s: %s vs %s' % (k, a['totals'][k], b['totals'][k]))
+" "$T/report.json" "$T/r3.json" && ok || no "stdin mbox counts differ from the files'"
+
+# a message with no report in it is counted as undecodable, not dropped
+printf 'From: a@example.org\nSubject: hello\n\nJust a note.\n' > "$T/plain.eml"
+"$BK" report -f json "$T/plain.eml" > "$T/r4.json"; rc=$?
+python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['totals']; sys.exit(0 if t['undecodable'] == 1 and t['inputs'] == 1 else 1)" "$T/r4.json" && ok || no "plain message not counted as undecodable"
+
+# usage
+"$BK" report -f pdf "$corpus" > /dev/null 2> "$T/err"; rc=$?
+[ $rc -eq 2 ] && grep -q "unknown report format 'pdf'" "$T/err" && ok || no "bad format: exit $rc"
+"$BK" report -o "$T/no/such/dir/r.html" "$corpus" > /dev/null 2>&1; rc=$?
+[ $rc -ne 0 ] && ok || no "unwritable output accepted"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
