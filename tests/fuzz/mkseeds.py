@@ -44,6 +44,7 @@ def main():
     dsn_parts, headers, lines = [], [], set()
     for name, m in emls():
         put("message", name, m)
+        put("report", name, m)
         norm = m.replace(b"\r\n", b"\n")
         headers.append((name, norm.split(b"\n\n", 1)[0] + b"\n\n"))
         for mo in re.finditer(
