@@ -282,14 +282,11 @@ cmd_classify(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	bk_format_header(stdout, o.format);
-	while ((n = getline(&line, &cap, in)) != -1) {
+	while ((n = bk_cli_line(in, &line, &cap)) != -1) {
 		bk_record rec;
 		size_t len = (size_t)n;
 
 		lineno++;
-		while (len > 0 && (line[len - 1] == '\n' ||
-		    line[len - 1] == '\r'))
-			len--;
 		if (len == 0)
 			continue;
 		if (len > BK_LIMIT_LINE_BYTES)

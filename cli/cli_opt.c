@@ -1,5 +1,5 @@
 /*
- * cli_opt.c - options shared by the subcommands (cli_opt.h).
+ * cli_opt.c - what the subcommands share (cli_opt.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -74,4 +74,17 @@ bk_cli_dns_opt(struct bk_cli_dns_opts *o, int c, const char *arg)
 	default:
 		return 0;
 	}
+}
+
+/* bk_cli_line - see cli_opt.h */
+ssize_t
+bk_cli_line(FILE *fp, char **line, size_t *cap)
+{
+	ssize_t n = getline(line, cap, fp);
+
+	while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+		n--;
+	if (n >= 0)
+		(*line)[n] = '\0';
+	return n;
 }

@@ -1,12 +1,14 @@
 /*
- * cli_opt.h - command-line options that several subcommands share: the
- * rules file from the environment, whole numbers in a range, and the
- * DNS options of "check" and "diagnose" (cli_opt.c).
+ * cli_opt.h - what several subcommands share: the rules file from the
+ * environment, whole numbers in a range, the DNS options of "check" and
+ * "diagnose", and reading an input line by line (cli_opt.c).
  */
 #ifndef BK_CLI_OPT_H
 #define BK_CLI_OPT_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 
 #include "bouncekit/check.h"
 #include "bouncekit/limits.h"
@@ -41,5 +43,11 @@ struct bk_cli_dns_opts {
  * options: 1 taken, 0 not one of them, -1 a bad value (said on stderr)
  */
 int bk_cli_dns_opt(struct bk_cli_dns_opts *o, int c, const char *arg);
+
+/*
+ * bk_cli_line - the next line of @fp into *@line (getline's buffer and
+ * *@cap), its "\n" or "\r\n" taken off; its length, or -1 at the end
+ */
+ssize_t bk_cli_line(FILE *fp, char **line, size_t *cap);
 
 #endif /* BK_CLI_OPT_H */

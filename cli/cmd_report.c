@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bouncekit/bouncekit.h"
 #include "cli_opt.h"
 #include "cli_walk.h"
 #include "cmd_report.h"
+#include "cmd_store.h"
 
 #define EXIT_USAGE 2
 #define EXIT_UNREADABLE 3
@@ -27,7 +29,11 @@ bk_cli_report_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "       bouncekit report [-f text|json|html] [-o FILE] [-r FILE] "
-	    "[PATH ...]\n");
+	    "[PATH ...]\n"
+	    "       bouncekit report [-f ...] [-o FILE] --records "
+	    "[FILE ...]\n"
+	    "       bouncekit report [-f ...] [-o FILE] --db DB "
+	    "[--since DAYS]\n");
 }
 
 static void
@@ -45,9 +51,15 @@ usage_long(FILE *fp)
 	    "                     charts, no scripts or outside resources)\n"
 	    "  -o, --output FILE  write the report to FILE instead of stdout\n"
 	    "  -r, --rules FILE   extra rules (also $BOUNCEKIT_RULES)\n"
+	    "  -J, --records      the files (or stdin) hold records as JSON\n"
+	    "                     Lines, as \"bouncekit parse\" prints them\n"
+	    "  -d, --db DB        the events of the suppression store (a file\n"
+	    "                     or postgresql:// URL; docs/store.md)\n"
+	    "      --since DAYS   with --db: only the last DAYS days\n"
 	    "\n"
 	    "Exit status: 0 written, 2 usage, 3 written but some input could\n"
-	    "not be read, 5 internal error.\n", fp);
+	    "not be read (or a record line is not a record), 5 internal\n"
+	    "error.\n", fp);
 }
 
 /* What the walk carries from message to message. */
@@ -66,16 +78,19 @@ report_one(void *ctx, const char *data, size_t len, const char *origin)
 	size_t n, i;
 	int rc;
 
-	(void)origin;
-	if (bk_message_new(&msg, data, len, NULL) != 0)
-		return EXIT_INTERNAL;
-	rc = bk_message_decode(msg, &recs, &n);
-	for (i = 0; rc == 0 && i < n; i++)
-		rc = bk_classify(c->cls, &recs[i]);
+	rc = bk_message_new(&msg, data, len, NULL);
+	if (rc == 0) {
+		rc = bk_message_decode(msg, &recs, &n);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = bk_classify(c->cls, &recs[i]);
+		if (rc == 0)
+			rc = bk_report_add(c->rep, recs, n);
+		bk_message_free(msg);
+	}
 	if (rc == 0)
-		rc = bk_report_add(c->rep, recs, n);
-	bk_message_free(msg);
-	return rc != 0 ? EXIT_INTERNAL : 0;
+		return 0;
+	fprintf(stderr, "bouncekit: %s: %s\n", origin, bk_strerror(rc));
+	return EXIT_INTERNAL;
 }
 
 static void
@@ -86,32 +101,180 @@ report_unreadable(void *ctx)
 	bk_report_add_unreadable(c->rep);
 }
 
+/* Longest record line read back (a record's strings are bounded by the
+ * decoder's limits; this leaves room for every byte escaped). */
+#define RECORD_LINE_MAX ((size_t)16 * 1024 * 1024)
+
+/*
+ * add_json - count one record given as JSON; a line that is not one is
+ * named on stderr and counted as unreadable.  @at (0: none) stands in
+ * for a record without a timestamp: when the store recorded the event.
+ * 0, or EXIT_INTERNAL.
+ */
+static int
+add_json(struct report_ctx *c, const char *json, size_t len, int64_t at,
+    const char *where, unsigned long lineno, int *bad)
+{
+	char *scratch = malloc(len + 1);
+	bk_record rec;
+	int rc;
+
+	if (scratch == NULL) {
+		fprintf(stderr, "bouncekit: %s:%lu: out of memory\n", where,
+		    lineno);
+		return EXIT_INTERNAL;
+	}
+	rc = bk_format_read_json(&rec, NULL, json, len, scratch);
+	if (rc != 0) {
+		fprintf(stderr, "bouncekit: %s:%lu: not a record (%s)\n",
+		    where, lineno, bk_strerror(rc));
+		bk_report_add_unreadable(c->rep);
+		*bad = 1;
+		free(scratch);
+		return 0;
+	}
+	if (!rec.has_timestamp && at != 0) {
+		rec.has_timestamp = 1;
+		rec.timestamp = at;
+	}
+	rc = bk_report_add(c->rep, &rec, 1);
+	free(scratch);
+	if (rc != 0) {
+		fprintf(stderr, "bouncekit: %s:%lu: %s\n", where, lineno,
+		    bk_strerror(rc));
+		return EXIT_INTERNAL;
+	}
+	return 0;
+}
+
+/* read_records - every line of @path ("-": stdin) as a record */
+static int
+read_records(struct report_ctx *c, const char *path, int *bad)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	if (fp == NULL) {
+		perror(path);
+		bk_report_add_unreadable(c->rep);
+		*bad = 1;
+		return 0;
+	}
+	while (rc == 0 && (n = bk_cli_line(fp, &line, &cap)) != -1) {
+		size_t len = (size_t)n;
+
+		lineno++;
+		if (len == 0)
+			continue;
+		if (len > RECORD_LINE_MAX) {
+			fprintf(stderr, "bouncekit: %s:%lu: line longer than "
+			    "%zu bytes\n", path, lineno, RECORD_LINE_MAX);
+			bk_report_add_unreadable(c->rep);
+			*bad = 1;
+			continue;
+		}
+		rc = add_json(c, line, len, 0, path, lineno, bad);
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "bouncekit: %s: read error\n", path);
+		bk_report_add_unreadable(c->rep);
+		*bad = 1;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+/* What the store's walk carries. */
+struct db_ctx {
+	struct report_ctx *c;
+	unsigned long n;
+	int bad;
+};
+
+static int
+db_event(void *ctx, int64_t at, const char *record, size_t len)
+{
+	struct db_ctx *d = ctx;
+
+	d->n++;
+	return add_json(d->c, record, len, at, "store event", d->n, &d->bad);
+}
+
+/* read_db - the events of the store at @db since @days days ago (0: all) */
+static int
+read_db(struct report_ctx *c, const char *db, long days, int *bad)
+{
+	struct db_ctx d = { c, 0, 0 };
+	bk_store *st;
+	int64_t since = 0;
+	int rc;
+
+	rc = bk_cli_store_open(&st, db);
+	if (rc != 0)
+		return rc;
+	if (days > 0)
+		since = (int64_t)time(NULL) - (int64_t)days * 86400;
+	rc = bk_store_events(st, since, db_event, &d);
+	if (rc < 0) {
+		fprintf(stderr, "bouncekit: store: %s\n",
+		    bk_store_errmsg(st)[0] ? bk_store_errmsg(st) :
+		    bk_strerror(rc));
+		rc = EXIT_UNREADABLE;
+	}
+	bk_store_free(st);
+	if (d.bad)
+		*bad = 1;
+	return rc;
+}
+
 /* bk_cli_report - see cmd_report.h */
 int
 bk_cli_report(int argc, char **argv)
 {
+	enum { O_SINCE = 256 };
 	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "records", no_argument, NULL, 'J' },
 		{ "rules", required_argument, NULL, 'r' },
+		{ "since", required_argument, NULL, O_SINCE },
 		{ NULL, 0, NULL, 0 }
 	};
 	bk_classify_options copts = BK_CLASSIFY_OPTIONS_INIT;
 	bk_report_format fmt = BK_REPORT_TEXT;
 	struct report_ctx ctx = { NULL, NULL };
 	struct bk_cli_walk w = { report_one, report_unreadable, &ctx, 0 };
-	const char *out_path = NULL;
+	const char *out_path = NULL, *db = NULL;
 	char *const *paths;
 	char *err = NULL;
 	FILE *out = stdout;
-	int c, npaths, rc, status = 0;
+	long since_days = 0;
+	int c, i, npaths, rc, status = 0, records = 0, bad = 0;
 
 	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:ho:r:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:f:hJo:r:", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		case 'J':
+			records = 1;
+			break;
+		case O_SINCE:
+			if (bk_cli_number(&since_days, optarg, 1, 36500,
+			    "--since", " days") != 0)
+				return EXIT_USAGE;
+			break;
 		case 'f':
 			if (strcmp(optarg, "text") == 0) {
 				fmt = BK_REPORT_TEXT;
@@ -141,6 +304,12 @@ bk_cli_report(int argc, char **argv)
 	}
 	paths = argv + optind;
 	npaths = argc - optind;
+	if ((db != NULL && (records || npaths > 0)) ||
+	    (since_days > 0 && db == NULL)) {
+		fprintf(stderr, "bouncekit: report reads messages, --records "
+		    "or --db (with --since), one of them\n");
+		return EXIT_USAGE;
+	}
 	if (bk_classifier_new(&ctx.cls, &copts, &err) != 0) {
 		fprintf(stderr, "bouncekit: %s\n", err ? err : "rules");
 		free(err);
@@ -150,11 +319,24 @@ bk_cli_report(int argc, char **argv)
 		bk_classifier_free(ctx.cls);
 		return EXIT_INTERNAL;
 	}
-	rc = bk_cli_walk(&w, paths, npaths);
+	if (db != NULL) {
+		rc = read_db(&ctx, db, since_days, &bad);
+	} else if (records) {
+		rc = 0;
+		for (i = 0; rc == 0 && i < (npaths ? npaths : 1); i++)
+			rc = read_records(&ctx, npaths ? paths[i] : "-",
+			    &bad);
+	} else {
+		rc = bk_cli_walk(&w, paths, npaths);
+		if (rc < 0) {
+			fprintf(stderr, "bouncekit: report: %s\n",
+			    bk_strerror(rc));
+			rc = EXIT_INTERNAL;
+		}
+		bad = w.unreadable_seen;
+	}
 	if (rc != 0) {
-		status = EXIT_INTERNAL;
-		fprintf(stderr, "bouncekit: report: %s\n",
-		    rc < 0 ? bk_strerror(rc) : "out of memory");
+		status = rc;
 		goto done;
 	}
 	/* the output is opened only now: a failed run leaves no half file */
@@ -174,7 +356,7 @@ bk_cli_report(int argc, char **argv)
 	} else if (fflush(stdout) != 0 && status == 0) {
 		status = EXIT_INTERNAL;
 	}
-	if (status == 0 && w.unreadable_seen)
+	if (status == 0 && bad)
 		status = EXIT_UNREADABLE;
 done:
 	bk_report_free(ctx.rep);

@@ -162,11 +162,12 @@ load_policy(bk_store_policy *p, const char *opt)
 /*
  * open_store - open the store, or say why not; returns an exit code.
  * @fast: fast commits (bulk ingest of files, which can be run again);
- * 0 for pipe mode and every change made by hand.
+ * 0 for pipe mode and every change made by hand.  @read_only: neither
+ * create nor migrate (report).
  */
 static int
 open_store(bk_store **out, const char *db, const bk_store_policy *policy,
-    int fast)
+    int fast, int read_only)
 {
 	bk_store_options o = BK_STORE_OPTIONS_INIT;
 	char buf[4096];
@@ -180,6 +181,7 @@ open_store(bk_store **out, const char *db, const bk_store_policy *policy,
 		return EXIT_USAGE;
 	o.policy = policy;
 	o.fast_commit = fast;
+	o.read_only = read_only;
 	env = getenv("BOUNCEKIT_BUSY_MS");
 	if (env != NULL && env[0] != '\0') {
 		char *end;
@@ -204,6 +206,13 @@ open_store(bk_store **out, const char *db, const bk_store_policy *policy,
 	default:
 		return EXIT_INTERNAL;
 	}
+}
+
+/* bk_cli_store_open - see cmd_store.h */
+int
+bk_cli_store_open(bk_store **out, const char *db)
+{
+	return open_store(out, db, NULL, 0, 1);
 }
 
 /* store_status - exit code of a failed store call, with its message */
@@ -489,7 +498,7 @@ bk_cli_ingest(int argc, char **argv)
 		free(err);
 		return pipe_mode ? EXIT_TEMPFAIL : EXIT_USAGE;
 	}
-	status = open_store(&in.st, db, &policy, !pipe_mode);
+	status = open_store(&in.st, db, &policy, !pipe_mode, 0);
 	if (status != 0) {
 		bk_classifier_free(in.cls);
 		return pipe_mode ? EXIT_TEMPFAIL : status;
@@ -705,7 +714,7 @@ bk_cli_suppress(int argc, char **argv)
 		bk_cli_store_usage(stderr);
 		return EXIT_USAGE;
 	}
-	status = open_store(&st, db, NULL, 0);
+	status = open_store(&st, db, NULL, 0, 0);
 	if (status != 0)
 		return status;
 	rc = 0;

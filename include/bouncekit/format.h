@@ -39,6 +39,22 @@ int bk_format_header(FILE *fp, bk_format fmt);
 int bk_format_record(FILE *fp, bk_format fmt, const bk_record *rec,
     const char *origin);
 
+/**
+ * bk_format_read_json - read back one record that bk_format_record()
+ * wrote as JSON (the stored events of bk_store, a JSON Lines file):
+ * the members of the record contract are set, members it does not know
+ * are skipped, a member left out stays unknown.  String slices point
+ * into @scratch, which must hold @len bytes and outlive the record; they
+ * are NUL-terminated there.
+ * @param origin  receives the "origin" member (may be NULL).
+ * @return 0; BK_ESYNTAX when @json is not one JSON object of the record
+ * contract (bad JSON, a member of the wrong type, an unknown kind or
+ * reason); BK_EUNSUPPORTED for another format_version; BK_ETOOBIG for
+ * an unknown member nested deeper than 32.
+ */
+int bk_format_read_json(bk_record *rec, bk_str *origin, const char *json,
+    size_t len, char *scratch);
+
 #ifdef __cplusplus
 }
 #endif

@@ -177,6 +177,15 @@ const char *bk_responsible_name(bk_responsible r);
 /** bk_retry_name - "no", "after-fix", "later"; NULL for unknown. */
 const char *bk_retry_name(bk_retry r);
 
+/** bk_responsible_lookup - the value of a bk_responsible_name();
+ * BK_ENOTFOUND for another name. */
+int bk_responsible_lookup(bk_responsible *out, const char *name,
+    size_t len);
+
+/** bk_retry_lookup - the value of a bk_retry_name(); BK_ENOTFOUND for
+ * another name. */
+int bk_retry_lookup(bk_retry *out, const char *name, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -306,6 +306,21 @@ typedef int (*bk_store_sender_cb)(void *ctx,
 /** bk_store_senders - the sender-side counters, by scope, key, reason. */
 int bk_store_senders(bk_store *st, bk_store_sender_cb cb, void *ctx);
 
+typedef int (*bk_store_event_cb)(void *ctx, int64_t at,
+    const char *record, size_t len);
+
+/**
+ * bk_store_events - every recorded event at or after @since (Unix
+ * seconds; 0 for all), in the order they were stored, one at a time:
+ * memory does not grow with their number.  @record is the event's record
+ * as JSON (bk_format_read_json() reads it back), valid during the
+ * callback only; @at is when the event happened.  A nonzero return from
+ * @cb stops the walk and is returned.
+ * @return 0, the callback's value, BK_EAGAIN, BK_EIO.
+ */
+int bk_store_events(bk_store *st, int64_t since, bk_store_event_cb cb,
+    void *ctx);
+
 /**
  * bk_store_export - the suppressed addresses as CSV with the header
  * "address,cause,reason,first_bounce,last_bounce,expires_at" (times in

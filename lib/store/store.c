@@ -1340,6 +1340,20 @@ bk_store_senders(bk_store *st, bk_store_sender_cb cb, void *ctx)
 	return rc < 0 ? be_err(st, rc) : rc;
 }
 
+/* bk_store_events - see store.h */
+int
+bk_store_events(bk_store *st, int64_t since, bk_store_event_cb cb,
+    void *ctx)
+{
+	int rc = settle(st);
+
+	if (rc != 0)
+		return rc;
+	rc = st->be->events(st->conn, since, cb, ctx);
+
+	return rc < 0 ? be_err(st, rc) : rc;
+}
+
 /* bk_store_import - see store.h */
 int
 bk_store_import(bk_store *st, const char *data, size_t len,

@@ -92,6 +92,9 @@ typedef struct bk__store_backend {
 	int (*history)(void *c, const char *addr, bk_store_history_cb cb,
 	    void *ctx);
 	int (*senders)(void *c, bk_store_sender_cb cb, void *ctx);
+	/* events: at or after @since, in id order, one row at a time */
+	int (*events)(void *c, int64_t since, bk_store_event_cb cb,
+	    void *ctx);
 	/*
 	 * generation: right after begin, a number that differs from the
 	 * one read after this connection's previous begin exactly when

@@ -154,6 +154,7 @@ enum {
 	S_AUDIT,
 	S_HISTORY,
 	S_SENDERS,
+	S_EVENTS,
 	S_COUNT_
 };
 
@@ -211,6 +212,8 @@ static const struct {
 	    "first_seen, last_seen FROM sender_counters "
 	    "ORDER BY scope COLLATE \"C\", key COLLATE \"C\", "
 	    "reason COLLATE \"C\"", 0 },
+	[S_EVENTS] = { "bk_events", "SELECT at, record FROM events "
+	    "WHERE at >= $1 ORDER BY id", 1 },
 };
 
 typedef struct conn {
@@ -1027,6 +1030,46 @@ pg_senders(void *vc, bk_store_sender_cb cb, void *ctx)
 	return ret;
 }
 
+/*
+ * pg_events - in single-row mode, so that the client holds one event at
+ * a time however many there are (a plain PQexec would buffer them all)
+ */
+static int
+pg_events(void *vc, int64_t since, bk_store_event_cb cb, void *ctx)
+{
+	conn *c = vc;
+	char num[32];
+	const char *params[1] = { num };
+	PGresult *res;
+	int rc = drain(c), ret = 0, failed = 0;
+
+	if (rc != 0)
+		return rc;
+	snprintf(num, sizeof(num), "%lld", (long long)since);
+	if (PQsendQueryPrepared(c->pg, sql[S_EVENTS].name, 1, params, NULL,
+	    NULL, 0) != 1 || PQsetSingleRowMode(c->pg) != 1)
+		return fail(c, NULL, "reading events");
+	/* loop: one row a result, then the final (empty) result, then NULL;
+	 * after a stop or a failure the rest is read and dropped */
+	while ((res = PQgetResult(c->pg)) != NULL) {
+		ExecStatusType t = PQresultStatus(res);
+
+		if (t == PGRES_SINGLE_TUPLE && ret == 0 && !failed) {
+			ret = cb(ctx, get64(res, 0, 0), PQgetvalue(res, 0, 1),
+			    (size_t)PQgetlength(res, 0, 1));
+		} else if (t != PGRES_SINGLE_TUPLE && t != PGRES_TUPLES_OK &&
+		    !failed) {
+			failed = 1;
+			rc = fail(c, res, "reading events");
+			continue;       /* fail() has freed it */
+		}
+		PQclear(res);
+	}
+	if (failed)
+		return rc;
+	return ret;
+}
+
 const bk__store_backend bk__store_pg = {
 	"postgresql",
 	pg_open,
@@ -1046,6 +1089,7 @@ const bk__store_backend bk__store_pg = {
 	pg_audit_add,
 	pg_history,
 	pg_senders,
+	pg_events,
 	NULL,                          /* generation: none */
 };
 

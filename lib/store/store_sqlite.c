@@ -146,6 +146,7 @@ enum {
 	S_AUDIT,
 	S_HISTORY,
 	S_SENDERS,
+	S_EVENTS,
 	S_VERSION,
 	S_COUNT_
 };
@@ -190,6 +191,8 @@ static const char *const sql[S_COUNT_] = {
 	    "ORDER BY 1, 2, 10",
 	[S_SENDERS] = "SELECT scope, key, reason, count, first_seen, "
 	    "last_seen FROM sender_counters ORDER BY scope, key, reason",
+	[S_EVENTS] = "SELECT at, record FROM events WHERE at >= ?1 "
+	    "ORDER BY id",
 	[S_VERSION] = "PRAGMA data_version",
 };
 
@@ -838,6 +841,30 @@ sq_senders(void *vc, bk_store_sender_cb cb, void *ctx)
 	return 0;
 }
 
+static int
+sq_events(void *vc, int64_t since, bk_store_event_cb cb, void *ctx)
+{
+	conn *c = vc;
+	sqlite3_stmt *s = stmt(c, S_EVENTS);
+	int rc, ret = 0;
+
+	sqlite3_bind_int64(s, 1, since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *rec = ctext(s, 1);
+
+		ret = cb(ctx, sqlite3_column_int64(s, 0), rec ? rec : "",
+		    (size_t)sqlite3_column_bytes(s, 1));
+		if (ret != 0)
+			break;
+	}
+	sqlite3_reset(s);
+	if (ret != 0)
+		return ret;
+	if (rc != SQLITE_DONE)
+		return fail(c, rc, "reading events");
+	return 0;
+}
+
 /*
  * sq_generation - PRAGMA data_version: changes exactly when another
  * connection committed since this one last looked (our own commits
@@ -878,5 +905,6 @@ const bk__store_backend bk__store_sqlite = {
 	sq_audit_add,
 	sq_history,
 	sq_senders,
+	sq_events,
 	sq_generation,
 };

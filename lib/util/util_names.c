@@ -119,3 +119,37 @@ bk_retry_name(bk_retry r)
 		return NULL;
 	}
 }
+
+/* bk_responsible_lookup - see record.h */
+int
+bk_responsible_lookup(bk_responsible *out, const char *name, size_t len)
+{
+	static const bk_responsible all[] = { BK_RESP_UNKNOWN,
+		BK_RESP_SENDER, BK_RESP_RECIPIENT, BK_RESP_NETWORK };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (bk__ieq(name, len, bk_responsible_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return BK_ENOTFOUND;
+}
+
+/* bk_retry_lookup - see record.h */
+int
+bk_retry_lookup(bk_retry *out, const char *name, size_t len)
+{
+	static const bk_retry all[] = { BK_RETRY_NO, BK_RETRY_AFTER_FIX,
+		BK_RETRY_LATER };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		if (bk__ieq(name, len, bk_retry_name(all[i]))) {
+			*out = all[i];
+			return 0;
+		}
+	}
+	return BK_ENOTFOUND;
+}

@@ -126,6 +126,10 @@ check "four: one change" "$("$bin" suppress --db "$db" history u7@example.net | 
 check "four: suppressed" "$("$bin" suppress --db "$db" list | wc -l)" 20
 check "four: total events" "$(PG_PSQL_DB=bkt pg_psql "SELECT count(*), count(DISTINCT (message_hash, recipient)) FROM four.events")" "1300|1300"
 check "four: hard counts" "$(PG_PSQL_DB=bkt pg_psql "SELECT sum(hard_count) FROM four.addresses")" 1300
+# report over the stored events, one row at a time from the server
+"$bin" report -f json --db "$db" > "$tmp/four.json"
+check "four: report rc" $? 0
+check "four: report counts every event" "$(python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['totals']; print(t['records'], t['hard'], t['unknown'])" "$tmp/four.json")" "1300 1300 0"
 
 # 4. pipe mode: 75 when the server is down, nothing half-written when it
 # stops in the middle of a delivery, recorded once it is back

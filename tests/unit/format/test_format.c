@@ -103,7 +103,155 @@ test_format__text_and_csv(void)
 	free(out);
 }
 
+/* reread - read @json back; the record, its origin, rc */
+static int
+reread(bk_record *r, bk_str *origin, const char *json, char **scratch)
+{
+	size_t len = strlen(json);
+
+	*scratch = malloc(len + 1);
+	if (*scratch == NULL)
+		abort();
+	return bk_format_read_json(r, origin, json, len, *scratch);
+}
+
+/*
+ * A record written, read back and written again is the same text: every
+ * member of the contract survives, including nulls, escapes, non-ASCII
+ * text, the three states of permanent and the zone of the timestamp.
+ */
+static void
+test_format__json_read_round_trip(void)
+{
+	static const char *const diags[] = {
+		"550 5.1.1 <a@example.net>: user unknown",
+		"say \"hi\" \\ \x1b[31m\x01 tab\there caf\xc3\xa9 \xf0\x9f\x93\xa7",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(diags) / sizeof(diags[0]); i++) {
+		bk_record r, back;
+		bk_str origin;
+		char *first, *second, *scratch;
+		int rc;
+
+		memset(&r, 0, sizeof(r));
+		r.kind = i == 2 ? BK_KIND_FEEDBACK : BK_KIND_BOUNCE;
+		r.decoder = "rfc3464";
+		r.recipient = i == 2 ? (bk_str){ NULL, 0 } :
+		    (bk_str){ "a@example.net", 13 };
+		r.status = (bk_str){ "5.1.1", 5 };
+		r.reply_code = i == 1 ? 0 : 550;
+		if (diags[i] != NULL)
+			r.diagnostic = (bk_str){ diags[i], strlen(diags[i]) };
+		r.has_timestamp = i != 2;
+		r.timestamp = 1700000000;
+		r.tz_offset = i == 0 ? 60 : -330;
+		r.reason = BK_REASON_USERUNKNOWN;
+		r.permanent = (int)i - 1;          /* -1, 0, 1 */
+		r.hard = i == 0;
+		r.cause = (bk_str){ "user.unknown", 12 };
+		r.responsible = (bk_responsible)i;
+		r.retry = (bk_retry)(i + 1);
+		r.retry_after = i == 1 ? 600 : 0;
+		r.confidence = 90;
+		r.rule = (bk_str){ "r.x", 3 };
+		r.feedback_type = i == 2 ? (bk_str){ "abuse", 5 } :
+		    (bk_str){ NULL, 0 };
+		first = render(BK_FORMAT_JSON, &r);
+		first[strlen(first) - 1] = '\0';      /* the newline */
+		rc = reread(&back, &origin, first, &scratch);
+		BKT_EQ_INT("read", rc, 0);
+		BKT_EQ_STR("origin", origin.ptr, origin.len, "t.eml");
+		BKT_EQ_INT("kind", back.kind, r.kind);
+		BKT_EQ_INT("permanent", back.permanent, r.permanent);
+		BKT_EQ_INT("tz", back.tz_offset, r.has_timestamp ?
+		    r.tz_offset : 0);
+		BKT_EQ_INT("has timestamp", back.has_timestamp,
+		    r.has_timestamp);
+		second = render(BK_FORMAT_JSON, &back);
+		second[strlen(second) - 1] = '\0';
+		if (strcmp(first, second) != 0)
+			BKT_FAIL("[%zu] round trip differs:\n%s\n%s", i, first,
+			    second);
+		free(second);
+		free(scratch);
+		free(first);
+	}
+}
+
+/* what is not one JSON object of the contract is refused, whole */
+static void
+test_format__json_read_refuses(void)
+{
+	static const struct {
+		const char *name, *in;
+		int want;
+	} rows[] = {
+		{ "empty", "", BK_ESYNTAX },
+		{ "array", "[]", BK_ESYNTAX },
+		{ "open", "{", BK_ESYNTAX },
+		{ "trailing comma", "{\"kind\":\"bounce\",}", BK_ESYNTAX },
+		{ "garbage after", "{\"kind\":\"bounce\"} x", BK_ESYNTAX },
+		{ "two objects", "{}{}", BK_ESYNTAX },
+		{ "unknown kind", "{\"kind\":\"nope\"}", BK_ESYNTAX },
+		{ "unknown reason", "{\"reason\":\"nope\"}", BK_ESYNTAX },
+		{ "kind a number", "{\"kind\":1}", BK_ESYNTAX },
+		{ "fraction", "{\"reply_code\":550.5}", BK_ESYNTAX },
+		{ "too large", "{\"reply_code\":99999999999}", BK_ESYNTAX },
+		{ "leading zero", "{\"reply_code\":0550}", BK_ESYNTAX },
+		{ "raw control", "{\"subject\":\"a\x01\"}", BK_ESYNTAX },
+		{ "bad escape", "{\"subject\":\"\\x41\"}", BK_ESYNTAX },
+		{ "short \\u", "{\"subject\":\"\\u12\"}", BK_ESYNTAX },
+		{ "open string", "{\"subject\":\"abc", BK_ESYNTAX },
+		{ "bool as string", "{\"hard\":\"true\"}", BK_ESYNTAX },
+		{ "bare word", "{\"hard\":yes}", BK_ESYNTAX },
+		{ "no colon", "{\"hard\" true}", BK_ESYNTAX },
+		{ "version 2", "{\"format_version\":2}", BK_EUNSUPPORTED },
+		{ "deep unknown", "{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", BK_ETOOBIG },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_record r;
+		char *scratch;
+
+		BKT_EQ_INT(rows[i].name, reread(&r, NULL, rows[i].in,
+		    &scratch), rows[i].want);
+		free(scratch);
+	}
+}
+
+/* unknown members (later versions may add some) are skipped, nested
+ * values too; escapes decode; a lone surrogate becomes U+FFFD */
+static void
+test_format__json_read_lenient(void)
+{
+	static const char in[] = " { \"future\" : {\"a\":[1,2.5e3,true,null,"
+	    "\"]\"]}, \"kind\":\"delay\", \"subject\":\"\\u00e9\\ud83d\\udce7"
+	    "\\ud800x\\/\\n\", \"hard\":true, \"permanent\":false,"
+	    " \"timestamp_unix\":-5, \"responsible\":\"martian\" }\n";
+	bk_record r;
+	char *scratch;
+
+	BKT_EQ_INT("read", reread(&r, NULL, in, &scratch), 0);
+	BKT_EQ_INT("kind", r.kind, BK_KIND_DELAY);
+	BKT_EQ_STR("subject", r.subject.ptr, r.subject.len,
+	    "\xc3\xa9\xf0\x9f\x93\xa7\xef\xbf\xbdx/\n");
+	BKT_EQ_INT("hard", r.hard, 1);
+	BKT_EQ_INT("permanent", r.permanent, 0);
+	BKT_EQ_INT("timestamp", r.timestamp, -5);
+	BKT_EQ_INT("responsible unknown", r.responsible, BK_RESP_UNKNOWN);
+	BKT_CHECK(r.recipient.ptr == NULL);
+	free(scratch);
+}
+
 BK_TEST_MAIN(
     BKT(test_format__json_escaping),
     BKT(test_format__json_nulls_and_keys),
-    BKT(test_format__text_and_csv))
+    BKT(test_format__text_and_csv),
+    BKT(test_format__json_read_round_trip),
+    BKT(test_format__json_read_refuses),
+    BKT(test_format__json_read_lenient))

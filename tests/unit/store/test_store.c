@@ -753,6 +753,80 @@ case_sender_counts(void)
 }
 BACKEND_CASE(sender_counts)
 
+struct evs {
+	int n, bad, stop_after;
+	int64_t last_at;
+	char rcpts[256];
+};
+
+/* ev_cb - each event's record reads back; note its recipient */
+static int
+ev_cb(void *ctx, int64_t at, const char *json, size_t len)
+{
+	struct evs *x = ctx;
+	char *scratch = malloc(len + 1);
+	bk_record r;
+	size_t n = strlen(x->rcpts);
+
+	if (scratch == NULL)
+		abort();
+	if (bk_format_read_json(&r, NULL, json, len, scratch) != 0 ||
+	    r.recipient.ptr == NULL)
+		x->bad++;
+	else
+		snprintf(x->rcpts + n, sizeof(x->rcpts) - n, "%s%.*s",
+		    n ? " " : "", (int)r.recipient.len, r.recipient.ptr);
+	free(scratch);
+	x->n++;
+	x->last_at = at;
+	return x->stop_after && x->n == x->stop_after ? 42 : 0;
+}
+
+/* events: every stored event once, its record readable, since honoured */
+static void
+case_events(void)
+{
+	bk_store *st = open_store(fresh_db("events"), NULL);
+	struct evs x;
+	bk_record r;
+
+	if (st == NULL)
+		return;
+	memset(&x, 0, sizeof(x));
+	BKT_EQ_INT("empty store", bk_store_events(st, 0, ev_cb, &x), 0);
+	BKT_EQ_INT("no events", x.n, 0);
+	r = rec(BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 1, "a@example.net");
+	ingest(st, T0, r, "e1");
+	ingest(st, T0 + 5, r, "e1");   /* the same message: one event */
+	r = rec(BK_KIND_BOUNCE, BK_REASON_BLOCKED, 0, "b@example.net");
+	r.sender = S("alerts@example.com");
+	ingest(st, T0 + DAY, r, "e2");
+	r = rec(BK_KIND_DELAY, BK_REASON_EXPIRED, 0, "c@example.net");
+	ingest(st, T0 + 2 * DAY, r, "e3");
+	memset(&x, 0, sizeof(x));
+	BKT_EQ_INT("all", bk_store_events(st, 0, ev_cb, &x), 0);
+	BKT_EQ_INT("events", x.n, 3);
+	BKT_EQ_INT("readable", x.bad, 0);
+	BKT_EQ_STR("in stored order", x.rcpts, strlen(x.rcpts),
+	    "a@example.net b@example.net c@example.net");
+	BKT_EQ_INT("last at", x.last_at, T0 + 2 * DAY);
+	memset(&x, 0, sizeof(x));
+	BKT_EQ_INT("since", bk_store_events(st, T0 + DAY, ev_cb, &x), 0);
+	BKT_EQ_STR("since", x.rcpts, strlen(x.rcpts),
+	    "b@example.net c@example.net");
+	/* a callback that stops: its value comes back, the store stays
+	 * usable */
+	memset(&x, 0, sizeof(x));
+	x.stop_after = 1;
+	BKT_EQ_INT("stopped", bk_store_events(st, 0, ev_cb, &x), 42);
+	BKT_EQ_INT("one seen", x.n, 1);
+	memset(&x, 0, sizeof(x));
+	BKT_EQ_INT("after a stop", bk_store_events(st, 0, ev_cb, &x), 0);
+	BKT_EQ_INT("after a stop", x.n, 3);
+	bk_store_free(st);
+}
+BACKEND_CASE(events)
+
 /* at - a soft bounce that happened at @t (its own timestamp) */
 static bk_record
 soft_at(const char *rcpt, int64_t t)
@@ -2046,6 +2120,7 @@ BK_TEST_MAIN(
 	BKT(test_store__expiry),
 	BKT(test_store__manual),
 	BKT(test_store__sender_counts),
+	BKT(test_store__events),
 	BKT(test_store__batch_cache),
 	BKT(test_store__batch_cache_shared),
 	BKT(test_store__not_ours),
