@@ -3,7 +3,7 @@
  * tools that keep records: the store's events, JSON Lines files.
  *
  * A record is one flat JSON object (DESIGN.md section 3).  The reader is
- * a strict RFC 8259 scanner for one object: it takes the members of the
+ * a strict RFC 8259 scanner for one object (UTF-8 only): it takes the members of the
  * record contract, skips members it does not know (nested values too, to
  * a bounded depth, so that a later format version can add them), and
  * refuses anything that is not JSON.  One pass, no allocation: strings
@@ -95,6 +95,20 @@ string(struct rd *r, bk_str *out, int keep)
 
 		if (c < 0x20)
 			return BK_ESYNTAX;
+		if (c >= 0x80) {
+			/* JSON text is UTF-8 (RFC 8259 section 8.1); the
+			 * writer never emits anything else */
+			size_t n = bk__utf8_len(r->p, (size_t)(r->end - r->p));
+
+			if (n == 0)
+				return BK_ESYNTAX;
+			if (keep) {
+				memcpy(o, r->p, n);
+				o += n;
+			}
+			r->p += n;
+			continue;
+		}
 		if (c != '\\') {
 			if (keep)
 				*o++ = (char)c;

@@ -202,6 +202,8 @@ test_format__json_read_refuses(void)
 		{ "too large", "{\"reply_code\":99999999999}", BK_ESYNTAX },
 		{ "leading zero", "{\"reply_code\":0550}", BK_ESYNTAX },
 		{ "raw control", "{\"subject\":\"a\x01\"}", BK_ESYNTAX },
+		{ "not UTF-8", "{\"subject\":\"caf\xe9\"}", BK_ESYNTAX },
+		{ "overlong", "{\"subject\":\"\xc0\xaf\"}", BK_ESYNTAX },
 		{ "bad escape", "{\"subject\":\"\\x41\"}", BK_ESYNTAX },
 		{ "short \\u", "{\"subject\":\"\\u12\"}", BK_ESYNTAX },
 		{ "open string", "{\"subject\":\"abc", BK_ESYNTAX },
