@@ -301,7 +301,11 @@ rfc3339(char *buf, size_t size, int64_t t, int tz)
 	struct tm tm;
 	int a = tz < 0 ? -tz : tz;
 
-	gmtime_r(&local, &tm);
+	if (gmtime_r(&local, &tm) == NULL) {
+		/* past what the C library can break down: the seconds */
+		snprintf(buf, size, "@%lld", (long long)t);
+		return;
+	}
 	if (tz == 0)
 		snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02dZ",
 		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,

@@ -22,6 +22,10 @@
 /* Nesting skipped inside a member this reader does not know. */
 #define SKIP_DEPTH 32
 
+/* Times a record can hold: 0001-01-02 to 9999-12-30 (Unix seconds). */
+#define TIME_MIN (-62135596800LL + 86400)
+#define TIME_MAX (253402300799LL - 86400)
+
 struct rd {
 	const unsigned char *p, *end;
 	char *out;                 /* next free byte of the scratch */
@@ -378,6 +382,10 @@ member(struct rd *r, const struct field *f, bk_record *rec, bk_str *origin)
 		if (f->type == F_VERSION)
 			return v == BK_FORMAT_VERSION ? 0 : BK_EUNSUPPORTED;
 		if (strcmp(f->name, "timestamp_unix") == 0) {
+			/* years 1 to 9999, as RFC 3339 writes them, with a
+			 * day to spare for any zone */
+			if (v < TIME_MIN || v > TIME_MAX)
+				return BK_ESYNTAX;
 			rec->timestamp = v;
 			rec->has_timestamp = 1;
 			return 0;

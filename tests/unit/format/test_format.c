@@ -2,6 +2,8 @@
  * test_format.c - output escaping: JSON stays valid UTF-8 whatever the
  * input bytes, text output never passes control bytes through, CSV quotes.
  */
+#include <stdint.h>
+
 #include "bktest.h"
 #include "bouncekit/bouncekit.h"
 
@@ -181,6 +183,32 @@ test_format__json_read_round_trip(void)
 	}
 }
 
+/* a time past what RFC 3339 and the C library can write comes out as
+ * its seconds, the same every time (the writer never reads an unset
+ * broken-down time) */
+static void
+test_format__time_out_of_range(void)
+{
+	bk_record r;
+	char *a, *b;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = BK_KIND_BOUNCE;
+	r.permanent = -1;
+	r.has_timestamp = 1;
+	r.timestamp = INT64_C(100000000000000000);
+	a = render(BK_FORMAT_JSON, &r);
+	b = render(BK_FORMAT_JSON, &r);
+	BKT_CHECK(strstr(a, "\"timestamp\":\"@100000000000000000\"") !=
+	    NULL);
+	BKT_CHECK(strcmp(a, b) == 0);
+	free(b);
+	free(a);
+	a = render(BK_FORMAT_CSV, &r);
+	BKT_CHECK(strstr(a, ",\"@100000000000000000\",") != NULL);
+	free(a);
+}
+
 /* what is not one JSON object of the contract is refused, whole */
 static void
 test_format__json_read_refuses(void)
@@ -210,6 +238,9 @@ test_format__json_read_refuses(void)
 		{ "bool as string", "{\"hard\":\"true\"}", BK_ESYNTAX },
 		{ "bare word", "{\"hard\":yes}", BK_ESYNTAX },
 		{ "no colon", "{\"hard\" true}", BK_ESYNTAX },
+		{ "year 10000", "{\"timestamp_unix\":253402300800}",
+		    BK_ESYNTAX },
+		{ "year 0", "{\"timestamp_unix\":-62135596801}", BK_ESYNTAX },
 		{ "version 2", "{\"format_version\":2}", BK_EUNSUPPORTED },
 		{ "deep unknown", "{\"x\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
 		    "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}", BK_ETOOBIG },
@@ -256,4 +287,5 @@ BK_TEST_MAIN(
     BKT(test_format__text_and_csv),
     BKT(test_format__json_read_round_trip),
     BKT(test_format__json_read_refuses),
-    BKT(test_format__json_read_lenient))
+    BKT(test_format__json_read_lenient),
+    BKT(test_format__time_out_of_range))
