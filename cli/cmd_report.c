@@ -33,7 +33,9 @@ bk_cli_report_usage(FILE *fp)
 	    "       bouncekit report [-f ...] [-o FILE] --records "
 	    "[FILE ...]\n"
 	    "       bouncekit report [-f ...] [-o FILE] --db DB "
-	    "[--since DAYS]\n");
+	    "[--since DAYS]\n"
+	    "       bouncekit report [-f ...] [-o FILE] --log "
+	    "[FILE ...]\n");
 }
 
 static void
@@ -56,6 +58,8 @@ usage_long(FILE *fp)
 	    "  -d, --db DB        the events of the suppression store (a file\n"
 	    "                     or postgresql:// URL; docs/store.md)\n"
 	    "      --since DAYS   with --db: only the last DAYS days\n"
+	    "  -L, --log          the files (or stdin) are MTA logs (Postfix,\n"
+	    "                     Sendmail, Exim): one reply or log line each\n"
 	    "\n"
 	    "Exit status: 0 written, 2 usage, 3 written but some input could\n"
 	    "not be read (or a record line is not a record), 5 internal\n"
@@ -147,9 +151,56 @@ add_json(struct report_ctx *c, const char *json, size_t len, int64_t at,
 	return 0;
 }
 
-/* read_records - every line of @path ("-": stdin) as a record */
+/* record_line - one line of a --records file */
 static int
-read_records(struct report_ctx *c, const char *path, int *bad)
+record_line(struct report_ctx *c, const char *line, size_t len,
+    const char *path, unsigned long lineno, int *bad)
+{
+	if (len > RECORD_LINE_MAX) {
+		fprintf(stderr, "bouncekit: %s:%lu: line longer than %zu "
+		    "bytes\n", path, lineno, RECORD_LINE_MAX);
+		bk_report_add_unreadable(c->rep);
+		*bad = 1;
+		return 0;
+	}
+	return add_json(c, line, len, 0, path, lineno, bad);
+}
+
+/*
+ * log_line - one line of a --log file: a reply or MTA log line (the
+ * library keeps its first BK_LIMIT_LINE_BYTES); a line that says nothing
+ * of a delivery is counted apart
+ */
+static int
+log_line(struct report_ctx *c, const char *line, size_t len,
+    const char *path, unsigned long lineno, int *bad)
+{
+	bk_record rec;
+	int rc;
+
+	(void)bad;
+	rc = bk_classify_reply(c->cls, &rec, line, len);
+	if (rc == BK_EINVAL)            /* white space only */
+		return 0;
+	if (rc == 0 && rec.kind == BK_KIND_UNKNOWN) {
+		bk_report_add_quiet(c->rep);
+		return 0;
+	}
+	if (rc == 0)
+		rc = bk_report_add(c->rep, &rec, 1);
+	if (rc == 0)
+		return 0;
+	fprintf(stderr, "bouncekit: %s:%lu: %s\n", path, lineno,
+	    bk_strerror(rc));
+	return EXIT_INTERNAL;
+}
+
+typedef int (*line_fn)(struct report_ctx *c, const char *line, size_t len,
+    const char *path, unsigned long lineno, int *bad);
+
+/* read_lines - @each for every non-empty line of @path ("-": stdin) */
+static int
+read_lines(struct report_ctx *c, const char *path, line_fn each, int *bad)
 {
 	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char *line = NULL;
@@ -165,19 +216,9 @@ read_records(struct report_ctx *c, const char *path, int *bad)
 		return 0;
 	}
 	while (rc == 0 && (n = bk_cli_line(fp, &line, &cap)) != -1) {
-		size_t len = (size_t)n;
-
 		lineno++;
-		if (len == 0)
-			continue;
-		if (len > RECORD_LINE_MAX) {
-			fprintf(stderr, "bouncekit: %s:%lu: line longer than "
-			    "%zu bytes\n", path, lineno, RECORD_LINE_MAX);
-			bk_report_add_unreadable(c->rep);
-			*bad = 1;
-			continue;
-		}
-		rc = add_json(c, line, len, 0, path, lineno, bad);
+		if (n > 0)
+			rc = each(c, line, (size_t)n, path, lineno, bad);
 	}
 	if (ferror(fp)) {
 		fprintf(stderr, "bouncekit: %s: read error\n", path);
@@ -242,6 +283,7 @@ bk_cli_report(int argc, char **argv)
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "log", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "records", no_argument, NULL, 'J' },
 		{ "rules", required_argument, NULL, 'r' },
@@ -257,11 +299,11 @@ bk_cli_report(int argc, char **argv)
 	char *err = NULL;
 	FILE *out = stdout;
 	long since_days = 0;
-	int c, i, npaths, rc, status = 0, records = 0, bad = 0;
+	int c, i, npaths, rc, status = 0, records = 0, logs = 0, bad = 0;
 
 	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:hJo:r:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:f:hJLo:r:", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -269,6 +311,9 @@ bk_cli_report(int argc, char **argv)
 			break;
 		case 'J':
 			records = 1;
+			break;
+		case 'L':
+			logs = 1;
 			break;
 		case O_SINCE:
 			if (bk_cli_number(&since_days, optarg, 1, 36500,
@@ -304,10 +349,10 @@ bk_cli_report(int argc, char **argv)
 	}
 	paths = argv + optind;
 	npaths = argc - optind;
-	if ((db != NULL && (records || npaths > 0)) ||
-	    (since_days > 0 && db == NULL)) {
-		fprintf(stderr, "bouncekit: report reads messages, --records "
-		    "or --db (with --since), one of them\n");
+	if ((db != NULL) + records + logs > 1 ||
+	    (db != NULL && npaths > 0) || (since_days > 0 && db == NULL)) {
+		fprintf(stderr, "bouncekit: report reads messages, --records, "
+		    "--log or --db (with --since), one of them\n");
 		return EXIT_USAGE;
 	}
 	if (bk_classifier_new(&ctx.cls, &copts, &err) != 0) {
@@ -321,11 +366,11 @@ bk_cli_report(int argc, char **argv)
 	}
 	if (db != NULL) {
 		rc = read_db(&ctx, db, since_days, &bad);
-	} else if (records) {
+	} else if (records || logs) {
 		rc = 0;
 		for (i = 0; rc == 0 && i < (npaths ? npaths : 1); i++)
-			rc = read_records(&ctx, npaths ? paths[i] : "-",
-			    &bad);
+			rc = read_lines(&ctx, npaths ? paths[i] : "-",
+			    records ? record_line : log_line, &bad);
 	} else {
 		rc = bk_cli_walk(&w, paths, npaths);
 		if (rc < 0) {

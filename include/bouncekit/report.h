@@ -46,11 +46,19 @@ int bk_report_add(bk_report *r, const bk_record *recs, size_t n);
  */
 void bk_report_add_unreadable(bk_report *r);
 
-/** Totals of a report (bk_report_totals). */
+/**
+ * bk_report_add_quiet - count an input that says nothing of a delivery
+ * and is not meant to (an MTA log line of a connection, a queue entry or
+ * an arrival): shown apart, not as undecodable.
+ */
+void bk_report_add_quiet(bk_report *r);
+
+/** Totals of a report (bk_report_totals_get). */
 typedef struct bk_report_totals {
 	uint64_t inputs;           /* messages and lines added */
 	uint64_t unreadable;       /* bk_report_add_unreadable */
 	uint64_t undecodable;      /* inputs with no decoded record */
+	uint64_t quiet;            /* bk_report_add_quiet */
 	uint64_t records;
 	uint64_t kinds[BK_KIND_COUNT_];
 	uint64_t hard;             /* bounces whose address is bad */

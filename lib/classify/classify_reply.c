@@ -235,10 +235,10 @@ static const struct {
  * The markers of a log line, found in one forward pass (read_marks): each
  * pointer is just after the marker's first occurrence (ASCII case aside),
  * NULL when absent.  Postfix: " to=<", " relay=", " dsn=", " status=",
- * "host X said: "; Exim: " H=".
+ * "host X said: "; Sendmail: " stat="; Exim: " H=".
  */
 struct marks {
-	const char *to, *relay, *dsn, *status, *h, *host;
+	const char *to, *relay, *dsn, *status, *stat, *h, *host;
 	const char *said_last;     /* start of the last " said: " */
 	const char *said_status;   /* after the first " said: " past status= */
 	size_t cmd;                /* lowest cmds[] index found; NCMDS none */
@@ -309,8 +309,12 @@ read_marks(struct marks *m, const char *p, const char *end)
 					    m->status != NULL && q >= m->status)
 						m->said_status = q + 7;
 				} else if (m->status == NULL &&
-				    at_lc(q, end, " status=", 8))
+				    at_lc(q, end, " status=", 8)) {
 					m->status = q + 8;
+				} else if (m->stat == NULL &&
+				    at_lc(q, end, " stat=", 6)) {
+					m->stat = q + 6;
+				}
 				break;
 			case 't':
 				if (m->to == NULL && at_lc(q, end, " to=<", 5))
@@ -348,14 +352,93 @@ read_marks(struct marks *m, const char *p, const char *end)
 	}
 }
 
+/* digits - @n ASCII digits at @p (within @end) */
+static int
+digits(const char *p, const char *end, size_t n)
+{
+	size_t i;
+
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!bk__is(p[i], BK_C_DIGIT))
+			return 0;
+	return 1;
+}
+
+/*
+ * log_stamp - the length of the time stamp an MTA log line starts with,
+ * 0 for none: syslog's "Nov 28 06:35:12 " (RFC 3164), or an ISO date and
+ * time "2026-11-28 06:35:12" / "2026-11-28T06:35:12..." (Exim's main
+ * log, RFC 5424, journald's short-iso), up to the next space.
+ */
+static size_t
+log_stamp(const char *p, const char *end)
+{
+	const char *q;
+
+	if (digits(p, end, 4) && end - p > 19 && p[4] == '-' &&
+	    digits(p + 5, end, 2) && p[7] == '-' && digits(p + 8, end, 2) &&
+	    (p[10] == ' ' || p[10] == 'T') && digits(p + 11, end, 2) &&
+	    p[13] == ':' && digits(p + 14, end, 2) && p[16] == ':' &&
+	    digits(p + 17, end, 2)) {
+		q = p + 19;
+		while (q < end && *q != ' ')
+			q++;
+		return (size_t)(q - p);
+	}
+	if (end - p > 16 && bk__is(p[0], BK_C_ALPHA) &&
+	    bk__is(p[1], BK_C_ALPHA) && bk__is(p[2], BK_C_ALPHA) &&
+	    p[3] == ' ' && (p[4] == ' ' || bk__is(p[4], BK_C_DIGIT)) &&
+	    bk__is(p[5], BK_C_DIGIT) && p[6] == ' ' && digits(p + 7, end, 2) &&
+	    p[9] == ':' && digits(p + 10, end, 2) && p[12] == ':' &&
+	    digits(p + 13, end, 2) && p[15] == ' ')
+		return 15;
+	return 0;
+}
+
+/*
+ * Exim's main log marks each line with what happened to the message
+ * (spec, "Log files"): "** addr" failed, "== addr" deferred, "=> addr"
+ * and "-> addr" delivered, "<= sender" arrived, "*> addr" delivery
+ * suppressed.  exim_flag finds one within the first words after the
+ * time stamp; *@addr is left at the address that follows it.
+ */
+enum { EX_NONE, EX_FAILED, EX_DEFERRED, EX_DELIVERED, EX_OTHER };
+
+#define EXIM_FLAG_WINDOW 96
+
+static int
+exim_flag(const char *p, const char *end, const char **addr)
+{
+	const char *q, *lim = end - p > EXIM_FLAG_WINDOW ?
+	    p + EXIM_FLAG_WINDOW : end;
+
+	for (q = p; q + 4 <= lim; q++) {
+		if (q[0] != ' ' || q[3] != ' ')
+			continue;
+		*addr = q + 4;
+		if (q[1] == '*' && q[2] == '*')
+			return EX_FAILED;
+		if (q[1] == '=' && q[2] == '=')
+			return EX_DEFERRED;
+		if ((q[1] == '=' || q[1] == '-') && q[2] == '>')
+			return EX_DELIVERED;
+		if ((q[1] == '<' && q[2] == '=') ||
+		    (q[1] == '*' && q[2] == '>'))
+			return EX_OTHER;
+	}
+	return EX_NONE;
+}
+
 /* bk__classify_parse_reply - facts of one reply or log line */
 int
 bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 {
-	const char *p = line, *end, *q, *d;
+	const char *p = line, *end, *q, *d, *ex_addr = NULL;
 	struct marks m;
-	size_t n, at;
-	int code;
+	size_t n, at, stamp;
+	int code, exim = EX_NONE;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = BK_KIND_BOUNCE;
@@ -377,6 +460,33 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	out->decoder = "reply";
 	out->diagnostic_type = bk__str("SMTP", 4);
 	read_marks(&m, p, end);
+	stamp = log_stamp(p, end);
+	if (stamp > 0)
+		exim = exim_flag(p + stamp, end, &ex_addr);
+	/*
+	 * An MTA log line that says nothing of a delivery (a connection, a
+	 * queue entry, an arrival) is not a bounce: reported as such, not
+	 * classified.  A line without a time stamp is a reply text, however
+	 * bare.
+	 */
+	if (stamp > 0 && m.status == NULL && m.stat == NULL &&
+	    m.dsn == NULL && (exim == EX_NONE || exim == EX_OTHER)) {
+		out->kind = BK_KIND_UNKNOWN;
+		out->diagnostic = bk__str(p, len);
+		out->error = bk__cstr("an MTA log line without a delivery "
+		    "outcome (connection, queue or arrival)");
+		return 0;
+	}
+	if (exim == EX_FAILED || exim == EX_DEFERRED ||
+	    exim == EX_DELIVERED) {
+		n = token_until(ex_addr, end, " <:");
+		if (n > 0 && memchr(ex_addr, '@', n) != NULL)
+			out->recipient = bk__str(ex_addr, n);
+		if (exim == EX_DEFERRED)
+			out->kind = BK_KIND_DELAY;
+		else if (exim == EX_DELIVERED)
+			out->kind = BK_KIND_DELIVERED;
+	}
 
 	/* Postfix-style key=value fields (and Exim's H=) */
 	if ((q = m.to) != NULL) {
@@ -404,6 +514,14 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 		else if (out->kind == BK_KIND_DELAY)
 			out->action = bk__str("delayed", 7);
 	}
+	/* Sendmail: "stat=Sent (...)", "stat=Deferred: ...", else a failure */
+	if (m.status == NULL && (q = m.stat) != NULL) {
+		n = token_until(q, end, " ,(:");
+		if (bk__istarts(q, n, "sent"))
+			out->kind = BK_KIND_DELIVERED;
+		else if (bk__istarts(q, n, "deferred"))
+			out->kind = BK_KIND_DELAY;
+	}
 	/*
 	 * "host mx.example[192.0.2.1] said: TEXT": the first "host " must be
 	 * followed by " said: " (the last one starts after it).
@@ -429,6 +547,8 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	 * rejected. Remote host said: 501 ...") is kept.
 	 */
 	d = p;
+	if (m.status == NULL && m.stat != NULL)
+		d = m.stat;
 	if ((q = m.status) != NULL) {
 		const char *paren = memchr(q, '(', (size_t)(end - q));
 

@@ -3,13 +3,13 @@
  * tools that keep records: the store's events, JSON Lines files.
  *
  * A record is one flat JSON object (DESIGN.md section 3).  The reader is
- * a strict RFC 8259 scanner for one object (UTF-8 only): it takes the members of the
- * record contract, skips members it does not know (nested values too, to
- * a bounded depth, so that a later format version can add them), and
- * refuses anything that is not JSON.  One pass, no allocation: strings
- * are unescaped into the caller's scratch buffer, which a JSON text's
- * own length always bounds (every string loses its two quotes, and no
- * escape grows when decoded).
+ * a strict RFC 8259 scanner for one object, UTF-8 only: it takes the
+ * members of the record contract, skips members it does not know (nested
+ * values too, to a bounded depth, so that a later format version can add
+ * them), and refuses anything that is not JSON.  One pass, no
+ * allocation: strings are unescaped into the caller's scratch buffer,
+ * which a JSON text's own length always bounds (every string loses its
+ * two quotes, and no escape grows when decoded).
  */
 #include <stddef.h>
 #include <stdint.h>

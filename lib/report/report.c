@@ -355,6 +355,14 @@ bk_report_add_unreadable(bk_report *r)
 	r->tot.unreadable++;
 }
 
+/* bk_report_add_quiet - see report.h */
+void
+bk_report_add_quiet(bk_report *r)
+{
+	r->tot.inputs++;
+	r->tot.quiet++;
+}
+
 /* bk_report_totals_get - see report.h */
 void
 bk_report_totals_get(const bk_report *r, bk_report_totals *out)
@@ -709,6 +717,9 @@ write_text(const bk_report *r, FILE *fp, const bk_classifier *cls)
 		fprintf(fp, "  not decoded: %" PRIu64 " unreadable, %" PRIu64
 		    " with no report recognised\n", t->unreadable,
 		    t->undecodable);
+	if (t->quiet)
+		fprintf(fp, "  log lines of no delivery (connections, queue "
+		    "entries): %" PRIu64 "\n", t->quiet);
 	fprintf(fp, "\n  bounces       %8" PRIu64 "   hard %" PRIu64
 	    " (the address is bad: suppress it),\n%27ssoft %" PRIu64 "\n",
 	    t->kinds[BK_KIND_BOUNCE], t->hard, "", t->soft);
@@ -801,6 +812,7 @@ write_json(const bk_report *r, FILE *fp, const bk_classifier *cls)
 	json_u64(fp, "inputs", t->inputs, 0);
 	json_u64(fp, "unreadable", t->unreadable, 1);
 	json_u64(fp, "undecodable", t->undecodable, 1);
+	json_u64(fp, "quiet", t->quiet, 1);
 	json_u64(fp, "records", t->records, 1);
 	for (k = 0; k < BK_KIND_COUNT_; k++)
 		json_u64(fp, bk_kind_name((bk_kind)k), t->kinds[k], 1);
@@ -1121,6 +1133,9 @@ write_html(const bk_report *r, FILE *fp, const bk_classifier *cls)
 		html_card(fp, "not decoded", t->unreadable + t->undecodable,
 		    note);
 	}
+	if (t->quiet)
+		html_card(fp, "log lines of no delivery", t->quiet,
+		    "connections, queue entries, arrivals");
 	fputs("</div>\n", fp);
 	rc = html_timeline(r, fp);
 	for (d = 0; rc == 0 && d < D_COUNT; d++)

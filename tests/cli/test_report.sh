@@ -168,10 +168,35 @@ python3 -c "import json,sys; a=json.load(open(sys.argv[1]))['totals']; b=json.lo
 "$BK" report --db "$T/no-such.db" > /dev/null 2>&1; rc=$?
 [ $rc -ne 0 ] && [ ! -e "$T/no-such.db" ] && ok || no "report --db created or read a missing store (exit $rc)"
 
+# MTA logs (--log): each delivery outcome counted, other lines apart
+cat > "$T/mail.log" <<'LOG'
+Nov 28 06:35:12 mx postfix/smtpd[19214]: connect from unknown[127.0.0.1]
+Nov 28 06:35:12 mx postfix/smtp[19218]: E446F: to=<x@reject.example>, relay=mx.reject.example[192.0.2.7]:25, delay=0.08, dsn=5.1.1, status=bounced (host mx.reject.example[192.0.2.7] said: 550 5.1.1 <x@reject.example>: Recipient address rejected: User unknown (in reply to RCPT TO command))
+Nov 28 06:35:12 mx postfix/smtp[19221]: E6C01: to=<y@reject.example>, relay=mx.reject.example[192.0.2.7]:25, delay=0.06, dsn=5.7.1, status=bounced (host mx.reject.example[192.0.2.7] said: 554 5.7.1 Service unavailable; Client host [198.51.100.9] blocked using zen.spamhaus.org (in reply to RCPT TO command))
+Nov 28 06:35:13 mx postfix/qmgr[19170]: E446F: removed
+Nov 28 06:35:14 mx sm-mta[4242]: 5ASxxA: to=<z@other.example>, delay=00:00:01, mailer=esmtp, relay=mx.other.example. [192.0.2.8], dsn=2.0.0, stat=Sent (Ok: queued as 4F0)
+2026-11-28 06:35:15 1vAbCd-000123-AB == w@slow.example R=dnslookup T=remote_smtp defer (-44) H=mx.slow.example [192.0.2.9]: SMTP error from remote mail server after RCPT TO:<w@slow.example>: 451 4.7.1 Greylisted, try again later
+2026-11-28 06:35:16 1vAbCd-000123-AB Completed
+
+LOG
+"$BK" report -f json --log "$T/mail.log" > "$T/r9.json"; rc=$?
+[ $rc -eq 0 ] && ok || no "report --log: exit $rc"
+python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1])); t = r['totals']
+got = (t['inputs'], t['quiet'], t['records'], t['bounce'], t['hard'], t['delay'], t['delivered'], t['sender_side'], t['undecodable'])
+want = (7, 3, 4, 2, 1, 1, 1, 2, 0)
+dom = {v['value']: v['count'] for v in r['domain']['values']}
+if got != want or dom != {'reject.example': 2, 'slow.example': 1}:
+    sys.exit('got %s %s' % (got, dom))
+" "$T/r9.json" && ok || no "report --log counts"
+"$BK" report --log < "$T/mail.log" | grep -q "log lines of no delivery (connections, queue entries): 3" && ok || no "report --log text: quiet lines not shown"
+
 # usage
 "$BK" report --since 7 "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--since without --db"
 "$BK" report --db "$T/s.db" "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--db with paths"
 "$BK" report --db "$T/s.db" --since 0 > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--since 0"
+"$BK" report --log --records "$T/mail.log" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--log with --records"
 "$BK" report -f pdf "$corpus" > /dev/null 2> "$T/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "unknown report format 'pdf'" "$T/err" && ok || no "bad format: exit $rc"
 "$BK" report -o "$T/no/such/dir/r.html" "$corpus" > /dev/null 2>&1; rc=$?

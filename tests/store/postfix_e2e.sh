@@ -241,6 +241,17 @@ check "remote 550 seen" \
 check "remote 554 seen" \
     "$(grep -c 'said: 554 5.7.1 Service unavailable; Client host \[127.0.0.1\] blocked' "$log")" 1
 
+# the same log through "report --log": Postfix's own lines, each
+# recipient's outcome counted, the rest (connections, queue) apart
+"$run/bin/bouncekit" report -f json --log "$log" > "$run/log.json" 2>&1
+check "report --log rc" $? 0
+check "report --log counts" "$(python3 -c "
+import json, sys
+r = json.load(open(sys.argv[1])); t = r['totals']
+dom = {v['value']: v['count'] for v in r['domain']['values']}
+print(t['bounce'], t['hard'], t['sender_side'], t['delivered'], dom.get('reject.example'), t['quiet'] > 0, t['unknown'])
+" "$run/log.json")" "2 1 1 2 2 True 0"
+
 # hard: suppressed
 out=$(as_pipe suppress --db "$db" check x@reject.example)
 check "x suppressed (exit 1)" $? 1

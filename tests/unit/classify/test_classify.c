@@ -135,6 +135,105 @@ test_classify__replies(void)
 	}
 }
 
+/*
+ * test_classify__log_lines - MTA log lines: what happened to which
+ * recipient, and lines that say nothing of a delivery reported as such
+ * (kind unknown with an error), never classified as bounces
+ */
+static void
+test_classify__log_lines(void)
+{
+	static const struct {
+		const char *name, *line;
+		bk_kind kind;
+		const char *rcpt, *status, *reason;
+	} rows[] = {
+		{ "postfix connect",
+		  "Nov 28 06:35:12 mx postfix/smtpd[19214]: connect from "
+		  "unknown[127.0.0.1]",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "postfix queue entry",
+		  "Nov 28 06:35:12 mx postfix/qmgr[19170]: E446FA800A2: "
+		  "from=<a@example.org>, size=356, nrcpt=1 (queue active)",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "postfix sent",
+		  "Nov 28 06:35:13 mx postfix/smtp[1]: 00B1C: "
+		  "to=<b@example.net>, relay=mx.example.net[192.0.2.7]:25, "
+		  "dsn=2.0.0, status=sent (250 2.0.0 Ok: queued as 4F0)",
+		  BK_KIND_DELIVERED, "b@example.net", "2.0.0", "delivered" },
+		{ "sendmail user unknown",
+		  "Nov 28 06:35:12 mx sm-mta[4242]: 5ASxxA: to=<c@example.net>, "
+		  "delay=00:00:01, mailer=esmtp, relay=mx.example.net. "
+		  "[192.0.2.7], dsn=5.1.1, stat=User unknown",
+		  BK_KIND_BOUNCE, "c@example.net", "5.1.1", "userunknown" },
+		{ "sendmail deferred",
+		  "Nov 28 06:35:12 mx sm-mta[4242]: 5ASxxA: to=<c@example.net>, "
+		  "delay=00:10:00, mailer=esmtp, dsn=4.0.0, stat=Deferred: "
+		  "Connection timed out with mx.example.net.",
+		  BK_KIND_DELAY, "c@example.net", "4.0.0", NULL },
+		{ "sendmail sent",
+		  "Nov 28 06:35:12 mx sm-mta[4242]: 5ASxxA: to=<c@example.net>, "
+		  "mailer=esmtp, dsn=2.0.0, stat=Sent (Ok: queued as 4F0)",
+		  BK_KIND_DELIVERED, "c@example.net", "2.0.0", "delivered" },
+		{ "sendmail sender line",
+		  "Nov 28 06:35:12 mx sm-mta[4242]: 5ASxxA: from=<a@example.org>,"
+		  " size=2048, class=0, nrcpts=1, proto=ESMTP",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "exim failed",
+		  "2026-11-28 06:35:13 1vAbCd-000123-AB ** d@example.net "
+		  "R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.7]: SMTP "
+		  "error from remote mail server after RCPT TO:<d@example.net>: "
+		  "550 5.1.1 User unknown",
+		  BK_KIND_BOUNCE, "d@example.net", "5.1.1", "userunknown" },
+		{ "exim deferred",
+		  "2026-11-28 06:35:13 1vAbCd-000123-AB == d@example.net "
+		  "R=dnslookup T=remote_smtp defer (-44) H=mx.example.net "
+		  "[192.0.2.7]: SMTP error from remote mail server after RCPT "
+		  "TO:<d@example.net>: 451 4.7.1 Greylisted, try again later",
+		  BK_KIND_DELAY, "d@example.net", "4.7.1", NULL },
+		{ "exim delivered",
+		  "2026-11-28 06:35:13 1vAbCd-000123-AB => d@example.net "
+		  "R=dnslookup T=remote_smtp H=mx.example.net [192.0.2.7] "
+		  "C=\"250 2.0.0 OK\"",
+		  BK_KIND_DELIVERED, "d@example.net", "2.0.0", "delivered" },
+		{ "exim arrival",
+		  "2026-11-28 06:35:12 1vAbCd-000123-AB <= a@example.org "
+		  "H=localhost [127.0.0.1] P=esmtp S=1234",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "exim completed",
+		  "2026-11-28 06:35:14 1vAbCd-000123-AB Completed",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "a bare reply without codes is still a reply",
+		  "Mailbox full",
+		  BK_KIND_BOUNCE, NULL, "5.0.922", "mailboxfull" },
+		{ "a date inside a reply does not make it a log line",
+		  "550 5.1.1 user unknown since 2026-11-28 06:35:12",
+		  BK_KIND_BOUNCE, NULL, "5.1.1", "userunknown" },
+	};
+	bk_classifier *cls = builtin();
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		bk_record rec;
+
+		BKT_EQ_INT(rows[i].name, bk_classify_reply(cls, &rec,
+		    rows[i].line, strlen(rows[i].line)), 0);
+		BKT_EQ_INT(rows[i].name, rec.kind, rows[i].kind);
+		BKT_EQ_STR(rows[i].name, rec.recipient.ptr, rec.recipient.len,
+		    rows[i].rcpt);
+		BKT_EQ_STR(rows[i].name, rec.status.ptr, rec.status.len,
+		    rows[i].status);
+		if (rows[i].reason != NULL)
+			BKT_EQ_STR(rows[i].name, bk_reason_name(rec.reason),
+			    strlen(bk_reason_name(rec.reason)),
+			    rows[i].reason);
+		if (rows[i].kind == BK_KIND_UNKNOWN)
+			BKT_CHECK(rec.error.ptr != NULL);
+		else
+			BKT_CHECK(rec.error.ptr == NULL);
+	}
+}
+
 /* test_classify__evidence - the matched text and the deciding rule */
 static void
 test_classify__evidence(void)
@@ -997,6 +1096,7 @@ test_classify__knowledge(void)
 
 BK_TEST_MAIN(
 	BKT(test_classify__replies),
+	BKT(test_classify__log_lines),
 	BKT(test_classify__evidence),
 	BKT(test_classify__records),
 	BKT(test_classify__index),

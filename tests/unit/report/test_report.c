@@ -112,8 +112,10 @@ test_report__totals(void)
 	BKT_EQ_INT("add unknown", bk_report_add(rep, &un, 1), 0);
 	BKT_EQ_INT("add nothing", bk_report_add(rep, NULL, 0), 0);
 	bk_report_add_unreadable(rep);
+	bk_report_add_quiet(rep);
 	bk_report_totals_get(rep, &t);
-	BKT_EQ_INT("inputs", t.inputs, 5);
+	BKT_EQ_INT("inputs", t.inputs, 6);
+	BKT_EQ_INT("quiet", t.quiet, 1);
 	BKT_EQ_INT("unreadable", t.unreadable, 1);
 	BKT_EQ_INT("undecodable", t.undecodable, 2);
 	BKT_EQ_INT("records", t.records, 5);
