@@ -662,8 +662,19 @@ explain_text(struct out *o, const bk_record *rec, const struct know *k)
 	headline(o, rec, k);
 
 	heading(o, "What it means");
-	para(o, k->has_category ? k->category.about :
-	    "No explanation is known for this bounce.");
+	if (k->has_category) {
+		para(o, k->category.about);
+	} else if (rec->error.ptr != NULL) {
+		/* why the input was not decoded, in the decoder's words */
+		char why[512];
+
+		snprintf(why, sizeof(why), "Not decoded: %.*s.",
+		    (int)(rec->error.len < 400 ? rec->error.len : 400),
+		    rec->error.ptr);
+		para(o, why);
+	} else {
+		para(o, "No explanation is known for this bounce.");
+	}
 	if (k->has_cause)
 		para(o, k->cause.about);
 	if (k->has_provider)
@@ -822,6 +833,8 @@ explain_json(struct out *o, const bk_record *rec, const struct know *k)
 	js(fp, rec->remote_mta);
 	fputs(",\"diagnostic\":", fp);
 	js(fp, rec->diagnostic);
+	fputs(",\"error\":", fp);
+	js(fp, rec->error);
 	fputs(",\"cause\":", fp);
 	if (k->has_cause) {
 		jentry(fp, k->cause.id, k->cause.name, k->cause.about);
