@@ -28,8 +28,8 @@ void
 bk_cli_report_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "       bouncekit report [-f text|json|html] [-o FILE] [-r FILE] "
-	    "[PATH ...]\n"
+	    "       bouncekit report [-f text|json|html] [-n N] [-o FILE] "
+	    "[-r FILE] [PATH ...]\n"
 	    "       bouncekit report [-f ...] [-o FILE] --records "
 	    "[FILE ...]\n"
 	    "       bouncekit report [-f ...] [-o FILE] --db DB "
@@ -52,6 +52,8 @@ usage_long(FILE *fp)
 	    "  -f, --format FMT   text (default), json or html (one page with\n"
 	    "                     charts, no scripts or outside resources)\n"
 	    "  -o, --output FILE  write the report to FILE instead of stdout\n"
+	    "  -n, --top N        values shown per table (text, html; default\n"
+	    "                     10; json has them all)\n"
 	    "  -r, --rules FILE   extra rules (also $BOUNCEKIT_RULES)\n"
 	    "  -J, --records      the files (or stdin) hold records as JSON\n"
 	    "                     Lines, as \"bouncekit parse\" prints them\n"
@@ -288,6 +290,7 @@ bk_cli_report(int argc, char **argv)
 		{ "records", no_argument, NULL, 'J' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "since", required_argument, NULL, O_SINCE },
+		{ "top", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 }
 	};
 	bk_classify_options copts = BK_CLASSIFY_OPTIONS_INIT;
@@ -298,12 +301,12 @@ bk_cli_report(int argc, char **argv)
 	char *const *paths;
 	char *err = NULL;
 	FILE *out = stdout;
-	long since_days = 0;
+	long since_days = 0, top = 0;
 	int c, i, npaths, rc, status = 0, records = 0, logs = 0, bad = 0;
 
 	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:hJLo:r:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:f:hJLn:o:r:", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -314,6 +317,11 @@ bk_cli_report(int argc, char **argv)
 			break;
 		case 'L':
 			logs = 1;
+			break;
+		case 'n':
+			if (bk_cli_number(&top, optarg, 1, 10000, "--top",
+			    "") != 0)
+				return EXIT_USAGE;
 			break;
 		case O_SINCE:
 			if (bk_cli_number(&since_days, optarg, 1, 36500,
@@ -364,6 +372,7 @@ bk_cli_report(int argc, char **argv)
 		bk_classifier_free(ctx.cls);
 		return EXIT_INTERNAL;
 	}
+	bk_report_set_top(ctx.rep, (size_t)top);
 	if (db != NULL) {
 		rc = read_db(&ctx, db, since_days, &bad);
 	} else if (records || logs) {

@@ -27,6 +27,13 @@ typedef struct bk_report bk_report;
 /** bk_report_new - an empty report.  @return 0 or BK_ENOMEM. */
 int bk_report_new(bk_report **out);
 
+/**
+ * bk_report_set_top - how many values of each dimension text and HTML
+ * show, most frequent first (default 10; 0 restores it).  JSON always
+ * has them all.
+ */
+void bk_report_set_top(bk_report *r, size_t n);
+
 /** bk_report_free - release; NULL is accepted. */
 void bk_report_free(bk_report *r);
 

@@ -81,8 +81,13 @@ struct bk_report {
 	struct day *days;          /* open addressing, DAY_SLOTS slots */
 	size_t ndays;
 	uint64_t undrawn;          /* records of days past the limit */
+	size_t top;                /* values shown per dimension */
 	bk_report_totals tot;
 };
+
+/* Values shown per dimension in text and HTML by default (JSON has them
+ * all); bk_report_set_top changes it. */
+#define TOP_DEFAULT 10
 
 /* Slots of the day table: a power of two above BK_LIMIT_REPORT_DAYS. */
 #define DAY_SLOTS 8192
@@ -120,8 +125,16 @@ bk_report_new(bk_report **out)
 		free(r);
 		return BK_ENOMEM;
 	}
+	r->top = TOP_DEFAULT;
 	*out = r;
 	return 0;
+}
+
+/* bk_report_set_top - see report.h */
+void
+bk_report_set_top(bk_report *r, size_t n)
+{
+	r->top = n > 0 ? n : TOP_DEFAULT;
 }
 
 /* bk_report_free - see report.h */
@@ -684,8 +697,6 @@ about(const bk_classifier *cls, enum dim d, const struct tally *v)
 	return ab;
 }
 
-/* Values shown per dimension in text and HTML (JSON has them all). */
-#define TOP 10
 
 static void
 text_time(FILE *fp, int64_t t)
@@ -748,10 +759,10 @@ write_text(const bk_report *r, FILE *fp, const bk_classifier *cls)
 		if (v == NULL)
 			continue;
 		fprintf(fp, "\n%s", dim_title[d]);
-		if (tb->used > TOP)
-			fprintf(fp, " (top %d of %zu)", TOP, tb->used);
+		if (tb->used > r->top)
+			fprintf(fp, " (top %zu of %zu)", r->top, tb->used);
 		fputs("\n", fp);
-		for (i = 0; i < tb->used && i < TOP; i++) {
+		for (i = 0; i < tb->used && i < r->top; i++) {
 			struct about ab = about(cls, (enum dim)d, v[i]);
 			size_t w, k, bar;
 
@@ -1045,13 +1056,13 @@ html_table(const bk_report *r, FILE *fp, const bk_classifier *cls,
 	if (v == NULL)
 		return oom ? BK_ENOMEM : 0;
 	fprintf(fp, "<h2>%s</h2>\n", dim_title[d]);
-	if (tb->used > TOP)
-		fprintf(fp, "<p>The %d most frequent of %zu.</p>\n", TOP,
+	if (tb->used > r->top)
+		fprintf(fp, "<p>The %zu most frequent of %zu.</p>\n", r->top,
 		    tb->used);
 	fputs("<table>\n<tr><th>value</th><th>records</th><th>hard</th>"
 	    "<th>sender's move</th><th style=\"width:30%\">share</th></tr>\n",
 	    fp);
-	for (i = 0; i < tb->used && i < TOP; i++) {
+	for (i = 0; i < tb->used && i < r->top; i++) {
 		struct about ab = about(cls, d, v[i]);
 
 		fputs("<tr><td>", fp);

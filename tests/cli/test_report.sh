@@ -192,6 +192,11 @@ if got != want or dom != {'reject.example': 2, 'slow.example': 1}:
 " "$T/r9.json" && ok || no "report --log counts"
 "$BK" report --log < "$T/mail.log" | grep -q "log lines of no delivery (connections, queue entries): 3" && ok || no "report --log text: quiet lines not shown"
 
+# --top: values per table
+n3=$("$BK" report -n 3 "$corpus" | grep -c '^Status codes (top 3 of')
+[ "$n3" = 1 ] && ok || no "--top 3 not applied"
+"$BK" report --top 0 "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--top 0"
+
 # usage
 "$BK" report --since 7 "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--since without --db"
 "$BK" report --db "$T/s.db" "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--db with paths"

@@ -373,6 +373,48 @@ test_report__escaping(void)
 	bk_report_free(rep);
 }
 
+/* how many values text and HTML show: 10, or what bk_report_set_top
+ * says; JSON has them all */
+static void
+test_report__top(void)
+{
+	bk_report *rep;
+	bk_record r;
+	char cause[32], *out, *p;
+	int i, shown;
+
+	BKT_EQ_INT("new", bk_report_new(&rep), 0);
+	for (i = 0; i < 12; i++) {
+		snprintf(cause, sizeof(cause), "c.x%02d", i);
+		r = bounce("a@example.org", cause, 1, BK_RESP_RECIPIENT);
+		BKT_EQ_INT("add", bk_report_add(rep, &r, 1), 0);
+	}
+	out = render(rep, BK_REPORT_TEXT, NULL);
+	BKT_CHECK(strstr(out, "Causes (top 10 of 12)") != NULL);
+	free(out);
+	bk_report_set_top(rep, 3);
+	out = render(rep, BK_REPORT_TEXT, NULL);
+	BKT_CHECK(strstr(out, "Causes (top 3 of 12)") != NULL);
+	for (shown = 0, p = out; (p = strstr(p, "  c.x")) != NULL; p++)
+		shown++;
+	BKT_EQ_INT("causes shown", shown, 3);
+	free(out);
+	out = render(rep, BK_REPORT_HTML, NULL);
+	BKT_CHECK(strstr(out, "The 3 most frequent of 12.") != NULL);
+	free(out);
+	out = render(rep, BK_REPORT_JSON, NULL);
+	for (shown = 0, p = out; (p = strstr(p, "\"value\":\"c.x")) != NULL;
+	    p++)
+		shown++;
+	BKT_EQ_INT("json has all", shown, 12);
+	free(out);
+	bk_report_set_top(rep, 0);
+	out = render(rep, BK_REPORT_TEXT, NULL);
+	BKT_CHECK(strstr(out, "Causes (top 10 of 12)") != NULL);
+	free(out);
+	bk_report_free(rep);
+}
+
 /* an empty report writes in every format */
 static void
 test_report__empty(void)
@@ -404,5 +446,6 @@ BK_TEST_MAIN(
 	{ "limit_days", test_report__limit_days },
 	{ "limit_bytes", test_report__limit_bytes },
 	{ "escaping", test_report__escaping },
+	{ "top", test_report__top },
 	{ "empty", test_report__empty }
 )
