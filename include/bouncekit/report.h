@@ -42,7 +42,8 @@ void bk_report_free(bk_report *r);
  * @n classified records.  Strings are copied as needed; the records may
  * be freed afterwards.  An input with no record, or records of kind
  * unknown only, counts as undecodable.
- * @return 0 or BK_ENOMEM (then part of this input may be counted).
+ * @return 0; BK_ENOMEM (then part of this input may be counted);
+ * BK_EINVAL for a record whose kind is out of range.
  */
 int bk_report_add(bk_report *r, const bk_record *recs, size_t n);
 
