@@ -111,10 +111,13 @@ test_report__totals(void)
 	un.kind = BK_KIND_UNKNOWN;
 	BKT_EQ_INT("add unknown", bk_report_add(rep, &un, 1), 0);
 	BKT_EQ_INT("add nothing", bk_report_add(rep, NULL, 0), 0);
+	un.kind = (bk_kind)99;
+	BKT_EQ_INT("a kind out of range", bk_report_add(rep, &un, 1),
+	    BK_EINVAL);
 	bk_report_add_unreadable(rep);
 	bk_report_add_quiet(rep);
 	bk_report_totals_get(rep, &t);
-	BKT_EQ_INT("inputs", t.inputs, 6);
+	BKT_EQ_INT("inputs", t.inputs, 7);
 	BKT_EQ_INT("quiet", t.quiet, 1);
 	BKT_EQ_INT("unreadable", t.unreadable, 1);
 	BKT_EQ_INT("undecodable", t.undecodable, 2);
