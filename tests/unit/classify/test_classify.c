@@ -203,6 +203,16 @@ test_classify__log_lines(void)
 		{ "exim completed",
 		  "2026-11-28 06:35:14 1vAbCd-000123-AB Completed",
 		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
+		{ "postfix, ISO time stamp (rsyslog, journald short-iso)",
+		  "2026-11-28T06:35:12.123456+01:00 mx postfix/smtp[1]: 4F0: "
+		  "to=<e@example.net>, relay=none, delay=30, dsn=4.4.1, "
+		  "status=deferred (connect to mx.example.net[192.0.2.7]:25: "
+		  "Connection timed out)",
+		  BK_KIND_DELAY, "e@example.net", "4.4.1", NULL },
+		{ "postfix connect, ISO time stamp",
+		  "2026-11-28T06:35:12+01:00 mx postfix/smtpd[1]: connect from "
+		  "unknown[192.0.2.1]",
+		  BK_KIND_UNKNOWN, NULL, NULL, "undefined" },
 		{ "a bare reply without codes is still a reply",
 		  "Mailbox full",
 		  BK_KIND_BOUNCE, NULL, "5.0.922", "mailboxfull" },
