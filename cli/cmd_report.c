@@ -15,6 +15,7 @@
 
 #include "bouncekit/bouncekit.h"
 #include "cli_opt.h"
+#include "cli_progress.h"
 #include "cli_walk.h"
 #include "cmd_report.h"
 #include "cmd_store.h"
@@ -28,8 +29,9 @@ void
 bk_cli_report_usage(FILE *fp)
 {
 	fprintf(fp,
-	    "       bouncekit report [-f text|json|html] [-n N] [-o FILE] "
-	    "[-r FILE] [PATH ...]\n"
+	    "       bouncekit report [-f text|json|html] [-n N] [-o FILE] [-q] "
+	    "[-r FILE]\n"
+	    "                        [PATH ...]\n"
 	    "       bouncekit report [-f ...] [-o FILE] --records "
 	    "[FILE ...]\n"
 	    "       bouncekit report [-f ...] [-o FILE] --db DB "
@@ -52,6 +54,7 @@ usage_long(FILE *fp)
 	    "  -f, --format FMT   text (default), json or html (one page with\n"
 	    "                     charts, no scripts or outside resources)\n"
 	    "  -o, --output FILE  write the report to FILE instead of stdout\n"
+	    "  -q, --quiet        no progress line on a terminal\n"
 	    "  -n, --top N        values shown per table (text, html; default\n"
 	    "                     10; json has them all)\n"
 	    "  -r, --rules FILE   extra rules (also $BOUNCEKIT_RULES)\n"
@@ -72,6 +75,7 @@ usage_long(FILE *fp)
 struct report_ctx {
 	bk_classifier *cls;
 	bk_report *rep;
+	struct bk_cli_progress progress;
 };
 
 /* report_one - decode, classify and count one message */
@@ -81,7 +85,7 @@ report_one(void *ctx, const char *data, size_t len, const char *origin)
 	struct report_ctx *c = ctx;
 	bk_message *msg;
 	bk_record *recs;
-	size_t n, i;
+	size_t n = 0, i;
 	int rc;
 
 	rc = bk_message_new(&msg, data, len, NULL);
@@ -93,6 +97,7 @@ report_one(void *ctx, const char *data, size_t len, const char *origin)
 			rc = bk_report_add(c->rep, recs, n);
 		bk_message_free(msg);
 	}
+	bk_cli_progress_step(&c->progress, len, n);
 	if (rc == 0)
 		return 0;
 	fprintf(stderr, "bouncekit: %s: %s\n", origin, bk_strerror(rc));
@@ -287,6 +292,7 @@ bk_cli_report(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "log", no_argument, NULL, 'L' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "records", no_argument, NULL, 'J' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "since", required_argument, NULL, O_SINCE },
@@ -295,7 +301,7 @@ bk_cli_report(int argc, char **argv)
 	};
 	bk_classify_options copts = BK_CLASSIFY_OPTIONS_INIT;
 	bk_report_format fmt = BK_REPORT_TEXT;
-	struct report_ctx ctx = { NULL, NULL };
+	struct report_ctx ctx;
 	struct bk_cli_walk w = { report_one, report_unreadable, &ctx, 0 };
 	const char *out_path = NULL, *db = NULL;
 	char *const *paths;
@@ -303,10 +309,12 @@ bk_cli_report(int argc, char **argv)
 	FILE *out = stdout;
 	long since_days = 0, top = 0;
 	int c, i, npaths, rc, status = 0, records = 0, logs = 0, bad = 0;
+	int quiet = 0;
 
+	memset(&ctx, 0, sizeof(ctx));
 	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:hJLn:o:r:", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "d:f:hJLn:o:qr:", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'd':
@@ -317,6 +325,9 @@ bk_cli_report(int argc, char **argv)
 			break;
 		case 'L':
 			logs = 1;
+			break;
+		case 'q':
+			quiet = 1;
 			break;
 		case 'n':
 			if (bk_cli_number(&top, optarg, 1, 10000, "--top",
@@ -381,7 +392,9 @@ bk_cli_report(int argc, char **argv)
 			rc = read_lines(&ctx, npaths ? paths[i] : "-",
 			    records ? record_line : log_line, &bad);
 	} else {
+		bk_cli_progress_start(&ctx.progress, paths, npaths, quiet);
 		rc = bk_cli_walk(&w, paths, npaths);
+		bk_cli_progress_clear(&ctx.progress);
 		if (rc < 0) {
 			fprintf(stderr, "bouncekit: report: %s\n",
 			    bk_strerror(rc));

@@ -16,9 +16,7 @@
  * $XDG_CONFIG_HOME/bouncekit/policy.conf when it exists.
  * $BOUNCEKIT_BUSY_MS: how long to wait for another writer (default 5000).
  */
-#define _GNU_SOURCE 1  /* nftw, FTW_PHYS */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,6 +29,7 @@
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/store.h"
 #include "cli_opt.h"
+#include "cli_progress.h"
 #include "cli_walk.h"
 #include "cmd_store.h"
 
@@ -235,72 +234,9 @@ struct ingest {
 	const char *env_sender, *env_recipient;
 	char verp[BK_STORE_ADDRESS_MAX + 1];   /* decoded, or "" */
 	size_t in_batch;
-	int progress;
-	uint64_t total, done;      /* input bytes: all (0: unknown), read */
-	struct timespec shown;     /* when the progress line was drawn */
+	struct bk_cli_progress progress;
 	struct tally t;
 };
-
-static uint64_t walk_bytes;
-
-/* add_file - nftw callback: sum the sizes of regular files */
-static int
-add_file(const char *path, const struct stat *st, int type, struct FTW *f)
-{
-	(void)path;
-	(void)f;
-	if (type == FTW_F && S_ISREG(st->st_mode))
-		walk_bytes += (uint64_t)st->st_size;
-	return 0;
-}
-
-/* input_bytes - the size of everything to read, for the progress bar;
- * 0 when unknown (standard input) */
-static uint64_t
-input_bytes(char *const *paths, size_t n)
-{
-	size_t i;
-
-	walk_bytes = 0;
-	for (i = 0; i < n; i++) {
-		if (strcmp(paths[i], "-") == 0)
-			return 0;
-		(void)nftw(paths[i], add_file, 16, FTW_PHYS);
-	}
-	return walk_bytes;
-}
-
-/*
- * show_progress - the progress line on a terminal, at most five times a
- * second: a bar and a percentage when the input's size is known, the
- * counts in any case
- */
-static void
-show_progress(struct ingest *in)
-{
-	struct timespec now;
-	char bar[21];
-	unsigned pct, k;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	if ((now.tv_sec - in->shown.tv_sec) * 1000 +
-	    (now.tv_nsec - in->shown.tv_nsec) / 1000000 < 200)
-		return;
-	in->shown = now;
-	if (in->total == 0) {
-		fprintf(stderr, "\r%s: %zu messages, %zu records", progname,
-		    in->t.messages, in->t.records);
-		return;
-	}
-	/* the last percent is shown by the summary, once all is read */
-	pct = in->done >= in->total ? 99 : (unsigned)(in->done * 100 /
-	    in->total);
-	for (k = 0; k < 20; k++)
-		bar[k] = k < pct / 5 ? '#' : '.';
-	bar[20] = '\0';
-	fprintf(stderr, "\r%s: [%s] %3u%% %zu messages, %zu records",
-	    progname, bar, pct, in->t.messages, in->t.records);
-}
 
 /* ingest_message - decode, classify and store one message (@ctx: the
  * struct ingest; called by bk_cli_walk) */
@@ -311,7 +247,7 @@ ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 	bk_store_source src;
 	bk_message *msg;
 	bk_record *recs;
-	size_t n, i;
+	size_t n = 0, i;
 	int rc;
 
 	memset(&src, 0, sizeof(src));
@@ -371,9 +307,7 @@ ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 		rc = bk_store_commit(in->st);
 		in->in_batch = 0;
 	}
-	in->done += len;
-	if (in->progress && in->t.messages % 64 == 0)
-		show_progress(in);
+	bk_cli_progress_step(&in->progress, len, n);
 	return rc;
 }
 
@@ -503,9 +437,8 @@ bk_cli_ingest(int argc, char **argv)
 		bk_classifier_free(in.cls);
 		return pipe_mode ? EXIT_TEMPFAIL : status;
 	}
-	in.progress = !quiet && !pipe_mode && isatty(2);
-	if (in.progress)
-		in.total = input_bytes(paths, (size_t)npaths);
+	bk_cli_progress_start(&in.progress, paths, npaths,
+	    quiet || pipe_mode);
 	w.message = ingest_message;
 	w.unreadable = NULL;
 	w.ctx = &in;
@@ -521,7 +454,7 @@ bk_cli_ingest(int argc, char **argv)
 		bk_store_rollback(in.st);
 	}
 	if (!quiet)
-		summary(&in.t, in.progress);
+		summary(&in.t, in.progress.on);
 	bk_store_free(in.st);
 	bk_classifier_free(in.cls);
 	if (pipe_mode && status != 0)

@@ -197,6 +197,29 @@ n3=$("$BK" report -n 3 "$corpus" | grep -c '^Status codes (top 3 of')
 [ "$n3" = 1 ] && ok || no "--top 3 not applied"
 "$BK" report --top 0 "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--top 0"
 
+# a terminal gets a progress line on stderr while messages are read,
+# taken off before the report; -q and a pipe get none.  script(1) gives
+# the command a terminal; 640 messages make sure the line is drawn (the
+# clock is looked at every 64).
+if command -v script > /dev/null 2>&1; then
+	mkdir "$T/many"
+	i=0
+	while [ $i -lt 640 ]; do
+		cp "$SRC/samples/postfix-user-unknown.eml" "$T/many/m$i.eml"
+		i=$((i + 1))
+	done
+	script -qec "\"$BK\" report -f json -o \"$T/tty.json\" \"$T/many\"" \
+	    /dev/null > "$T/tty.out" 2>&1
+	[ $? -eq 0 ] && ok || no "report on a terminal: exit"
+	tr '\r' '\n' < "$T/tty.out" | grep -qE '^bouncekit: \[[#.]{20}\] +[0-9]+% [0-9]+ messages' && ok || no "no progress line on a terminal"
+	python3 -c "import json,sys; sys.exit(0 if json.load(open(sys.argv[1]))['totals']['records'] == 640 else 1)" "$T/tty.json" && ok || no "report written beside the progress line"
+	script -qec "\"$BK\" report -q -f json -o \"$T/tty.json\" \"$T/many\"" \
+	    /dev/null > "$T/tty.out" 2>&1
+	grep -q 'messages' "$T/tty.out" && no "-q still draws" || ok
+	"$BK" report -f json "$T/many" 2> "$T/err" > /dev/null
+	[ -s "$T/err" ] && no "progress drawn into a pipe" || ok
+fi
+
 # usage
 "$BK" report --since 7 "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--since without --db"
 "$BK" report --db "$T/s.db" "$corpus" > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "--db with paths"
