@@ -314,8 +314,8 @@ bk_cli_report(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	copts.rules_path = bk_cli_rules_env();
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:f:hJLn:o:qr:", longopts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(argc, argv, "d:f:hJLn:o:qr:", longopts,
+	    NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
