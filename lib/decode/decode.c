@@ -6,6 +6,10 @@
  * then auto-replies (RFC 3834); then the generic reader of notification
  * text.  When nothing applies, one record of kind unknown says why.
  */
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "decode/decode_int.h"
 
 /* bk__dctx_add - append a zeroed record */
@@ -181,6 +185,40 @@ bk__unfold(bk_message *msg, bk_str s)
 	return b.ptr ? bk__str(b.ptr, b.len) : s;
 }
 
+/*
+ * span_word - how many leading bytes of @p are not white space (SP, HT,
+ * CR, LF); sixteen at a time where SSE2 is there.  Squeezing the
+ * paragraphs of a notification is mostly stepping over words.
+ */
+static size_t
+span_word(const char *p, size_t len)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i sp = _mm_set1_epi8(' '), ht = _mm_set1_epi8('\t');
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+
+	/* loop: i grows by 16 each pass */
+	for (; i + 16 <= len; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + i));
+		__m128i blank = _mm_or_si128(_mm_cmpeq_epi8(a, sp),
+		    _mm_cmpeq_epi8(a, ht));
+		__m128i eol = _mm_or_si128(_mm_cmpeq_epi8(a, lf),
+		    _mm_cmpeq_epi8(a, cr));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(blank,
+		    eol));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < len && !bk__is(p[i], BK_C_SPACE | BK_C_EOL))
+		i++;
+	return i;
+}
+
 /* bk__squeeze - collapse white space runs to one space */
 bk_str
 bk__squeeze(bk_message *msg, bk_str s)
@@ -192,10 +230,12 @@ bk__squeeze(bk_message *msg, bk_str s)
 	s = bk__trim(s);
 	if (s.ptr == NULL)
 		return s;
-	for (i = 0; i + 1 < s.len; i++) {
-		if (bk__is(s.ptr[i], BK_C_SPACE | BK_C_EOL) &&
-		    (s.ptr[i] != ' ' || bk__is(s.ptr[i + 1],
-		    BK_C_SPACE | BK_C_EOL))) {
+	/* anything but single spaces between words needs a copy; loop: i
+	 * moves to the next white space byte, then past it */
+	for (i = span_word(s.ptr, s.len); i + 1 < s.len;
+	    i += 1 + span_word(s.ptr + i + 1, s.len - i - 1)) {
+		if (s.ptr[i] != ' ' || bk__is(s.ptr[i + 1],
+		    BK_C_SPACE | BK_C_EOL)) {
 			need = 1;
 			break;
 		}
@@ -203,8 +243,9 @@ bk__squeeze(bk_message *msg, bk_str s)
 	if (!need)
 		return s;
 	bk__buf_init(&b, msg->arena, BK_LIMIT_DIAGNOSTIC_BYTES);
-	/* copy runs of non-blank bytes whole, one space between runs;
-	 * past the bound nothing more is kept: stop reading there */
+	/* copy runs of words with single spaces between them whole, one
+	 * space between runs; past the bound nothing more is kept: stop
+	 * reading there */
 	for (i = 0; i < s.len && !b.truncated; ) {
 		size_t j;
 
@@ -213,8 +254,11 @@ bk__squeeze(bk_message *msg, bk_str s)
 			i++;
 			continue;
 		}
-		for (j = i + 1; j < s.len && !bk__is(s.ptr[j],
-		    BK_C_SPACE | BK_C_EOL); j++)
+		/* loop: j moves past one word and the space after it */
+		for (j = i + 1 + span_word(s.ptr + i + 1, s.len - i - 1);
+		    j + 1 < s.len && s.ptr[j] == ' ' && !bk__is(s.ptr[j + 1],
+		    BK_C_SPACE | BK_C_EOL);
+		    j += 2 + span_word(s.ptr + j + 2, s.len - j - 2))
 			;
 		if (sp)
 			bk__buf_putc(&b, ' ');
@@ -233,14 +277,22 @@ bk__squeeze(bk_message *msg, bk_str s)
 bk_str
 bk__find_status(bk_str s)
 {
-	const char *p = s.ptr, *end;
+	const char *p, *q, *end;
 	size_t i, j, k;
 
-	if (p == NULL)
+	/* the shortest code, "5.1.1", has five bytes */
+	if (s.ptr == NULL || s.len < 5)
 		return BK_STR_NULL;
-	end = p + s.len;
-	for (; p + 5 <= end; p++) {
-		if ((*p != '2' && *p != '4' && *p != '5') || p[1] != '.')
+	end = s.ptr + s.len;
+	/* every code has a '.' after its class digit: go from '.' to '.'
+	 * (memchr) instead of testing every byte; loop: q moves past
+	 * each '.', and p = q - 1 grows with it */
+	for (q = s.ptr + 1; q < end && (q = memchr(q, '.', (size_t)(end -
+	    q))) != NULL; q++) {
+		p = q - 1;
+		if (p + 5 > end)
+			break;
+		if (*p != '2' && *p != '4' && *p != '5')
 			continue;
 		if (p > s.ptr && (bk__is(p[-1], BK_C_DIGIT) || p[-1] == '.'))
 			continue;
@@ -347,12 +399,14 @@ bk__reply_code_for(bk_str s, bk_str status)
 {
 	const char *p, *end, *at;
 	int c, want = 0;
+	bk_str own;
 
 	if (s.ptr == NULL)
 		return 0;
 	/* the text's own enhanced code goes with its reply */
-	if (bk__find_status(s).ptr != NULL)
-		status = bk__find_status(s);
+	own = bk__find_status(s);
+	if (own.ptr != NULL)
+		status = own;
 	if (status.ptr != NULL && status.len > 0)
 		want = status.ptr[0] - '0';
 	p = s.ptr;
@@ -403,6 +457,90 @@ days_from_civil(int64_t y, unsigned m, unsigned d)
 	return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* two_digits - the number of the two digits at @p, -1 if not digits */
+static long
+two_digits(const char *p)
+{
+	if (!bk__is(p[0], BK_C_DIGIT) || !bk__is(p[1], BK_C_DIGIT))
+		return -1;
+	return (p[0] - '0') * 10 + (p[1] - '0');
+}
+
+/* four_digits - the number of the four digits at @p, -1 if not digits */
+static long
+four_digits(const char *p)
+{
+	long hi = two_digits(p), lo = two_digits(p + 2);
+
+	return hi < 0 || lo < 0 ? -1 : hi * 100 + lo;
+}
+
+/*
+ * canonical_date - the form nearly every MTA writes, "Tue, 14 Nov 2023
+ * 22:13:20 +0100" (weekday optional, blanks around), read without the
+ * general loop of bk__parse_date.  Returns 0 for anything else, which
+ * the general loop then reads; where both read a string they agree:
+ * the weekday must not be a month name, the minute and second must be
+ * in the range the loop accepts, and nothing but blanks may follow the
+ * zone (a named zone after "+0000" would change the loop's offset).
+ * Sets @f to the day, year, hour, minute and second, *mon (0-11) and
+ * *off (minutes east) only when it returns 1.
+ */
+static int
+canonical_date(const char *p, const char *end, long f[5], int *mon,
+    int *off)
+{
+	long v;
+	int i, m = -1;
+	unsigned k;
+
+	while (p < end && bk__is(*p, BK_C_SPACE | BK_C_EOL))
+		p++;
+	while (end > p && bk__is(end[-1], BK_C_SPACE | BK_C_EOL))
+		end--;
+	if (end - p >= 5 && bk__is(p[0], BK_C_ALPHA)) {
+		if (!bk__is(p[1], BK_C_ALPHA) || !bk__is(p[2], BK_C_ALPHA) ||
+		    p[3] != ',' || p[4] != ' ')
+			return 0;
+		k = key3(p);
+		for (i = 0; i < 12; i++) {
+			if (k == month_keys[i])
+				return 0;
+		}
+		p += 5;
+	}
+	/* "14 Nov 2023 22:13:20 +0100" or "4 Nov ..." */
+	if (end - p >= 2 && bk__is(p[0], BK_C_DIGIT) && p[1] == ' ') {
+		f[0] = p[0] - '0';
+		p += 2;
+	} else if (end - p >= 3 && p[2] == ' ' && (f[0] = two_digits(p)) >= 0)
+		p += 3;
+	else
+		return 0;
+	if (f[0] < 1 || f[0] > 31 || end - p != 23 || p[3] != ' ' ||
+	    p[8] != ' ' || p[11] != ':' || p[14] != ':' || p[17] != ' ' ||
+	    !bk__is(p[0], BK_C_ALPHA) || !bk__is(p[1], BK_C_ALPHA) ||
+	    !bk__is(p[2], BK_C_ALPHA) || (p[18] != '+' && p[18] != '-'))
+		return 0;
+	k = key3(p);
+	for (i = 0; i < 12 && m < 0; i++) {
+		if (k == month_keys[i])
+			m = i;
+	}
+	if (m < 0 || (f[1] = four_digits(p + 4)) < 0 ||
+	    (f[2] = two_digits(p + 9)) < 0 ||
+	    (f[3] = two_digits(p + 12)) < 0 || f[3] > 59 ||
+	    (f[4] = two_digits(p + 15)) < 0 || f[4] > 60 ||
+	    (v = four_digits(p + 19)) < 0)
+		return 0;
+	/* only a whole match sets what the general loop starts from */
+	*mon = m;
+	*off = (int)((v / 100) * 60 + v % 100);
+	if (p[18] == '-')
+		*off = -*off;
+	return 1;
+}
+
 /*
  * bk__parse_date - RFC 5322 section 3.3 date-time, with the obsolete
  * forms real MTAs write (two-digit years, named zones, missing weekday).
@@ -411,13 +549,21 @@ int
 bk__parse_date(bk_str s, int64_t *out, int *tz)
 {
 	const char *p = s.ptr, *end;
-	long day = -1, year = -1, hh = 0, mm = 0, ss = 0, v;
+	long day = -1, year = -1, hh = 0, mm = 0, ss = 0, v, f[5];
 	int mon = -1, off = 0, i;
 	size_t n;
 
 	if (p == NULL)
 		return BK_EINVAL;
 	end = p + s.len;
+	if (canonical_date(p, end, f, &mon, &off)) {
+		day = f[0];
+		year = f[1];
+		hh = f[2];
+		mm = f[3];
+		ss = f[4];
+		p = end;
+	}
 	/* loop: p advances by at least one byte per iteration */
 	while (p < end) {
 		if (bk__is(*p, BK_C_DIGIT)) {
@@ -656,7 +802,7 @@ find_parts(bk__dctx *ctx)
 	for (i = 0; i < msg->nparts; i++) {
 		bk__part *p = msg->parts[i];
 		bk__part *a;
-		int in_orig = 0;
+		int in_orig = 0, special;
 
 		for (a = p->parent; a != NULL; a = a->parent) {
 			if (a == ctx->orig || a->is_message)
@@ -664,20 +810,25 @@ find_parts(bk__dctx *ctx)
 		}
 		if (in_orig && ctx->dsn != NULL)
 			continue;
-		if (strcmp(p->type, "message/delivery-status") == 0 ||
-		    strcmp(p->type, "message/global-delivery-status") == 0) {
+		/* only these two prefixes start the report's types below */
+		special = strncmp(p->type, "message/", 8) == 0 ||
+		    strncmp(p->type, "text/rfc822-header", 18) == 0;
+		if (special && (strcmp(p->type,
+		    "message/delivery-status") == 0 || strcmp(p->type,
+		    "message/global-delivery-status") == 0)) {
 			if (ctx->dsn == NULL)
 				ctx->dsn = p;
-		} else if (strcmp(p->type, "message/feedback-report") == 0) {
+		} else if (special && strcmp(p->type,
+		    "message/feedback-report") == 0) {
 			if (ctx->arf == NULL)
 				ctx->arf = p;
-		} else if (p->is_message || strcmp(p->type,
+		} else if (p->is_message || (special && (strcmp(p->type,
 		    "text/rfc822-headers") == 0 || strcmp(p->type,
 		    "text/rfc822-header") == 0 || strcmp(p->type,
 		    "message/rfc822-headers") == 0 || strcmp(p->type,
 		    "message/global-headers") == 0 || strcmp(p->type,
 		    "message/rfc822") == 0 || strcmp(p->type,
-		    "message/global") == 0) {
+		    "message/global") == 0))) {
 			if (ctx->orig == NULL && p != msg->root)
 				ctx->orig = p;
 		} else if (!in_orig && ctx->text_part == NULL &&
@@ -727,6 +878,35 @@ find_parts(bk__dctx *ctx)
 		ctx->text = bk__str("", 0);
 }
 
+/*
+ * span_not2 - how many leading bytes of @p are neither @a nor @b;
+ * sixteen at a time where SSE2 is there (an HTML notification is
+ * mostly long tags and runs of text).
+ */
+static size_t
+span_not2(const char *p, size_t len, char a, char b)
+{
+	size_t i = 0;
+
+#if defined(__SSE2__)
+	const __m128i va = _mm_set1_epi8(a), vb = _mm_set1_epi8(b);
+
+	/* loop: i grows by 16 each pass */
+	for (; i + 16 <= len; i += 16) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)
+		    (p + i));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
+		    _mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(x, vb)));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+#endif
+	while (i < len && p[i] != a && p[i] != b)
+		i++;
+	return i;
+}
+
 /* html_to_text - a rough text rendering of an HTML notification */
 static bk_str
 html_to_text(bk_message *msg, bk_str h)
@@ -742,24 +922,24 @@ html_to_text(bk_message *msg, bk_str h)
 
 		if (in_tag && c != '>' && c != '<') {
 			/* skip the inside of the tag at once */
-			for (run = i + 1; run < h.len && h.ptr[run] != '>' &&
-			    h.ptr[run] != '<'; run++)
-				;
+			run = i + 1 + span_not2(h.ptr + i + 1, h.len - i - 1,
+			    '>', '<');
 			i = run - 1;
 			continue;
 		}
 		if (!in_tag && c != '<' && c != '&') {
 			/* copy the text up to the next tag or entity at once */
-			for (run = i + 1; run < h.len && h.ptr[run] != '<' &&
-			    h.ptr[run] != '&'; run++)
-				;
+			run = i + 1 + span_not2(h.ptr + i + 1, h.len - i - 1,
+			    '<', '&');
 			bk__buf_append(&b, h.ptr + i, run - i);
 			i = run - 1;
 			continue;
 		}
 		if (c == '<') {
 			in_tag = 1;
-			if (i + 3 < h.len && (bk__istarts(h.ptr + i,
+			/* a tag that breaks a line starts <b <p </ <d <t */
+			if (i + 3 < h.len && memchr("bBpP/dDtT", h.ptr[i + 1],
+			    9) != NULL && (bk__istarts(h.ptr + i,
 			    h.len - i, "<br") || bk__istarts(h.ptr + i,
 			    h.len - i, "<p") || bk__istarts(h.ptr + i,
 			    h.len - i, "</p") || bk__istarts(h.ptr + i,
@@ -817,7 +997,7 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	int rc = 0;
 	bk_str date;
 	int64_t ts = 0;
-	int tz = 0, has_ts;
+	int tz = 0, has_ts = -1;
 
 	if (msg->decoded) {
 		*out = msg->records;
@@ -876,8 +1056,6 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 			    ctx.text.len - cut);
 	}
 	bk__dctx_fill_original(&ctx);
-	date = bk__headers_get(&msg->root->headers, "date");
-	has_ts = bk__parse_date(date, &ts, &tz) == 0;
 	for (i = 0; i < ctx.nrec; i++) {
 		bk_record *r = &ctx.rec[i];
 
@@ -890,6 +1068,11 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 			    & 0xc0) == 0x80)
 				cut--;
 			r->diagnostic.len = cut;
+		}
+		/* the bounce's Date, read when a record lacks a time */
+		if (!r->has_timestamp && has_ts < 0) {
+			date = bk__headers_get(&msg->root->headers, "date");
+			has_ts = bk__parse_date(date, &ts, &tz) == 0;
 		}
 		if (!r->has_timestamp && has_ts) {
 			r->timestamp = ts;

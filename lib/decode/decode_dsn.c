@@ -648,44 +648,54 @@ bk__decode_autoreply(bk__dctx *ctx)
 {
 	bk_message *msg = ctx->msg;
 	const bk__headers *h = &msg->root->headers;
-	bk_str as = bk__trim(bk__headers_get(h, "auto-submitted"));
+	/* the filter of the bounce's field names answers most at once */
+	bk_str as = bk__trim(bk__vp_header(ctx, "auto-submitted"));
 	bk_str subj = ctx->subject;
 	int is_auto = 0;
 	bk_record *r;
 	bk_str to;
-	static const char *const subj_marks[] = {
-		"auto:", "auto response", "auto-response", "autoreply",
-		"auto reply",
-		"auto-reply", "automatic reply", "automatische antwort",
-		"out of office", "out of the office", "vacation",
-		"abwesenheit", "réponse automatique", "respuesta automática",
-		"risposta automatica", NULL
+	/* with their lengths: a short Subject skips the long ones */
+#define M(s) { s, sizeof(s) - 1 }
+	static const struct {
+		const char *s;
+		size_t len;
+	} subj_marks[] = {
+		M("auto:"), M("auto response"), M("auto-response"),
+		M("autoreply"), M("auto reply"), M("auto-reply"),
+		M("automatic reply"), M("automatische antwort"),
+		M("out of office"), M("out of the office"), M("vacation"),
+		M("abwesenheit"), M("réponse automatique"),
+		M("respuesta automática"), M("risposta automatica"),
 	};
+#undef M
 	size_t i;
 
 	if (as.ptr != NULL && bk__istarts(as.ptr, as.len, "auto-replied"))
 		is_auto = 1;
 	/* iCloud's vacation notice: "X-Apple-Action: VACATION" */
 	{
-		bk_str aa = bk__trim(bk__headers_get(h, "x-apple-action"));
+		bk_str aa = bk__trim(bk__vp_header(ctx, "x-apple-action"));
 
 		if (aa.ptr != NULL && bk__istarts(aa.ptr, aa.len, "vacation"))
 			is_auto = 1;
 	}
-	if (bk__headers_get(h, "x-autoreply").ptr != NULL ||
-	    bk__headers_get(h, "x-autorespond").ptr != NULL ||
-	    bk__headers_get(h, "x-autoresponder").ptr != NULL)
+	if (bk__vp_header(ctx, "x-autoreply").ptr != NULL ||
+	    bk__vp_header(ctx, "x-autorespond").ptr != NULL ||
+	    bk__vp_header(ctx, "x-autoresponder").ptr != NULL)
 		is_auto = 1;
 	{
-		bk_str prec = bk__trim(bk__headers_get(h, "precedence"));
+		bk_str prec = bk__trim(bk__vp_header(ctx, "precedence"));
 
 		if (prec.ptr != NULL && bk__istarts(prec.ptr, prec.len,
 		    "auto_reply"))
 			is_auto = 1;
 	}
 	if (!is_auto && subj.ptr != NULL) {
-		for (i = 0; subj_marks[i] != NULL; i++) {
-			if (bk__istr(subj.ptr, subj.len, subj_marks[i])) {
+		for (i = 0; i < sizeof(subj_marks) / sizeof(subj_marks[0]);
+		    i++) {
+			if (subj.len >= subj_marks[i].len && bk__imemmem(
+			    subj.ptr, subj.len, subj_marks[i].s,
+			    subj_marks[i].len) != NULL) {
 				is_auto = 1;
 				break;
 			}

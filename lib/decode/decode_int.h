@@ -12,6 +12,87 @@
 
 #include "message/message_int.h"
 
+/*
+ * Markers, each a case-insensitive literal of at least 15 bytes (id,
+ * text, is it a cut marker).  The notification text is searched once
+ * for all of them (decode_marks.c): a reader whose phrase is absent
+ * returns without searching, and the cut before the returned message is
+ * the earliest cut marker.  At most 64.
+ *
+ * Cut markers introduce the returned message or its headers.
+ * "----- transcript of session follows" and "the original message was
+ * received" also precede such a copy but stay in: the transcript and
+ * the "received at" line belong to the notification.
+ */
+#define BK__MARKS(X)                                                        \
+	X(OPENSMTPD, "this is the mailer-daemon, please do not reply", 0)  \
+	X(EXIM, "created automatically by mail delivery software", 0)       \
+	X(TRANSCRIPT, "transcript of session", 0)                           \
+	X(TALKING, "while talking to", 0)                                   \
+	X(MFILTER, "-------server message", 0)                              \
+	X(MDAEMON, "--- session transcript ---", 0)                         \
+	X(DRAGONFLY, "dragonfly mail agent", 0)                             \
+	X(EXCH_REACH, "did not reach the following recipient(s)", 0)        \
+	X(EXCH_REACHED, "the following recipient(s) could not be reached", 0) \
+	X(GMX, "the following address", 0)                                  \
+	X(INTERSCAN, "message from interscan messaging security", 0)        \
+	X(VERIZON, "message details:", 0)                                   \
+	X(NOTES, "------- failure reasons", 0)                              \
+	X(EXCH_ADMIN, "diagnostic information for administrators", 0)       \
+	X(REJECTED, "was automatically rejected:", 0)                       \
+	X(EXIM_SOME, "could not be delivered to one or more of its", 0)     \
+	X(EXIM_ALL, "could not be delivered to all of its", 0)              \
+	X(EXIM_DELAY, "has not yet been delivered to one or more of its", 0) \
+	X(EXIM_SYNTAX, "recipient addresses that were", 0)                  \
+	X(GMAIL, "delivery to the following recipient", 0)                  \
+	X(GMAIL_TECH, "technical details of ", 0)                           \
+	X(YAHOO, "sorry, we were unable to deliver your message to the "    \
+	    "following address", 0)                                         \
+	X(CUT_BELOW, "below this line is a copy of the message", 1)         \
+	X(CUT_COPY, "this is a copy of the message", 1)                     \
+	X(CUT_FOLLOWS, "original message follows", 1)                       \
+	X(CUT_ORIG5, "----- original message -----", 1)                     \
+	X(CUT_ORIG, "-----original message-----", 1)                        \
+	X(CUT_HEADERS, "original message headers", 1)                       \
+	X(CUT_EXIM, "------ this is a copy of", 1)                          \
+	X(CUT_UNDELIVERED, "undelivered message headers", 1)                \
+	X(CUT_FOLLOWING,                                                    \
+	    "--- the header of the original message is following", 1)      \
+	X(CUT_HFOLLOW, "message headers follow", 1)                         \
+	X(CUT_THEHEADERS, "the headers of the original message", 1)         \
+	X(CUT_RETURNED, "------- returned message --------", 1)             \
+	X(CUT_MAIL, "returned mail follows", 1)                             \
+	X(CUT_ORIGINAL, "original message:", 1)                             \
+	X(CUT_UNSENT, "unsent message below", 1)                            \
+	X(CUT_READS, "your message reads", 1)                               \
+	X(CUT_TEXT, "message text follows:", 1)                             \
+	X(CUT_UNSENT5, "----- unsent message follows", 1)
+
+typedef enum {
+#define X(id, s, cut) BK__MARK_##id,
+	BK__MARKS(X)
+#undef X
+	BK__MARK_N
+} bk__mark_id;
+
+/* what one scan of a text found */
+typedef struct bk__marks {
+	uint64_t seen;             /* bit id: the text holds marker id */
+	int all;                   /* no scan: every marker may be there */
+	const char *at[BK__MARK_N]; /* first occurrence of each seen one */
+} bk__marks;
+
+/* scan @t for every marker */
+void bk__marks_scan(bk__marks *m, bk_str t);
+
+/* the first occurrence of marker @id in @t (scanned into @m), or NULL:
+ * what bk__istr(t.ptr, t.len, <its text>) returns */
+const char *bk__marks_at(const bk__marks *m, bk_str t, bk__mark_id id);
+
+/* length of @t (scanned into @m) before the returned copy: the start of
+ * the line holding the earliest cut marker, else t.len */
+size_t bk__marks_cut(const bk__marks *m, bk_str t);
+
 typedef struct bk__dctx {
 	bk_message *msg;
 	bk__part *dsn;             /* message/(global-)delivery-status */
@@ -37,6 +118,10 @@ typedef struct bk__dctx {
 	int blk_done;
 	bk_str from_addr;          /* bk__dctx_from_addr's memo */
 	int from_addr_done;
+	struct bk__marks marks;    /* bk__dctx_mark's memo */
+	int marks_done;
+	unsigned stamps;           /* bk__dctx_stamp's memo, one bit each */
+	int stamps_done;
 } bk__dctx;
 
 typedef struct bk__decoder {
@@ -88,6 +173,75 @@ void bk__dctx_fill_original(bk__dctx *ctx);
 /* the returned message's header block found inline in @text after a
  * marker line; sets ctx->orig_headers and ctx->has_orig */
 void bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len);
+
+/*
+ * Software that stamps its name in parentheses on the Received fields
+ * it writes; bk__dctx_stamp reads all the bounce's Received fields for
+ * all of them at once.
+ */
+#define BK__STAMPS(X)                                                       \
+	X(EXIM, "(Exim ")                                                   \
+	X(OPENSMTPD, "(OpenSMTPD)")                                         \
+	X(POWERMTA, "(PowerMTA")                                            \
+	X(EZWEB, "(EZweb Mail)")
+
+typedef enum {
+#define X(id, s) BK__STAMP_##id,
+	BK__STAMPS(X)
+#undef X
+	BK__STAMP_N
+} bk__stamp_id;
+
+/* does a Received field of the bounce hold stamp @id (ignoring case) */
+int bk__dctx_stamp(bk__dctx *ctx, bk__stamp_id id);
+
+/* the markers of the notification text, scanned on the first call */
+const bk__marks *bk__dctx_marks(bk__dctx *ctx);
+
+/* bk__marks_at of the notification text */
+const char *bk__dctx_mark_lookup(bk__dctx *ctx, bk__mark_id id);
+
+/* bk__dctx_mark_lookup; once the text is scanned, an absent marker
+ * costs a bit test here (readers ask some forty times a message) */
+static inline const char *
+bk__dctx_mark(bk__dctx *ctx, bk__mark_id id)
+{
+	if (ctx->marks_done && !((ctx->marks.seen >> id) & 1))
+		return NULL;
+	return bk__dctx_mark_lookup(ctx, id);
+}
+
+/*
+ * bk__vp_name_bit - a bit of the filter of the bounce's field names
+ * (bk__vp_header): from the name's length, first and last byte, so
+ * equal names, case aside, have equal bits.
+ */
+static inline uint64_t
+bk__vp_name_bit(const char *p, size_t len)
+{
+	unsigned k = (unsigned)len * 7u + (unsigned)bk__lower(p[0]) * 3u +
+	    (unsigned)bk__lower(p[len - 1]);
+
+	return (uint64_t)1 << (k & 63u);
+}
+
+/* raw value of the bounce's field @name, BK_STR_NULL if none; builds
+ * the filter of its field names on the first call (vendor_p_util.c) */
+bk_str bk__vp_header_lookup(bk__dctx *ctx, const char *name);
+
+/* bk__vp_header_lookup; once the filter is built, a field the bounce
+ * lacks costs a bit test here, computed at compile time for a literal
+ * name (the readers ask for many fields that most bounces lack) */
+static inline bk_str
+bk__vp_header(bk__dctx *ctx, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (ctx->hnames_done && n > 0 &&
+	    (ctx->hnames & bk__vp_name_bit(name, n)) == 0)
+		return BK_STR_NULL;
+	return bk__vp_header_lookup(ctx, name);
+}
 
 /* decoders */
 int bk__decode_arf(bk__dctx *ctx);

@@ -13,97 +13,18 @@
 
 
 /*
- * Markers that introduce the returned message or its headers, with the
- * offset of the word "message" in each (-1: none).  "----- transcript
- * of session follows" and "the original message was received" also
- * precede such a copy but stay in: the transcript and the "received
- * at" line belong to the notification.
- */
-#define CUT_ANCHOR "message"
-#define M(s, off) { s, sizeof(s) - 1, off }
-static const struct {
-	const char *s;
-	size_t len;
-	int off;
-} cut_markers[] = {
-	M("below this line is a copy of the message", 33),
-	M("this is a copy of the message", 22),
-	M("original message follows", 9),
-	M("----- original message -----", 15),
-	M("-----original message-----", 14),
-	M("original message headers", 9),
-	M("------ this is a copy of", -1),
-	M("undelivered message headers", 12),
-	M("--- the header of the original message is following", 31),
-	M("message headers follow", 0),
-	M("the headers of the original message", 28),
-	M("------- returned message --------", 17),
-	M("returned mail follows", -1),
-	M("original message:", 9),
-	M("unsent message below", 7),
-	M("your message reads", 5),
-	M("message text follows:", 0),
-	M("----- unsent message follows", 13),
-};
-#undef M
-#define CUT_MAXOFF 33 /* the largest off above */
-
-/*
  * bk__text_cut - length of the notification before the returned copy:
- * the start of the line holding the earliest marker.  Most markers hold
- * the word "message", so the text is searched once for that word and
- * those markers are compared around each occurrence; only the few
- * without it are searched for whole.
+ * the start of the line holding the earliest cut marker (BK__MARKS).
  */
 size_t
 bk__text_cut(bk_str t)
 {
-	const size_t nm = sizeof(cut_markers) / sizeof(cut_markers[0]);
-	const size_t alen = sizeof(CUT_ANCHOR) - 1;
-	const char *end, *first = NULL, *q, *p, *m, *s;
-	size_t i, lim;
+	bk__marks m;
 
 	if (t.ptr == NULL || t.len == 0)
 		return t.len;
-	end = bk__str_end(t);
-	/* loop: p moves past each occurrence of the anchor */
-	p = t.ptr;
-	while (p < end && (q = bk__imemmem(p, (size_t)(end - p),
-	    CUT_ANCHOR, alen)) != NULL) {
-		if (first != NULL && q - first > CUT_MAXOFF)
-			break;
-		for (i = 0; i < nm; i++) {
-			if (cut_markers[i].off < 0 ||
-			    q - t.ptr < cut_markers[i].off)
-				continue;
-			s = q - cut_markers[i].off;
-			if ((size_t)(end - s) < cut_markers[i].len ||
-			    (first != NULL && s >= first))
-				continue;
-			if (bk__istarts(s, cut_markers[i].len,
-			    cut_markers[i].s))
-				first = s;
-		}
-		p = q + 1;
-	}
-	for (i = 0; i < nm; i++) {
-		if (cut_markers[i].off >= 0)
-			continue;
-		lim = t.len;
-		if (first != NULL && (size_t)(first - t.ptr) +
-		    cut_markers[i].len - 1 < lim)
-			lim = (size_t)(first - t.ptr) + cut_markers[i].len - 1;
-		m = bk__imemmem(t.ptr, lim, cut_markers[i].s,
-		    cut_markers[i].len);
-		if (m != NULL && (first == NULL || m < first))
-			first = m;
-	}
-	if (first == NULL)
-		return t.len;
-	/* cut at the start of the marker's line */
-	while (first > t.ptr && first[-1] != '\n')
-		first--;
-	return (size_t)(first - t.ptr);
+	bk__marks_scan(&m, t);
+	return bk__marks_cut(&m, t);
 }
 
 /*
@@ -113,7 +34,7 @@ bk__text_cut(bk_str t)
 static bk_str
 recipient_line(bk_str line, bk_str *rest)
 {
-	bk_str t = bk__trim(line), a;
+	bk_str t, a;
 	const char *e;
 	size_t k;
 
@@ -121,6 +42,7 @@ recipient_line(bk_str line, bk_str *rest)
 	/* every form below holds an address, so an '@' */
 	if (line.ptr == NULL || memchr(line.ptr, '@', line.len) == NULL)
 		return BK_STR_NULL;
+	t = bk__trim(line);
 	/* a forwarded bounce quoted with "> " reads as the original */
 	while (t.len > 0 && t.ptr[0] == '>' && (t.len == 1 ||
 	    t.ptr[1] == ' ' || t.ptr[1] == '>'))
@@ -298,7 +220,7 @@ int
 bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 {
 	bk_message *msg = ctx->msg;
-	const char *p, *end, *eol, *stop;
+	const char *p, *end, *eol, *stop, *at;
 	bk__tblock *v = NULL, *nv;
 	size_t cnt = 0, cap = 0, k, ind;
 	bk_str a, rest, d;
@@ -311,6 +233,13 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	end = bk__str_end(region);
 	/* loop: p moves forward at least one line per pass */
 	while (p < end && cnt < BK_LIMIT_RECIPIENTS) {
+		/* a heading holds an '@': go to the next line with one */
+		at = memchr(p, '@', (size_t)(end - p));
+		if (at == NULL)
+			break;
+		while (at > p && at[-1] != '\n')
+			at--;
+		p = at;
 		eol = memchr(p, '\n', (size_t)(end - p));
 		if (eol == NULL)
 			eol = end;
@@ -384,7 +313,8 @@ size_t
 bk__dctx_cut(bk__dctx *ctx)
 {
 	if (!ctx->cut_done) {
-		ctx->cut = bk__text_cut(ctx->text);
+		/* the scan for the readers' markers finds the cut too */
+		ctx->cut = bk__marks_cut(bk__dctx_marks(ctx), ctx->text);
 		ctx->cut_done = 1;
 	}
 	return ctx->cut;

@@ -140,7 +140,7 @@ rejection_notice(bk__dctx *ctx)
 	const char *m, *p, *end, *start, *last, *eol;
 	bk_record *r;
 
-	if (ctx->nrec != 1 || t.ptr == NULL)
+	if (ctx->nrec != 1 || !bk__dctx_mark(ctx, BK__MARK_REJECTED))
 		return;
 	m = bk__istr(t.ptr, t.len, mark);
 	if (m == NULL || bk__istr(t.ptr, (size_t)(m - t.ptr),

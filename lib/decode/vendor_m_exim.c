@@ -22,43 +22,27 @@
  */
 #include "decode/decode_int.h"
 
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
-
-/* the sentences that open each kind of Exim notification */
+/* the sentences that open each kind of Exim notification (BK__MARKS) */
 static const struct {
-	const char *intro;
+	bk__mark_id intro;
 	bk_kind kind;
 	bk_reason hint;
 } intros[] = {
-	{ "could not be delivered to one or more of its", BK_KIND_BOUNCE,
-	  BK_REASON_UNDEFINED },
-	{ "could not be delivered to all of its", BK_KIND_BOUNCE,
-	  BK_REASON_UNDEFINED },
-	{ "has not yet been delivered to one or more of its", BK_KIND_DELAY,
-	  BK_REASON_UNDEFINED },
-	{ "recipient addresses that were", BK_KIND_BOUNCE,
-	  BK_REASON_SYNTAXERROR },
+	{ BK__MARK_EXIM_SOME, BK_KIND_BOUNCE, BK_REASON_UNDEFINED },
+	{ BK__MARK_EXIM_ALL, BK_KIND_BOUNCE, BK_REASON_UNDEFINED },
+	{ BK__MARK_EXIM_DELAY, BK_KIND_DELAY, BK_REASON_UNDEFINED },
+	{ BK__MARK_EXIM_SYNTAX, BK_KIND_BOUNCE, BK_REASON_SYNTAXERROR },
 };
 
 /* is_exim - the notification carries Exim's own marks */
 static int
 is_exim(bk__dctx *ctx)
 {
-	const bk__headers *h = &ctx->msg->root->headers;
-	size_t i;
-
 	if (bk__vp_header(ctx, "x-failed-recipients").ptr != NULL)
 		return 1;
-	if (bk__istr(ctx->text.ptr, ctx->text.len,
-	    "created automatically by mail delivery software") != NULL)
+	if (bk__dctx_mark(ctx, BK__MARK_EXIM))
 		return 1;
-	for (i = 0; i < h->n; i++) {
-		if (bk__ieq(h->v[i].name.ptr, h->v[i].name.len, "received") &&
-		    bk__istr(h->v[i].value.ptr, h->v[i].value.len,
-		    "(Exim ") != NULL)
-			return 1;
-	}
-	return 0;
+	return bk__dctx_stamp(ctx, BK__STAMP_EXIM);
 }
 
 /*
@@ -177,10 +161,8 @@ exim_read(bk__dctx *ctx)
 
 	if (t.ptr == NULL || t.len == 0 || !is_exim(ctx))
 		return 0;
-	/* the first three intros all hold "delivered to " */
-	i = bk__istr(t.ptr, t.len, "delivered to ") != NULL ? 0 : 3;
-	for (; i < sizeof(intros) / sizeof(intros[0]); i++) {
-		at = bk__istr(t.ptr, t.len, intros[i].intro);
+	for (i = 0; i < sizeof(intros) / sizeof(intros[0]); i++) {
+		at = bk__dctx_mark(ctx, intros[i].intro);
 		if (at != NULL) {
 			kind = intros[i].kind;
 			hint = intros[i].hint;
@@ -335,6 +317,12 @@ bk__exim_enrich(bk__dctx *ctx)
 	/* keep what the scratch context worked out about the text */
 	ctx->cut = tmp.cut;
 	ctx->cut_done = tmp.cut_done;
+	ctx->marks = tmp.marks;
+	ctx->marks_done = tmp.marks_done;
+	ctx->stamps = tmp.stamps;
+	ctx->stamps_done = tmp.stamps_done;
+	ctx->hnames = tmp.hnames;
+	ctx->hnames_done = tmp.hnames_done;
 	if (n <= 0) {
 		ctx->oom |= tmp.oom;
 		return;

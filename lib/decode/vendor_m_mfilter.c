@@ -61,7 +61,7 @@ bk__decode_mfilter(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0;
 
-	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
+	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_MFILTER))
 		return 0;
 	diag = section(ctx->msg, t, MF_TITLE "server message", &srv);
 	cmd = section(ctx->msg, t, MF_TITLE "smtp command", &cat);

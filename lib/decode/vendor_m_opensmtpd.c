@@ -27,9 +27,6 @@
  */
 #include "decode/decode_int.h"
 
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
-int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-
 /* the intros of the three notices, with the kind and action of each */
 static const struct {
 	const char *intro;
@@ -50,10 +47,9 @@ is_opensmtpd(bk__dctx *ctx)
 {
 	bk_str subj = bk__trim(ctx->subject);
 
-	if (ctx->text.ptr == NULL || bk__istr(ctx->text.ptr, ctx->text.len,
-	    "this is the mailer-daemon, please do not reply") == NULL)
+	if (!bk__dctx_mark(ctx, BK__MARK_OPENSMTPD))
 		return 0;
-	if (bk__vp_received_has(ctx, "(OpenSMTPD)"))
+	if (bk__dctx_stamp(ctx, BK__STAMP_OPENSMTPD))
 		return 1;
 	return subj.ptr != NULL && bk__istarts(subj.ptr, subj.len,
 	    "delivery status notification:");

@@ -120,7 +120,7 @@ bk__decode_postfix(bk__dctx *ctx)
 	size_t n = 0, i, cut;
 	int dir, added = 0, failed = 0;
 
-	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
+	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_TRANSCRIPT))
 		return 0;
 	cut = bk__dctx_cut(ctx);
 	p = bk__istr(t.ptr, cut, "transcript of session follows");

@@ -148,6 +148,26 @@ apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply,
 }
 
 /*
+ * session_line - the start of the first line of @t, its first line
+ * aside, that begins ">>> ": where "\n>>> " first occurs, plus one;
+ * NULL if none.  '>' is rare in a notification, so memchr looks for it.
+ */
+static const char *
+session_line(bk_str t)
+{
+	const char *p = t.ptr, *end = bk__str_end(t), *q;
+
+	/* loop: p moves past each '>' */
+	while (p < end && (q = memchr(p, '>', (size_t)(end - p))) != NULL) {
+		if (q > t.ptr && q[-1] == '\n' && end - q >= 4 &&
+		    memcmp(q, ">>> ", 4) == 0)
+			return q;
+		p = q + 1;
+	}
+	return NULL;
+}
+
+/*
  * bk__transcript_enrich - read the transcript in @region; the first
  * failing reply after a RCPT belongs to that RCPT's recipient, any
  * other failing reply to every recipient still without a command.
@@ -165,14 +185,16 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 
 	if (region.ptr == NULL)
 		return;
-	t = bk__istr(region.ptr, region.len, "transcript of session");
-	if (t == NULL)
+	/* region is the start of the text: no marker, no search */
+	t = NULL;
+	if (bk__dctx_mark(ctx, BK__MARK_TRANSCRIPT))
+		t = bk__istr(region.ptr, region.len, "transcript of session");
+	if (t == NULL && bk__dctx_mark(ctx, BK__MARK_TALKING))
 		t = bk__istr(region.ptr, region.len, "while talking to");
 	/* an exchange without a title (Courier: "<a@b>:\n    host [ip]:\n
 	 * >>> RCPT TO:<a@b>\n<<< 550 ...") */
-	if (t == NULL && (t = bk__imemmem(region.ptr, region.len,
-	    "\n>>> ", 5)) != NULL)
-		t++;
+	if (t == NULL)
+		t = session_line(region);
 	if (t == NULL)
 		return;
 	p = t;
@@ -450,7 +472,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 	size_t cut, i;
 	int added = 0, have_last = 0;
 
-	if (ctx->dsn != NULL || t.ptr == NULL || t.len == 0)
+	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_TRANSCRIPT))
 		return 0;
 	cut = bk__dctx_cut(ctx);
 	ts = bk__istr(t.ptr, cut, "----- transcript of session follows");

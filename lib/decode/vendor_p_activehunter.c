@@ -17,7 +17,6 @@
 bk_str bk__vp_line(const char **pp, const char *end);
 bk_str bk__vp_between(bk_str t, const char *from, const char *const *stops);
 void bk__vp_codes(bk_record *r);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_activehunter(bk__dctx *ctx);
 

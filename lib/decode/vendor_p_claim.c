@@ -22,9 +22,6 @@
  */
 #include "decode/decode_int.h"
 
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
-int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-
 int bk__vp_claim(bk__dctx *ctx);
 void bk__vp_gmail_lead(bk__dctx *ctx, bk_record *r);
 
@@ -35,8 +32,11 @@ has_header_prefix(bk__dctx *ctx, const char *pfx)
 	const bk__headers *h = &ctx->msg->root->headers;
 	size_t i;
 
+	/* @pfx starts "x-": a name that does not is ruled out at once */
 	for (i = 0; i < h->n; i++) {
-		if (bk__istarts(h->v[i].name.ptr, h->v[i].name.len, pfx))
+		if (h->v[i].name.len >= 2 && h->v[i].name.ptr[1] == '-' &&
+		    bk__lower(h->v[i].name.ptr[0]) == 'x' &&
+		    bk__istarts(h->v[i].name.ptr, h->v[i].name.len, pfx))
 			return 1;
 	}
 	return 0;
@@ -57,14 +57,6 @@ subject_starts(bk__dctx *ctx, const char *s)
 	bk_str v = bk__trim(ctx->subject);
 
 	return v.ptr != NULL && bk__istarts(v.ptr, v.len, s);
-}
-
-/* text_has - does the notification text hold @s */
-static int
-text_has(bk__dctx *ctx, const char *s)
-{
-	return ctx->text.ptr != NULL && bk__istr(ctx->text.ptr,
-	    ctx->text.len, s) != NULL;
 }
 
 /* host_ends - does the host of a "dns; host" field end with @sfx */
@@ -123,7 +115,7 @@ which(bk__dctx *ctx, bk_str dsn)
 	if (from_has(ctx, "@messagelabs.com"))
 		return "messagelabs";
 	if (bk__istr(dsn.ptr, dsn.len, "x-powermta-") != NULL ||
-	    bk__vp_received_has(ctx, "(PowerMTA"))
+	    bk__dctx_stamp(ctx, BK__STAMP_POWERMTA))
 		return "powermta";
 	if (has_header_prefix(ctx, "x-sef-"))
 		return "surfcontrol";
@@ -142,7 +134,7 @@ which(bk__dctx *ctx, bk_str dsn)
 	if (by_microsoft(ctx, dsn))
 		return "office365";
 	if (bk__vp_header(ctx, "x-ms-exchange-message-is-ndr").ptr != NULL ||
-	    text_has(ctx, "diagnostic information for administrators"))
+	    bk__dctx_mark(ctx, BK__MARK_EXCH_ADMIN))
 		return "exchange2007";
 	if (subject_starts(ctx, "Delivery Notification: ")) {
 		bk_str ct = bk__vp_header(ctx, "content-type");

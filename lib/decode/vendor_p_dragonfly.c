@@ -29,7 +29,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_dragonfly(bk__dctx *ctx);
 
@@ -99,8 +98,8 @@ bk__vp_dragonfly(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0;
 
-	if (t.ptr == NULL || bk__istr(t.ptr, t.len > 200 ? 200 : t.len,
-	    "DragonFly Mail Agent") == NULL)
+	if (!bk__dctx_mark(ctx, BK__MARK_DRAGONFLY) || bk__istr(t.ptr,
+	    t.len > 200 ? 200 : t.len, "DragonFly Mail Agent") == NULL)
 		return 0;
 	p = t.ptr;
 	end = bk__str_end(t);

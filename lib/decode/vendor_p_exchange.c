@@ -27,7 +27,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_exchange2003(bk__dctx *ctx);
 
@@ -94,7 +93,9 @@ bk__vp_exchange2003(bk__dctx *ctx)
 	size_t i;
 	int added = 0;
 
-	if (t.ptr == NULL)
+	/* without its intro nothing below can be read */
+	if (!bk__dctx_mark(ctx, BK__MARK_EXCH_REACH) &&
+	    !bk__dctx_mark(ctx, BK__MARK_EXCH_REACHED))
 		return 0;
 	xm = bk__vp_header(ctx, "x-mailer");
 	if (bk__vp_header(ctx, "x-ms-embedded-report").ptr == NULL &&

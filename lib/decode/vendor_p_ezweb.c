@@ -74,7 +74,7 @@ ez_is_mine(bk__dctx *ctx)
 	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
 	    "@ezweb.ne.jp") != NULL)
 		return 1;
-	return bk__vp_received_has(ctx, "(EZweb Mail)");
+	return bk__dctx_stamp(ctx, BK__STAMP_EZWEB);
 }
 
 /* bk__vp_ezweb - see file comment */

@@ -15,7 +15,6 @@
 #include "decode/decode_int.h"
 
 bk_str bk__vp_line(const char **pp, const char *end);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_fml(bk__dctx *ctx);
 

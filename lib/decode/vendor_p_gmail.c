@@ -26,7 +26,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_gmail(bk__dctx *ctx);
 int bk__vp_gmail_now(bk__dctx *ctx);
@@ -76,8 +75,8 @@ bk__vp_gmail(bk__dctx *ctx)
 	if (ctx->from.ptr == NULL || bk__istr(ctx->from.ptr, ctx->from.len,
 	    "mailer-daemon@google") == NULL || t.ptr == NULL)
 		return 0;
-	td = bk__istr(t.ptr, t.len, "technical details of ");
-	m = bk__istr(t.ptr, t.len, "delivery to the following recipient");
+	td = bk__dctx_mark(ctx, BK__MARK_GMAIL_TECH);
+	m = bk__dctx_mark(ctx, BK__MARK_GMAIL);
 	if (m == NULL || (td == NULL && bk__istr(t.ptr, t.len,
 	    "automatically generated delivery status notification") == NULL))
 		return 0;

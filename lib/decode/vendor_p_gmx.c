@@ -24,7 +24,6 @@
 bk_str bk__vp_line(const char **pp, const char *end);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_gmx(bk__dctx *ctx);
 
@@ -61,7 +60,8 @@ bk__vp_gmx(bk__dctx *ctx)
 	bk_record *r = NULL;
 	int added = 0, gmx;
 
-	if (t.ptr == NULL || f.ptr == NULL || ctx->dsn != NULL)
+	if (f.ptr == NULL || ctx->dsn != NULL ||
+	    !bk__dctx_mark(ctx, BK__MARK_GMX))
 		return 0;
 	gmx = bk__istr(f.ptr, f.len, "@mail.gmx.") != NULL ||
 	    bk__istr(f.ptr, f.len, "@gmx.") != NULL;

@@ -17,7 +17,6 @@
 bk_str bk__vp_line(const char **pp, const char *end);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_interscanmss(bk__dctx *ctx);
 
@@ -33,8 +32,7 @@ is_mine(bk__dctx *ctx)
 	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
 	    "InterScan") != NULL)
 		return 1;
-	return ctx->text.ptr != NULL && bk__istr(ctx->text.ptr,
-	    ctx->text.len, "Message from InterScan Messaging Security") != NULL;
+	return bk__dctx_mark(ctx, BK__MARK_INTERSCAN) != NULL;
 }
 
 /* bk__vp_interscanmss - see file comment */

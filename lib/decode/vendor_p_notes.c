@@ -26,7 +26,7 @@ bk__vp_notes(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0;
 
-	if (t.ptr == NULL || ctx->dsn != NULL)
+	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_NOTES))
 		return 0;
 	m = bk__istr(t.ptr, t.len, "------- failure reasons");
 	if (m == NULL)

@@ -13,7 +13,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 /* bk__vp_line - the line at *pp (without its LF); *pp moves past it */
 bk_str
@@ -241,24 +240,15 @@ bk__vp_received_has(bk__dctx *ctx, const char *needle)
 	return 0;
 }
 
-/* name_bit - a filter bit of a field name: its length, first, last byte */
-static uint64_t
-name_bit(const char *p, size_t len)
-{
-	unsigned k = (unsigned)len * 7u + (unsigned)bk__lower(p[0]) * 3u +
-	    (unsigned)bk__lower(p[len - 1]);
-
-	return (uint64_t)1 << (k & 63u);
-}
-
 /*
- * bk__vp_header - raw value of a header of the bounce, BK_STR_NULL if
- * none.  The readers ask for many fields that most bounces lack: a
- * filter of the bounce's field names, built on the first call, answers
- * "absent" without a scan (equal names have equal filter bits).
+ * bk__vp_header_lookup - raw value of a header of the bounce,
+ * BK_STR_NULL if none.  The readers ask for many fields that most
+ * bounces lack: a filter of the bounce's field names, built on the
+ * first call, answers "absent" without a scan (equal names have equal
+ * filter bits, bk__vp_name_bit).
  */
 bk_str
-bk__vp_header(bk__dctx *ctx, const char *name)
+bk__vp_header_lookup(bk__dctx *ctx, const char *name)
 {
 	const bk__headers *h = &ctx->msg->root->headers;
 	size_t i, n = strlen(name);
@@ -269,12 +259,12 @@ bk__vp_header(bk__dctx *ctx, const char *name)
 		ctx->hnames = 0;
 		for (i = 0; i < h->n; i++) {
 			if (h->v[i].name.len > 0)
-				ctx->hnames |= name_bit(h->v[i].name.ptr,
+				ctx->hnames |= bk__vp_name_bit(h->v[i].name.ptr,
 				    h->v[i].name.len);
 		}
 		ctx->hnames_done = 1;
 	}
-	if ((ctx->hnames & name_bit(name, n)) == 0)
+	if ((ctx->hnames & bk__vp_name_bit(name, n)) == 0)
 		return BK_STR_NULL;
 	return bk__headers_get(h, name);
 }

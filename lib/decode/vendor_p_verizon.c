@@ -151,12 +151,18 @@ bk__vp_verizon(bk__dctx *ctx)
 
 	if (t.ptr == NULL || ctx->dsn != NULL)
 		return 0;
-	md = bk__vp_find_line(t, "message details:");
+	md = bk__dctx_mark(ctx, BK__MARK_VERIZON) ?
+	    bk__vp_find_line(t, "message details:") : NULL;
 	if (md != NULL && bk__istr(md, (size_t)(bk__str_end(t) - md),
 	    "rcpt to:") != NULL && bk__vp_find_line(t, "error:") != NULL)
 		return details(ctx, md);
-	if (from_domain_is(ctx, "vzwpix.com") || (ctx->from.ptr != NULL &&
-	    bk__istr(ctx->from.ptr, ctx->from.len, "MMSC") != NULL))
+	/* the From address is a part of the field: a field without the
+	 * domain spares finding the address */
+	if (ctx->from.ptr == NULL)
+		return 0;
+	if ((bk__istr(ctx->from.ptr, ctx->from.len, "vzwpix.com") != NULL &&
+	    from_domain_is(ctx, "vzwpix.com")) || bk__istr(ctx->from.ptr,
+	    ctx->from.len, "MMSC") != NULL)
 		return mmsc(ctx);
 	return 0;
 }

@@ -32,7 +32,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_x1(bk__dctx *ctx);
 int bk__vp_x3(bk__dctx *ctx);

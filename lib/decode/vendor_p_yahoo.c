@@ -27,7 +27,6 @@ bk_str bk__vp_reply(bk_message *msg, bk_str s);
 bk_str bk__vp_command(bk_str s);
 void bk__vp_codes(bk_record *r);
 int bk__vp_received_has(bk__dctx *ctx, const char *needle);
-bk_str bk__vp_header(bk__dctx *ctx, const char *name);
 
 int bk__vp_yahoo(bk__dctx *ctx);
 
@@ -80,8 +79,7 @@ bk__vp_yahoo(bk__dctx *ctx)
 	if (ctx->from.ptr == NULL || !bk__istarts(ctx->from.ptr,
 	    ctx->from.len, "mailer-daemon@") || t.ptr == NULL)
 		return 0;
-	m = bk__istr(t.ptr, t.len, "sorry, we were unable to deliver your "
-	    "message to the following address");
+	m = bk__dctx_mark(ctx, BK__MARK_YAHOO);
 	if (m == NULL)
 		return 0;
 	region = bk__vp_between(bk__vp_rest(t, m), NULL, yh_stops);
