@@ -14,7 +14,7 @@ packages="build-essential cmake pkg-config python3 valgrind libvectorscan-dev li
 # DNS checks: c-ares, the Public Suffix List; knot for tests/dns
 packages="$packages libc-ares-dev libpsl-dev publicsuffix knot knot-dnsutils"
 # DMARC reports: expat (XML), zlib (gzip and zip members)
-packages="$packages libexpat1-dev zlib1g-dev"
+packages="$packages libexpat1-dev zlib1g-dev libjansson-dev"
 # the store's end-to-end test runs a private Postfix (tests/store)
 packages="$packages postfix"
 

@@ -981,6 +981,7 @@ html_to_text(bk_message *msg, bk_str h)
 }
 
 static const bk__decoder decoders[] = {
+	{ "webhook", bk__decode_webhook },
 	{ "arf", bk__decode_arf },
 	{ "vendor", bk__decode_vendor },
 	{ "rfc3464", bk__decode_dsn },

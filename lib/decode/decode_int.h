@@ -245,6 +245,8 @@ bk__vp_header(bk__dctx *ctx, const char *name)
 
 /* decoders */
 int bk__decode_arf(bk__dctx *ctx);
+/* ESP web hook events (JSON, no header fields): decode_webhook.c */
+int bk__decode_webhook(bk__dctx *ctx);
 int bk__decode_dsn(bk__dctx *ctx);
 int bk__decode_dsn_bare(bk__dctx *ctx);
 int bk__decode_autoreply(bk__dctx *ctx);

@@ -175,6 +175,10 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 			p = eol < end ? eol + 1 : end;
 			continue;
 		}
+		/* JSON (a web hook event) is not a header block, though a
+		 * one-line object looks like '{"name":...' */
+		if (out->n == 0 && (*p == '{' || *p == '['))
+			break;
 		nlen = field_name_len(p, eol, &colon);
 		if (nlen == 0) {
 			if (out->n == 0 && eol - p >= 5 &&

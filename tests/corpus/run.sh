@@ -1,7 +1,8 @@
 #!/bin/sh
 # run.sh BOUNCEKIT DIR - the golden corpus.
 #
-# Every DIR/<reason>/<case>.eml is decoded; <case>.expect holds one JSON
+# Every DIR/<reason>/<case>.eml (and web hook events, <case>.json) is
+# decoded; <case>.expect holds one JSON
 # object per expected record, with only the keys that matter (recipient,
 # status, reply_code, reason, hard, kind, ...).  Records and expectations
 # are compared in order; any difference prints got and want.
@@ -15,10 +16,10 @@ passed = failed = 0
 for root, dirs, files in sorted(os.walk(top)):
     dirs.sort()
     for f in sorted(files):
-        if not f.endswith(".eml"):
+        if not f.endswith((".eml", ".json")):
             continue
         eml = os.path.join(root, f)
-        exp_path = eml[:-4] + ".expect"
+        exp_path = eml[:eml.rindex(".")] + ".expect"
         if not os.path.exists(exp_path):
             print(f"FAIL {eml}: no .expect file")
             failed += 1

@@ -2,7 +2,8 @@
 """mkseeds.py - (re)write tests/fuzz/seeds/<parser>/ from the project's
 fixtures and a few hand-made inputs.
 
-Sources: tests/corpus/*/*.eml and samples/*.eml (messages, header blocks,
+Sources: tests/corpus/*/*.eml and *.json (web hook events), and
+samples/*.eml (messages, header blocks,
 delivery-status parts, diagnostic lines), tests/dns/zones (SPF, DKIM and
 DMARC records), tests/dns/messages (signed messages), tests/dns/lists.conf
 and rules/*.rules (stanzas).  DNS replies are built here in wire format.
@@ -34,6 +35,7 @@ def short(data):
 
 def emls():
     paths = sorted(glob.glob(os.path.join(TOP, "tests/corpus/*/*.eml")))
+    paths += sorted(glob.glob(os.path.join(TOP, "tests/corpus/*/*.json")))
     paths += sorted(glob.glob(os.path.join(TOP, "samples/*.eml")))
     for p in paths:
         with open(p, "rb") as f:
@@ -45,6 +47,8 @@ def main():
     for name, m in emls():
         put("message", name, m)
         put("report", name, m)
+        if name.endswith(".json"):
+            put("webhook", name, m)
         norm = m.replace(b"\r\n", b"\n")
         headers.append((name, norm.split(b"\n\n", 1)[0] + b"\n\n"))
         for mo in re.finditer(
