@@ -138,6 +138,11 @@ struct bk__classify_rule {
 
 	/* verdict details, copied into the record */
 	const char *category, *cause, *provider, *provider_code, *blocklist;
+	/* id and the details as slices (absent: BK_STR_NULL), at finish */
+	struct {
+		bk_str id, category, cause, provider, provider_code, blocklist;
+	} str;
+	int cause_know;            /* the cause's entry (know_find), or -1 */
 	bk_responsible responsible;
 	bk_retry retry;
 	int confidence;
@@ -202,6 +207,15 @@ struct bk__classify_know {
 	int group;                 /* marker phrase list, -1 none */
 	struct bk__classify_sample *must, *mustnot;
 	size_t nmust, nmustnot;
+	/* id, category and cause as slices (absent: BK_STR_NULL), at finish */
+	struct {
+		bk_str id, category, cause;
+	} str;
+	/*
+	 * The entry of the cause this entry names (a blocklist's cause; a
+	 * cause's own id), as bk__classify_know_find() gives it, or -1.
+	 */
+	int cause_know;
 };
 
 /* Most literal factors required of one gated expression (<= 8). */
@@ -272,11 +286,65 @@ struct bk__classify_ilist {
 	size_t n, cap;
 };
 
-/* An index key: 'd' decoder, 'h' host suffix, 's' status (or prefix). */
+/*
+ * An index key: 'd' decoder, 'h' host suffix, 's' status (or prefix);
+ * 'c' command, 't' diagnostic type, 'a' action (fact masks only).
+ */
 struct bk__classify_ikey {
 	char *key;                 /* type byte, then the lower-case value */
 	size_t len;
 	struct bk__classify_ilist rules;
+	uint32_t mask;             /* 'd' 'c' 't' 'a': its fmask, 0 none */
+	/* 'h', 's': every rule naming it (a status: in `not-status` too) */
+	struct bk__classify_ilist named, not_named;
+};
+
+/*
+ * Fact masks (build_masks, classify_match.c): per fact known before the
+ * scan (kind, reply code, decoder, command, diagnostic type, action) and
+ * for the provider recognised after it, the bitmap (candwords words) of
+ * the rules whose condition on that fact holds for a value.  fmask[0] is
+ * every rule (a fact no rule can refuse).  Hosts and statuses: the rules
+ * naming a suffix of the remote host or recipient domain, or the status
+ * or a prefix of it (ikey.named, not_named), are added to (taken from)
+ * those without such a condition.
+ */
+struct bk__classify_fmasks {
+	uint64_t *m;               /* n bitmaps of words words each */
+	size_t n, cap, words;
+	uint32_t kind[BK_KIND_COUNT_];
+	uint16_t reply[600];       /* per reply code 0..599 */
+	uint32_t dec_none, cmd_none, diag_none, act_none;  /* fact absent */
+	uint32_t dec_other, cmd_other, diag_other, act_other; /* unnamed */
+	uint64_t *by_kind;         /* per kind: the always and kind lists */
+	uint32_t *seen;            /* per knowledge entry (provider) */
+	uint32_t seen_other;       /* no provider, or one no rule names */
+	/* this record's: kind, reply, decoder, command, diagtype, action */
+	const uint64_t *part[6];
+	uint64_t *host;            /* rules without a host condition */
+	uint64_t *hostok;          /* rules naming the record's hosts */
+	/*
+	 * Statuses: rules without a status condition, rules naming "none"
+	 * or "*" (in status / not-status), and per record the rules whose
+	 * status (spos) or not-status (sneg) names its status.
+	 */
+	uint64_t *sbase, *spos_none, *sneg_none, *spos_any, *sneg_any;
+	uint64_t *spos, *sneg;
+	int exact;                 /* the bitmaps are exact for this record */
+	/*
+	 * Rules with a value too long for an index key: in every bitmap of
+	 * that fact, so their conditions are tested one by one.
+	 */
+	uint64_t *loose;
+	/*
+	 * The last command, diagnostic type and action looked up, as given
+	 * (len 0: none): records of one source repeat a few values.
+	 */
+	struct {
+		unsigned char v[16];
+		size_t len;
+		uint32_t mask;
+	} memo[3];
 };
 
 struct bk_classifier {
@@ -371,6 +439,16 @@ struct bk_classifier {
 	size_t nkeys, capkeys;                 /* open addressing, pow2 */
 	uint64_t *cand;                        /* one bit per rule */
 	size_t candwords;
+	struct bk__classify_fmasks fm;
+	/*
+	 * Who needs a list's hits (build_demand): the rules that match or
+	 * are unless it, or whose list it cancels (except); users[g] lists
+	 * them, marker[g] says a provider or blocklist needs it (its markers,
+	 * or what cancels them).  A gated expression is scanned only when
+	 * its list is needed by a rule the facts allow, or is a marker.
+	 */
+	struct bk__classify_ilist *users;      /* ngroups lists */
+	uint8_t *marker;                       /* ngroups flags */
 
 	/*
 	 * Knowledge index (build_know_index, classify_match.c), so that a
@@ -395,11 +473,6 @@ struct bk_classifier {
 	size_t *hit_from, *hit_to; /* first match per group */
 	unsigned hits;             /* lists hit, capped */
 	uint32_t hitlist[BK_LIMIT_RULE_HITS]; /* the lists hit, in order */
-
-	/* the last cause looked up (classify_verdict.c): its entry or -1 */
-	const char *memo_cause;    /* a string of this classifier's */
-	size_t memo_cause_len;
-	int memo_know;
 };
 
 /* bk__classify_group_hit - phrase list @g matched and its exceptions not */
@@ -413,6 +486,38 @@ bk__classify_group_hit(const bk_classifier *cls, uint32_t g)
 	ex = cls->groups[g].except;
 	return ex < 0 ||
 	    (cls->hit[ex / 64] & ((uint64_t)1 << (ex % 64))) == 0;
+}
+
+/*
+ * bk__classify_ok_word - word @w of the rules whose conditions on the
+ * record's facts hold (bitmaps set by bk__classify_decide())
+ */
+static inline uint64_t
+bk__classify_ok_word(const struct bk__classify_fmasks *fm, size_t w)
+{
+	return fm->part[0][w] & fm->part[1][w] & fm->part[2][w] &
+	    fm->part[3][w] & fm->part[4][w] & fm->part[5][w] &
+	    (fm->host[w] | fm->hostok[w]) & (fm->sbase[w] | fm->spos[w]) &
+	    ~fm->sneg[w];
+}
+
+/*
+ * bk__classify_needed - does a rule whose conditions on the record's
+ * facts hold (or a provider or blocklist) use list @g (build_demand)
+ */
+static inline int
+bk__classify_needed(const bk_classifier *cls, uint32_t g)
+{
+	const struct bk__classify_ilist *u = &cls->users[g];
+	size_t i;
+
+	if (cls->marker[g])
+		return 1;
+	for (i = 0; i < u->n; i++)
+		if ((bk__classify_ok_word(&cls->fm, u->v[i] / 64) >>
+		    (u->v[i] % 64)) & 1)
+			return 1;
+	return 0;
 }
 
 /*
@@ -456,6 +561,8 @@ int bk__classify_compile(bk_classifier *cls, char **errmsg_out);
 void bk__classify_index_free(bk_classifier *cls);
 uint64_t bk__classify_rules_hash(void);
 void bk__classify_scan(bk_classifier *cls, const char *text, size_t len);
+void bk__classify_scan_for(bk_classifier *cls, const char *text, size_t len,
+    int by_facts);
 int bk__classify_rule_holds(const bk_classifier *cls,
     const struct bk__classify_rule *r, const struct bk__classify_facts *f);
 const struct bk__classify_rule *bk__classify_decide(bk_classifier *cls,

@@ -1144,16 +1144,25 @@ scan_lits(bk_classifier *cls, const char *text, size_t len)
 }
 
 /*
- * bk__classify_scan - match every pattern against @text once: the
+ * bk__classify_scan_for - match every pattern against @text once: the
  * always-scanned part (scan_lits(), else the databases), then each gated
- * expression whose factors all matched.  Clearing the hit bits costs
- * only the lists hit by the previous scan.
+ * expression whose factors all matched and, when @by_facts, whose list
+ * is needed by a rule the record's facts allow (cls->fm, set by
+ * bk__classify_decide()).  Clearing the hit bits costs only the lists hit
+ * by the previous scan.
+ *
+ * A list no such rule needs is left unscanned: no other rule can hold,
+ * so the decision is the same.  Its gated scan could only have
+ * added its own list, or a tie whose rescan changes only that list's
+ * first match; so lists are skipped only while those lists cannot reach
+ * BK_LIMIT_RULE_HITS, which decides which lists are kept.
  */
 void
-bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
+bk__classify_scan_for(bk_classifier *cls, const char *text, size_t len,
+    int by_facts)
 {
 	hs_database_t *db;
-	size_t t;
+	size_t t, n;
 	unsigned i;
 	int stop = 0;
 
@@ -1192,8 +1201,21 @@ bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
 	    HS_SCAN_TERMINATED)
 		stop = 1;
 gated:
+	if (cls->hits + cls->ntouched >= BK_LIMIT_RULE_HITS)
+		by_facts = 0;
+	/* those to scan: every factor seen, the list needed; clear the rest */
+	for (t = 0, n = 0; t < cls->ntouched; t++) {
+		uint32_t j = cls->touched[t];
+		const struct bk__classify_gated *g = &cls->gated[j];
+
+		if (cls->gate_mask[j] == g->full && g->db != NULL &&
+		    (!by_facts || bk__classify_needed(cls,
+		    cls->patterns[g->pattern].group)))
+			cls->touched[n++] = j;
+		cls->gate_mask[j] = 0;
+	}
 	/* in pattern order, as one database would break ties (mostly few) */
-	for (t = 1; t < cls->ntouched; t++) {
+	for (t = 1; t < n; t++) {
 		uint32_t v = cls->touched[t];
 		size_t u = t;
 
@@ -1201,16 +1223,11 @@ gated:
 			cls->touched[u] = cls->touched[u - 1];
 		cls->touched[u] = v;
 	}
-	for (t = 0; t < cls->ntouched; t++) {
-		uint32_t j = cls->touched[t];
-		const struct bk__classify_gated *g = &cls->gated[j];
-
-		if (!stop && cls->gate_mask[j] == g->full && g->db != NULL &&
-		    hs_scan(g->db, text, (unsigned)len, 0, cls->scratch,
-		    on_match_gated, cls) == HS_SCAN_TERMINATED)
+	for (t = 0; !stop && t < n; t++)
+		if (hs_scan(cls->gated[cls->touched[t]].db, text,
+		    (unsigned)len, 0, cls->scratch, on_match_gated, cls) ==
+		    HS_SCAN_TERMINATED)
 			stop = 1;
-		cls->gate_mask[j] = 0;
-	}
 	cls->ntouched = 0;
 all:
 	if (cls->tie && !stop) {
@@ -1232,6 +1249,13 @@ all:
 			    on_match, cls);
 	}
 	cls->tie = 0;
+}
+
+/* bk__classify_scan - bk__classify_scan_for() of every gated expression */
+void
+bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
+{
+	bk__classify_scan_for(cls, text, len, 0);
 }
 
 /*
@@ -1356,10 +1380,29 @@ diagtype_matches(const char *const *types, size_t n, bk_str t)
 	return 0;
 }
 
-/* bk__classify_rule_holds - are all conditions of @r true for @f */
-int
-bk__classify_rule_holds(const bk_classifier *cls,
-    const struct bk__classify_rule *r, const struct bk__classify_facts *f)
+/* decoder_holds - @r names no decoder, or @dec (may be NULL) among them */
+static int
+decoder_holds(const struct bk__classify_rule *r, const char *dec, size_t len)
+{
+	size_t i;
+
+	if (r->ndecoder == 0)
+		return 1;
+	if (dec == NULL)
+		return 0;
+	for (i = 0; i < r->ndecoder; i++)
+		if (bk__ieq(dec, len, r->decoder[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * rest_holds - the conditions of @r the fact masks leave open: its lists
+ * (matched, unless)
+ */
+static int
+rest_holds(const bk_classifier *cls, const struct bk__classify_rule *r,
+    const struct bk__classify_facts *f)
 {
 	size_t i;
 
@@ -1370,15 +1413,29 @@ bk__classify_rule_holds(const bk_classifier *cls,
 		if (i == r->nmatch)
 			return 0;
 	}
-	if (r->kinds != 0 && (r->kinds & (1u << f->kind)) == 0)
-		return 0;
 	for (i = 0; i < r->nunless; i++)
 		if (bk__classify_group_hit(cls, r->unless[i]))
 			return 0;
+	return 1;
+}
+
+/* bk__classify_rule_holds - are all conditions of @r true for @f */
+int
+bk__classify_rule_holds(const bk_classifier *cls,
+    const struct bk__classify_rule *r, const struct bk__classify_facts *f)
+{
+	size_t i;
+
+	if (!rest_holds(cls, r, f))
+		return 0;
 	if (r->nstatus && !any_status(r->status, r->nstatus, f->status))
 		return 0;
 	if (r->nnot_status &&
 	    any_status(r->not_status, r->nnot_status, f->status))
+		return 0;
+	if (r->nhost && !any_host(r->host, r->nhost, f))
+		return 0;
+	if (r->kinds != 0 && (r->kinds & (1u << f->kind)) == 0)
 		return 0;
 	if (r->nreply && !any_reply(r->reply, r->nreply, f->reply))
 		return 0;
@@ -1388,8 +1445,6 @@ bk__classify_rule_holds(const bk_classifier *cls,
 		return 0;
 	if (r->nnot_command &&
 	    any_word(r->not_command, r->nnot_command, f->command))
-		return 0;
-	if (r->nhost && !any_host(r->host, r->nhost, f))
 		return 0;
 	if (r->ndiagtype &&
 	    !diagtype_matches(r->diagtype, r->ndiagtype, f->diagtype))
@@ -1404,17 +1459,7 @@ bk__classify_rule_holds(const bk_classifier *cls,
 		if (i == r->nseen)
 			return 0;
 	}
-	if (r->ndecoder) {
-		if (f->decoder == NULL)
-			return 0;
-		for (i = 0; i < r->ndecoder; i++)
-			if (bk__ieq(f->decoder, f->decoder_len,
-			    r->decoder[i]))
-				break;
-		if (i == r->ndecoder)
-			return 0;
-	}
-	return 1;
+	return decoder_holds(r, f->decoder, f->decoder_len);
 }
 
 /* Longest index key value (host suffix, decoder, status). */
@@ -1490,10 +1535,13 @@ key_find(const bk_classifier *cls, const char *k, size_t len, int *found)
 	return key_find_h(cls, k, len, key_hash(k, len), found);
 }
 
-/* key_add - file rule @r under key @type + @p (lower-cased when @fold) */
+/*
+ * key_slot - the slot of key @type + @p (lower-cased when @fold), added
+ * when absent; @len < KEY_MAX.  Returns 0 or BK_ENOMEM.
+ */
 static int
-key_add(bk_classifier *cls, int type, const char *p, size_t len, int fold,
-    uint32_t r)
+key_slot(bk_classifier *cls, int type, const char *p, size_t len, int fold,
+    size_t *slot_out)
 {
 	char k[KEY_MAX + 1];
 	size_t i, slot;
@@ -1511,11 +1559,26 @@ key_add(bk_classifier *cls, int type, const char *p, size_t len, int fold,
 		cls->keys[slot].len = len + 1;
 		cls->nkeys++;
 	}
-	return ilist_add(&cls->keys[slot].rules, r);
+	*slot_out = slot;
+	return 0;
 }
 
-/* key_mark_h - set the candidate bits of the rules under one key */
-static void
+/* key_add - file rule @r under key @type + @p (lower-cased when @fold) */
+static int
+key_add(bk_classifier *cls, int type, const char *p, size_t len, int fold,
+    uint32_t r)
+{
+	size_t slot;
+	int rc = key_slot(cls, type, p, len, fold, &slot);
+
+	return rc != 0 ? rc : ilist_add(&cls->keys[slot].rules, r);
+}
+
+/*
+ * key_mark_h - set the candidate bits of the rules under one key; returns
+ * the key, or NULL when absent
+ */
+static const struct bk__classify_ikey *
 key_mark_h(bk_classifier *cls, const char *k, size_t len, size_t hash)
 {
 	const struct bk__classify_ilist *l;
@@ -1523,36 +1586,34 @@ key_mark_h(bk_classifier *cls, const char *k, size_t len, size_t hash)
 	int found;
 
 	if (cls->nkeys == 0)
-		return;
+		return NULL;
 	slot = key_find_h(cls, k, len, hash, &found);
 	if (!found)
-		return;
+		return NULL;
 	l = &cls->keys[slot].rules;
 	for (i = 0; i < l->n; i++)
 		cls->cand[l->v[i] / 64] |= (uint64_t)1 << (l->v[i] % 64);
+	return &cls->keys[slot];
 }
 
-/* key_mark - key_mark_h() hashing the key */
+/* list_mark - the rules of list @l into bitmap @m */
 static void
-key_mark(bk_classifier *cls, const char *k, size_t len)
-{
-	key_mark_h(cls, k, len, key_hash(k, len));
-}
-
-/* list_mark - set the candidate bits of a rule list */
-static void
-list_mark(bk_classifier *cls, const struct bk__classify_ilist *l)
+list_mark(uint64_t *m, const struct bk__classify_ilist *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
-		cls->cand[l->v[i] / 64] |= (uint64_t)1 << (l->v[i] % 64);
+		m[l->v[i] / 64] |= (uint64_t)1 << (l->v[i] % 64);
 }
 
-/* host_mark - rules filed under any suffix that host_is() would accept */
+/*
+ * host_mark - rules filed under any suffix that host_is() would accept;
+ * the rules naming such a suffix into cls->fm.hostok
+ */
 static void
 host_mark(bk_classifier *cls, bk_str h)
 {
+	const struct bk__classify_ikey *ik;
 	char k[KEY_MAX + 2];
 	size_t i, off;
 
@@ -1569,22 +1630,47 @@ host_mark(bk_classifier *cls, bk_str h)
 			size_t n = h.len - i;
 
 			k[i - off] = 'h';
-			key_mark(cls, k + (i - off), n + 1);
+			ik = key_mark_h(cls, k + (i - off), n + 1,
+			    key_hash(k + (i - off), n + 1));
+			if (ik != NULL)
+				list_mark(cls->fm.hostok, &ik->named);
 			k[i - off] = i == off ? 'h' :
 			    (char)bk__lower((unsigned char)h.ptr[i - 1]);
 		}
 	}
 }
 
-/* status_mark - rules filed under the status or a prefix ending in '.' */
+/* status_key - one status key: its rules filed and named (fact masks) */
+static void
+status_key(bk_classifier *cls, const char *k, size_t len, size_t hash)
+{
+	const struct bk__classify_ikey *ik = key_mark_h(cls, k, len, hash);
+
+	if (ik != NULL) {
+		list_mark(cls->fm.spos, &ik->named);
+		list_mark(cls->fm.sneg, &ik->not_named);
+	}
+}
+
+/*
+ * status_mark - rules filed under the status or a prefix ending in '.';
+ * the rules whose status or not-status names them into cls->fm.spos and
+ * sneg (set to the rules naming "none" or "*" first)
+ */
 static void
 status_mark(bk_classifier *cls, bk_str st)
 {
+	struct bk__classify_fmasks *fm = &cls->fm;
 	char k[KEY_MAX + 1];
 	uint64_t h;
 	size_t i, n;
+	int none = st.ptr == NULL || st.len == 0;
 
-	if (st.ptr == NULL || st.len == 0)
+	memcpy(fm->spos, none ? fm->spos_none : fm->spos_any,
+	    fm->words * sizeof(*fm->spos));
+	memcpy(fm->sneg, none ? fm->sneg_none : fm->sneg_any,
+	    fm->words * sizeof(*fm->sneg));
+	if (none)
 		return;
 	/* filed prefixes are shorter than KEY_MAX; longer codes only by them */
 	n = st.len < KEY_MAX ? st.len : KEY_MAX;
@@ -1595,11 +1681,11 @@ status_mark(bk_classifier *cls, bk_str st)
 	for (i = 0; i < n; i++) {
 		h = key_step(h, (unsigned char)st.ptr[i]);
 		if (st.ptr[i] == '.')
-			key_mark_h(cls, k, i + 2, key_final(h));
+			status_key(cls, k, i + 2, key_final(h));
 	}
 	/* st.len <= KEY_MAX: n == st.len, so h is the hash of the whole key */
 	if (st.len <= KEY_MAX)
-		key_mark_h(cls, k, st.len + 1, key_final(h));
+		status_key(cls, k, st.len + 1, key_final(h));
 }
 
 /*
@@ -1625,9 +1711,10 @@ build_index(bk_classifier *cls)
 	for (i = 0; i < cls->nrules; i++) {
 		const struct bk__classify_rule *r = &cls->rules[i];
 
-		bound += r->ndecoder + r->nhost + r->nstatus;
+		bound += r->ndecoder + r->nhost + r->nstatus + r->nnot_status +
+		    r->ncommand + r->nnot_command + r->ndiagtype + r->naction;
 	}
-	/* audit: bound <= 3 * MAX_VALUES * MAX_RULES, far from overflow */
+	/* audit: bound <= 8 * MAX_VALUES * MAX_RULES, far from overflow */
 	while (cap < 2 * bound)
 		cap *= 2;
 	cls->keys = calloc(cap, sizeof(*cls->keys));
@@ -1690,11 +1777,634 @@ build_index(bk_classifier *cls)
 	return rc;
 }
 
+/*
+ * Fact masks.  The candidate index files a rule under one condition, so
+ * a record's candidates include rules that fail on another fact: the six
+ * rules with only a reply, command, diagnostic type or action condition
+ * were candidates of every record, and a provider's details of every
+ * record whose text had their words.  The facts known before the scan
+ * (kind, reply code, decoder, command, diagnostic type, action) and the
+ * provider recognised after it each take few values that rules name: per
+ * such value, a bitmap of the rules whose condition on that fact holds
+ * for it (a rule without one holds for all) is made at load, for a reply
+ * code per code.  A value no rule names shares its fact's "other"
+ * bitmap, an absent fact its "none" bitmap.  Hosts and statuses: the
+ * rules naming a suffix or a code (prefix) are listed under its index
+ * key (named, not_named) and added by host_mark() and status_mark().  A
+ * record's candidates are ANDed with its facts' bitmaps
+ * (bk__classify_ok_word(), one word per 64 rules), and a gated
+ * expression is scanned only for a list a rule inside them can use
+ * (bk__classify_scan_for()).  Within the bitmaps a rule's conditions on
+ * those facts hold, so only its lists are tested (rest_holds()).
+ */
+
+/* Facts with a bitmap per named value (index key types). */
+static const char fact_types[] = "dcta";
+
+/* fmask_new - one more bitmap, all clear: its index, or -1 */
+static long
+fmask_new(struct bk__classify_fmasks *fm)
+{
+	if (fm->n == fm->cap) {
+		size_t cap = fm->cap ? fm->cap * 2 : 64;
+		uint64_t *m;
+
+		/* audit: cap * words * 8 <= 2 * (FMASK_BYTES + 608 bitmaps) */
+		m = realloc(fm->m, cap * fm->words * sizeof(*m));
+		if (m == NULL)
+			return -1;
+		fm->m = m;
+		fm->cap = cap;
+	}
+	memset(fm->m + fm->n * fm->words, 0, fm->words * sizeof(*fm->m));
+	return (long)fm->n++;
+}
+
+/* fmask_set - rule @r holds in bitmap @m */
+static void
+fmask_set(struct bk__classify_fmasks *fm, size_t m, size_t r)
+{
+	fm->m[m * fm->words + r / 64] |= (uint64_t)1 << (r % 64);
+}
+
+/* fact_list - @r's values of fact @type; @neg: the not-command list */
+static const char *const *
+fact_list(const struct bk__classify_rule *r, int type, int neg, size_t *n)
+{
+	*n = 0;
+	switch (type) {
+	case 'd':
+		if (!neg)
+			*n = r->ndecoder;
+		return r->decoder;
+	case 'c':
+		*n = neg ? r->nnot_command : r->ncommand;
+		return neg ? r->not_command : r->command;
+	case 't':
+		if (!neg)
+			*n = r->ndiagtype;
+		return r->diagtype;
+	default:
+		if (!neg)
+			*n = r->naction;
+		return r->action;
+	}
+}
+
+/*
+ * fact_holds - @r's condition on fact @type for the value @s (NULL:
+ * absent), as bk__classify_rule_holds() tests it.  @unnamed: @s is a value
+ * none of the rules names (no word of @r can equal it).
+ */
+static int
+fact_holds(const struct bk__classify_rule *r, int type, bk_str s,
+    int unnamed)
+{
+	size_t n;
+
+	if (unnamed) {
+		/* only a word equals a present value; "none" only an absent */
+		(void)fact_list(r, type, 0, &n);
+		return n == 0;
+	}
+	switch (type) {
+	case 'd':
+		return decoder_holds(r, s.ptr, s.len);
+	case 'c':
+		return (r->ncommand == 0 ||
+		    any_word(r->command, r->ncommand, s)) &&
+		    (r->nnot_command == 0 ||
+		    !any_word(r->not_command, r->nnot_command, s));
+	case 't':
+		return r->ndiagtype == 0 ||
+		    diagtype_matches(r->diagtype, r->ndiagtype, s);
+	default:
+		return r->naction == 0 || any_word(r->action, r->naction, s);
+	}
+}
+
+/*
+ * too_long - does a value of @r for fact @type have KEY_MAX bytes or more
+ * (not an index key: the rule then holds in every bitmap of the fact)
+ */
+static int
+too_long(const struct bk__classify_rule *r, int type)
+{
+	const char *const *v;
+	size_t n, i;
+	int neg;
+
+	for (neg = 0; neg < 2; neg++) {
+		v = fact_list(r, type, neg, &n);
+		for (i = 0; i < n; i++)
+			if (strlen(v[i]) >= KEY_MAX)
+				return 1;
+	}
+	return 0;
+}
+
+/* host_too_long - a host suffix of @r too long for an index key */
+static int
+host_too_long(const struct bk__classify_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nhost; i++)
+		if (strlen(r->host[i]) >= KEY_MAX)
+			return 1;
+	return 0;
+}
+
+/*
+ * fact_bitmap - a new bitmap of fact @type for the value @s (see
+ * fact_holds); its index, or -1
+ */
+static long
+fact_bitmap(bk_classifier *cls, int type, bk_str s, int unnamed)
+{
+	long m = fmask_new(&cls->fm);
+	size_t r;
+
+	for (r = 0; m >= 0 && r < cls->nrules; r++)
+		if (fact_holds(&cls->rules[r], type, s, unnamed) ||
+		    too_long(&cls->rules[r], type))
+			fmask_set(&cls->fm, (size_t)m, r);
+	return m;
+}
+
+/* reply_holds - @r's reply conditions for the reply code @v (0: none) */
+static int
+reply_holds(const struct bk__classify_rule *r, int v)
+{
+	return (r->nreply == 0 || any_reply(r->reply, r->nreply, v)) &&
+	    (r->nnot_reply == 0 || !any_reply(r->not_reply, r->nnot_reply, v));
+}
+
+/*
+ * seen_bitmap - a new bitmap of the rules whose seen condition holds for
+ * provider @k (-1: none, or one no rule names); its index, or -1
+ */
+static long
+seen_bitmap(bk_classifier *cls, long k)
+{
+	long m = fmask_new(&cls->fm);
+	size_t r, i;
+
+	for (r = 0; m >= 0 && r < cls->nrules; r++) {
+		const struct bk__classify_rule *ru = &cls->rules[r];
+
+		for (i = 0; i < ru->nseen; i++)
+			if ((long)ru->seen[i] == k)
+				break;
+		if (ru->nseen == 0 || i < ru->nseen)
+			fmask_set(&cls->fm, (size_t)m, r);
+	}
+	return m;
+}
+
+/*
+ * status_named - rule @r into the status bitmaps and the named lists of
+ * its status keys (a code, or a prefix "5.7." for "5.7.*")
+ */
+static int
+status_named(bk_classifier *cls, size_t r)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	const struct bk__classify_rule *ru = &cls->rules[r];
+	uint64_t bit = (uint64_t)1 << (r % 64);
+	size_t i, n, slot;
+	int neg, rc;
+
+	if (ru->nstatus == 0)
+		fm->sbase[r / 64] |= bit;
+	for (neg = 0; neg < 2; neg++) {
+		const char *const *v = neg ? ru->not_status : ru->status;
+		size_t nv = neg ? ru->nnot_status : ru->nstatus;
+
+		uint64_t *none = neg ? fm->sneg_none : fm->spos_none;
+		uint64_t *any = neg ? fm->sneg_any : fm->spos_any;
+
+		for (i = 0; i < nv; i++) {
+			struct bk__classify_ilist *l;
+
+			n = strlen(v[i]);
+			if (strcmp(v[i], "none") == 0) {
+				none[r / 64] |= bit;
+				continue;
+			}
+			if (v[i][0] == '*') {
+				any[r / 64] |= bit;
+				continue;
+			}
+			if (n > 0 && v[i][n - 1] == '*')
+				n--;
+			if (n >= KEY_MAX) {
+				/* no key (valid_status() keeps them short) */
+				fm->loose[r / 64] |= bit;
+				fm->sbase[r / 64] |= bit;
+				continue;
+			}
+			rc = key_slot(cls, 's', v[i], n, 0, &slot);
+			if (rc != 0)
+				return rc;
+			l = neg ? &cls->keys[slot].not_named :
+			    &cls->keys[slot].named;
+			rc = ilist_add(l, (uint32_t)r);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Most bytes of fact bitmaps per classifier.  They grow with the values
+ * named times the rules, so past this a fact is left without bitmaps
+ * (its conditions tested one by one) rather than grow without bound:
+ * the built-in rules take 4 KiB.
+ */
+#define FMASK_BYTES ((size_t)8 * 1024 * 1024)
+
+/* fmask_room - is there room for one more bitmap within FMASK_BYTES */
+static int
+fmask_room(const struct bk__classify_fmasks *fm)
+{
+	/* audit: n <= FMASK_BYTES / 8 + 608, words <= MAX_RULES / 64 + 1 */
+	return (fm->n + 1) * fm->words * sizeof(*fm->m) <= FMASK_BYTES;
+}
+
+/*
+ * word_bitmaps - the bitmaps of fact @type ('d', 'c', 't', 'a'): @none,
+ * @other and one per value a rule names (its index key's mask).  Returns
+ * 0, 1 when FMASK_BYTES would be passed, or BK_ENOMEM.
+ */
+static int
+word_bitmaps(bk_classifier *cls, int type, uint32_t *none, uint32_t *other)
+{
+	size_t r, i, n, slot;
+	long m;
+	int neg, rc;
+
+	if (!fmask_room(&cls->fm))
+		return 1;
+	if ((m = fact_bitmap(cls, type, BK_STR_NULL, 0)) < 0)
+		return BK_ENOMEM;
+	*none = (uint32_t)m;
+	if (!fmask_room(&cls->fm))
+		return 1;
+	if ((m = fact_bitmap(cls, type, BK_STR_NULL, 1)) < 0)
+		return BK_ENOMEM;
+	*other = (uint32_t)m;
+	for (r = 0; r < cls->nrules; r++)
+		for (neg = 0; neg < 2; neg++) {
+			const char *const *w = fact_list(&cls->rules[r], type,
+			    neg, &n);
+
+			for (i = 0; i < n; i++) {
+				size_t len = strlen(w[i]);
+				struct bk__classify_ikey *ik;
+
+				/* "none" (command, action): absent */
+				if (len >= KEY_MAX || ((type == 'c' ||
+				    type == 'a') && is_none(w[i])))
+					continue;
+				rc = key_slot(cls, type, w[i], len, 1, &slot);
+				if (rc != 0)
+					return rc;
+				ik = &cls->keys[slot];
+				if (ik->mask != 0)
+					continue;
+				if (!fmask_room(&cls->fm))
+					return 1;
+				m = fact_bitmap(cls, type, bk__str(ik->key + 1,
+				    ik->len - 1), 0);
+				if (m < 0)
+					return BK_ENOMEM;
+				ik->mask = (uint32_t)m;
+			}
+		}
+	return 0;
+}
+
+/*
+ * unmask - fact @type without bitmaps (past FMASK_BYTES): every value
+ * takes bitmap 0, every rule, and the rules with a condition on it are
+ * tested one by one (fm.loose)
+ */
+static void
+unmask(bk_classifier *cls, int type, uint32_t *none, uint32_t *other)
+{
+	size_t i, n, nn;
+
+	*none = *other = 0;
+	for (i = 0; i < cls->capkeys; i++)
+		if (cls->keys[i].key != NULL && cls->keys[i].key[0] == type)
+			cls->keys[i].mask = 0;
+	for (i = 0; i < cls->nrules; i++) {
+		(void)fact_list(&cls->rules[i], type, 0, &n);
+		(void)fact_list(&cls->rules[i], type, 1, &nn);
+		if (n + nn != 0)
+			cls->fm.loose[i / 64] |= (uint64_t)1 << (i % 64);
+	}
+}
+
+/*
+ * seen_bitmaps - the bitmap of every provider a rule names and the
+ * "other" one.  Returns 0, 1 when FMASK_BYTES would be passed, or
+ * BK_ENOMEM.
+ */
+static int
+seen_bitmaps(bk_classifier *cls)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	size_t r, i;
+	long m;
+
+	if (!fmask_room(fm))
+		return 1;
+	if ((m = seen_bitmap(cls, -1)) < 0)
+		return BK_ENOMEM;
+	fm->seen_other = (uint32_t)m;
+	for (i = 0; i < cls->nknow; i++)
+		fm->seen[i] = fm->seen_other;
+	for (r = 0; r < cls->nrules; r++)
+		for (i = 0; i < cls->rules[r].nseen; i++) {
+			uint32_t k = cls->rules[r].seen[i];
+
+			if (k >= cls->nknow || fm->seen[k] != fm->seen_other)
+				continue;
+			if (!fmask_room(fm))
+				return 1;
+			if ((m = seen_bitmap(cls, (long)k)) < 0)
+				return BK_ENOMEM;
+			fm->seen[k] = (uint32_t)m;
+		}
+	return 0;
+}
+
+/* build_masks - the fact masks (see above); after build_index */
+static int
+build_masks(bk_classifier *cls)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	uint32_t *none[] = { &fm->dec_none, &fm->cmd_none, &fm->diag_none,
+		&fm->act_none };
+	uint32_t *other[] = { &fm->dec_other, &fm->cmd_other,
+		&fm->diag_other, &fm->act_other };
+	uint64_t **st[] = { &fm->sbase, &fm->spos_none, &fm->sneg_none,
+		&fm->spos_any, &fm->sneg_any, &fm->spos, &fm->sneg };
+	size_t r, i, t, slot, nrep;
+	uint32_t *rep;
+	long m, base;
+	int v, rc;
+
+	fm->words = cls->candwords ? cls->candwords : 1;
+	fm->loose = calloc(fm->words, sizeof(*fm->loose));
+	fm->host = calloc(fm->words, sizeof(*fm->host));
+	fm->hostok = calloc(fm->words, sizeof(*fm->hostok));
+	for (i = 0; i < 7; i++) {
+		*st[i] = calloc(fm->words, sizeof(**st));
+		if (*st[i] == NULL)
+			return BK_ENOMEM;
+	}
+	fm->seen = malloc((cls->nknow ? cls->nknow : 1) * sizeof(*fm->seen));
+	if (fm->loose == NULL || fm->host == NULL ||
+	    fm->hostok == NULL || fm->seen == NULL || fmask_new(fm) != 0)
+		return BK_ENOMEM;
+	for (r = 0; r < cls->nrules; r++) {
+		const struct bk__classify_rule *ru = &cls->rules[r];
+		uint64_t bit = (uint64_t)1 << (r % 64);
+
+		fmask_set(fm, 0, r);
+		for (t = 0; t < sizeof(fact_types) - 1; t++)
+			if (too_long(ru, fact_types[t]))
+				fm->loose[r / 64] |= bit;
+		if (host_too_long(ru))
+			fm->loose[r / 64] |= bit;
+		rc = status_named(cls, r);
+		if (rc != 0)
+			return rc;
+		if (ru->nhost == 0 || host_too_long(ru)) {
+			fm->host[r / 64] |= bit;
+			continue;
+		}
+		for (i = 0; i < ru->nhost; i++) {
+			rc = key_slot(cls, 'h', ru->host[i],
+			    strlen(ru->host[i]), 1, &slot);
+			if (rc == 0)
+				rc = ilist_add(&cls->keys[slot].named,
+				    (uint32_t)r);
+			if (rc != 0)
+				return rc;
+		}
+	}
+	fm->by_kind = calloc(BK_KIND_COUNT_ * fm->words, sizeof(*fm->by_kind));
+	if (fm->by_kind == NULL)
+		return BK_ENOMEM;
+	for (t = 0; t < BK_KIND_COUNT_; t++) {
+		list_mark(fm->by_kind + t * fm->words, &cls->always);
+		list_mark(fm->by_kind + t * fm->words, &cls->by_kind[t]);
+		if ((m = fmask_new(fm)) < 0)
+			return BK_ENOMEM;
+		fm->kind[t] = (uint32_t)m;
+		for (r = 0; r < cls->nrules; r++)
+			if (cls->rules[r].kinds == 0 ||
+			    (cls->rules[r].kinds & (1u << t)))
+				fmask_set(fm, (size_t)m, r);
+	}
+	/*
+	 * Per reply code; a code shares the bitmap of the code before it
+	 * when they agree.  The rules without a reply condition (the bitmap
+	 * "base") hold for every code; only the others are tried per code.
+	 */
+	if ((base = fmask_new(fm)) < 0)
+		return BK_ENOMEM;
+	rep = malloc((cls->nrules ? cls->nrules : 1) * sizeof(*rep));
+	if (rep == NULL)
+		return BK_ENOMEM;
+	for (r = 0, nrep = 0; r < cls->nrules; r++)
+		if (cls->rules[r].nreply == 0 && cls->rules[r].nnot_reply == 0)
+			fmask_set(fm, (size_t)base, r);
+		else
+			rep[nrep++] = (uint32_t)r;
+	for (v = 0; v < 600; v++) {
+		long prev = v > 0 ? (long)fm->reply[v - 1] : base;
+
+		if ((m = fmask_new(fm)) < 0) {
+			free(rep);
+			return BK_ENOMEM;
+		}
+		memcpy(fm->m + (size_t)m * fm->words, fm->m + (size_t)base *
+		    fm->words, fm->words * sizeof(*fm->m));
+		for (i = 0; i < nrep; i++)
+			if (reply_holds(&cls->rules[rep[i]], v))
+				fmask_set(fm, (size_t)m, rep[i]);
+		if (memcmp(fm->m + (size_t)m * fm->words,
+		    fm->m + (size_t)prev * fm->words,
+		    fm->words * sizeof(*fm->m)) == 0) {
+			fm->n--;
+			m = prev;
+		}
+		fm->reply[v] = (uint16_t)m;
+	}
+	free(rep);
+	rc = 0;
+	for (t = 0; rc == 0 && t < sizeof(fact_types) - 1; t++) {
+		rc = word_bitmaps(cls, fact_types[t], none[t], other[t]);
+		if (rc > 0) {
+			unmask(cls, fact_types[t], none[t], other[t]);
+			rc = 0;
+		}
+	}
+	if (rc < 0)
+		return rc;
+	rc = seen_bitmaps(cls);
+	if (rc > 0) {
+		/* as unmask(): every provider takes bitmap 0 */
+		fm->seen_other = 0;
+		for (i = 0; i < cls->nknow; i++)
+			fm->seen[i] = 0;
+		for (r = 0; r < cls->nrules; r++)
+			if (cls->rules[r].nseen != 0)
+				fm->loose[r / 64] |= (uint64_t)1 << (r % 64);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* word_lookup - word_mask() past its memo: the index key's bitmap */
+static uint32_t
+word_lookup(bk_classifier *cls, int type, bk_str s, uint32_t other)
+{
+	char k[KEY_MAX + 1];
+	uint64_t h = key_step(KEY_SEED, (unsigned char)type);
+	size_t i, slot;
+	int found;
+
+	if (s.len >= KEY_MAX)
+		return other;
+	k[0] = (char)type;
+	for (i = 0; i < s.len; i++) {
+		k[i + 1] = (char)bk__lower((unsigned char)s.ptr[i]);
+		h = key_step(h, (unsigned char)k[i + 1]);
+	}
+	slot = key_find_h(cls, k, s.len + 1, key_final(h), &found);
+	return found && cls->keys[slot].mask != 0 ? cls->keys[slot].mask :
+	    other;
+}
+
+/*
+ * word_mask - the bitmap of value @s of fact @type ('c', 't', 'a'; memo
+ * slot @mi): @none when absent, @other when no rule names it
+ */
+static inline uint32_t
+word_mask(bk_classifier *cls, int type, size_t mi, bk_str s, uint32_t none,
+    uint32_t other)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+
+	if (s.ptr == NULL || s.len == 0)
+		return none;
+	if (s.len != fm->memo[mi].len || memcmp(s.ptr, fm->memo[mi].v,
+	    s.len) != 0) {
+		fm->memo[mi].mask = word_lookup(cls, type, s, other);
+		fm->memo[mi].len = 0;
+		if (s.len <= sizeof(fm->memo[mi].v)) {
+			memcpy(fm->memo[mi].v, s.ptr, s.len);
+			fm->memo[mi].len = s.len;
+		}
+		return fm->memo[mi].mask;
+	}
+	return fm->memo[mi].mask;
+}
+
+/*
+ * fact_mask - cls->fm.part: the bitmaps of @f's kind, reply code, decoder
+ * (@dec), command, diagnostic type and action
+ */
+static void
+fact_mask(bk_classifier *cls, const struct bk__classify_facts *f,
+    uint32_t dec)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	size_t nw = fm->words;
+
+	/* a reply code past 599 is not a fact's (bk__classify_facts_init) */
+	fm->exact = (unsigned)f->reply < 600;
+	fm->part[0] = fm->m + fm->kind[f->kind] * nw;
+	fm->part[1] = fm->m + (fm->exact ? fm->reply[f->reply] : 0) * nw;
+	fm->part[2] = fm->m + dec * nw;
+	fm->part[3] = fm->m + word_mask(cls, 'c', 0, f->command, fm->cmd_none,
+	    fm->cmd_other) * nw;
+	fm->part[4] = fm->m + word_mask(cls, 't', 1, f->diagtype,
+	    fm->diag_none, fm->diag_other) * nw;
+	fm->part[5] = fm->m + word_mask(cls, 'a', 2, f->action, fm->act_none,
+	    fm->act_other) * nw;
+}
+
+/*
+ * build_demand - who needs each list's hits (cls->users, cls->marker;
+ * see bk__classify_scan_for)
+ */
+static int
+build_demand(bk_classifier *cls)
+{
+	size_t i, j, ng = cls->ngroups ? cls->ngroups : 1;
+	int rc = 0;
+
+	cls->users = calloc(ng, sizeof(*cls->users));
+	cls->marker = calloc(ng, sizeof(*cls->marker));
+	if (cls->users == NULL || cls->marker == NULL)
+		return BK_ENOMEM;
+	for (i = 0; rc == 0 && i < cls->nrules; i++) {
+		const struct bk__classify_rule *r = &cls->rules[i];
+
+		for (j = 0; rc == 0 && j < r->nmatch + r->nunless; j++) {
+			uint32_t g = j < r->nmatch ? r->match[j] :
+			    r->unless[j - r->nmatch];
+			int ex = cls->groups[g].except;
+
+			rc = ilist_add(&cls->users[g], (uint32_t)i);
+			if (rc == 0 && ex >= 0)
+				rc = ilist_add(&cls->users[ex], (uint32_t)i);
+		}
+	}
+	for (i = 0; i < cls->nknow; i++) {
+		int g = cls->know[i].group;
+
+		if (g < 0 || (size_t)g >= cls->ngroups)
+			continue;
+		cls->marker[g] = 1;
+		if (cls->groups[g].except >= 0)
+			cls->marker[cls->groups[g].except] = 1;
+	}
+	return rc;
+}
+
 /* bk__classify_index_free - release the candidate index */
 void
 bk__classify_index_free(bk_classifier *cls)
 {
 	size_t i;
+
+	if (cls->users != NULL)
+		for (i = 0; i < cls->ngroups; i++)
+			free(cls->users[i].v);
+	free(cls->users);
+	free(cls->marker);
+	free(cls->fm.m);
+	free(cls->fm.loose);
+	free(cls->fm.by_kind);
+	free(cls->fm.host);
+	free(cls->fm.hostok);
+	free(cls->fm.sbase);
+	free(cls->fm.spos_none);
+	free(cls->fm.sneg_none);
+	free(cls->fm.spos_any);
+	free(cls->fm.sneg_any);
+	free(cls->fm.spos);
+	free(cls->fm.sneg);
+	free(cls->fm.seen);
 
 	if (cls->by_group != NULL)
 		for (i = 0; i < cls->ngroups; i++)
@@ -1706,6 +2416,8 @@ bk__classify_index_free(bk_classifier *cls)
 		for (i = 0; i < cls->capkeys; i++) {
 			free(cls->keys[i].key);
 			free(cls->keys[i].rules.v);
+			free(cls->keys[i].named.v);
+			free(cls->keys[i].not_named.v);
 		}
 	free(cls->by_group);
 	free(cls->by_kind);
@@ -1717,46 +2429,55 @@ bk__classify_index_free(bk_classifier *cls)
 /*
  * bk__classify_decide - scan the text, return the first rule that holds.
  * Only the candidates the facts select are tried (build_index), in
- * priority order; any rule that holds is among them, so the result is the
- * one a walk over all rules would find.
+ * priority order, and of them only those inside the fact masks (see
+ * above); any rule that holds is among them, so the result is the one a
+ * walk over all rules would find.
  */
 const struct bk__classify_rule *
 bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 {
+	struct bk__classify_fmasks *fm = &cls->fm;
 	const struct bk__classify_rule *found = NULL;
+	const uint64_t *seen;
 	char k[KEY_MAX + 1];
 	size_t i, w;
+	uint32_t dec;
 	unsigned h;
 
-	bk__classify_scan(cls, f->text.ptr, f->text.len);
+	/* the "always" rules and those filed under the record's kind */
+	memcpy(cls->cand, fm->by_kind + f->kind * fm->words,
+	    cls->candwords * sizeof(*cls->cand));
+	dec = f->decoder == NULL ? fm->dec_none : fm->dec_other;
+	if (f->decoder != NULL && f->decoder_len < KEY_MAX) {
+		const struct bk__classify_ikey *ik;
+		size_t n = f->decoder_len;
+		uint64_t kh = key_step(KEY_SEED, 'd');
+
+		k[0] = 'd';
+		for (i = 0; i < n; i++) {
+			int c = bk__lower((unsigned char)f->decoder[i]);
+
+			k[i + 1] = (char)c;
+			kh = key_step(kh, (unsigned char)c);
+		}
+		ik = key_mark_h(cls, k, n + 1, key_final(kh));
+		if (ik != NULL && ik->mask != 0)
+			dec = ik->mask;
+	}
+	memset(fm->hostok, 0, fm->words * sizeof(*fm->hostok));
+	host_mark(cls, f->host);
+	host_mark(cls, f->rcpt_domain);
+	status_mark(cls, f->status);
+	fact_mask(cls, f, dec);
+	bk__classify_scan_for(cls, f->text.ptr, f->text.len, 1);
 	bk__classify_recognise(cls, f);
 	cls->detail = NULL;
 	if (cls->nrules == 0)
 		return NULL;
-	memset(cls->cand, 0, cls->candwords * sizeof(*cls->cand));
-	list_mark(cls, &cls->always);
-	list_mark(cls, &cls->by_kind[f->kind]);
 	for (h = 0; h < cls->hits; h++)
-		list_mark(cls, &cls->by_group[cls->hitlist[h]]);
-	if (f->decoder != NULL) {
-		size_t n = f->decoder_len;
-
-		if (n < KEY_MAX) {
-			uint64_t kh = key_step(KEY_SEED, 'd');
-
-			k[0] = 'd';
-			for (i = 0; i < n; i++) {
-				int c = bk__lower((unsigned char)f->decoder[i]);
-
-				k[i + 1] = (char)c;
-				kh = key_step(kh, (unsigned char)c);
-			}
-			key_mark_h(cls, k, n + 1, key_final(kh));
-		}
-	}
-	host_mark(cls, f->host);
-	host_mark(cls, f->rcpt_domain);
-	status_mark(cls, f->status);
+		list_mark(cls->cand, &cls->by_group[cls->hitlist[h]]);
+	seen = fm->m + (f->provider >= 0 && (size_t)f->provider < cls->nknow ?
+	    fm->seen[f->provider] : fm->seen_other) * fm->words;
 
 	/*
 	 * invariant: rules below w * 64 were either not candidates or failed
@@ -1768,6 +2489,9 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 	for (w = 0; w < cls->candwords; w++) {
 		uint64_t bits = cls->cand[w];
 
+		if (bits != 0)
+			bits &= bk__classify_ok_word(fm, w) & seen[w];
+
 		while (bits != 0) {
 			size_t ri = w * 64 + (size_t)__builtin_ctzll(bits);
 			const struct bk__classify_rule *r = &cls->rules[ri];
@@ -1775,7 +2499,10 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 			bits &= bits - 1;
 			if (r->detail ? cls->detail != NULL : found != NULL)
 				continue;
-			if (!bk__classify_rule_holds(cls, r, f))
+			/* in the masks: its conditions on the facts hold */
+			if (fm->exact && (fm->loose[w] & ((uint64_t)1 <<
+			    (ri % 64))) == 0 ? !rest_holds(cls, r, f) :
+			    !bk__classify_rule_holds(cls, r, f))
 				continue;
 			if (r->detail)
 				cls->detail = r;
@@ -2060,6 +2787,48 @@ check_refs(bk_classifier *cls, char **errmsg_out)
 	return 0;
 }
 
+/* opt_str - an optional string as a slice */
+static bk_str
+opt_str(const char *s)
+{
+	return s != NULL ? bk__cstr(s) : BK_STR_NULL;
+}
+
+/*
+ * set_slices - the strings a verdict copies as slices, measured once
+ * (rule.str, know.str), and the entries of the causes they name
+ * (cause_know), looked up once; after build_know_index
+ */
+static void
+set_slices(bk_classifier *cls)
+{
+	size_t i;
+
+	for (i = 0; i < cls->nrules; i++) {
+		struct bk__classify_rule *r = &cls->rules[i];
+
+		r->str.id = opt_str(r->id);
+		r->str.category = opt_str(r->category);
+		r->str.cause = opt_str(r->cause);
+		r->str.provider = opt_str(r->provider);
+		r->str.provider_code = opt_str(r->provider_code);
+		r->str.blocklist = opt_str(r->blocklist);
+		r->cause_know = r->cause == NULL ? -1 : bk__classify_know_find(
+		    cls, BK__KNOW_CAUSE, r->str.cause.ptr, r->str.cause.len);
+	}
+	for (i = 0; i < cls->nknow; i++) {
+		struct bk__classify_know *k = &cls->know[i];
+		bk_str c;
+
+		k->str.id = opt_str(k->id);
+		k->str.category = opt_str(k->category);
+		k->str.cause = opt_str(k->cause);
+		c = k->type == BK__KNOW_CAUSE ? k->str.id : k->str.cause;
+		k->cause_know = c.ptr == NULL ? -1 : bk__classify_know_find(cls,
+		    BK__KNOW_CAUSE, c.ptr, c.len);
+	}
+}
+
 /*
  * bk__classify_finish - sort the rules, place the weak hints, compile.
  *
@@ -2095,9 +2864,14 @@ bk__classify_finish(bk_classifier *cls, char **errmsg_out)
 		return rc;
 	rc = build_index(cls);
 	if (rc == 0)
+		rc = build_masks(cls);
+	if (rc == 0)
+		rc = build_demand(cls);
+	if (rc == 0)
 		rc = build_know_index(cls);
 	if (rc != 0)
 		return rc;
+	set_slices(cls);
 	return bk__classify_compile(cls, errmsg_out);
 }
 

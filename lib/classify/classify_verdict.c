@@ -26,49 +26,52 @@
 
 #include "classify/classify_int.h"
 
+/* A string literal as a slice: its length is known when compiling. */
+#define LIT_STR(s) bk__str((s), sizeof(s) - 1)
+
 /*
  * Sisimai's pseudo status detail per reason, used when a record has no
- * status at all: "5.0.<detail>" (permanent) or "4.0.<detail>" (temporary).
- * 0: no pseudo status (success, feedback, auto-reply; and userunknown,
- * hostunknown and hasmoved have no temporary form).
+ * status at all: "5.0.<detail>" (permanent) or "4.0.<detail>" (temporary),
+ * indexed by reason.  NULL: no pseudo status (success, feedback,
+ * auto-reply; and userunknown, hostunknown and hasmoved have no temporary
+ * form).
  */
 static const struct {
-	bk_reason reason;
 	const char *perm, *temp;
-} pseudo[] = {
-	{ BK_REASON_AUTHFAILURE, "5.0.926", "4.0.926" },
-	{ BK_REASON_BADREPUTATION, "5.0.975", "4.0.975" },
-	{ BK_REASON_BLOCKED, "5.0.971", "4.0.971" },
-	{ BK_REASON_CONTENTERROR, "5.0.960", "4.0.960" },
-	{ BK_REASON_EXCEEDLIMIT, "5.0.923", "4.0.923" },
-	{ BK_REASON_EXPIRED, "5.0.947", "4.0.947" },
-	{ BK_REASON_FAILEDSTARTTLS, "5.0.976", "4.0.976" },
-	{ BK_REASON_FILTERED, "5.0.910", "4.0.924" },
-	{ BK_REASON_HASMOVED, "5.0.916", NULL },
-	{ BK_REASON_HOSTUNKNOWN, "5.0.912", NULL },
-	{ BK_REASON_MAILBOXFULL, "5.0.922", "4.0.922" },
-	{ BK_REASON_MAILERERROR, "5.0.939", "4.0.939" },
-	{ BK_REASON_MESGTOOBIG, "5.0.934", "4.0.934" },
-	{ BK_REASON_NETWORKERROR, "5.0.944", "4.0.944" },
-	{ BK_REASON_NORELAYING, "5.0.909", "4.0.909" },
-	{ BK_REASON_NOTACCEPT, "5.0.932", "4.0.932" },
-	{ BK_REASON_NOTCOMPLIANTRFC, "5.0.974", "4.0.974" },
-	{ BK_REASON_ONHOLD, "5.0.901", "4.0.901" },
-	{ BK_REASON_POLICYVIOLATION, "5.0.972", "4.0.972" },
-	{ BK_REASON_REJECTED, "5.0.918", "4.0.918" },
-	{ BK_REASON_REQUIREPTR, "5.0.973", "4.0.973" },
-	{ BK_REASON_SECURITYERROR, "5.0.970", "4.0.970" },
-	{ BK_REASON_SPAMDETECTED, "5.0.980", "4.0.980" },
-	{ BK_REASON_SPEEDING, "5.0.946", "4.0.946" },
-	{ BK_REASON_SUPPRESSED, "5.0.903", "4.0.903" },
-	{ BK_REASON_SUSPEND, "5.0.921", "4.0.921" },
-	{ BK_REASON_SYSTEMERROR, "5.0.930", "4.0.930" },
-	{ BK_REASON_SYSTEMFULL, "5.0.931", "4.0.931" },
-	{ BK_REASON_SYNTAXERROR, "5.0.902", "4.0.902" },
-	{ BK_REASON_TOOMANYCONN, "5.0.945", "4.0.945" },
-	{ BK_REASON_USERUNKNOWN, "5.0.911", NULL },
-	{ BK_REASON_UNDEFINED, "5.0.900", "4.0.900" },
-	{ BK_REASON_VIRUSDETECTED, "5.0.981", "4.0.981" },
+} pseudo[BK_REASON_COUNT_] = {
+	[BK_REASON_AUTHFAILURE] = { "5.0.926", "4.0.926" },
+	[BK_REASON_BADREPUTATION] = { "5.0.975", "4.0.975" },
+	[BK_REASON_BLOCKED] = { "5.0.971", "4.0.971" },
+	[BK_REASON_CONTENTERROR] = { "5.0.960", "4.0.960" },
+	[BK_REASON_EXCEEDLIMIT] = { "5.0.923", "4.0.923" },
+	[BK_REASON_EXPIRED] = { "5.0.947", "4.0.947" },
+	[BK_REASON_FAILEDSTARTTLS] = { "5.0.976", "4.0.976" },
+	[BK_REASON_FILTERED] = { "5.0.910", "4.0.924" },
+	[BK_REASON_HASMOVED] = { "5.0.916", NULL },
+	[BK_REASON_HOSTUNKNOWN] = { "5.0.912", NULL },
+	[BK_REASON_MAILBOXFULL] = { "5.0.922", "4.0.922" },
+	[BK_REASON_MAILERERROR] = { "5.0.939", "4.0.939" },
+	[BK_REASON_MESGTOOBIG] = { "5.0.934", "4.0.934" },
+	[BK_REASON_NETWORKERROR] = { "5.0.944", "4.0.944" },
+	[BK_REASON_NORELAYING] = { "5.0.909", "4.0.909" },
+	[BK_REASON_NOTACCEPT] = { "5.0.932", "4.0.932" },
+	[BK_REASON_NOTCOMPLIANTRFC] = { "5.0.974", "4.0.974" },
+	[BK_REASON_ONHOLD] = { "5.0.901", "4.0.901" },
+	[BK_REASON_POLICYVIOLATION] = { "5.0.972", "4.0.972" },
+	[BK_REASON_REJECTED] = { "5.0.918", "4.0.918" },
+	[BK_REASON_REQUIREPTR] = { "5.0.973", "4.0.973" },
+	[BK_REASON_SECURITYERROR] = { "5.0.970", "4.0.970" },
+	[BK_REASON_SPAMDETECTED] = { "5.0.980", "4.0.980" },
+	[BK_REASON_SPEEDING] = { "5.0.946", "4.0.946" },
+	[BK_REASON_SUPPRESSED] = { "5.0.903", "4.0.903" },
+	[BK_REASON_SUSPEND] = { "5.0.921", "4.0.921" },
+	[BK_REASON_SYSTEMERROR] = { "5.0.930", "4.0.930" },
+	[BK_REASON_SYSTEMFULL] = { "5.0.931", "4.0.931" },
+	[BK_REASON_SYNTAXERROR] = { "5.0.902", "4.0.902" },
+	[BK_REASON_TOOMANYCONN] = { "5.0.945", "4.0.945" },
+	[BK_REASON_USERUNKNOWN] = { "5.0.911", NULL },
+	[BK_REASON_UNDEFINED] = { "5.0.900", "4.0.900" },
+	[BK_REASON_VIRUSDETECTED] = { "5.0.981", "4.0.981" },
 };
 
 /* bk_classifier_new - compile the built-in and/or user rules */
@@ -401,12 +404,9 @@ is_generic_status(bk_str st)
 static const char *
 pseudo_status(bk_reason reason, int temporary)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(pseudo) / sizeof(pseudo[0]); i++)
-		if (pseudo[i].reason == reason)
-			return temporary ? pseudo[i].temp : pseudo[i].perm;
-	return NULL;
+	if ((unsigned)reason >= BK_REASON_COUNT_)
+		return NULL;
+	return temporary ? pseudo[reason].temp : pseudo[reason].perm;
 }
 
 /* is_hard - the address itself is bad (Sisimai's hardbounce) */
@@ -441,13 +441,6 @@ is_hard(bk_reason reason, const bk_record *rec)
 	return !is_temporary(rec->reply_code, rec->diagnostic);
 }
 
-/* set_opt - a rule's optional string into a record slice */
-static bk_str
-set_opt(const char *s)
-{
-	return s ? bk__cstr(s) : BK_STR_NULL;
-}
-
 /*
  * undecodable - the verdict of a record of kind unknown: the message could
  * not be decoded, so nothing is known about the failure.  No status is
@@ -458,7 +451,7 @@ static int
 undecodable(bk_record *rec)
 {
 	rec->reason = BK_REASON_UNDEFINED;
-	rec->rule = bk__cstr("undecodable");
+	rec->rule = LIT_STR("undecodable");
 	rec->evidence = BK_STR_NULL;
 	rec->category = rec->cause = rec->provider = BK_STR_NULL;
 	rec->provider_code = rec->blocklist = BK_STR_NULL;
@@ -507,25 +500,6 @@ know_at(const bk_classifier *cls, int i)
 	return i >= 0 && (size_t)i < cls->nknow ? &cls->know[i] : NULL;
 }
 
-/*
- * cause_entry - the definition of the record's cause, or NULL.  A cause
- * is always a string of the classifier's own (a rule's or an entry's),
- * so the last one looked up is remembered by its address.
- */
-static const struct bk__classify_know *
-cause_entry(bk_classifier *cls, bk_str cause)
-{
-	if (cause.ptr == NULL)
-		return NULL;
-	if (cause.ptr != cls->memo_cause || cause.len != cls->memo_cause_len) {
-		cls->memo_know = bk__classify_know_find(cls, BK__KNOW_CAUSE,
-		    cause.ptr, cause.len);
-		cls->memo_cause = cause.ptr;
-		cls->memo_cause_len = cause.len;
-	}
-	return know_at(cls, cls->memo_know);
-}
-
 /* is_sender_block - a reason a named blocklist explains */
 static int
 is_sender_block(bk_reason r)
@@ -564,6 +538,8 @@ static void
 explain_verdict(bk_classifier *cls, bk_record *rec,
     const struct bk__classify_rule *r, const struct bk__classify_facts *f)
 {
+	/* the entry of rec->cause, worked out at load (cause_know) */
+	int ck = r != NULL && rec->cause.ptr != NULL ? r->cause_know : -1;
 	const struct bk__classify_rule *d = cls->detail;
 	const struct bk__classify_know *k, *c;
 
@@ -571,18 +547,20 @@ explain_verdict(bk_classifier *cls, bk_record *rec,
 	    rec->cause.ptr == NULL)) {
 		bk_str ev = rule_evidence(cls, d, f);
 
-		if (d->cause != NULL)
-			rec->cause = bk__cstr(d->cause);
+		if (d->cause != NULL) {
+			rec->cause = d->str.cause;
+			ck = d->cause_know;
+		}
 		if (d->category != NULL)
-			rec->category = bk__cstr(d->category);
+			rec->category = d->str.category;
 		else if (d->cause != NULL)
 			rec->category = BK_STR_NULL;
 		if (d->provider != NULL)
-			rec->provider = bk__cstr(d->provider);
+			rec->provider = d->str.provider;
 		if (d->provider_code != NULL)
-			rec->provider_code = bk__cstr(d->provider_code);
+			rec->provider_code = d->str.provider_code;
 		if (d->blocklist != NULL)
-			rec->blocklist = bk__cstr(d->blocklist);
+			rec->blocklist = d->str.blocklist;
 		if (d->responsible != BK_RESP_UNKNOWN || d->cause != NULL)
 			rec->responsible = d->responsible;
 		if (d->retry != BK_RETRY_UNKNOWN || d->cause != NULL)
@@ -594,12 +572,13 @@ explain_verdict(bk_classifier *cls, bk_record *rec,
 	}
 	k = know_at(cls, f->blocklist);
 	if (k != NULL && rec->blocklist.ptr == NULL)
-		rec->blocklist = bk__cstr(k->id);
+		rec->blocklist = k->str.id;
 	if (k != NULL && is_sender_block(rec->reason)) {
-		c = cause_entry(cls, rec->cause);
+		c = know_at(cls, ck);
 		if (c == NULL || strcmp(c->category, "blocklist") == 0 ||
 		    strcmp(c->category, "reputation") == 0) {
-			rec->cause = bk__cstr(k->cause);
+			rec->cause = k->str.cause;
+			ck = k->cause_know;
 			rec->category = BK_STR_NULL;
 			rec->responsible = BK_RESP_UNKNOWN;
 			rec->retry = BK_RETRY_UNKNOWN;
@@ -611,17 +590,19 @@ explain_verdict(bk_classifier *cls, bk_record *rec,
 	}
 	k = know_at(cls, f->provider);
 	if (k != NULL && rec->provider.ptr == NULL)
-		rec->provider = bk__cstr(k->id);
+		rec->provider = k->str.id;
 	if (rec->cause.ptr == NULL) {
 		k = know_at(cls, cls->reason_cause[rec->reason]);
-		if (k != NULL)
-			rec->cause = bk__cstr(k->id);
+		if (k != NULL) {
+			rec->cause = k->str.id;
+			ck = k->cause_know;
+		}
 	}
-	c = cause_entry(cls, rec->cause);
+	c = know_at(cls, ck);
 	if (c == NULL)
 		return;
 	if (rec->category.ptr == NULL)
-		rec->category = bk__cstr(c->category);
+		rec->category = c->str.category;
 	if (rec->responsible == BK_RESP_UNKNOWN)
 		rec->responsible = c->responsible;
 	if (rec->retry == BK_RETRY_UNKNOWN)
@@ -674,11 +655,11 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	rec->confidence = 0;
 	if (use_hint) {
 		rec->reason = hint;
-		rec->rule = bk__cstr("decoder");
+		rec->rule = LIT_STR("decoder");
 		rec->confidence = 80;
 	} else if (r != NULL) {
 		rec->reason = r->reason;
-		rec->rule = bk__cstr(r->id);
+		rec->rule = r->str.id;
 		for (i = 0; i < r->nmatch; i++) {
 			uint32_t g = r->match[i];
 
@@ -692,11 +673,11 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 				break;
 			}
 		}
-		rec->category = set_opt(r->category);
-		rec->cause = set_opt(r->cause);
-		rec->provider = set_opt(r->provider);
-		rec->provider_code = set_opt(r->provider_code);
-		rec->blocklist = set_opt(r->blocklist);
+		rec->category = r->str.category;
+		rec->cause = r->str.cause;
+		rec->provider = r->str.provider;
+		rec->provider_code = r->str.provider_code;
+		rec->blocklist = r->str.blocklist;
 		rec->responsible = r->responsible;
 		rec->retry = r->retry;
 		rec->confidence = r->confidence >= 0 ? r->confidence :
@@ -704,8 +685,8 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	} else {
 		rec->reason = f.text.len > 0 ? BK_REASON_ONHOLD :
 		    BK_REASON_UNDEFINED;
-		rec->rule = bk__cstr(f.text.len > 0 ? "default.onhold" :
-		    "default.undefined");
+		rec->rule = f.text.len > 0 ? LIT_STR("default.onhold") :
+		    LIT_STR("default.undefined");
 		rec->confidence = 10;
 	}
 
