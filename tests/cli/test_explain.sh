@@ -256,8 +256,8 @@ sed 's/greylisted, please try again in/nothing to see in/' "$T/good.rules" > "$T
 "$BK" rules check "$T/sample.rules" > "$T/out" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q 'sample.rules:14:' "$T/out" && ok || { no "failing sample: $rc"; cat "$T/out" >&2; }
 "$BK" rules check > /dev/null 2>&1; [ $? -eq 2 ] && ok || no "usage"
-BOUNCEKIT_RULES="$T/good.rules" "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"retry_after":600' && ok || no "user knowledge via BOUNCEKIT_RULES"
-BOUNCEKIT_RULES= "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"retry_after":600' && no "an empty BOUNCEKIT_RULES is not unset" || ok
+BOUNCEKIT_RULES="$T/good.rules" "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"cause":{"id":"my.greylist"' && ok || no "user knowledge via BOUNCEKIT_RULES"
+BOUNCEKIT_RULES= "$BK" explain --json --text "451 4.7.1 greylisted, please try again in 300 seconds" | grep -q '"cause":{"id":"greylist.deferred"' && ok || no "an empty BOUNCEKIT_RULES is not unset"
 
 # a log line of no delivery: explained as not decoded, with the reason
 "$BK" explain --text "Nov 28 06:35:12 mx postfix/smtpd[19214]: connect from unknown[127.0.0.1]" > "$T/out" 2>&1
