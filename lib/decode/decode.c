@@ -442,9 +442,9 @@ static const unsigned month_keys[12] = {
 	K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c'),
 };
 
-/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
+/* bk__days_from_civil - see decode_int.h */
+int64_t
+bk__days_from_civil(int64_t y, unsigned m, unsigned d)
 {
 	int64_t era;
 	unsigned yoe, doy, doe;
@@ -657,8 +657,9 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 		year += 2000;
 	else if (year < 1000)
 		year += 1900;
-	*out = days_from_civil(year, (unsigned)mon + 1, (unsigned)day) *
-	    86400 + hh * 3600 + mm * 60 + ss - (int64_t)off * 60;
+	*out = bk__days_from_civil(year, (unsigned)mon + 1,
+	    (unsigned)day) * 86400 + hh * 3600 + mm * 60 + ss -
+	    (int64_t)off * 60;
 	if (tz != NULL)
 		*tz = off;
 	return 0;

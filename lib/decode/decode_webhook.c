@@ -99,21 +99,6 @@ is(json_t *o, const char *path, const char *want)
 	    bk__ieq(json_string_value(v), json_string_length(v), want);
 }
 
-/* days_from_civil - days since 1970-01-01 of a proleptic Gregorian date */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /*
  * iso_time - an ISO 8601 / RFC 3339 date-time ("2026-11-28T06:35:12Z",
  * with fractions and a "+01:00" zone or none, which is UTC) to Unix
@@ -159,7 +144,7 @@ iso_time(const char *p, size_t len, int64_t *t, int *tz)
 
 		*tz = p[i] == '-' ? -m : m;
 	}
-	*t = days_from_civil(v[0], v[1], v[2]) * 86400 +
+	*t = bk__days_from_civil(v[0], v[1], v[2]) * 86400 +
 	    (int64_t)v[3] * 3600 + v[4] * 60 + v[5] - (int64_t)*tz * 60;
 	return 0;
 }
