@@ -50,13 +50,14 @@ bk_cli_check_usage(FILE *fp)
 {
 	fprintf(fp,
 	    "       bouncekit check spf [-j] [-d SERVER] [-H NAME] "
-	    "[-s ADDR] [-t MS] -i IP DOMAIN\n"
+	    "[-s ADDR] [-t MS]\n"
+	    "                             -i IP DOMAIN\n"
 	    "       bouncekit check ip [-j] [-d SERVER] [-l FILE] [-t MS] "
 	    "IP|DOMAIN\n"
 	    "       bouncekit check domain [-j] [-d SERVER] "
-	    "[--dmarc-rules 9989|7489] [-l FILE]\n"
-	    "                                [-S SELECTOR]... [-t MS] "
-	    "DOMAIN\n"
+	    "[--dmarc-rules 9989|7489]\n"
+	    "                                [-l FILE] [-S SELECTOR]... "
+	    "[-t MS] DOMAIN\n"
 	    "       bouncekit check message [-j] [-d SERVER] "
 	    "[--dmarc-rules 9989|7489]\n"
 	    "                                [-t MS] FILE\n"

@@ -56,8 +56,8 @@ bk_cli_store_usage(FILE *fp)
 	fprintf(fp,
 	    "       bouncekit ingest [-d DB] [-p POLICY] [-q] [-r FILE] "
 	    "[PATH ...]\n"
-	    "       bouncekit ingest [-d DB] --sender ADDR --recipient ADDR "
-	    "[--verp-delimiters XY] < MESSAGE\n"
+	    "       bouncekit ingest [-d DB] --sender ADDR --recipient ADDR\n"
+	    "                        [--verp-delimiters XY] < MESSAGE\n"
 	    "       bouncekit suppress [-d DB] check ADDR ...\n"
 	    "       bouncekit suppress [-d DB] list|export|senders\n"
 	    "       bouncekit suppress [-d DB] add|remove ADDR -m REASON "

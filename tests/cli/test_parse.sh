@@ -98,6 +98,13 @@ check "text shows escape" "$(printf '%s' "$out" | grep -c 'x1b')" "1"
 check "no command" $? 2
 "$bin" frobnicate > /dev/null 2>&1
 check "unknown command" $? 2
+# the help fits an 80-column terminal, every subcommand's too
+for c in "" "report" "check spf" "diagnose" "explain"; do
+	# shellcheck disable=SC2086
+	"$bin" $c --help > "$tmp/help" 2>&1
+	check "help of '$c' within 80 columns" \
+	    "$(awk 'length($0) > 80' "$tmp/help" | wc -l)" 0
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
