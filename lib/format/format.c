@@ -22,40 +22,6 @@
 #include "format/format_int.h"
 #include "util/util_int.h"
 
-/* utf8_len - length of a valid UTF-8 sequence at @p, 0 if invalid */
-static size_t
-utf8_len(const unsigned char *p, size_t left)
-{
-	unsigned c = p[0];
-	size_t n, k;
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (left < n)
-		return 0;
-	for (k = 1; k < n; k++) {
-		if ((p[k] & 0xc0) != 0x80)
-			return 0;
-	}
-	if (c == 0xe0 && p[1] < 0xa0)
-		return 0;
-	if (c == 0xed && p[1] >= 0xa0)
-		return 0;   /* surrogates */
-	if (c == 0xf0 && p[1] < 0x90)
-		return 0;
-	if (c == 0xf4 && p[1] >= 0x90)
-		return 0;
-	return n;
-}
-
 /* bk__fbuf_init - see format_int.h */
 void
 bk__fbuf_init(bk__fbuf *b, char *stack, size_t cap)
@@ -236,7 +202,7 @@ w_str(char *o, bk_str s)
 			break;
 		c = p[i];
 		if (c >= 0x80) {
-			n = utf8_len(p + i, s.len - i);
+			n = bk__utf8_len(p + i, s.len - i);
 			if (n == 0) {
 				LIT(o, "\\ufffd");
 				i++;
@@ -371,7 +337,7 @@ text_str(FILE *fp, bk_str s)
 		return;
 	}
 	while (i < s.len) {
-		if (p[i] >= 0x80 && (n = utf8_len(p + i, s.len - i)) > 0 &&
+		if (p[i] >= 0x80 && (n = bk__utf8_len(p + i, s.len - i)) > 0 &&
 		    !(n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0)) {
 			fwrite(p + i, 1, n, fp);
 			i += n;
