@@ -99,11 +99,13 @@ extern const unsigned char bk__ctype[256];
 
 #define bk__is(c, cls) ((bk__ctype[(unsigned char)(c)] & (cls)) != 0)
 
+extern const unsigned char bk__lc[256];
+
+/* bk__lower - @c (a byte) with A-Z made lower case: one table load */
 static inline int
 bk__lower(int c)
 {
-	c = (unsigned char)c;
-	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+	return bk__lc[(unsigned char)c];
 }
 
 /* case-insensitive helpers over slices */

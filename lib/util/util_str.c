@@ -30,6 +30,19 @@ const unsigned char bk__ctype[256] = {
 	/* 'p'  */ L, L, L, L, L, L, L, L, L, L, L, A, A, A, A, 0,
 };
 
+/* bk__lc - each byte with A-Z made lower case (bk__lower) */
+const unsigned char bk__lc[256] = {
+#define R8(b) (b), (b) + 1, (b) + 2, (b) + 3, (b) + 4, (b) + 5, (b) + 6, (b) + 7
+#define R32(b) R8(b), R8((b) + 8), R8((b) + 16), R8((b) + 24)
+	R32(0x00), R32(0x20),
+	/* 0x40 '@', then 'A'-'Z' as 'a'-'z', then "[\\]^_" */
+	0x40, R8(0x61), R8(0x69), R8(0x71), 0x79, 0x7a, 0x5b, 0x5c, 0x5d,
+	0x5e, 0x5f,
+	R32(0x60), R32(0x80), R32(0xa0), R32(0xc0), R32(0xe0),
+#undef R32
+#undef R8
+};
+
 #undef S
 #undef D
 #undef L
@@ -78,6 +91,29 @@ imatch(const unsigned char *h, const unsigned char *n, size_t len)
 	return 1;
 }
 
+/* Bytes of the zero-padded copy bk__imemmem scans its last positions in. */
+#define TAIL_MAX 64
+
+#if defined(__SSE2__)
+/*
+ * pair16 - a bit for each of the 16 start positions at @p where the first
+ * byte folds to @v0 and the byte @last further on folds to @vl (@f0 and
+ * @fl: 0x20 in every byte where the needle's byte is a letter, else 0)
+ */
+static inline unsigned
+pair16(const unsigned char *p, size_t last, __m128i v0, __m128i vl,
+    __m128i f0, __m128i fl)
+{
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)
+	    (p + last));
+
+	return (unsigned)_mm_movemask_epi8(_mm_and_si128(
+	    _mm_cmpeq_epi8(_mm_or_si128(a, f0), v0),
+	    _mm_cmpeq_epi8(_mm_or_si128(b, fl), vl)));
+}
+#endif
+
 /*
  * bk__imemmem - first case-insensitive occurrence of @needle in @hay.
  * Two strategies, both exact and returning the first occurrence:
@@ -85,10 +121,10 @@ imatch(const unsigned char *h, const unsigned char *n, size_t len)
  *    case-folded bytes; the skip table lets the scan jump ahead.
  *  - otherwise (most calls: phrases in a paragraph): test the needle's
  *    first and last bytes at 16 positions at once (SSE2 where the
- *    compiler has it, a byte loop otherwise) and compare the rest only
- *    where both agree.  A letter is compared with bit 0x20 set on the
- *    haystack side, which folds A-Z onto a-z and nothing else onto a
- *    letter.
+ *    compiler has it, the last positions through a zero-padded copy;
+ *    a byte loop otherwise) and compare the rest only where both
+ *    agree.  A letter is compared with bit 0x20 set on the haystack
+ *    side, which folds A-Z onto a-z and nothing else onto a letter.
  */
 const char *
 bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
@@ -130,15 +166,7 @@ bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 
 			/* loop: pos grows by 16 each pass */
 			for (; pos + last + 16 <= hlen; pos += 16) {
-				__m128i a = _mm_loadu_si128(
-				    (const __m128i *)(const void *)(h + pos));
-				__m128i b = _mm_loadu_si128(
-				    (const __m128i *)(const void *)(h + pos +
-				    last));
-
-				m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-				    _mm_cmpeq_epi8(_mm_or_si128(a, f0), v0),
-				    _mm_cmpeq_epi8(_mm_or_si128(b, fl), vl)));
+				m = pair16(h + pos, last, v0, vl, f0, fl);
 				while (m != 0) {
 					bit = (unsigned)__builtin_ctz(m);
 					if (imatch(h + pos + bit + 1, n + 1,
@@ -146,6 +174,25 @@ bk__imemmem(const char *hay, size_t hlen, const char *needle, size_t nlen)
 						return hay + pos + bit;
 					m &= m - 1;
 				}
+			}
+			/* the last start positions, fewer than 16: once more
+			 * over a zero-padded copy of the rest of the hay */
+			if (pos + nlen <= hlen && last + 16 <= TAIL_MAX) {
+				unsigned char tail[TAIL_MAX] = { 0 };
+				size_t rest = hlen - pos;
+
+				memcpy(tail, h + pos, rest);
+				m = pair16(tail, last, v0, vl, f0, fl);
+				/* starts past rest - nlen reach the padding */
+				m &= (1u << (rest - last)) - 1;
+				while (m != 0) {
+					bit = (unsigned)__builtin_ctz(m);
+					if (imatch(tail + bit + 1, n + 1,
+					    last - 1))
+						return hay + pos + bit;
+					m &= m - 1;
+				}
+				return NULL;
 			}
 		}
 #endif

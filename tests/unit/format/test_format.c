@@ -62,6 +62,87 @@ test_format__json_escaping(void)
 	}
 }
 
+/* json_ref - the JSON string the writer must give for @s (@n bytes, with
+ * no byte >= 0x80), the definition */
+static void
+json_ref(char *o, const char *s, size_t n)
+{
+	size_t i;
+
+	*o++ = '"';
+	/* loop: one input byte per pass */
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+		} else if (c == '\n') {
+			memcpy(o, "\\n", 2);
+			o += 2;
+		} else if (c == '\t') {
+			memcpy(o, "\\t", 2);
+			o += 2;
+		} else if (c == '\r') {
+			memcpy(o, "\\r", 2);
+			o += 2;
+		} else if (c < 0x20 || c == 0x7f) {
+			sprintf(o, "\\u%04x", c);
+			o += 6;
+		} else {
+			*o++ = (char)c;
+		}
+	}
+	*o++ = '"';
+	*o = '\0';
+}
+
+/*
+ * Strings of every length from 1 to 40 with one byte that needs escaping at
+ * every offset: the clean runs are copied 16 (or 8) bytes at a time, so
+ * each split of a run is covered.  Each input is a heap copy of exactly
+ * its length (a read past it is caught under ASan).
+ */
+static void
+test_format__json_escaping_offsets(void)
+{
+	static const char special[] = { '"', '\\', '\n', 0x01, 0x1f, 0x7f,
+	    '\t' };
+	size_t len, at, k;
+
+	/* loop: lengths, offsets, special bytes */
+	for (len = 1; len <= 40; len++) {
+		for (at = 0; at <= len; at++) {
+			for (k = 0; k < sizeof(special); k++) {
+				char *in = malloc(len), want[300], member[320];
+				char *out;
+				bk_record r;
+				size_t i;
+
+				for (i = 0; i < len; i++)
+					in[i] = (char)('a' + i % 26);
+				if (at < len)
+					in[at] = special[k];
+				json_ref(want, in, len);
+				snprintf(member, sizeof(member),
+				    ",\"diagnostic\":%s,", want);
+				memset(&r, 0, sizeof(r));
+				r.kind = BK_KIND_BOUNCE;
+				r.permanent = -1;
+				r.diagnostic.ptr = in;
+				r.diagnostic.len = len;
+				out = render(BK_FORMAT_JSON, &r);
+				if (strstr(out, member) == NULL)
+					BKT_FAIL("[len %zu at %zu byte %d] got %s, "
+					    "want %s", len, at, special[k], out,
+					    want);
+				free(out);
+				free(in);
+			}
+		}
+	}
+}
+
 static void
 test_format__json_nulls_and_keys(void)
 {
@@ -283,6 +364,7 @@ test_format__json_read_lenient(void)
 
 BK_TEST_MAIN(
     BKT(test_format__json_escaping),
+    BKT(test_format__json_escaping_offsets),
     BKT(test_format__json_nulls_and_keys),
     BKT(test_format__text_and_csv),
     BKT(test_format__json_read_round_trip),

@@ -1,0 +1,131 @@
+/*
+ * test_util.c - the string helpers every reader leans on, checked against
+ * plain byte-by-byte definitions over every length and offset that the
+ * 16-byte paths split differently.
+ */
+#include <stdint.h>
+
+#include "bktest.h"
+#include "util/util_int.h"
+
+/* lower_ref - ASCII lower case, the definition */
+static int
+lower_ref(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + 32 : c;
+}
+
+/* imemmem_ref - first case-insensitive occurrence, the definition */
+static const char *
+imemmem_ref(const char *h, size_t hlen, const char *n, size_t nlen)
+{
+	size_t i, j;
+
+	if (nlen == 0)
+		return h;
+	/* loop: every start position */
+	for (i = 0; i + nlen <= hlen; i++) {
+		for (j = 0; j < nlen; j++) {
+			if (lower_ref((unsigned char)h[i + j]) !=
+			    lower_ref((unsigned char)n[j]))
+				break;
+		}
+		if (j == nlen)
+			return h + i;
+	}
+	return NULL;
+}
+
+static void
+test_util__lower(void)
+{
+	int c;
+
+	/* loop: every byte value */
+	for (c = 0; c < 256; c++)
+		BKT_EQ_INT("lower", bk__lower(c), lower_ref(c));
+	BKT_EQ_INT("signed char", bk__lower((char)0xc9), 0xc9);
+}
+
+/*
+ * Every haystack length up to 90 (a heap copy of exactly that size, so
+ * a read past its end is caught under ASan), every needle length up to
+ * 70, the needle planted at every offset in upper case, and near misses:
+ * the first and last bytes right, a middle one wrong.
+ */
+static void
+test_util__imemmem(void)
+{
+	static const char alpha[] = "Tomorrow@Example.ORG: 550 5.1.1 "
+	    "user unknown; mailbox full \x80\xff tail-END of the reply text";
+	size_t hlen, nlen, at;
+	unsigned seed = 12345;
+
+	/* loop: haystack lengths */
+	for (hlen = 0; hlen <= 90; hlen++) {
+		char *hay = malloc(hlen + 1);
+		size_t i;
+
+		/* loop: fill with letters that repeat the needle's bytes */
+		for (i = 0; i < hlen; i++) {
+			seed = seed * 1103515245u + 12345u;
+			hay[i] = "aAbB.x@"[(seed >> 16) % 7];
+		}
+		/* loop: needle lengths */
+		for (nlen = 1; nlen <= 70 && nlen <= sizeof(alpha) - 1;
+		    nlen++) {
+			char *n = malloc(nlen);
+			const char *got, *want;
+
+			memcpy(n, alpha, nlen);
+			got = bk__imemmem(hay, hlen, n, nlen);
+			want = imemmem_ref(hay, hlen, n, nlen);
+			if (got != want)
+				BKT_FAIL("[random %zu/%zu] got %td, want %td",
+				    hlen, nlen, got ? got - hay : -1,
+				    want ? want - hay : -1);
+			/* loop: plant it (upper-cased) at every offset */
+			for (at = 0; at + nlen <= hlen; at++) {
+				char *h2 = malloc(hlen);
+
+				memcpy(h2, hay, hlen);
+				for (i = 0; i < nlen; i++)
+					h2[at + i] = (char)((n[i] >= 'a' &&
+					    n[i] <= 'z') ? n[i] - 32 : n[i]);
+				got = bk__imemmem(h2, hlen, n, nlen);
+				want = imemmem_ref(h2, hlen, n, nlen);
+				if (got != want)
+					BKT_FAIL("[plant %zu/%zu@%zu] got %td, "
+					    "want %td", hlen, nlen, at,
+					    got ? got - h2 : -1,
+					    want ? want - h2 : -1);
+				if (nlen >= 3) {
+					h2[at + nlen / 2] = '#';
+					got = bk__imemmem(h2, hlen, n, nlen);
+					want = imemmem_ref(h2, hlen, n, nlen);
+					if (got != want)
+						BKT_FAIL("[miss %zu/%zu@%zu]",
+						    hlen, nlen, at);
+				}
+				free(h2);
+			}
+			free(n);
+		}
+		free(hay);
+	}
+	/* a long needle in a long haystack takes the skip-table path */
+	{
+		char big[3000];
+		const char *nd = "THE QUICK BROWN FOX JUMPS";
+
+		memset(big, 'q', sizeof(big));
+		memcpy(big + 2970, "the quick brown fox jumps", 25);
+		BKT_CHECK(bk__imemmem(big, sizeof(big), nd, strlen(nd)) ==
+		    big + 2970);
+		BKT_CHECK(bk__imemmem(big, 2994, nd, strlen(nd)) == NULL);
+	}
+}
+
+BK_TEST_MAIN(
+    BKT(test_util__lower),
+    BKT(test_util__imemmem))
