@@ -252,7 +252,7 @@ plain_run(char *o, const unsigned char *p, size_t len)
 
 /*
  * w_str - a JSON string, or null for an absent slice, at @o, which has
- * room for ESC_MAX * s.len + 2 bytes (str_room) plus STORE_SLACK.
+ * room for ESC_MAX * s.len + 2 bytes plus STORE_SLACK.
  */
 static char *
 w_str(char *o, bk_str s)
@@ -317,21 +317,11 @@ cs(const char *s)
 }
 
 /*
- * str_room - add the most bytes w_str can write for @s to *@total;
- * -1 on overflow
+ * The longest string member the writer takes: with it, the room counted
+ * for S_COUNT strings of ESC_MAX bytes per byte cannot overflow.
  */
-static int
-str_room(size_t *total, bk_str s)
-{
-	size_t n;
-
-	if (s.ptr == NULL)
-		return 0;       /* "null" is counted with the keys */
-	if (bk__size_mul(&n, s.len, ESC_MAX) != 0 ||
-	    bk__size_add(&n, n, 2) != 0 || bk__size_add(total, *total, n) != 0)
-		return -1;
-	return 0;
-}
+#define STR_LEN_MAX ((SIZE_MAX / 2 - JSON_FIXED - STORE_SLACK) / \
+    (ESC_MAX * S_COUNT) - 2)
 
 /* rfc3339 - the timestamp in the zone it was written in */
 static void
@@ -563,7 +553,7 @@ bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
     int fl)
 {
 	bk_str v[S_COUNT];
-	size_t total = JSON_FIXED, i;
+	size_t total = JSON_FIXED, sum, i;
 	char *o, *start;
 
 	v[S_ORIGIN] = cs(origin);
@@ -595,13 +585,18 @@ bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
 	v[S_RULE] = r->rule;
 	v[S_EVIDENCE] = r->evidence;
 	v[S_ERROR] = r->error;
+	/* the most bytes w_str writes: ESC_MAX per byte and two quotes
+	 * ("null" for an absent one is counted with the keys) */
+	sum = 0;
 	/* loop: S_COUNT passes */
 	for (i = 0; i < S_COUNT; i++) {
-		if (str_room(&total, v[i]) != 0) {
+		if (v[i].len > STR_LEN_MAX) {
 			b->oom = 1;
 			return BK_ENOMEM;
 		}
+		sum += v[i].len + 2;
 	}
+	total += ESC_MAX * sum;
 	if (room(b, total + STORE_SLACK) != 0)
 		return BK_ENOMEM;
 	start = o = b->p + b->len;

@@ -452,8 +452,9 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 	size_t k, len;
 	int m, rc;
 
-	/* the stacks are read only below their tops: no need to zero them */
-	st = malloc(sizeof(*st));
+	/* the stacks are read only below their tops: no need to zero them;
+	 * the message's arena holds them (freed with it, no malloc) */
+	st = bk__arena_alloc(msg->arena, sizeof(*st));
 	if (st == NULL)
 		return BK_ENOMEM;
 	st->nframes = 0;
@@ -462,10 +463,8 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 	st->max_parts = max_parts;
 	st->max_depth = max_depth;
 	msg->root = new_part(msg, NULL, max_parts);
-	if (msg->root == NULL) {
-		free(st);
+	if (msg->root == NULL)
 		return BK_ENOMEM;
-	}
 	rc = open_entity(st, msg->root, &p, end);
 	/* loop: p moves to the next line every iteration */
 	while (rc == 0 && p < end) {
@@ -525,7 +524,6 @@ parse_mime(bk_message *msg, unsigned max_parts, unsigned max_depth)
 		bk__message_damage(msg, BK_SEV_WARNING,
 		    "multipart without a closing boundary");
 	close_to(st, 0, end);
-	free(st);
 	return rc;
 }
 

@@ -425,14 +425,16 @@ fill:
 static int
 is_separator(const char *p, size_t len)
 {
-	size_t i;
+	const char *q = p + 5, *end = p + len, *c;
 
 	if (len < 6 || memcmp(p, "From ", 5) != 0)
 		return 0;
-	for (i = 5; i + 2 < len; i++) {
-		if (p[i] == ':' && bk__is(p[i - 1], BK_C_DIGIT) &&
-		    bk__is(p[i + 1], BK_C_DIGIT))
+	/* loop: q moves past each ':' of the line (memchr finds them) */
+	while (end - q > 2 && (c = memchr(q, ':', (size_t)(end - q - 2)))
+	    != NULL) {
+		if (bk__is(c[-1], BK_C_DIGIT) && bk__is(c[1], BK_C_DIGIT))
 			return 1;
+		q = c + 1;
 	}
 	return 0;
 }
