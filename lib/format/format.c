@@ -195,10 +195,12 @@ word_special(uint64_t w)
 
 /*
  * plain_run - copy the bytes at the start of @p (@len of them) that need
- * no escape to @o; returns how many.  With SSE2 they are checked and
- * stored 16 at a time, the last short run through a zero-padded copy
- * (the store may run STORE_SLACK bytes past what is kept); else 8 at a
- * time (word_special), then one by one.
+ * no escape to @o; returns how many.  A run of 16 bytes or more is
+ * checked and stored 16 at a time with SSE2 (8 without), its last bytes
+ * through one load that ends at @p + @len and overlaps bytes already
+ * found clean, so their bits are 0; a shorter one as two overlapping
+ * 8-byte words.  A store may write bytes past the run's end (the room
+ * holds them), never past STORE_SLACK beyond @o + @len.
  */
 static inline size_t
 plain_run(char *o, const unsigned char *p, size_t len)
@@ -206,31 +208,28 @@ plain_run(char *o, const unsigned char *p, size_t len)
 	size_t i = 0;
 
 #if defined(__SSE2__)
-	unsigned m;
-
-	/* loop: i grows by 16 each pass */
-	while (len - i >= 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)
-		    (p + i));
-
-		_mm_storeu_si128((__m128i *)(void *)(o + i), a);
-		m = special16(a);
-		if (m != 0)
-			return i + (size_t)__builtin_ctz(m);
-		i += 16;
-	}
-	if (i < len) {
-		unsigned char tmp[16] = { 0 };
+	if (len >= 16) {
 		__m128i a;
+		unsigned m;
 
-		memcpy(tmp, p + i, len - i);
-		a = _mm_loadu_si128((const __m128i *)(const void *)tmp);
+		/* loop: i grows by 16 each pass */
+		while (len - i >= 16) {
+			a = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			_mm_storeu_si128((__m128i *)(void *)(o + i), a);
+			m = special16(a);
+			if (m != 0)
+				return i + (size_t)__builtin_ctz(m);
+			i += 16;
+		}
+		if (i == len)
+			return i;
+		i = len - 16;
+		a = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
 		_mm_storeu_si128((__m128i *)(void *)(o + i), a);
-		/* the padding bytes are zero, so special: they end the run */
 		m = special16(a);
-		i += (size_t)__builtin_ctz(m | 0x10000u);
+		return m != 0 ? i + (size_t)__builtin_ctz(m) : len;
 	}
-	return i;
 #else
 	/* loop: i grows by 8 each pass */
 	while (len - i >= 8) {
@@ -242,12 +241,24 @@ plain_run(char *o, const unsigned char *p, size_t len)
 		memcpy(o + i, &w, 8);
 		i += 8;
 	}
+#endif
+	if (len - i >= 8) {
+		uint64_t w1, w2;
+
+		memcpy(&w1, p + i, 8);
+		memcpy(&w2, p + len - 8, 8);
+		if (!word_special(w1) && !word_special(w2)) {
+			memcpy(o + i, &w1, 8);
+			memcpy(o + len - 8, &w2, 8);
+			return len;
+		}
+	}
+	/* loop: one byte per pass over the few bytes left */
 	while (i < len && esc_table[p[i]] == 0) {
 		o[i] = (char)p[i];
 		i++;
 	}
 	return i;
-#endif
 }
 
 /*
