@@ -10,6 +10,10 @@
  */
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "message/message_int.h"
 
@@ -394,6 +398,73 @@ decode_word(bk_message *msg, bk__buf *b, const char *p, size_t len)
 }
 
 /*
+ * word_plain - none of the 8 bytes of @w is >= 0x80, '\n' or '=' (the
+ * "has a zero byte" bit trick, exact as to whether any byte matches)
+ */
+static inline int
+word_plain(uint64_t w)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t nl = w ^ (ones * '\n'), eq = w ^ (ones * '=');
+
+	return ((w | ((nl - ones) & ~nl) | ((eq - ones) & ~eq)) & high) == 0;
+}
+
+/*
+ * header_plain - a field value with no byte >= 0x80, no line break and
+ * no '=' needs no decoding: most do.  Sixteen bytes at a time with SSE2,
+ * else 8 (the last load ending at the end, overlapping bytes already
+ * seen), a value under 8 bytes byte by byte.  A value with an '=' is
+ * left to the exact scan.
+ */
+static int
+header_plain(const char *p, size_t len)
+{
+	size_t i;
+
+#if defined(__SSE2__)
+	if (len >= 16) {
+		const __m128i nl = _mm_set1_epi8('\n');
+		const __m128i eq = _mm_set1_epi8('=');
+		__m128i a;
+
+		/* loop: i grows by 16 each pass; the last load ends at len */
+		for (i = 0; i < len; i += 16) {
+			if (len - i < 16)
+				i = len - 16;
+			a = _mm_loadu_si128((const __m128i *)(const void *)
+			    (p + i));
+			if (_mm_movemask_epi8(_mm_or_si128(a, _mm_or_si128(
+			    _mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(a, eq)))) !=
+			    0)
+				return 0;
+		}
+		return 1;
+	}
+#endif
+	if (len >= 8) {
+		uint64_t w;
+
+		/* loop: i grows by 8 each pass; the last word ends at len */
+		for (i = 0; i < len; i += 8) {
+			if (len - i < 8)
+				i = len - 8;
+			memcpy(&w, p + i, 8);
+			if (!word_plain(w))
+				return 0;
+		}
+		return 1;
+	}
+	/* loop: one byte per pass, fewer than 8 */
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)p[i] >= 0x80 || p[i] == '\n' || p[i] == '=')
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * bk__header_decode - unfold (RFC 5322 2.2.3) and decode encoded words;
  * white space between two adjacent encoded words is dropped (RFC 2047 6.2).
  * Raw 8-bit text is taken as UTF-8 when valid, else converted.
@@ -407,6 +478,8 @@ bk__header_decode(bk_message *msg, bk_str raw)
 	const char *p = raw.ptr;
 
 	raw = bk__trim(raw);
+	if (header_plain(raw.ptr, raw.len))
+		return raw;
 	p = raw.ptr;
 	for (i = 0; i < raw.len; i++) {
 		if ((unsigned char)p[i] >= 0x80)

@@ -8,6 +8,8 @@
 #ifndef BK_MESSAGE_INT_H
 #define BK_MESSAGE_INT_H
 
+#include <string.h>
+
 #include "bouncekit/message.h"
 #include "bouncekit/limits.h"
 #include "util/util_int.h"
@@ -70,8 +72,17 @@ void bk__message_damage(bk_message *msg, bk_severity sev, const char *text);
 int bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
     const char *end);
 
-/* raw value of the first header called @name, BK_STR_NULL if none */
-bk_str bk__headers_get(const bk__headers *h, const char *name);
+/* raw value of the first header called @name (@len bytes, lower case or
+ * not), BK_STR_NULL if none */
+bk_str bk__headers_getn(const bk__headers *h, const char *name, size_t len);
+
+/* bk__headers_getn of a C string; inline, so a literal name's length is
+ * known when compiling */
+static inline bk_str
+bk__headers_get(const bk__headers *h, const char *name)
+{
+	return bk__headers_getn(h, name, strlen(name));
+}
 
 /* unfolded value with RFC 2047 words decoded to UTF-8 */
 bk_str bk__header_decode(bk_message *msg, bk_str raw);

@@ -230,15 +230,14 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 	return 0;
 }
 
-/* bk__headers_get - raw value of the first field called @name */
+/* bk__headers_getn - see message_int.h */
 bk_str
-bk__headers_get(const bk__headers *h, const char *name)
+bk__headers_getn(const bk__headers *h, const char *name, size_t len)
 {
-	size_t i, len;
+	size_t i;
 
 	if (h == NULL)
 		return BK_STR_NULL;
-	len = strlen(name);
 	/* the length rules out most fields before any byte is compared */
 	for (i = 0; i < h->n; i++) {
 		if (h->v[i].name.len == len &&

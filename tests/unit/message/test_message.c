@@ -354,6 +354,69 @@ test_message__header_decoding(void)
 	bk_message_free(msg);
 }
 
+/*
+ * A folded line break or a raw Latin-1 byte at every offset of values of
+ * every length up to 40: values are first checked 16 (or 8) bytes at a
+ * time for anything to decode, so each split is covered.  Each value is
+ * a heap copy of exactly its length.
+ */
+static void
+test_message__header_decoding_offsets(void)
+{
+	static const struct {
+		const char *name, *in, *out;
+	} marks[] = {
+		{ "fold", "\n ", " " },
+		{ "latin1", "\xe9", "\xc3\xa9" },
+		{ "utf8", "\xc3\xa9", "\xc3\xa9" },
+	};
+	size_t len, at, k, i;
+	bk_message *msg;
+
+	BKT_EQ_INT("new", bk_message_new(&msg, "a: b\n\n", 6, NULL), 0);
+	/* loop: lengths, offsets inside the value, marks */
+	for (len = 2; len <= 40; len++) {
+		for (at = 1; at < len; at++) {
+			for (k = 0; k < sizeof(marks) / sizeof(marks[0]);
+			    k++) {
+				size_t ml = strlen(marks[k].in);
+				char *raw = malloc(len + ml), want[64];
+				bk_str got;
+
+				for (i = 0; i < len; i++)
+					raw[i < at ? i : i + ml] =
+					    (char)('a' + i % 26);
+				memcpy(raw + at, marks[k].in, ml);
+				memcpy(want, raw, at);
+				strcpy(want + at, marks[k].out);
+				for (i = at; i < len; i++)
+					want[i + strlen(marks[k].out)] =
+					    (char)('a' + i % 26);
+				want[len + strlen(marks[k].out)] = '\0';
+				got = bk__header_decode(msg,
+				    bk__str(raw, len + ml));
+				if (got.len != strlen(want) ||
+				    memcmp(got.ptr, want, got.len) != 0)
+					BKT_FAIL("[%s len %zu at %zu] got %.*s",
+					    marks[k].name, len, at,
+					    (int)got.len, got.ptr);
+				free(raw);
+			}
+		}
+	}
+	/* and none: the value comes back as it is */
+	for (len = 1; len <= 40; len++) {
+		char *raw = malloc(len);
+		bk_str got;
+
+		memset(raw, 'x', len);
+		got = bk__header_decode(msg, bk__str(raw, len));
+		BKT_CHECK(got.ptr == raw && got.len == len);
+		free(raw);
+	}
+	bk_message_free(msg);
+}
+
 static void
 test_message__ct_params(void)
 {
@@ -625,6 +688,7 @@ BK_TEST_MAIN(
     BKT(test_message__huge_header_line),
     BKT(test_message__encodings),
     BKT(test_message__header_decoding),
+    BKT(test_message__header_decoding_offsets),
     BKT(test_message__ct_params),
     BKT(test_message__big_attachment),
     BKT(test_message__size_limit),
