@@ -327,6 +327,10 @@ cs(const char *s)
 	return r;
 }
 
+/* the format version as the text of its digits */
+#define VERSION_TEXT(v) VERSION_TEXT_(v)
+#define VERSION_TEXT_(v) #v
+
 /*
  * The longest string member the writer takes: with it, the room counted
  * for S_COUNT strings of ESC_MAX bytes per byte cannot overflow.
@@ -564,7 +568,7 @@ bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
     int fl)
 {
 	bk_str v[S_COUNT];
-	size_t total = JSON_FIXED, sum, i;
+	size_t total = JSON_FIXED, sum, over, i;
 	char *o, *start;
 
 	v[S_ORIGIN] = cs(origin);
@@ -599,20 +603,22 @@ bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
 	/* the most bytes w_str writes: ESC_MAX per byte and two quotes
 	 * ("null" for an absent one is counted with the keys) */
 	sum = 0;
-	/* loop: S_COUNT passes */
+	over = 0;
+	/* loop: S_COUNT passes; the OR of the lengths is at least the
+	 * longest, so one test afterwards bounds them all */
 	for (i = 0; i < S_COUNT; i++) {
-		if (v[i].len > STR_LEN_MAX) {
-			b->oom = 1;
-			return BK_ENOMEM;
-		}
 		sum += v[i].len + 2;
+		over |= v[i].len;
+	}
+	if (over > STR_LEN_MAX) {
+		b->oom = 1;
+		return BK_ENOMEM;
 	}
 	total += ESC_MAX * sum;
 	if (room(b, total + STORE_SLACK) != 0)
 		return BK_ENOMEM;
 	start = o = b->p + b->len;
-	LIT(o, "{\"format_version\":");
-	o = w_int(o, BK_FORMAT_VERSION);
+	LIT(o, "{\"format_version\":" VERSION_TEXT(BK_FORMAT_VERSION));
 	MEMBER_STR(o, fl, ",\"origin\":", v[S_ORIGIN]);
 	MEMBER_STR(o, fl, ",\"kind\":", v[S_KIND]);
 	MEMBER_STR(o, fl, ",\"decoder\":", v[S_DECODER]);
