@@ -15,6 +15,10 @@
  *   Postmark    "RecordType" Bounce, SpamComplaint, Delivery
  *   SparkPost   "msys" with a "message_event" (bounce, out_of_band,
  *               delay, delivery, spam_complaint, policy_rejection)
+ *   Mandrill    "event" hard_bounce, soft_bounce, deferral, reject,
+ *               spam, send, with the message as "msg"; also the form
+ *               body Mandrill posts ("mandrill_events=" and the array,
+ *               percent-encoded)
  * Each event gives records with what the provider says: the recipient,
  * the remote server's reply (classified like any other), the status
  * and the provider's own verdict where it has one (SES "Suppressed",
@@ -477,6 +481,77 @@ sparkpost(bk__dctx *ctx, json_t *ev)
 	return 1;
 }
 
+/*
+ * Mandrill's summary of a bounce (msg.bounce_description), for a bounce
+ * that came without the server's reply: the reason it names.
+ */
+static bk_reason
+mandrill_hint(json_t *msg)
+{
+	static const struct {
+		const char *desc;
+		bk_reason reason;
+	} hints[] = {
+		{ "bad_mailbox", BK_REASON_USERUNKNOWN },
+		{ "invalid_domain", BK_REASON_HOSTUNKNOWN },
+		{ "mailbox_full", BK_REASON_MAILBOXFULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (is(msg, "bounce_description", hints[i].desc))
+			return hints[i].reason;
+	}
+	return BK_REASON_UNDEFINED;
+}
+
+/* Mandrill: "event" and the message as "msg"; one address each */
+static int
+mandrill(bk__dctx *ctx, json_t *ev)
+{
+	json_t *msg = get(ev, "msg"), *smtp;
+	bk_record *r;
+	bk_kind kind;
+	bk_str why;
+
+	if (is(ev, "event", "hard_bounce") || is(ev, "event", "soft_bounce") ||
+	    is(ev, "event", "reject"))
+		kind = BK_KIND_BOUNCE;
+	else if (is(ev, "event", "deferral"))
+		kind = BK_KIND_DELAY;
+	else if (is(ev, "event", "send"))
+		kind = BK_KIND_DELIVERED;
+	else if (is(ev, "event", "spam"))
+		kind = BK_KIND_FEEDBACK;
+	else
+		return 0;
+	r = add(ctx, "webhook-mandrill");
+	if (r == NULL)
+		return -1;
+	r->kind = kind;
+	r->recipient = str(ctx, msg, "email");
+	r->sender = str(ctx, msg, "sender");
+	r->subject = str(ctx, msg, "subject");
+	r->message_id = str(ctx, msg, "_id");
+	when(r, ev, "ts");
+	why = str(ctx, msg, "diag");
+	/* a deferral's reply is that of the last attempt */
+	smtp = get(msg, "smtp_events");
+	if (why.ptr == NULL && json_is_array(smtp) && json_array_size(smtp))
+		why = str(ctx, json_array_get(smtp, json_array_size(smtp) - 1),
+		    "diag");
+	reply(r, why);
+	if (kind == BK_KIND_FEEDBACK)
+		r->feedback_type = bk__str("abuse", 5);
+	/* a rejection is Mandrill's own refusal: the address is on its
+	 * rejection list */
+	if (is(ev, "event", "reject"))
+		r->reason_hint = BK_REASON_SUPPRESSED;
+	else if (kind == BK_KIND_BOUNCE && r->diagnostic.ptr == NULL)
+		r->reason_hint = mandrill_hint(msg);
+	return 1;
+}
+
 /* event - one event object, of whichever provider it is */
 static int
 event(bk__dctx *ctx, json_t *ev, int depth)
@@ -504,6 +579,8 @@ event(bk__dctx *ctx, json_t *ev, int depth)
 		return postmark(ctx, ev);
 	if (get(ev, "msys") != NULL)
 		return sparkpost(ctx, ev);
+	if (get(ev, "event") != NULL && json_is_object(get(ev, "msg")))
+		return mandrill(ctx, ev);
 	if (get(ev, "event") != NULL && get(ev, "email") != NULL)
 		return sendgrid(ctx, ev);
 	if (get(ev, "event") != NULL && get(ev, "recipient") != NULL)
@@ -602,9 +679,50 @@ none_known(bk__dctx *ctx)
 	    why == NULL)
 		why = "JSON, but no bounce, delay, delivery or complaint event "
 		    "of a known provider "
-		    "(Amazon SES, SendGrid, Mailgun, Postmark, SparkPost)";
+		    "(Amazon SES, SendGrid, Mailgun, Postmark, SparkPost, "
+		    "Mandrill)";
 	r->error = bk__cstr(why);
 	return 1;
+}
+
+/*
+ * form_value - Mandrill posts its events as a form: the body is
+ * "mandrill_events=" and the JSON, percent-encoded ('+' for a space).
+ * The decoded JSON in the message's arena (never longer than the body),
+ * or an absent slice when the body is not such a form.
+ */
+static bk_str
+form_value(bk__dctx *ctx, const char *p, const char *end)
+{
+	static const char key[] = "mandrill_events=";
+	char *out;
+	size_t n = 0;
+	int hi, lo;
+
+	if ((size_t)(end - p) < sizeof(key) - 1 ||
+	    memcmp(p, key, sizeof(key) - 1) != 0)
+		return BK_STR_NULL;
+	p += sizeof(key) - 1;
+	out = bk__arena_alloc(ctx->msg->arena, (size_t)(end - p) + 1);
+	if (out == NULL) {
+		ctx->oom = 1;
+		return BK_STR_NULL;
+	}
+	/* loop: one byte or one %XX a pass; stops at the next field */
+	for (; p < end && *p != '&' && *p != '\n' && *p != '\r'; p++) {
+		if (*p == '+') {
+			out[n++] = ' ';
+		} else if (*p == '%' && end - p >= 3 &&
+		    (hi = bk__hexval(p[1])) >= 0 &&
+		    (lo = bk__hexval(p[2])) >= 0) {
+			out[n++] = (char)(hi * 16 + lo);
+			p += 2;
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	return bk__str(out, n);
 }
 
 /*
@@ -621,6 +739,16 @@ bk__decode_webhook(bk__dctx *ctx)
 	if (ctx->msg->root->headers.n != 0)
 		return 0;
 	p = skip_space(p, end);
+	if (p < end && *p == 'm') {
+		bk_str form = form_value(ctx, p, end);
+
+		if (ctx->oom)
+			return -1;
+		if (form.ptr != NULL) {
+			p = skip_space(form.ptr, form.ptr + form.len);
+			end = form.ptr + form.len;
+		}
+	}
 	if (p == end || (*p != '{' && *p != '['))
 		return 0;
 	/* one document, or JSON Lines: one value after another */

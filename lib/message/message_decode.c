@@ -70,17 +70,6 @@ b64_decode(bk__buf *b, const char *p, size_t len)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = bk__lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* qp_decode - quoted-printable; @header: '_' is a space (RFC 2047 Q) */
 static void
 qp_decode(bk__buf *b, const char *p, size_t len, int header)
@@ -108,14 +97,14 @@ qp_decode(bk__buf *b, const char *p, size_t len, int header)
 			continue;
 		}
 		/* '=' */
-		if (i + 2 < len + 0 && hexval(p[i + 1]) >= 0 &&
-		    hexval(p[i + 2]) >= 0) {
-			bk__buf_putc(b, hexval(p[i + 1]) * 16 +
-			    hexval(p[i + 2]));
+		if (i + 2 < len + 0 && bk__hexval(p[i + 1]) >= 0 &&
+		    bk__hexval(p[i + 2]) >= 0) {
+			bk__buf_putc(b, bk__hexval(p[i + 1]) * 16 +
+			    bk__hexval(p[i + 2]));
 			i += 3;
 			continue;
 		}
-		if (i + 2 == len && hexval(p[i + 1]) >= 0) {
+		if (i + 2 == len && bk__hexval(p[i + 1]) >= 0) {
 			bk__buf_putc(b, '=');
 			i++;
 			continue;
@@ -640,9 +629,9 @@ bk__ct_param(bk_message *msg, bk_str ct, const char *name)
 			}
 			while (v < q) {
 				if (*v == '%' && q - v >= 3 &&
-				    hexval(v[1]) >= 0 && hexval(v[2]) >= 0) {
-					bk__buf_putc(&b, hexval(v[1]) * 16 +
-					    hexval(v[2]));
+				    bk__hexval(v[1]) >= 0 && bk__hexval(v[2]) >= 0) {
+					bk__buf_putc(&b, bk__hexval(v[1]) * 16 +
+					    bk__hexval(v[2]));
 					v += 3;
 				} else {
 					bk__buf_putc(&b, *v++);

@@ -108,6 +108,18 @@ bk__lower(int c)
 	return bk__lc[(unsigned char)c];
 }
 
+/* bk__hexval - the value of hex digit @c (either case), -1 if not one */
+static inline int
+bk__hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = bk__lower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 /* case-insensitive helpers over slices */
 int bk__ieq(const char *a, size_t alen, const char *b);
 int bk__istarts(const char *a, size_t alen, const char *prefix);

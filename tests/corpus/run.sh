@@ -1,11 +1,12 @@
 #!/bin/sh
 # run.sh BOUNCEKIT DIR - the golden corpus.
 #
-# Every DIR/<reason>/<case>.eml (and web hook events, <case>.json) is
-# decoded; <case>.expect holds one JSON
-# object per expected record, with only the keys that matter (recipient,
-# status, reply_code, reason, hard, kind, ...).  Records and expectations
-# are compared in order; any difference prints got and want.
+# Every DIR/<reason>/<case>.eml (and web hook events, <case>.json, or
+# the form body a provider posts, <case>.form) is decoded;
+# <case>.expect holds one JSON object per expected record, with only
+# the keys that matter (recipient, status, reply_code, reason, hard,
+# kind, ...).  Records and expectations are compared in order; any
+# difference prints got and want.
 set -u
 bin=$1
 dir=$2
@@ -16,7 +17,7 @@ passed = failed = 0
 for root, dirs, files in sorted(os.walk(top)):
     dirs.sort()
     for f in sorted(files):
-        if not f.endswith((".eml", ".json")):
+        if not f.endswith((".eml", ".json", ".form")):
             continue
         eml = os.path.join(root, f)
         exp_path = eml[:eml.rindex(".")] + ".expect"

@@ -185,6 +185,52 @@ test_webhook__not_events(void)
 	}
 }
 
+/*
+ * Mandrill's form body: the events percent-encoded after
+ * "mandrill_events="; a broken escape is kept as it is, the next field
+ * ends the value, and a form that does not hold events says why.
+ */
+static void
+test_webhook__mandrill_form(void)
+{
+	static const struct {
+		const char *name, *body;
+		size_t n;
+		int kind;
+		const char *rcpt, *error;
+	} rows[] = {
+		{ "one event", "mandrill_events=%5B%7B%22event%22%3A%22hard_"
+		    "bounce%22%2C%22msg%22%3A%7B%22email%22%3A%22a%40example."
+		    "org%22%7D%7D%5D", 1, BK_KIND_BOUNCE, "a@example.org",
+		    NULL },
+		{ "plus is a space, next field ends it",
+		    "mandrill_events=%7B%22event%22%3A+%22deferral%22%2C+%22"
+		    "msg%22%3A+%7B%22email%22%3A+%22b%40example.org%22%7D%7D"
+		    "&other=%5B", 1, BK_KIND_DELAY, "b@example.org", NULL },
+		{ "broken escape", "mandrill_events=%5B%7B%22event%22%3A%22"
+		    "send%22%2C%22msg%22%3A%7B%22email%22%3A%22c%4", 1,
+		    BK_KIND_UNKNOWN, "", "not closed" },
+		{ "empty", "mandrill_events=", 1, BK_KIND_UNKNOWN, "",
+		    NULL },
+		{ "not events", "mandrill_events=%7B%22hello%22%3A1%7D", 1,
+		    BK_KIND_UNKNOWN, "", "no bounce, delay, delivery" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct result r = decode(rows[i].body, strlen(rows[i].body));
+
+		BKT_EQ_INT(rows[i].name, r.n, rows[i].n);
+		BKT_EQ_INT(rows[i].name, r.kind0, rows[i].kind);
+		BKT_EQ_STR(rows[i].name, r.rcpt0, strlen(r.rcpt0),
+		    rows[i].rcpt);
+		if (rows[i].error != NULL &&
+		    strstr(r.error0, rows[i].error) == NULL)
+			BKT_FAIL("[%s] error \"%s\", want \"%s\"",
+			    rows[i].name, r.error0, rows[i].error);
+	}
+}
+
 /* JSON Lines and a mail message that mentions JSON stay apart */
 static void
 test_webhook__lines_and_mail(void)
@@ -211,5 +257,6 @@ BK_TEST_MAIN(
 	BKT(test_webhook__events_limit),
 	BKT(test_webhook__event_bounds),
 	BKT(test_webhook__not_events),
+	BKT(test_webhook__mandrill_form),
 	BKT(test_webhook__lines_and_mail)
 )
