@@ -629,7 +629,8 @@ bk__ct_param(bk_message *msg, bk_str ct, const char *name)
 			}
 			while (v < q) {
 				if (*v == '%' && q - v >= 3 &&
-				    bk__hexval(v[1]) >= 0 && bk__hexval(v[2]) >= 0) {
+				    bk__hexval(v[1]) >= 0 &&
+				    bk__hexval(v[2]) >= 0) {
 					bk__buf_putc(&b, bk__hexval(v[1]) * 16 +
 					    bk__hexval(v[2]));
 					v += 3;
