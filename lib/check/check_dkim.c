@@ -509,7 +509,10 @@ finish(struct dsig *s, bk_dkim_result res, const char *fmt, const char *arg)
 		return;
 	s->done = 1;
 	s->pub.result = res;
-	snprintf(s->detail, sizeof(s->detail), fmt, arg ? arg : "");
+	/* a detail too long for its room ends in "..." where it was cut */
+	if (snprintf(s->detail, sizeof(s->detail), fmt, arg ? arg : "") >=
+	    (int)sizeof(s->detail))
+		memcpy(s->detail + sizeof(s->detail) - 4, "...", 4);
 	s->pub.detail = s->detail;
 	if (d->pending > 0)
 		d->pending--;

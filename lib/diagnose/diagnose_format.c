@@ -4,7 +4,7 @@
  *
  * Invariant: every string that can come from the bounce, from DNS or
  * from a rules file passes through esc() (text: control bytes, escape
- * sequences and invalid UTF-8 become \xNN) or json() (JSON escapes,
+ * sequences and invalid UTF-8 become \xNN) or json_str() (JSON escapes,
  * U+FFFD for invalid UTF-8) before it is written.  The explanation is
  * written by bk_explain_format(), which keeps the same invariant.
  */
@@ -148,42 +148,11 @@ wrap(FILE *fp, const char *text, size_t used, size_t indent, size_t width)
 	fputc('\n', fp);
 }
 
-/* json - a JSON string, or null */
+/* json_str - C string @s as a JSON string, or null */
 static void
-json(FILE *fp, const char *s)
+json_str(FILE *fp, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, len, n;
-
-	if (s == NULL) {
-		fputs("null", fp);
-		return;
-	}
-	len = strlen(s);
-	fputc('"', fp);
-	while (i < len) {
-		unsigned c = p[i];
-
-		if (c >= 0x80) {
-			n = utf8_len(p + i, len - i);
-			if (n == 0) {
-				fputs("\\ufffd", fp);
-				i++;
-			} else {
-				fwrite(p + i, 1, n, fp);
-				i += n;
-			}
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc((int)c, fp);
-		i++;
-	}
-	fputc('"', fp);
+	bk__json_fput(fp, s, s != NULL ? strlen(s) : 0);
 }
 
 /* the plan bits, in the order they are shown: words, JSON ids */
@@ -384,41 +353,41 @@ format_json(FILE *fp, const bk_diagnosis *d)
 		fputs(pl, fp);
 	}
 	fputs("],\"plan_why\":", fp);
-	json(fp, bk_diagnosis_plan_why(d));
+	json_str(fp, bk_diagnosis_plan_why(d));
 	ip = bk_diagnosis_ip(d, &src, &ipdetail);
 	fputs(",\"sending_ip\":", fp);
-	json(fp, ip);
+	json_str(fp, ip);
 	fputs(",\"sending_ip_source\":", fp);
-	json(fp, ip_source_id(src));
+	json_str(fp, ip_source_id(src));
 	fputs(",\"sending_ip_detail\":", fp);
-	json(fp, ipdetail);
+	json_str(fp, ipdetail);
 	fputs(",\"returned_message\":", fp);
-	json(fp, bk_diag_returned_name(bk_diagnosis_returned(d)));
+	json_str(fp, bk_diag_returned_name(bk_diagnosis_returned(d)));
 	fputs(",\"spf_domain\":", fp);
-	json(fp, bk_diagnosis_spf_domain(d));
+	json_str(fp, bk_diagnosis_spf_domain(d));
 	fputs(",\"from_domain\":", fp);
-	json(fp, bk_diagnosis_from_domain(d));
+	json_str(fp, bk_diagnosis_from_domain(d));
 	fputs(",\"checks\":[", fp);
 	for (i = 0; i < bk_diagnosis_count(d); i++) {
 		const bk_diag_check *c = bk_diagnosis_check(d, i);
 
 		fputs(i ? ",{\"kind\":" : "{\"kind\":", fp);
-		json(fp, c->kind);
+		json_str(fp, c->kind);
 		fputs(",\"id\":", fp);
-		json(fp, c->id);
+		json_str(fp, c->id);
 		fputs(",\"title\":", fp);
-		json(fp, c->title);
+		json_str(fp, c->title);
 		fputs(",\"target\":", fp);
-		json(fp, c->target);
+		json_str(fp, c->target);
 		fprintf(fp, ",\"state\":\"%s\",\"named\":%s,\"detail\":",
 		    bk_diag_state_id(c->state), c->named ? "true" : "false");
-		json(fp, c->detail);
+		json_str(fp, c->detail);
 		fputc('}', fp);
 	}
 	fprintf(fp, "],\"verdict\":\"%s\",\"summary\":",
 	    plan == 0 ? "not-applicable" :
 	    bk_diag_state_id(bk_diagnosis_verdict(d)));
-	json(fp, bk_diagnosis_summary(d));
+	json_str(fp, bk_diagnosis_summary(d));
 	fputs("}}\n", fp);
 	return 0;
 }

@@ -3,7 +3,7 @@
  * machines (JSON), from the classifier's knowledge.
  *
  * Invariants: every byte that comes from the bounce (diagnostic, evidence,
- * addresses, host names) passes through put_text() or put_json(), which
+ * addresses, host names) passes through put_text() or bk__json_fput(), which
  * never emit a control byte, an escape sequence or invalid UTF-8: those
  * become \xNN (text) or JSON escapes / U+FFFD.  Knowledge texts go through
  * the same writers (a user's rules file is not trusted either).  Text is
@@ -720,57 +720,10 @@ explain_text(struct out *o, const bk_record *rec, const struct know *k)
 	links(o, k);
 }
 
-/* put_json - a JSON string (RFC 8259); invalid UTF-8 becomes U+FFFD */
-static void
-put_json(FILE *fp, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	if (s == NULL) {
-		fputs("null", fp);
-		return;
-	}
-	fputc('"', fp);
-	while (i < len) {
-		unsigned c = p[i];
-
-		if (c >= 0x80) {
-			n = utf8_len(p + i, len - i);
-			if (n == 0 && c == 0xc2 && i + 1 < len &&
-			    (p[i + 1] & 0xc0) == 0x80) {
-				fprintf(fp, "\\u%04x", p[i + 1]);
-				i += 2;
-				continue;
-			}
-			if (n == 0) {
-				fputs("\\ufffd", fp);
-				i++;
-			} else {
-				fwrite(p + i, 1, n, fp);
-				i += n;
-			}
-			continue;
-		}
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", fp);
-		else if (c == '\t')
-			fputs("\\t", fp);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc((int)c, fp);
-		i++;
-	}
-	fputc('"', fp);
-}
-
 static void
 jc(FILE *fp, const char *s)
 {
-	put_json(fp, s, s ? strlen(s) : 0);
+	bk__json_fput(fp, s, s ? strlen(s) : 0);
 }
 
 /* jentry - the members a knowledge entry always has: id, name, about */
@@ -788,7 +741,7 @@ jentry(FILE *fp, const char *id, const char *name, const char *about)
 static void
 js(FILE *fp, bk_str s)
 {
-	put_json(fp, s.ptr, s.ptr ? s.len : 0);
+	bk__json_fput(fp, s.ptr, s.ptr ? s.len : 0);
 }
 
 /* jlist - a JSON array of strings */

@@ -548,35 +548,6 @@ text_put(FILE *fp, const char *s, size_t len, size_t max)
 	return cols;
 }
 
-/* json_put - @s as a JSON string, invalid UTF-8 as U+FFFD */
-static void
-json_put(FILE *fp, const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, n;
-
-	fputc('"', fp);
-	while (i < len) {
-		if (p[i] == '"' || p[i] == '\\') {
-			fputc('\\', fp);
-			fputc(p[i++], fp);
-			continue;
-		}
-		n = bk__utf8_len(p + i, len - i);
-		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
-			fprintf(fp, "\\u%04x", p[i]);
-			i++;
-		} else if (n == 0) {
-			fputs("\\ufffd", fp);
-			i++;
-		} else {
-			fwrite(p + i, 1, n, fp);
-			i += n;
-		}
-	}
-	fputc('"', fp);
-}
-
 /* html_put - @s as HTML text or attribute value (quotes escaped),
  * unsafe characters as U+FFFD */
 static void
@@ -845,21 +816,21 @@ write_json(const bk_report *r, FILE *fp, const bk_classifier *cls)
 			struct about ab = about(cls, (enum dim)d, v[i]);
 
 			fputs(i ? ",{\"value\":" : "{\"value\":", fp);
-			json_put(fp, v[i]->key, v[i]->len);
+			bk__json_fput(fp, v[i]->key, v[i]->len);
 			json_u64(fp, "count", v[i]->n, 1);
 			json_u64(fp, "hard", v[i]->hard, 1);
 			json_u64(fp, "sender_side", v[i]->sender, 1);
 			if (ab.name != NULL) {
 				fputs(",\"name\":", fp);
-				json_put(fp, ab.name, strlen(ab.name));
+				bk__json_fput(fp, ab.name, strlen(ab.name));
 			}
 			if (ab.link != NULL) {
 				fputs(",\"link\":", fp);
-				json_put(fp, ab.link, strlen(ab.link));
+				bk__json_fput(fp, ab.link, strlen(ab.link));
 			}
 			if (v[i]->example != NULL) {
 				fputs(",\"example\":", fp);
-				json_put(fp, v[i]->example, v[i]->exlen);
+				bk__json_fput(fp, v[i]->example, v[i]->exlen);
 			}
 			fputs("}", fp);
 		}

@@ -9,6 +9,7 @@
 #define BK_UTIL_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -139,6 +140,14 @@ bk__istr(const char *hay, size_t hlen, const char *needle)
 	return bk__imemmem(hay, hlen, needle, nlen);
 }
 size_t bk__span_plain(const char *p, size_t len);
+
+/*
+ * bk__json_fput - @s (@len bytes) as a JSON string (RFC 8259) on @fp, or
+ * null when @s is NULL: '"', '\\' and controls escaped (\n, \t, \r,
+ * else \u00XX, C1 controls too), valid UTF-8 as it is, any other byte as
+ * U+FFFD
+ */
+void bk__json_fput(FILE *fp, const char *s, size_t len);
 size_t bk__utf8_len(const unsigned char *p, size_t left);
 const char *bk__find_dashes(const char *p, size_t len);
 

@@ -126,6 +126,54 @@ test_util__imemmem(void)
 	}
 }
 
+/* json - bk__json_fput of @s (@len bytes) as a malloc'd string */
+static char *
+json(const char *s, size_t len)
+{
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp = open_memstream(&buf, &n);
+
+	bk__json_fput(fp, s, len);
+	fclose(fp);
+	return buf;
+}
+
+static void
+test_util__json_fput(void)
+{
+	static const struct {
+		const char *name, *in, *want;
+	} rows[] = {
+		{ "plain", "550 5.1.1 user unknown", "\"550 5.1.1 user unknown\"" },
+		{ "quote and backslash", "a\"b\\c", "\"a\\\"b\\\\c\"" },
+		{ "short escapes", "a\nb\tc\rd", "\"a\\nb\\tc\\rd\"" },
+		{ "controls", "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
+		{ "escape sequence", "\x1b[31m", "\"\\u001b[31m\"" },
+		{ "C1 control", "a\xc2\x9b" "b", "\"a\\u009bb\"" },
+		{ "UTF-8", "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" },
+		{ "not UTF-8", "caf\xe9!", "\"caf\\ufffd!\"" },
+		{ "truncated sequence", "\xe2\x82", "\"\\ufffd\\ufffd\"" },
+	};
+	size_t i;
+	char *got;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		got = json(rows[i].in, strlen(rows[i].in));
+		if (strcmp(got, rows[i].want) != 0)
+			BKT_FAIL("[%s] got %s, want %s", rows[i].name, got,
+			    rows[i].want);
+		free(got);
+	}
+	got = json(NULL, 0);
+	BKT_CHECK(strcmp(got, "null") == 0);
+	free(got);
+	got = json("a\0b", 3);
+	BKT_CHECK(strcmp(got, "\"a\\u0000b\"") == 0);
+	free(got);
+}
+
 BK_TEST_MAIN(
     BKT(test_util__lower),
-    BKT(test_util__imemmem))
+    BKT(test_util__imemmem),
+    BKT(test_util__json_fput))
