@@ -118,6 +118,8 @@ typedef struct bk__dctx {
 	int blk_done;
 	bk_str from_addr;          /* bk__dctx_from_addr's memo */
 	int from_addr_done;
+	uint64_t from_bytes;       /* bk__vp_from_has's filter of From */
+	int from_bytes_done;
 	struct bk__marks marks;    /* bk__dctx_mark's memo */
 	int marks_done;
 	unsigned stamps;           /* bk__dctx_stamp's memo, one bit each */
@@ -129,6 +131,31 @@ typedef struct bk__decoder {
 	/* returns the number of records added, or a negative BK_E* code */
 	int (*decode)(bk__dctx *ctx);
 } bk__decoder;
+
+/*
+ * A vendor reader and what a message must have for it to add records:
+ * bk__decode_vendor calls it only then, so a message of no vendor's
+ * format costs a bit test per reader instead of a call.  A gate is set
+ * only where the reader provably returns 0, before any work that could
+ * change the context other than its memos, whenever the gate is closed.
+ * @marks: BK__VR_ANY (no gate), or markers (BK__VR_MARK) of which the
+ * notification text must hold at least one; @need: 0 or one of
+ * BK__VR_DSN (a delivery-status part), BK__VR_NO_DSN (none).
+ */
+typedef struct bk__vendor_reader {
+	const char *name;
+	int (*decode)(bk__dctx *ctx);
+	uint64_t marks;
+	unsigned need;
+} bk__vendor_reader;
+
+#define BK__VR_DSN 1u
+#define BK__VR_NO_DSN 2u
+
+/* the gate bit of marker @id, for bk__vendor_reader.marks; BK__VR_ANY
+ * is a bit no marker has and every message passes */
+#define BK__VR_MARK(id) ((uint64_t)1 << BK__MARK_##id)
+#define BK__VR_ANY ((uint64_t)1 << 63)
 
 /* a new zeroed record (kind bounce, decoder @name), NULL on OOM/limit */
 bk_record *bk__dctx_add(bk__dctx *ctx, const char *decoder);
@@ -246,6 +273,45 @@ bk__vp_header(bk__dctx *ctx, const char *name)
 	return bk__vp_header_lookup(ctx, name);
 }
 
+/* a byte's bit in the filter of bk__vp_from_has: its bits 0-4 and 6 as
+ * a number, so both cases of a letter have the same one */
+static inline uint64_t
+bk__vp_from_bit(char c)
+{
+	unsigned b = (unsigned char)c;
+
+	return (uint64_t)1 << ((b & 0x1fu) | ((b >> 1) & 0x20u));
+}
+
+/* the filter of bk__vp_from_has: the bits of all bytes of ctx->from
+ * (vendor_p_util.c) */
+void bk__vp_from_filter(bk__dctx *ctx);
+
+/*
+ * bk__vp_from_has - bk__istr(ctx->from.ptr, ctx->from.len, @needle).
+ * The readers search the bounce's From for some twenty names that it
+ * almost never holds; a needle with a byte the field lacks (ignoring
+ * case) cannot occur in it, and the filter of the field's bytes, built
+ * on the first call, says so in a bit test or a few:
+ * "a@example.org" holds no 'v', so no "vzwpix.com".
+ */
+static inline const char *
+bk__vp_from_has(bk__dctx *ctx, const char *needle)
+{
+	size_t n = strlen(needle), i;
+
+	if (ctx->from.ptr == NULL || ctx->from.len < n)
+		return NULL;
+	if (!ctx->from_bytes_done)
+		bk__vp_from_filter(ctx);
+	/* loop: i walks the needle, n bytes */
+	for (i = 0; i < n; i++) {
+		if ((ctx->from_bytes & bk__vp_from_bit(needle[i])) == 0)
+			return NULL;
+	}
+	return bk__imemmem(ctx->from.ptr, ctx->from.len, needle, n);
+}
+
 /* decoders */
 int bk__decode_arf(bk__dctx *ctx);
 /* ESP web hook events (JSON, no header fields): decode_webhook.c */
@@ -257,13 +323,13 @@ int bk__decode_vendor(bk__dctx *ctx);
 int bk__decode_text(bk__dctx *ctx);
 
 /*
- * Vendor reader tables, each ended by { NULL, NULL }: MTA software
+ * Vendor reader tables, each ended by { NULL, NULL, 0, 0 }: MTA software
  * (vendor_mta.c: Exim, Sendmail, Postfix, qmail, ...) and providers and
  * gateways (vendor_provider.c: Google Groups, Amazon SES, KDDI, ...).
  * A reader's decoder name is what records carry in "decoder".
  */
-extern const bk__decoder bk__vendor_mta[];
-extern const bk__decoder bk__vendor_provider[];
+extern const bk__vendor_reader bk__vendor_mta[];
+extern const bk__vendor_reader bk__vendor_provider[];
 
 /* fill gaps of DSN records from the notification text (vendor formats) */
 void bk__vendor_enrich(bk__dctx *ctx);

@@ -5,23 +5,35 @@
  */
 #include "decode/decode_int.h"
 
+_Static_assert(BK__MARK_N <= 63, "BK__VR_ANY must be no marker's bit");
+
 /*
  * bk__decode_vendor - try the vendor readers of each family table in
  * turn; the first that adds records wins.  Each reader checks its own
- * markers first and returns 0 quickly when the message is not its kind.
+ * markers first and returns 0 quickly when the message is not its kind;
+ * a reader whose gate (bk__vendor_reader) the message does not pass is
+ * not called at all, as it would return 0 before any other work.  The
+ * markers are scanned once here (the first reader would scan them
+ * anyway); the text does not change while the readers run.
  */
 int
 bk__decode_vendor(bk__dctx *ctx)
 {
-	const bk__decoder *const tables[] = {
+	const bk__vendor_reader *const tables[] = {
 		bk__vendor_mta, bk__vendor_provider
 	};
+	const bk__vendor_reader *d;
+	/* the gates this message passes, and the one it fails */
+	uint64_t pass = bk__dctx_marks(ctx)->seen | BK__VR_ANY;
+	unsigned fail = ctx->dsn != NULL ? BK__VR_NO_DSN : BK__VR_DSN;
 	size_t t;
-	const bk__decoder *d;
 	int rc;
 
 	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		/* loop: d walks the table up to its NULL-named end */
 		for (d = tables[t]; d->name != NULL; d++) {
+			if ((pass & d->marks) == 0 || (d->need & fail) != 0)
+				continue;
 			rc = d->decode(ctx);
 			if (rc != 0)
 				return rc;

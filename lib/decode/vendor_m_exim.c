@@ -59,8 +59,7 @@ by_mailru(bk__dctx *ctx)
 	static const char ru[] = "\xd1\x81\xd0\xb5\xd1\x80\xd0\xb2"
 	    "\xd0\xb5\xd1\x80\xd0\xbe\xd0\xbc Mail.Ru";
 
-	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
-	    "mailer-daemon@corp.mail.ru") != NULL)
+	if (bk__vp_from_has(ctx, "mailer-daemon@corp.mail.ru") != NULL)
 		return 1;
 	return ctx->text.ptr != NULL && bk__imemmem(ctx->text.ptr,
 	    ctx->text.len, ru, sizeof(ru) - 1) != NULL;
@@ -159,8 +158,9 @@ exim_read(bk__dctx *ctx)
 	bk_reason hint = BK_REASON_UNDEFINED;
 	const char *name;
 
-	if (t.ptr == NULL || t.len == 0 || !is_exim(ctx))
+	if (t.ptr == NULL || t.len == 0)
 		return 0;
+	/* an intro first: a bit test each, and vendor_mta.c's gate */
 	for (i = 0; i < sizeof(intros) / sizeof(intros[0]); i++) {
 		at = bk__dctx_mark(ctx, intros[i].intro);
 		if (at != NULL) {
@@ -169,7 +169,7 @@ exim_read(bk__dctx *ctx)
 			break;
 		}
 	}
-	if (at == NULL)
+	if (at == NULL || !is_exim(ctx))
 		return 0;
 	name = by_mailru(ctx) ? "mailru" : "exim";
 	p = at;
@@ -283,7 +283,8 @@ detail:
 	return added;
 }
 
-/* bk__decode_exim - see file comment */
+/* bk__decode_exim - see file comment; a report part or no intro
+ * marker: 0 at once (vendor_mta.c's gate) */
 int
 bk__decode_exim(bk__dctx *ctx)
 {

@@ -61,8 +61,8 @@ bk__decode_mdaemon(bk__dctx *ctx)
 	const char *p, *end, *b;
 	int added = 0, rc;
 
-	if (!bk__dctx_mark(ctx, BK__MARK_MDAEMON) || ((ctx->from.ptr == NULL ||
-	    bk__istr(ctx->from.ptr, ctx->from.len, "mdaemon@") == NULL) &&
+	if (!bk__dctx_mark(ctx, BK__MARK_MDAEMON) || (bk__vp_from_has(ctx,
+	    "mdaemon@") == NULL &&
 	    bk__headers_get(&ctx->msg->root->headers,
 	    "x-mddsn-message").ptr == NULL))
 		return 0;

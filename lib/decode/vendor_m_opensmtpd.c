@@ -41,16 +41,20 @@ static const struct {
 	{ "was relayed to these recipients", BK_KIND_DELIVERED, "relayed" },
 };
 
-/* is_opensmtpd - the notice carries OpenSMTPD's greeting and stamp */
+/*
+ * is_opensmtpd - the notice carries OpenSMTPD's greeting and stamp.
+ * Without the greeting this is 0 at once: vendor_mta.c's gate.
+ */
 static int
 is_opensmtpd(bk__dctx *ctx)
 {
-	bk_str subj = bk__trim(ctx->subject);
+	bk_str subj;
 
 	if (!bk__dctx_mark(ctx, BK__MARK_OPENSMTPD))
 		return 0;
 	if (bk__dctx_stamp(ctx, BK__STAMP_OPENSMTPD))
 		return 1;
+	subj = bk__trim(ctx->subject);
 	return subj.ptr != NULL && bk__istarts(subj.ptr, subj.len,
 	    "delivery status notification:");
 }

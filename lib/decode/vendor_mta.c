@@ -4,13 +4,18 @@
  */
 #include "decode/decode_int.h"
 
-const bk__decoder bk__vendor_mta[] = {
+/* the gates: see each reader's first tests */
+const bk__vendor_reader bk__vendor_mta[] = {
 	/* first: its greeting is its own; other MTAs may relay it */
-	{ "opensmtpd", bk__decode_opensmtpd },
-	{ "exim", bk__decode_exim },
-	{ "sendmail", bk__decode_sendmail },
-	{ "postfix", bk__decode_postfix },
-	{ "mfilter", bk__decode_mfilter },
-	{ "mdaemon", bk__decode_mdaemon },
-	{ NULL, NULL }
+	{ "opensmtpd", bk__decode_opensmtpd, BK__VR_MARK(OPENSMTPD), 0 },
+	{ "exim", bk__decode_exim, BK__VR_MARK(EXIM_SOME) |
+	    BK__VR_MARK(EXIM_ALL) | BK__VR_MARK(EXIM_DELAY) |
+	    BK__VR_MARK(EXIM_SYNTAX), BK__VR_NO_DSN },
+	{ "sendmail", bk__decode_sendmail, BK__VR_MARK(TRANSCRIPT),
+	    BK__VR_NO_DSN },
+	{ "postfix", bk__decode_postfix, BK__VR_MARK(TRANSCRIPT),
+	    BK__VR_NO_DSN },
+	{ "mfilter", bk__decode_mfilter, BK__VR_MARK(MFILTER), BK__VR_NO_DSN },
+	{ "mdaemon", bk__decode_mdaemon, BK__VR_MARK(MDAEMON), 0 },
+	{ NULL, NULL, 0, 0 }
 };

@@ -94,9 +94,8 @@ bk__vp_amazonses(bk__dctx *ctx)
 	size_t i;
 	int added, code;
 
-	if (ctx->from.ptr == NULL || bk__istr(ctx->from.ptr, ctx->from.len,
-	    "amazonses.com") == NULL || bk__istr(ctx->from.ptr,
-	    ctx->from.len, "mailer-daemon") == NULL)
+	if (bk__vp_from_has(ctx, "amazonses.com") == NULL ||
+	    bk__vp_from_has(ctx, "mailer-daemon") == NULL)
 		return 0;
 	d = bk__vp_header(ctx, "x-mailer");
 	name = d.ptr != NULL && bk__istr(d.ptr, d.len, "workmail") ?
@@ -284,13 +283,23 @@ int
 bk__vp_amazonses_json(bk__dctx *ctx)
 {
 	bk_message *msg = ctx->msg;
-	bk_str t = bk__trim(ctx->text), j, type, arr, el, v, mail, sender,
-	    subject;
+	bk_str t = ctx->text, j, type, arr, el, v, mail, sender, subject;
 	const char *p, *end;
 	bk_record *r;
+	size_t i;
 	int added = 0, kind;
 
-	if (t.ptr == NULL || t.len < 2 || t.ptr[0] != '{' ||
+	if (t.ptr == NULL)
+		return 0;
+	/* the trimmed text must open with '{': its first byte after white
+	 * space, found before trimming the end (most texts fail here) */
+	for (i = 0; i < t.len && bk__is(t.ptr[i], BK_C_SPACE | BK_C_EOL);
+	    i++)
+		;
+	if (i == t.len || t.ptr[i] != '{')
+		return 0;
+	t = bk__trim(t);
+	if (t.len < 2 ||
 	    (bk__istr(t.ptr, t.len, "notificationType") == NULL &&
 	    bk__istr(t.ptr, t.len, "eventType") == NULL))
 		return 0;

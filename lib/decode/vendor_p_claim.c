@@ -46,17 +46,20 @@ has_header_prefix(bk__dctx *ctx, const char *pfx)
 static int
 from_has(bk__dctx *ctx, const char *s)
 {
-	return ctx->from.ptr != NULL && bk__istr(ctx->from.ptr,
-	    ctx->from.len, s) != NULL;
+	return bk__vp_from_has(ctx, s) != NULL;
 }
 
-/* subject_starts - does the bounce's Subject start with @s */
+/* subject_starts - does the bounce's Subject, trimmed, start with @s;
+ * trimming only shortens it, so a shorter field is no match */
 static int
 subject_starts(bk__dctx *ctx, const char *s)
 {
-	bk_str v = bk__trim(ctx->subject);
+	bk_str v = ctx->subject;
 
-	return v.ptr != NULL && bk__istarts(v.ptr, v.len, s);
+	if (v.ptr == NULL || v.len < strlen(s))
+		return 0;
+	v = bk__trim(v);
+	return bk__istarts(v.ptr, v.len, s);
 }
 
 /* host_ends - does the host of a "dns; host" field end with @sfx */

@@ -66,13 +66,16 @@ ez_rcpt(bk_str l)
 static int
 ez_is_mine(bk__dctx *ctx)
 {
-	bk_str s = bk__trim(ctx->subject);
+	static const char subj[] = "Mail System Error - Returned Mail";
+	bk_str s = ctx->subject;
 
-	if (s.ptr == NULL || !bk__istarts(s.ptr, s.len,
-	    "Mail System Error - Returned Mail"))
+	/* trimming only shortens: a shorter field cannot start so */
+	if (s.ptr == NULL || s.len < sizeof(subj) - 1)
 		return 0;
-	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
-	    "@ezweb.ne.jp") != NULL)
+	s = bk__trim(s);
+	if (!bk__istarts(s.ptr, s.len, subj))
+		return 0;
+	if (bk__vp_from_has(ctx, "@ezweb.ne.jp") != NULL)
 		return 1;
 	return bk__dctx_stamp(ctx, BK__STAMP_EZWEB);
 }

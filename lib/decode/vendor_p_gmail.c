@@ -72,8 +72,8 @@ bk__vp_gmail(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0, delayed;
 
-	if (ctx->from.ptr == NULL || bk__istr(ctx->from.ptr, ctx->from.len,
-	    "mailer-daemon@google") == NULL || t.ptr == NULL)
+	if (bk__vp_from_has(ctx, "mailer-daemon@google") == NULL ||
+	    t.ptr == NULL)
 		return 0;
 	td = bk__dctx_mark(ctx, BK__MARK_GMAIL_TECH);
 	m = bk__dctx_mark(ctx, BK__MARK_GMAIL);
@@ -201,8 +201,7 @@ bk__vp_gmail_now(bk__dctx *ctx)
 	size_t i;
 	int delayed;
 
-	if (ctx->dsn != NULL || ctx->from.ptr == NULL || t.ptr == NULL ||
-	    bk__istr(ctx->from.ptr, ctx->from.len,
+	if (ctx->dsn != NULL || t.ptr == NULL || bk__vp_from_has(ctx,
 	    "mailer-daemon@google") == NULL)
 		return 0;
 	if (bk__istr(t.ptr, t.len, "** ") == NULL)

@@ -63,9 +63,9 @@ bk__vp_gmx(bk__dctx *ctx)
 	if (f.ptr == NULL || ctx->dsn != NULL ||
 	    !bk__dctx_mark(ctx, BK__MARK_GMX))
 		return 0;
-	gmx = bk__istr(f.ptr, f.len, "@mail.gmx.") != NULL ||
-	    bk__istr(f.ptr, f.len, "@gmx.") != NULL;
-	if (!gmx && bk__istr(f.ptr, f.len, "kundenserver.") == NULL &&
+	gmx = bk__vp_from_has(ctx, "@mail.gmx.") != NULL ||
+	    bk__vp_from_has(ctx, "@gmx.") != NULL;
+	if (!gmx && bk__vp_from_has(ctx, "kundenserver.") == NULL &&
 	    bk__vp_header(ctx, "x-ui-out-filterresults").ptr == NULL)
 		return 0;
 	m = bk__istr(t.ptr, t.len, "the following address");

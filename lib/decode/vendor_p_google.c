@@ -45,8 +45,7 @@ bk__vp_googlegroups(bk__dctx *ctx)
 	int added = 0;
 
 	fr = bk__vp_header(ctx, "x-failed-recipients");
-	if (fr.ptr == NULL || ctx->from.ptr == NULL ||
-	    bk__istr(ctx->from.ptr, ctx->from.len,
+	if (fr.ptr == NULL || bk__vp_from_has(ctx,
 	    "mailer-daemon@googlemail.com") == NULL)
 		return 0;
 	if (ctx->dsn != NULL) {

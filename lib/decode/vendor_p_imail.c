@@ -41,9 +41,11 @@ bk__vp_imail(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0;
 
-	xm = bk__trim(bk__vp_header(ctx, "x-mailer"));
-	if (xm.ptr == NULL || !bk__istarts(xm.ptr, xm.len, "<SMTP32 v") ||
-	    t.ptr == NULL)
+	xm = bk__vp_header(ctx, "x-mailer");
+	if (xm.ptr == NULL)
+		return 0;
+	xm = bk__trim(xm);
+	if (!bk__istarts(xm.ptr, xm.len, "<SMTP32 v") || t.ptr == NULL)
 		return 0;
 	region = bk__vp_between(t, NULL, im_stops);
 	g = bk__istr(region.ptr, region.len,

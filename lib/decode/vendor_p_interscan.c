@@ -29,8 +29,7 @@ is_mine(bk__dctx *ctx)
 	if (ct.ptr != NULL && bk__istr(ct.ptr, ct.len,
 	    "InterScan_NT_MIME_Boundary") != NULL)
 		return 1;
-	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
-	    "InterScan") != NULL)
+	if (bk__vp_from_has(ctx, "InterScan") != NULL)
 		return 1;
 	return bk__dctx_mark(ctx, BK__MARK_INTERSCAN) != NULL;
 }

@@ -241,6 +241,46 @@ bk__vp_received_has(bk__dctx *ctx, const char *needle)
 }
 
 /*
+ * bk__vp_from_filter - see decode_int.h.  A byte matches a needle's
+ * byte, ignoring case, only when both are equal or are the two cases of
+ * a letter, which differ in bit 0x20 alone: bk__vp_from_bit drops that
+ * bit, so an occurrence has all its needle's bits in the filter.  Other
+ * bytes that fall together (0x40-0x5f with 0x60-0x7f, 0x00-0x1f with
+ * 0x20-0x3f, bytes from 0x80 with ASCII) only let more needles through
+ * to the search.
+ *
+ * Eight bytes at a time: each byte of @v becomes its bit number (below
+ * 64, so (v >> k) & 63 is byte k / 8's); the last load may overlap the
+ * one before, which adds no bit that is not there.
+ */
+void
+bk__vp_from_filter(bk__dctx *ctx)
+{
+	const char *p = ctx->from.ptr;
+	size_t n = p != NULL ? ctx->from.len : 0, i;
+	unsigned k;
+	uint64_t w = 0, v;
+
+	if (n < 8) {
+		/* loop: i walks the field, n bytes */
+		for (i = 0; i < n; i++)
+			w |= bk__vp_from_bit(p[i]);
+	} else {
+		/* loop: i grows by 8 up to n; each pass reads 8 bytes
+		 * inside the field */
+		for (i = 0; i < n; i += 8) {
+			memcpy(&v, p + (i + 8 <= n ? i : n - 8), sizeof(v));
+			v = (v & 0x1f1f1f1f1f1f1f1fu) |
+			    ((v >> 1) & 0x2020202020202020u);
+			for (k = 0; k < 64; k += 8)
+				w |= (uint64_t)1 << ((v >> k) & 63u);
+		}
+	}
+	ctx->from_bytes = w;
+	ctx->from_bytes_done = 1;
+}
+
+/*
  * bk__vp_header_lookup - raw value of a header of the bounce,
  * BK_STR_NULL if none.  The readers ask for many fields that most
  * bounces lack: a filter of the bounce's field names, built on the
@@ -256,12 +296,14 @@ bk__vp_header_lookup(bk__dctx *ctx, const char *name)
 	if (n == 0)
 		return bk__headers_get(h, name);
 	if (!ctx->hnames_done) {
-		ctx->hnames = 0;
+		uint64_t w = 0;
+
 		for (i = 0; i < h->n; i++) {
 			if (h->v[i].name.len > 0)
-				ctx->hnames |= bk__vp_name_bit(h->v[i].name.ptr,
+				w |= bk__vp_name_bit(h->v[i].name.ptr,
 				    h->v[i].name.len);
 		}
+		ctx->hnames = w;
 		ctx->hnames_done = 1;
 	}
 	if ((ctx->hnames & bk__vp_name_bit(name, n)) == 0)

@@ -158,11 +158,9 @@ bk__vp_verizon(bk__dctx *ctx)
 		return details(ctx, md);
 	/* the From address is a part of the field: a field without the
 	 * domain spares finding the address */
-	if (ctx->from.ptr == NULL)
-		return 0;
-	if ((bk__istr(ctx->from.ptr, ctx->from.len, "vzwpix.com") != NULL &&
-	    from_domain_is(ctx, "vzwpix.com")) || bk__istr(ctx->from.ptr,
-	    ctx->from.len, "MMSC") != NULL)
+	if ((bk__vp_from_has(ctx, "vzwpix.com") != NULL &&
+	    from_domain_is(ctx, "vzwpix.com")) || bk__vp_from_has(ctx,
+	    "MMSC") != NULL)
 		return mmsc(ctx);
 	return 0;
 }

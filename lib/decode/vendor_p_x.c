@@ -37,13 +37,20 @@ int bk__vp_x1(bk__dctx *ctx);
 int bk__vp_x3(bk__dctx *ctx);
 int bk__vp_x6(bk__dctx *ctx);
 
-/* subject_starts - does the bounce's Subject start with @s */
-static int
+/*
+ * subject_starts - does the bounce's Subject, trimmed, start with @s.
+ * Trimming only shortens it: a field shorter than @s is no match, and
+ * most bounces' are ("x" against "Returned Mail: ").
+ */
+static inline int
 subject_starts(bk__dctx *ctx, const char *s)
 {
-	bk_str v = bk__trim(ctx->subject);
+	bk_str v = ctx->subject;
 
-	return v.ptr != NULL && bk__istarts(v.ptr, v.len, s);
+	if (v.ptr == NULL || v.len < strlen(s))
+		return 0;
+	v = bk__trim(v);
+	return bk__istarts(v.ptr, v.len, s);
 }
 
 /* bk__vp_x1 - see file comment */
@@ -55,9 +62,8 @@ bk__vp_x1(bk__dctx *ctx)
 	bk_record *r;
 	int added = 0;
 
-	if (!subject_starts(ctx, "Returned Mail: ") || ctx->from.ptr == NULL ||
-	    bk__istr(ctx->from.ptr, ctx->from.len, "Mail Deliver System") ==
-	    NULL || t.ptr == NULL)
+	if (!subject_starts(ctx, "Returned Mail: ") || bk__vp_from_has(ctx,
+	    "Mail Deliver System") == NULL || t.ptr == NULL)
 		return 0;
 	m = bk__istr(t.ptr, t.len, "the following addresses had delivery "
 	    "errors");
@@ -106,8 +112,8 @@ bk__vp_x3(bk__dctx *ctx)
 	int added = 0, aborted;
 
 	if (!subject_starts(ctx, "Delivery status notification") ||
-	    ctx->from.ptr == NULL || bk__istr(ctx->from.ptr, ctx->from.len,
-	    "Mail Delivery System") == NULL || t.ptr == NULL)
+	    bk__vp_from_has(ctx, "Mail Delivery System") == NULL ||
+	    t.ptr == NULL)
 		return 0;
 	m = bk__istr(t.ptr, t.len, "automatically generated Delivery Status "
 	    "Notification");

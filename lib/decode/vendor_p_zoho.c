@@ -75,8 +75,8 @@ bk__vp_zoho(bk__dctx *ctx)
 	const char *p, *end, *e1, *e2, *m;
 	int added = 0, rc;
 
-	if (ctx->from.ptr == NULL || bk__istr(ctx->from.ptr, ctx->from.len,
-	    "mailer-daemon@mail.zoho.") == NULL || t.ptr == NULL)
+	if (bk__vp_from_has(ctx, "mailer-daemon@mail.zoho.") == NULL ||
+	    t.ptr == NULL)
 		return 0;
 	if (bk__vp_header(ctx, "x-zohomail").ptr == NULL &&
 	    !bk__vp_received_has(ctx, "zoho"))

@@ -29,28 +29,30 @@ int bk__vp_fml(bk__dctx *ctx);
 int bk__vp_notes(bk__dctx *ctx);
 int bk__vp_claim(bk__dctx *ctx);
 
-const bk__decoder bk__vendor_provider[] = {
-	{ "dragonfly", bk__vp_dragonfly },
-	{ "googlegroups", bk__vp_googlegroups },
-	{ "zoho", bk__vp_zoho },
-	{ "amazonses", bk__vp_amazonses },
-	{ "amazonses-json", bk__vp_amazonses_json },
-	{ "exchange2003", bk__vp_exchange2003 },
-	{ "imailserver", bk__vp_imail },
-	{ "x1", bk__vp_x1 },
-	{ "x3", bk__vp_x3 },
-	{ "x6", bk__vp_x6 },
-	{ "gmail", bk__vp_gmail },
-	{ "gmail-now", bk__vp_gmail_now },
-	{ "yahoo", bk__vp_yahoo },
-	{ "activehunter", bk__vp_activehunter },
-	{ "ezweb", bk__vp_ezweb },
-	{ "gmx", bk__vp_gmx },
-	{ "interscanmss", bk__vp_interscanmss },
-	{ "verizon", bk__vp_verizon },
-	{ "fml", bk__vp_fml },
-	{ "notes", bk__vp_notes },
+/* the gates (bk__vendor_reader): see each reader's first tests */
+const bk__vendor_reader bk__vendor_provider[] = {
+	{ "dragonfly", bk__vp_dragonfly, BK__VR_MARK(DRAGONFLY), 0 },
+	{ "googlegroups", bk__vp_googlegroups, BK__VR_ANY, 0 },
+	{ "zoho", bk__vp_zoho, BK__VR_ANY, 0 },
+	{ "amazonses", bk__vp_amazonses, BK__VR_ANY, 0 },
+	{ "amazonses-json", bk__vp_amazonses_json, BK__VR_ANY, 0 },
+	{ "exchange2003", bk__vp_exchange2003, BK__VR_MARK(EXCH_REACH) |
+	    BK__VR_MARK(EXCH_REACHED), 0 },
+	{ "imailserver", bk__vp_imail, BK__VR_ANY, 0 },
+	{ "x1", bk__vp_x1, BK__VR_ANY, 0 },
+	{ "x3", bk__vp_x3, BK__VR_ANY, 0 },
+	{ "x6", bk__vp_x6, BK__VR_ANY, 0 },
+	{ "gmail", bk__vp_gmail, BK__VR_MARK(GMAIL), 0 },
+	{ "gmail-now", bk__vp_gmail_now, BK__VR_ANY, BK__VR_NO_DSN },
+	{ "yahoo", bk__vp_yahoo, BK__VR_MARK(YAHOO), 0 },
+	{ "activehunter", bk__vp_activehunter, BK__VR_ANY, 0 },
+	{ "ezweb", bk__vp_ezweb, BK__VR_ANY, 0 },
+	{ "gmx", bk__vp_gmx, BK__VR_MARK(GMX), BK__VR_NO_DSN },
+	{ "interscanmss", bk__vp_interscanmss, BK__VR_ANY, BK__VR_NO_DSN },
+	{ "verizon", bk__vp_verizon, BK__VR_ANY, BK__VR_NO_DSN },
+	{ "fml", bk__vp_fml, BK__VR_ANY, BK__VR_NO_DSN },
+	{ "notes", bk__vp_notes, BK__VR_MARK(NOTES), BK__VR_NO_DSN },
 	/* last: plain reports claimed by the product that wrote them */
-	{ "claim", bk__vp_claim },
-	{ NULL, NULL }
+	{ "claim", bk__vp_claim, BK__VR_ANY, BK__VR_DSN },
+	{ NULL, NULL, 0, 0 }
 };
