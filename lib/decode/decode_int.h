@@ -109,8 +109,6 @@ typedef struct bk__dctx {
 	size_t nrec;
 	size_t cap;
 	int oom;
-	uint64_t hnames;           /* bk__vp_header's filter of root names */
-	int hnames_done;
 	size_t cut;                /* bk__dctx_cut's memo of the text cut */
 	int cut_done;
 	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */
@@ -241,36 +239,13 @@ bk__dctx_mark(bk__dctx *ctx, bk__mark_id id)
 	return bk__dctx_mark_lookup(ctx, id);
 }
 
-/*
- * bk__vp_name_bit - a bit of the filter of the bounce's field names
- * (bk__vp_header): from the name's length, first and last byte, so
- * equal names, case aside, have equal bits.
- */
-static inline uint64_t
-bk__vp_name_bit(const char *p, size_t len)
-{
-	unsigned k = (unsigned)len * 7u + (unsigned)bk__lower(p[0]) * 3u +
-	    (unsigned)bk__lower(p[len - 1]);
-
-	return (uint64_t)1 << (k & 63u);
-}
-
-/* raw value of the bounce's field @name, BK_STR_NULL if none; builds
- * the filter of its field names on the first call (vendor_p_util.c) */
-bk_str bk__vp_header_lookup(bk__dctx *ctx, const char *name);
-
-/* bk__vp_header_lookup; once the filter is built, a field the bounce
- * lacks costs a bit test here, computed at compile time for a literal
- * name (the readers ask for many fields that most bounces lack) */
+/* raw value of the bounce's field @name, BK_STR_NULL if none: the
+ * header block's name filter rules out most fields the readers ask for
+ * (most bounces lack them) in one bit test */
 static inline bk_str
 bk__vp_header(bk__dctx *ctx, const char *name)
 {
-	size_t n = strlen(name);
-
-	if (ctx->hnames_done && n > 0 &&
-	    (ctx->hnames & bk__vp_name_bit(name, n)) == 0)
-		return BK_STR_NULL;
-	return bk__vp_header_lookup(ctx, name);
+	return bk__headers_get(&ctx->msg->root->headers, name);
 }
 
 /* a byte's bit in the filter of bk__vp_from_has: its bits 0-4 and 6 as

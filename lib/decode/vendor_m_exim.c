@@ -322,8 +322,6 @@ bk__exim_enrich(bk__dctx *ctx)
 	ctx->marks_done = tmp.marks_done;
 	ctx->stamps = tmp.stamps;
 	ctx->stamps_done = tmp.stamps_done;
-	ctx->hnames = tmp.hnames;
-	ctx->hnames_done = tmp.hnames_done;
 	if (n <= 0) {
 		ctx->oom |= tmp.oom;
 		return;

@@ -280,33 +280,3 @@ bk__vp_from_filter(bk__dctx *ctx)
 	ctx->from_bytes_done = 1;
 }
 
-/*
- * bk__vp_header_lookup - raw value of a header of the bounce,
- * BK_STR_NULL if none.  The readers ask for many fields that most
- * bounces lack: a filter of the bounce's field names, built on the
- * first call, answers "absent" without a scan (equal names have equal
- * filter bits, bk__vp_name_bit).
- */
-bk_str
-bk__vp_header_lookup(bk__dctx *ctx, const char *name)
-{
-	const bk__headers *h = &ctx->msg->root->headers;
-	size_t i, n = strlen(name);
-
-	if (n == 0)
-		return bk__headers_get(h, name);
-	if (!ctx->hnames_done) {
-		uint64_t w = 0;
-
-		for (i = 0; i < h->n; i++) {
-			if (h->v[i].name.len > 0)
-				w |= bk__vp_name_bit(h->v[i].name.ptr,
-				    h->v[i].name.len);
-		}
-		ctx->hnames = w;
-		ctx->hnames_done = 1;
-	}
-	if ((ctx->hnames & bk__vp_name_bit(name, n)) == 0)
-		return BK_STR_NULL;
-	return bk__headers_get(h, name);
-}

@@ -8,6 +8,7 @@
 #ifndef BK_MESSAGE_INT_H
 #define BK_MESSAGE_INT_H
 
+#include <stdint.h>
 #include <string.h>
 
 #include "bouncekit/message.h"
@@ -22,7 +23,26 @@ typedef struct bk__header {
 typedef struct bk__headers {
 	bk__header *v;
 	size_t n;
+	/* the filter of the field names: bk__header_name_bit of each, so a
+	 * field the block lacks is mostly ruled out by one bit test */
+	uint64_t names;
 } bk__headers;
+
+/*
+ * bk__header_name_bit - a field name's bit in bk__headers.names: from
+ * its length, first and last byte with bit 0x20 set (the two cases of a
+ * letter differ in that bit alone), so names equal but for case have
+ * the same bit; for a literal name it is known when compiling (@len > 0)
+ */
+static inline uint64_t
+bk__header_name_bit(const char *p, size_t len)
+{
+	unsigned k = (unsigned)len * 7u +
+	    ((unsigned)(unsigned char)p[0] | 0x20u) * 3u +
+	    ((unsigned)(unsigned char)p[len - 1] | 0x20u);
+
+	return (uint64_t)1 << (k & 63u);
+}
 
 typedef struct bk__part {
 	struct bk__part *parent;
@@ -73,15 +93,20 @@ int bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
     const char *end);
 
 /* raw value of the first header called @name (@len bytes, lower case or
- * not), BK_STR_NULL if none */
+ * not), BK_STR_NULL if none; the block's name filter answers first */
 bk_str bk__headers_getn(const bk__headers *h, const char *name, size_t len);
 
-/* bk__headers_getn of a C string; inline, so a literal name's length is
- * known when compiling */
+/* bk__headers_getn of a C string; inline, so a literal name's length
+ * and filter bit are known when compiling */
 static inline bk_str
 bk__headers_get(const bk__headers *h, const char *name)
 {
-	return bk__headers_getn(h, name, strlen(name));
+	size_t n = strlen(name);
+
+	if (h == NULL || n == 0 ||
+	    (h->names & bk__header_name_bit(name, n)) == 0)
+		return BK_STR_NULL;
+	return bk__headers_getn(h, name, n);
 }
 
 /* unfolded value with RFC 2047 words decoded to UTF-8 */

@@ -158,6 +158,7 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 
 	out->v = NULL;
 	out->n = 0;
+	out->names = 0;
 	/* loop: p advances to the next line each time */
 	while (p < end) {
 		eol = memchr(p, '\n', (size_t)(end - p));
@@ -222,6 +223,7 @@ bk__headers_parse(bk_message *msg, bk__headers *out, const char **pp,
 		}
 		v[out->n].name = bk__str(p, nlen);
 		v[out->n].value = bk__str(colon + 1, (size_t)(eol - colon - 1));
+		out->names |= bk__header_name_bit(p, nlen);
 		out->n++;
 		out->v = v;
 		p = eol < end ? eol + 1 : end;
@@ -236,7 +238,8 @@ bk__headers_getn(const bk__headers *h, const char *name, size_t len)
 {
 	size_t i;
 
-	if (h == NULL)
+	if (h == NULL || len == 0 ||
+	    (h->names & bk__header_name_bit(name, len)) == 0)
 		return BK_STR_NULL;
 	/* the length rules out most fields before any byte is compared */
 	for (i = 0; i < h->n; i++) {

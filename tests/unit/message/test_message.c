@@ -417,6 +417,56 @@ test_message__header_decoding_offsets(void)
 	bk_message_free(msg);
 }
 
+/*
+ * Field lookups with the block's name filter give what a scan of every
+ * field gives: names that share length and end bytes, names in other
+ * cases, absent names, a name with a byte >= 0x80 in it.
+ */
+static void
+test_message__header_lookup(void)
+{
+	static const char *const names[] = {
+		"Subject", "X-Failed-Recipients", "x-mailer", "Content-Type",
+		"Received", "X-Spam", "X-Scam", "List-Id", "Auto-Submitted",
+		"X-\xc3\xa9t\xc3\xa9", "From", "Date", "X-Postfix-Queue-ID",
+		"A", "ab", "Ab", "X-MS-Exchange-Organization-SCL",
+	};
+	static const char *const asks[] = {
+		"subject", "SUBJECT", "x-failed-recipients", "X-MAILER",
+		"content-type", "received", "x-spam", "X-SCAM", "x-sram",
+		"list-id", "auto-submitted", "X-\xc3\xa9t\xc3\xa9", "from",
+		"date", "to", "cc", "x-postfix-queue-id", "a", "AB", "b",
+		"message-id", "x-ms-exchange-organization-scl", "precedence",
+	};
+	char text[2048];
+	size_t i, j, len = 0;
+	bk_message *msg;
+
+	/* loop: one field per name, then a body */
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%s: value %zu\n", names[i], i);
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "\nbody\n");
+	BKT_EQ_INT("new", bk_message_new(&msg, text, len, NULL), 0);
+	for (i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		const bk__headers *h = &msg->root->headers;
+		bk_str got = bk__headers_get(h, asks[i]), want = BK_STR_NULL;
+
+		/* loop: the plain scan, the definition */
+		for (j = 0; j < h->n && want.ptr == NULL; j++) {
+			if (h->v[j].name.len == strlen(asks[i]) &&
+			    bk__ieq(h->v[j].name.ptr, h->v[j].name.len,
+			    asks[i]))
+				want = h->v[j].value;
+		}
+		if (got.ptr != want.ptr || got.len != want.len)
+			BKT_FAIL("[%s] got %.*s, want %.*s", asks[i],
+			    (int)got.len, got.ptr ? got.ptr : "",
+			    (int)want.len, want.ptr ? want.ptr : "");
+	}
+	bk_message_free(msg);
+}
+
 static void
 test_message__ct_params(void)
 {
@@ -689,6 +739,7 @@ BK_TEST_MAIN(
     BKT(test_message__encodings),
     BKT(test_message__header_decoding),
     BKT(test_message__header_decoding_offsets),
+    BKT(test_message__header_lookup),
     BKT(test_message__ct_params),
     BKT(test_message__big_attachment),
     BKT(test_message__size_limit),
