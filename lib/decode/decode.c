@@ -6,6 +6,7 @@
  * then auto-replies (RFC 3834); then the generic reader of notification
  * text.  When nothing applies, one record of kind unknown says why.
  */
+#include <stddef.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -990,6 +991,9 @@ static const bk__decoder decoders[] = {
 	{ "text", bk__decode_text },
 };
 
+_Static_assert(offsetof(bk__dctx, marks) + sizeof(bk__marks) ==
+    sizeof(bk__dctx), "bk__dctx.marks must be last: see bk_message_decode");
+
 /* bk_message_decode - see message.h */
 int
 bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
@@ -1006,7 +1010,9 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 		*n = msg->nrecords;
 		return 0;
 	}
-	memset(&ctx, 0, sizeof(ctx));
+	/* all but the markers' positions (see bk__dctx): clearing all
+	 * 600 bytes was a few per cent of the time of a small message */
+	memset(&ctx, 0, offsetof(bk__dctx, marks) + offsetof(bk__marks, at));
 	ctx.msg = msg;
 	note_returned(msg, NULL, 0, BK_MESSAGE_RETURNED_NONE);
 	find_parts(&ctx);

@@ -118,10 +118,13 @@ typedef struct bk__dctx {
 	int from_addr_done;
 	uint64_t from_bytes;       /* bk__vp_from_has's filter of From */
 	int from_bytes_done;
-	struct bk__marks marks;    /* bk__dctx_mark's memo */
 	int marks_done;
 	unsigned stamps;           /* bk__dctx_stamp's memo, one bit each */
 	int stamps_done;
+	/* bk__dctx_mark's memo; last, as bk_message_decode zeroes the
+	 * context but for marks.at, which is read only where seen has the
+	 * marker's bit (set with it) */
+	struct bk__marks marks;
 } bk__dctx;
 
 typedef struct bk__decoder {

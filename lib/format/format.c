@@ -562,54 +562,58 @@ enum {
 	S_EVIDENCE, S_ERROR, S_COUNT
 };
 
+/* TAKE - v[@i] = @expr, its length added to sum and over (see below) */
+#define TAKE(i, expr) do {                                                 \
+	bk_str t_ = (expr);                                                \
+	v[(i)] = t_;                                                       \
+	sum += t_.len + 2;                                                 \
+	over |= t_.len;                                                    \
+} while (0)
+
 /* bk__format_json - see format_int.h */
 int
 bk__format_json(bk__fbuf *b, const bk_record *r, const char *origin,
     int fl)
 {
 	bk_str v[S_COUNT];
-	size_t total = JSON_FIXED, sum, over, i;
+	size_t total = JSON_FIXED, sum, over;
 	char *o, *start;
 
-	v[S_ORIGIN] = cs(origin);
-	v[S_KIND] = cs(bk_kind_name(r->kind));
-	v[S_DECODER] = cs(r->decoder);
-	v[S_RECIPIENT] = nz(r->recipient);
-	v[S_ORIG_RCPT] = nz(r->original_recipient);
-	v[S_SENDER] = nz(r->sender);
-	v[S_ACTION] = nz(r->action);
-	v[S_STATUS] = nz(r->status);
-	v[S_COMMAND] = nz(r->command);
-	v[S_DIAGNOSTIC] = nz(r->diagnostic);
-	v[S_DIAG_TYPE] = nz(r->diagnostic_type);
-	v[S_REMOTE_MTA] = nz(r->remote_mta);
-	v[S_REPORTING_MTA] = nz(r->reporting_mta);
-	v[S_MESSAGE_ID] = nz(r->message_id);
-	v[S_SUBJECT] = r->subject;
-	v[S_LIST_ID] = nz(r->list_id);
-	v[S_FROM] = nz(r->from);
-	v[S_FEEDBACK_TYPE] = nz(r->feedback_type);
-	v[S_REASON] = cs(bk_reason_name(r->reason));
-	v[S_CATEGORY] = r->category;
-	v[S_CAUSE] = r->cause;
-	v[S_PROVIDER] = r->provider;
-	v[S_PROVIDER_CODE] = r->provider_code;
-	v[S_BLOCKLIST] = r->blocklist;
-	v[S_RESPONSIBLE] = cs(bk_responsible_name(r->responsible));
-	v[S_RETRY] = cs(bk_retry_name(r->retry));
-	v[S_RULE] = r->rule;
-	v[S_EVIDENCE] = r->evidence;
-	v[S_ERROR] = r->error;
-	/* the most bytes w_str writes: ESC_MAX per byte and two quotes
-	 * ("null" for an absent one is counted with the keys) */
+	/* each string with its room counted as it is taken (not read back
+	 * from v[]): ESC_MAX bytes a byte and two quotes ("null" for an
+	 * absent one is counted with the keys); the OR of the lengths is at
+	 * least the longest, so one test afterwards bounds them all */
 	sum = 0;
 	over = 0;
-	/* loop: S_COUNT passes; the OR of the lengths is at least the
-	 * longest, so one test afterwards bounds them all */
-	for (i = 0; i < S_COUNT; i++) {
-		sum += v[i].len + 2;
-		over |= v[i].len;
-	}
+	TAKE(S_ORIGIN, cs(origin));
+	TAKE(S_KIND, cs(bk_kind_name(r->kind)));
+	TAKE(S_DECODER, cs(r->decoder));
+	TAKE(S_RECIPIENT, nz(r->recipient));
+	TAKE(S_ORIG_RCPT, nz(r->original_recipient));
+	TAKE(S_SENDER, nz(r->sender));
+	TAKE(S_ACTION, nz(r->action));
+	TAKE(S_STATUS, nz(r->status));
+	TAKE(S_COMMAND, nz(r->command));
+	TAKE(S_DIAGNOSTIC, nz(r->diagnostic));
+	TAKE(S_DIAG_TYPE, nz(r->diagnostic_type));
+	TAKE(S_REMOTE_MTA, nz(r->remote_mta));
+	TAKE(S_REPORTING_MTA, nz(r->reporting_mta));
+	TAKE(S_MESSAGE_ID, nz(r->message_id));
+	TAKE(S_SUBJECT, r->subject);
+	TAKE(S_LIST_ID, nz(r->list_id));
+	TAKE(S_FROM, nz(r->from));
+	TAKE(S_FEEDBACK_TYPE, nz(r->feedback_type));
+	TAKE(S_REASON, cs(bk_reason_name(r->reason)));
+	TAKE(S_CATEGORY, r->category);
+	TAKE(S_CAUSE, r->cause);
+	TAKE(S_PROVIDER, r->provider);
+	TAKE(S_PROVIDER_CODE, r->provider_code);
+	TAKE(S_BLOCKLIST, r->blocklist);
+	TAKE(S_RESPONSIBLE, cs(bk_responsible_name(r->responsible)));
+	TAKE(S_RETRY, cs(bk_retry_name(r->retry)));
+	TAKE(S_RULE, r->rule);
+	TAKE(S_EVIDENCE, r->evidence);
+	TAKE(S_ERROR, r->error);
 	if (over > STR_LEN_MAX) {
 		b->oom = 1;
 		return BK_ENOMEM;
