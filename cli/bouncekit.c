@@ -167,16 +167,14 @@ new_classifier(const struct opts *o)
 	return cls;
 }
 
-/* emit - classify, filter and print the records of one message */
+/* emit - filter and print the (classified) records of one message */
 static int
-emit(bk_classifier *cls, const struct opts *o, bk_record *recs, size_t n,
-    const char *origin, int *undecoded)
+emit(const struct opts *o, bk_record *recs, size_t n, const char *origin,
+    int *undecoded)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (bk_classify(cls, &recs[i]) != 0)
-			return EXIT_INTERNAL;
 		if (recs[i].kind == BK_KIND_UNKNOWN)
 			*undecoded = 1;
 		if (o->only && !(o->only & (1u << recs[i].kind)))
@@ -205,13 +203,11 @@ parse_one(void *ctx, const char *data, size_t len, const char *origin)
 	size_t n;
 	int rc;
 
-	if (bk_message_new(&msg, data, len, NULL) != 0)
-		return EXIT_INTERNAL;
-	if (bk_message_decode(msg, &recs, &n) != 0) {
+	if (bk_cli_decode(p->cls, data, len, &msg, &recs, &n) != 0) {
 		bk_message_free(msg);
 		return EXIT_INTERNAL;
 	}
-	rc = emit(p->cls, p->o, recs, n, origin, &p->undecoded);
+	rc = emit(p->o, recs, n, origin, &p->undecoded);
 	bk_message_free(msg);
 	return rc;
 }

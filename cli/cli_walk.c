@@ -1,5 +1,7 @@
 /*
- * cli_walk.c - the source loop of parse, ingest and report (cli_walk.h).
+ * cli_walk.c - the source loop of parse, ingest and report, and the
+ * decode-and-classify step of every subcommand that reads messages
+ * (cli_walk.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,5 +67,24 @@ bk_cli_walk(struct bk_cli_walk *w, char *const *paths, int npaths)
 		}
 		bk_source_free(src);
 	}
+	return rc;
+}
+
+/* bk_cli_decode - see cli_walk.h */
+int
+bk_cli_decode(bk_classifier *cls, const char *data, size_t len,
+    bk_message **msg, bk_record **recs, size_t *n)
+{
+	size_t i;
+	int rc;
+
+	*recs = NULL;
+	*n = 0;
+	rc = bk_message_new(msg, data, len, NULL);
+	if (rc == 0)
+		rc = bk_message_decode(*msg, recs, n);
+	/* loop: each record once, until one fails */
+	for (i = 0; rc == 0 && i < *n; i++)
+		rc = bk_classify(cls, &(*recs)[i]);
 	return rc;
 }

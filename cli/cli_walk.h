@@ -1,11 +1,14 @@
 /*
  * cli_walk.h - every message of every path (file, directory, Maildir,
- * mbox, "-" for stdin), for the subcommands that read many (cli_walk.c).
+ * mbox, "-" for stdin), for the subcommands that read many, and one
+ * message decoded and classified (cli_walk.c).
  */
 #ifndef BK_CLI_WALK_H
 #define BK_CLI_WALK_H
 
 #include <stddef.h>
+
+#include "bouncekit/bouncekit.h"
 
 struct bk_cli_walk {
 	/* one message; a nonzero return stops the walk and is returned */
@@ -26,5 +29,15 @@ struct bk_cli_walk {
  * code of the reading itself.
  */
 int bk_cli_walk(struct bk_cli_walk *w, char *const *paths, int npaths);
+
+/*
+ * bk_cli_decode - decode the message @data (@len bytes) and classify
+ * each of its records with @cls, for the subcommands that then print,
+ * count or store them.  *@msg holds the records (*@recs, *@n of them)
+ * and is bk_message_free'd by the caller, also on failure (it may be
+ * NULL).  0 or a BK_E* code.
+ */
+int bk_cli_decode(bk_classifier *cls, const char *data, size_t len,
+    bk_message **msg, bk_record **recs, size_t *n);
 
 #endif /* BK_CLI_WALK_H */

@@ -18,6 +18,7 @@
 #include "bouncekit/bouncekit.h"
 #include "bouncekit/diagnose.h"
 #include "cli_opt.h"
+#include "cli_walk.h"
 #include "cmd_diagnose.h"
 
 #define EXIT_WRONG 1
@@ -223,7 +224,7 @@ diagnose(const struct dopts *o, const char *data, size_t len,
 	bk_diagnosis *d = NULL;
 	bk_record *recs = NULL;
 	char *err = NULL;
-	size_t n = 0, i, k;
+	size_t n = 0, k;
 	unsigned flags = 0;
 	int rc, status = 0;
 
@@ -245,16 +246,10 @@ diagnose(const struct dopts *o, const char *data, size_t len,
 		bk_classifier_free(cls);
 		return rc == BK_EINVAL ? EXIT_USAGE : EXIT_INTERNAL;
 	}
-	if (bk_message_new(&msg, data, len, NULL) != 0 ||
-	    bk_message_decode(msg, &recs, &n) != 0) {
+	if (bk_cli_decode(cls, data, len, &msg, &recs, &n) != 0) {
 		status = EXIT_INTERNAL;
 		goto out;
 	}
-	for (i = 0; i < n; i++)
-		if (bk_classify(cls, &recs[i]) != 0) {
-			status = EXIT_INTERNAL;
-			goto out;
-		}
 	k = pick(recs, n);
 	if (n == 0 || recs[k].kind == BK_KIND_UNKNOWN) {
 		fprintf(stderr, "bouncekit: no bounce found in the input%s%.*s"

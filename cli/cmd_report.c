@@ -85,18 +85,13 @@ report_one(void *ctx, const char *data, size_t len, const char *origin)
 	struct report_ctx *c = ctx;
 	bk_message *msg;
 	bk_record *recs;
-	size_t n = 0, i;
+	size_t n;
 	int rc;
 
-	rc = bk_message_new(&msg, data, len, NULL);
-	if (rc == 0) {
-		rc = bk_message_decode(msg, &recs, &n);
-		for (i = 0; rc == 0 && i < n; i++)
-			rc = bk_classify(c->cls, &recs[i]);
-		if (rc == 0)
-			rc = bk_report_add(c->rep, recs, n);
-		bk_message_free(msg);
-	}
+	rc = bk_cli_decode(c->cls, data, len, &msg, &recs, &n);
+	if (rc == 0)
+		rc = bk_report_add(c->rep, recs, n);
+	bk_message_free(msg);
 	bk_cli_progress_step(&c->progress, len, n);
 	if (rc == 0)
 		return 0;

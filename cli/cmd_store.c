@@ -256,17 +256,11 @@ ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 	src.origin = origin;
 	src.env_sender = in->env_sender;
 	src.env_recipient = in->env_recipient;
-	rc = bk_message_new(&msg, data, len, NULL);
-	if (rc != 0)
-		return rc;
-	rc = bk_message_decode(msg, &recs, &n);
+	rc = bk_cli_decode(in->cls, data, len, &msg, &recs, &n);
 	for (i = 0; rc == 0 && i < n; i++) {
 		bk_store_outcome o;
 		char norm[BK_STORE_ADDRESS_MAX + 1];
 
-		rc = bk_classify(in->cls, &recs[i]);
-		if (rc != 0)
-			break;
 		/*
 		 * VERP names the one recipient the bounced copy was for: it
 		 * wins over a report about a single (perhaps forwarded-to)
