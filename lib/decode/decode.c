@@ -445,21 +445,6 @@ static const unsigned month_keys[12] = {
 	K3('o', 'c', 't'), K3('n', 'o', 'v'), K3('d', 'e', 'c'),
 };
 
-/* bk__days_from_civil - see decode_int.h */
-int64_t
-bk__days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* two_digits - the number of the two digits at @p, -1 if not digits */
 static long
 two_digits(const char *p)

@@ -185,9 +185,6 @@ bk_str bk__squeeze(bk_message *msg, bk_str s);
 /* RFC 5322 date-time to Unix seconds; 0 on failure */
 int bk__parse_date(bk_str s, int64_t *out, int *tz);
 
-/* days since 1970-01-01 of a proleptic Gregorian date (month 1-12) */
-int64_t bk__days_from_civil(int64_t y, unsigned m, unsigned d);
-
 /* the enhanced status code (class.subject.detail) in a slice */
 bk_str bk__find_status(bk_str s);
 

@@ -103,56 +103,6 @@ is(json_t *o, const char *path, const char *want)
 	    bk__ieq(json_string_value(v), json_string_length(v), want);
 }
 
-/*
- * iso_time - an ISO 8601 / RFC 3339 date-time ("2026-11-28T06:35:12Z",
- * with fractions and a "+01:00" zone or none, which is UTC) to Unix
- * seconds and minutes east; 0 on success
- */
-static int
-iso_time(const char *p, size_t len, int64_t *t, int *tz)
-{
-	unsigned v[6];
-	size_t i = 0, k;
-	static const size_t width[6] = { 4, 2, 2, 2, 2, 2 };
-	static const char sep[6] = { '-', '-', 'T', ':', ':', 0 };
-
-	for (k = 0; k < 6; k++) {
-		size_t j;
-
-		v[k] = 0;
-		for (j = 0; j < width[k]; j++, i++) {
-			if (i >= len || !bk__is(p[i], BK_C_DIGIT))
-				return -1;
-			v[k] = v[k] * 10 + (unsigned)(p[i] - '0');
-		}
-		if (sep[k] != 0) {
-			if (i >= len || (p[i] != sep[k] && !(k == 2 &&
-			    p[i] == ' ')))
-				return -1;
-			i++;
-		}
-	}
-	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
-	    v[4] > 59 || v[5] > 60)
-		return -1;
-	if (i < len && p[i] == '.')
-		for (i++; i < len && bk__is(p[i], BK_C_DIGIT); i++)
-			;
-	*tz = 0;
-	if (i < len && (p[i] == '+' || p[i] == '-') && i + 6 <= len &&
-	    bk__is(p[i + 1], BK_C_DIGIT) && bk__is(p[i + 2], BK_C_DIGIT) &&
-	    p[i + 3] == ':' && bk__is(p[i + 4], BK_C_DIGIT) &&
-	    bk__is(p[i + 5], BK_C_DIGIT)) {
-		int m = ((p[i + 1] - '0') * 10 + p[i + 2] - '0') * 60 +
-		    (p[i + 4] - '0') * 10 + p[i + 5] - '0';
-
-		*tz = p[i] == '-' ? -m : m;
-	}
-	*t = bk__days_from_civil(v[0], v[1], v[2]) * 86400 +
-	    (int64_t)v[3] * 3600 + v[4] * 60 + v[5] - (int64_t)*tz * 60;
-	return 0;
-}
-
 /* when - the event's time at @path: Unix seconds (a number, or digits
  * in a string) or an ISO 8601 string */
 static void
@@ -160,7 +110,7 @@ when(bk_record *r, json_t *o, const char *path)
 {
 	json_t *v = get(o, path);
 	int64_t t = 0;
-	int tz = 0;
+	int tz = 0, zoned;
 
 	if (v == NULL)
 		return;
@@ -175,7 +125,7 @@ when(bk_record *r, json_t *o, const char *path)
 		for (i = 0; i < n && bk__is(p[i], BK_C_DIGIT); i++)
 			t = t * 10 + (p[i] - '0');
 		if ((i < n || n == 0 || n > 12) &&
-		    iso_time(p, n, &t, &tz) != 0)
+		    bk__iso_time(p, n, &t, &tz, &zoned) != 0)
 			return;
 	} else {
 		return;

@@ -141,6 +141,28 @@ bk__istr(const char *hay, size_t hlen, const char *needle)
 }
 size_t bk__span_plain(const char *p, size_t len);
 
+/* days since 1970-01-01 of a proleptic Gregorian date (month 1-12) */
+int64_t bk__days_from_civil(int64_t y, unsigned m, unsigned d);
+
+/*
+ * bk__iso_time - an ISO 8601 / RFC 3339 date and time at the start of
+ * @p ("2026-11-28T06:35:12", 'T' or a space, fractions, then 'Z',
+ * "+01:00", "+0100" or nothing) to Unix seconds *@t and minutes east
+ * *@tz; *@zoned says whether a zone was written (without one the time is
+ * taken as UTC here).  0, or -1 when @p does not start with one.
+ */
+int bk__iso_time(const char *p, size_t len, int64_t *t, int *tz,
+    int *zoned);
+
+/*
+ * bk__log_time - the time stamp an MTA log line starts with: an ISO one
+ * (bk__iso_time; without a zone, local time) or syslog's RFC 3164
+ * "Nov 28 06:35:12" (local time, the year that puts it no more than a
+ * day after @now).  0 with *@t and *@tz set, or -1.
+ */
+int bk__log_time(const char *p, size_t len, int64_t now, int64_t *t,
+    int *tz);
+
 /*
  * bk__json_fput - @s (@len bytes) as a JSON string (RFC 8259) on @fp, or
  * null when @s is NULL: '"', '\\' and controls escaped (\n, \t, \r,

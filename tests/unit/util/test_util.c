@@ -4,6 +4,7 @@
  * 16-byte paths split differently.
  */
 #include <stdint.h>
+#include <time.h>
 
 #include "bktest.h"
 #include "util/util_int.h"
@@ -173,7 +174,123 @@ test_util__json_fput(void)
 	free(got);
 }
 
+/* at - Unix seconds of a UTC date and time, for the rows below */
+static int64_t
+at(int y, int mo, int d, int h, int mi, int s)
+{
+	return bk__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + s;
+}
+
+static void
+test_util__iso_time(void)
+{
+	static const struct {
+		const char *in;
+		int rc, zoned, tz;
+		int y, mo, d, h, mi, s;    /* UTC */
+	} rows[] = {
+		{ "2026-11-28T06:35:12Z", 0, 1, 0, 2026, 11, 28, 6, 35, 12 },
+		{ "2026-11-28 06:35:12", 0, 0, 0, 2026, 11, 28, 6, 35, 12 },
+		{ "2026-11-28T06:35:12.123+01:00", 0, 1, 60,
+		    2026, 11, 28, 5, 35, 12 },
+		{ "2026-11-28T06:35:12-0500 more", 0, 1, -300,
+		    2026, 11, 28, 11, 35, 12 },
+		{ "2024-02-29T23:59:60Z", 0, 1, 0, 2024, 3, 1, 0, 0, 0 },
+		{ "2026-13-28T06:35:12Z", -1, 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ "2026-11-28T6:35:12Z", -1, 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ "2026-11-28T06:35", -1, 0, 0, 0, 0, 0, 0, 0, 0 },
+		{ "Nov 28 06:35:12", -1, 0, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t t = 0;
+		int tz = 99, zoned = 99;
+		int rc = bk__iso_time(rows[i].in, strlen(rows[i].in), &t, &tz,
+		    &zoned);
+
+		BKT_EQ_INT(rows[i].in, rc, rows[i].rc);
+		if (rc != 0)
+			continue;
+		BKT_EQ_INT(rows[i].in, zoned, rows[i].zoned);
+		BKT_EQ_INT(rows[i].in, tz, rows[i].tz);
+		BKT_EQ_INT(rows[i].in, t, at(rows[i].y, rows[i].mo, rows[i].d,
+		    rows[i].h, rows[i].mi, rows[i].s));
+	}
+}
+
+/*
+ * Log time stamps in a fixed zone (a POSIX TZ rule, so no zone files
+ * are needed): Central European, +01:00 in winter, +02:00 in summer.
+ */
+static void
+test_util__log_time(void)
+{
+	static const struct {
+		const char *in;
+		int rc, tz;
+		size_t want;   /* index in want[] */
+	} rows[] = {
+		/* syslog: this year, local time */
+		{ "Nov 28 06:35:12 mx postfix/smtp[1]:", 0, 60, 0 },
+		{ "Jul  4 12:00:00 mx", 0, 120, 1 },
+		/* up to a day ahead of now: this year; more: last year */
+		{ "Nov 29 02:00:00 mx", 0, 60, 3 },
+		{ "Nov 29 05:00:00 mx", 0, 60, 7 },
+		{ "Dec 25 08:00:00 mx", 0, 60, 2 },
+		/* ISO, with a zone and without (local time) */
+		{ "2026-07-01T12:00:00+02:00 mx", 0, 120, 4 },
+		{ "2026-07-01 12:00:00 1vXy-000A", 0, 120, 4 },
+		{ "2026-01-15 12:00:00 1vXy-000A", 0, 60, 5 },
+		{ "Nov 31 06:35:12 mx", -1, 0, 0 },
+		{ "Feb 29 06:35:12 mx", 0, 60, 6 },
+		{ "Foo 28 06:35:12 mx", -1, 0, 0 },
+		{ "Nov 28 6:35:12 mx", -1, 0, 0 },
+		{ "Nov 28", -1, 0, 0 },
+		{ "550 5.1.1 user unknown", -1, 0, 0 },
+	};
+	/* the expected times, by the index in "want" above */
+	const int64_t want[] = {
+		at(2026, 11, 28, 5, 35, 12), at(2026, 7, 4, 10, 0, 0),
+		at(2025, 12, 25, 7, 0, 0), at(2026, 11, 29, 1, 0, 0),
+		at(2026, 7, 1, 10, 0, 0), at(2026, 1, 15, 11, 0, 0),
+		/* 29 February of a year without one: 1 March, as mktime
+		 * reads it */
+		at(2026, 3, 1, 5, 35, 12),
+		/* 25 hours ahead of now: last year */
+		at(2025, 11, 29, 4, 0, 0),
+	};
+	const int64_t now = at(2026, 11, 28, 3, 0, 0);
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	size_t i;
+
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t t = 0;
+		int tz = 99;
+		int rc = bk__log_time(rows[i].in, strlen(rows[i].in), now, &t,
+		    &tz);
+
+		BKT_EQ_INT(rows[i].in, rc, rows[i].rc);
+		if (rc != 0)
+			continue;
+		BKT_EQ_INT(rows[i].in, tz, rows[i].tz);
+		BKT_EQ_INT(rows[i].in, t, want[rows[i].want]);
+	}
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
+
 BK_TEST_MAIN(
     BKT(test_util__lower),
     BKT(test_util__imemmem),
-    BKT(test_util__json_fput))
+    BKT(test_util__json_fput),
+    BKT(test_util__iso_time),
+    BKT(test_util__log_time))
