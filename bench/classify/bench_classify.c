@@ -398,10 +398,12 @@ main(int argc, char **argv)
 		    bk__classify_pattern_count(all), lps_all);
 		printf("gate     %zu expressions gated by %zu literals; "
 		    "%.2f%% of lines rescanned for a tie, %.2f%% for the "
-		    "literal scan\n", all->ngated,
+		    "literal scan, %.2f%% for a start\n", all->ngated,
 		    all->ngates, 100.0 * (double)all->ties /
 		    ((double)nlines * (double)repeats),
 		    100.0 * (double)all->lm_fallbacks /
+		    ((double)nlines * (double)repeats),
+		    100.0 * (double)all->amb_scans /
 		    ((double)nlines * (double)repeats));
 	}
 	printf("lines    %zu (%zu distinct samples), %.1f bytes/line\n",

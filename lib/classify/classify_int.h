@@ -250,6 +250,7 @@ struct bk__classify_lit {
 	uint32_t off;              /* where its anchor starts */
 	uint32_t id;               /* pattern id, or BK__CLASSIFY_GATE_ID + k */
 	uint32_t next;             /* next literal of the anchor, UINT32_MAX */
+	uint32_t group;            /* its list (a pattern's), at build */
 };
 
 struct bk__classify_lslot {
@@ -449,6 +450,13 @@ struct bk_classifier {
 	 */
 	struct bk__classify_ilist *users;      /* ngroups lists */
 	uint8_t *marker;                       /* ngroups flags */
+	/*
+	 * Pruning the gated scans by priority (prune_gated, classify_match.c):
+	 * noseen, the rules without a `seen` condition (their holding does
+	 * not wait for the provider); unstable, scratch of candwords words.
+	 */
+	uint64_t *noseen, *unstable;
+	const struct bk__classify_facts *facts; /* decide()'s, in its scan */
 
 	/*
 	 * Knowledge index (build_know_index, classify_match.c), so that a
@@ -471,6 +479,16 @@ struct bk_classifier {
 	uint64_t *hit_gated;       /* first match set by a gated scan */
 	size_t hitwords;
 	size_t *hit_from, *hit_to; /* first match per group */
+	/*
+	 * amb[g]: two literal spans of list g end where its first match
+	 * ends, so its start is the one the database (1: db, 2: db_user)
+	 * reports first; worked out only when asked for
+	 * (bk__classify_hit_from()).  Valid while g is hit; 0 otherwise.
+	 */
+	uint8_t *amb;
+	uint32_t amb_g;            /* bk__classify_hit_from()'s list */
+	size_t amb_from, amb_to;   /* and the first match found for it */
+	size_t amb_scans;          /* starts asked of a database (statistics) */
 	unsigned hits;             /* lists hit, capped */
 	uint32_t hitlist[BK_LIMIT_RULE_HITS]; /* the lists hit, in order */
 };
@@ -561,6 +579,8 @@ int bk__classify_compile(bk_classifier *cls, char **errmsg_out);
 void bk__classify_index_free(bk_classifier *cls);
 uint64_t bk__classify_rules_hash(void);
 void bk__classify_scan(bk_classifier *cls, const char *text, size_t len);
+size_t bk__classify_hit_from(bk_classifier *cls, uint32_t g, const char *text,
+    size_t len);
 void bk__classify_scan_for(bk_classifier *cls, const char *text, size_t len,
     int by_facts);
 int bk__classify_rule_holds(const bk_classifier *cls,

@@ -27,10 +27,13 @@
  * match is the earliest end among its literals, whatever order we find
  * them in.  Two different spans that end at one offset (one literal a
  * suffix of another in the same list) were ordered by the database's own
- * rules, which we do not know: bk__classify_lm_scan() then returns -1 and
- * the caller scans the text again with that database.  So does reaching
+ * rules, which we do not know.  Only the list's start depends on it (which
+ * lists matched, and where their first matches end, do not), so the list
+ * is marked (cls->amb) and its start is asked of that database only when
+ * a verdict shows it as evidence (bk__classify_hit_from()).  Reaching
  * BK_LIMIT_RULE_HITS lists, where the database's order decided which
- * lists were kept.
+ * lists were kept, makes bk__classify_lm_scan() return -1: the caller
+ * scans the text again with that database.
  *
  * Invariants: every literal is at least 3 bytes; keys are never 0 (each
  * byte of a key has bit 0x20 set, the top byte of a 3-byte key is 0);
@@ -122,6 +125,7 @@ bk__classify_lm_add(struct bk__classify_lm *lm, const char *p, size_t len,
 	e->off = 0;
 	e->id = id;
 	e->next = UINT32_MAX;
+	e->group = UINT32_MAX;
 	lm->nlit++;
 	return 0;
 }
@@ -244,6 +248,8 @@ bk__classify_lm_build(const bk_classifier *cls, struct bk__classify_lm *lm)
 		uint32_t k, h;
 		size_t o, s;
 
+		if (e->id < BK__CLASSIFY_GATE_ID && e->id < cls->npatterns)
+			e->group = cls->patterns[e->id].group;
 		if (e->len == 3) {
 			unsigned char b[4];
 			unsigned c;
@@ -298,33 +304,72 @@ bk__classify_lm_build(const bk_classifier *cls, struct bk__classify_lm *lm)
 }
 
 /*
- * report - literal @e matched at [@from, @from + e->len): as the
- * always-scanned database's callback would have taken its first match.
- * Returns -1 when only that database's order can tell the result.
+ * gate_hit - gate literal @k matched: bk__classify_gate_hit() with the
+ * classifier's arrays held in locals (a byte store may alias any field,
+ * which would have them loaded again after each one)
  */
-static int
+static inline void
+gate_hit(bk_classifier *cls, size_t k)
+{
+	const struct bk__classify_gtarget *gt = cls->gtargets;
+	uint8_t *mask = cls->gate_mask;
+	uint32_t *touched = cls->touched;
+	size_t nt = cls->ntouched, ngt = cls->ngtargets;
+	uint32_t t = k < cls->nglits ? cls->gate_head[k] : UINT32_MAX;
+
+	/* invariant: t follows one chain; chains hold ngt targets */
+	while (t < ngt) {
+		uint32_t slot = gt[t].slot, j = slot / 8;
+
+		if (mask[j] == 0)
+			touched[nt++] = j;
+		mask[j] |= (uint8_t)(1u << (slot & 7));
+		t = gt[t].next;
+	}
+	cls->ntouched = nt;
+}
+
+/*
+ * report - literal @e matched at [@from, @from + e->len): as the
+ * always-scanned database's callback would have taken its first match
+ * (a second span ending where the first match ends marks the list in
+ * cls->amb).  Returns -1 at BK_LIMIT_RULE_HITS lists, where only that
+ * database's order can tell which lists are kept.
+ */
+static inline int
 report(bk_classifier *cls, const struct bk__classify_lit *e, size_t from)
 {
 	size_t to = from + e->len;
-	uint32_t g;
+	uint32_t g = e->group;
+	uint64_t bit, *hw;
 
 	if (e->id >= BK__CLASSIFY_GATE_ID) {
-		bk__classify_gate_hit(cls, e->id - BK__CLASSIFY_GATE_ID);
+		gate_hit(cls, e->id - BK__CLASSIFY_GATE_ID);
 		return 0;
 	}
-	g = cls->patterns[e->id].group;
-	if ((cls->hit[g / 64] & ((uint64_t)1 << (g % 64))) == 0) {
-		if (cls->hits >= BK_LIMIT_RULE_HITS)
+	if (g == UINT32_MAX)
+		return 0;  /* not a pattern: cannot happen once built */
+	hw = &cls->hit[g / 64];
+	bit = (uint64_t)1 << (g % 64);
+	if ((*hw & bit) == 0) {
+		unsigned n = cls->hits;
+
+		if (n >= BK_LIMIT_RULE_HITS)
 			return -1;  /* which lists were kept: its order */
-		cls->hitlist[cls->hits++] = g;
-		cls->hit[g / 64] |= (uint64_t)1 << (g % 64);
+		cls->hitlist[n] = g;
+		cls->hits = n + 1;
+		*hw |= bit;
 		cls->hit_from[g] = from;
 		cls->hit_to[g] = to;
+		cls->amb[g] = 0;
 	} else if (to < cls->hit_to[g]) {
 		cls->hit_from[g] = from;
 		cls->hit_to[g] = to;
-	} else if (to == cls->hit_to[g] && from != cls->hit_from[g])
-		return -1;  /* two spans end here: its order */
+		cls->amb[g] = 0;
+	} else if (to == cls->hit_to[g] && from != cls->hit_from[g]) {
+		/* two spans end here: its order, asked when needed */
+		cls->amb[g] = e->id >= cls->nbuiltin ? 2 : 1;
+	}
 	return 0;
 }
 
@@ -357,14 +402,15 @@ static int
 probe(bk_classifier *cls, const struct bk__classify_lm *lm, uint32_t k,
     const unsigned char *p, size_t len, size_t i)
 {
-	size_t s = slot_of(lm, k);
+	const struct bk__classify_lit *lit = lm->lit;
+	size_t s = slot_of(lm, k), nlit = lm->nlit;
 	uint32_t t;
 
 	if (lm->slot[s].key == 0)
 		return 0;
 	/* invariant: t follows one chain of at most nlit literals */
-	for (t = lm->slot[s].head; t < lm->nlit; t = lm->lit[t].next) {
-		const struct bk__classify_lit *e = &lm->lit[t];
+	for (t = lm->slot[s].head; t < nlit; t = lit[t].next) {
+		const struct bk__classify_lit *e = &lit[t];
 		size_t from;
 
 		if (i < e->off)
@@ -415,8 +461,10 @@ at(bk_classifier *cls, const struct bk__classify_lm *lm, uint32_t k,
 
 /*
  * bk__classify_lm_scan - every literal of @lm in @text: lists hit, first
- * matches, gate bits, as the always-scanned database gave them.  Returns
- * 0, or -1 when that database's order decides (the caller scans again).
+ * matches, gate bits, as the always-scanned database gave them (a start
+ * only that database's order tells is marked in cls->amb).  Returns 0, or
+ * -1 when that database's order decides which lists are kept (the caller
+ * scans again).
  */
 int
 bk__classify_lm_scan(bk_classifier *cls, const struct bk__classify_lm *lm,

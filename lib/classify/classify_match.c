@@ -960,8 +960,9 @@ bk__classify_compile(bk_classifier *cls, char **errmsg_out)
 	    sizeof(*cls->hit_to));
 	cls->hit_gated = calloc(cls->hitwords ? cls->hitwords : 1,
 	    sizeof(*cls->hit_gated));
+	cls->amb = calloc(cls->ngroups ? cls->ngroups : 1, sizeof(*cls->amb));
 	if (cls->hit == NULL || cls->hit_from == NULL || cls->hit_to == NULL ||
-	    cls->hit_gated == NULL)
+	    cls->hit_gated == NULL || cls->amb == NULL)
 		return BK_ENOMEM;
 	if (nb > 0 && load_embedded(cls) != 0) {
 		rc = compile_range(cls, 0, nb, &cls->db, &cls->db_all,
@@ -1033,6 +1034,7 @@ on_match(unsigned id, unsigned long long from, unsigned long long to,
 		from = to >= pt->len ? to - pt->len : 0;
 	cls->hit_from[g] = (size_t)from;
 	cls->hit_to[g] = (size_t)to;
+	cls->amb[g] = 0;
 	return 0;
 }
 
@@ -1069,6 +1071,7 @@ on_match_gated(unsigned id, unsigned long long from, unsigned long long to,
 			cls->hit_gated[g / 64] |= bit;
 			cls->hit_from[g] = (size_t)from;
 			cls->hit_to[g] = (size_t)to;
+			cls->amb[g] = 0;
 		}
 		return 0;
 	}
@@ -1083,8 +1086,9 @@ on_match_gated(unsigned id, unsigned long long from, unsigned long long to,
  * factor, scanned after the range's literals (bk__classify_lm_scan()):
  * takes a list's first match as the range's always-scanned database
  * would have, which reported in order of the match's end.  A match that
- * ends where the list's first match ends, with another start, was
- * ordered by that database's own rules: cls->lm_bad, scan stopped.
+ * ends where the list's first match ends, with another start (or where
+ * the literals left the start open), was ordered by that database's own
+ * rules: cls->lm_bad, scan stopped.
  */
 static int
 on_match_re(unsigned id, unsigned long long from, unsigned long long to,
@@ -1107,7 +1111,8 @@ on_match_re(unsigned id, unsigned long long from, unsigned long long to,
 	} else if (to > cls->hit_to[g])
 		return 0;
 	else if (to == cls->hit_to[g]) {
-		if (from != cls->hit_from[g]) {
+		/* with a start still open (amb), three spans end here */
+		if (from != cls->hit_from[g] || cls->amb[g] != 0) {
 			cls->lm_bad = 1;
 			return 1;
 		}
@@ -1115,6 +1120,7 @@ on_match_re(unsigned id, unsigned long long from, unsigned long long to,
 	}
 	cls->hit_from[g] = (size_t)from;
 	cls->hit_to[g] = (size_t)to;
+	cls->amb[g] = 0;
 	return 0;
 }
 
@@ -1143,13 +1149,17 @@ scan_lits(bk_classifier *cls, const char *text, size_t len)
 	return 0;
 }
 
+static size_t prune_gated(bk_classifier *cls,
+    const struct bk__classify_facts *f, size_t n);
+
 /*
  * bk__classify_scan_for - match every pattern against @text once: the
  * always-scanned part (scan_lits(), else the databases), then each gated
- * expression whose factors all matched and, when @by_facts, whose list
- * is needed by a rule the record's facts allow (cls->fm, set by
- * bk__classify_decide()).  Clearing the hit bits costs only the lists hit
- * by the previous scan.
+ * expression whose factors all matched and, when @by_facts, whose list is
+ * needed by a rule the record's facts allow (cls->fm, set by
+ * bk__classify_decide()) and, when bk__classify_decide() set cls->facts,
+ * by such a rule that can still decide (prune_gated()).  Clearing the
+ * hit bits costs only the lists hit by the previous scan.
  *
  * A list no such rule needs is left unscanned: no other rule can hold,
  * so the decision is the same.  Its gated scan could only have
@@ -1214,6 +1224,8 @@ gated:
 			cls->touched[n++] = j;
 		cls->gate_mask[j] = 0;
 	}
+	if (by_facts && cls->facts != NULL && n > 0)
+		n = prune_gated(cls, cls->facts, n);
 	/* in pattern order, as one database would break ties (mostly few) */
 	for (t = 1; t < n; t++) {
 		uint32_t v = cls->touched[t];
@@ -1251,11 +1263,68 @@ all:
 	cls->tie = 0;
 }
 
-/* bk__classify_scan - bk__classify_scan_for() of every gated expression */
+/*
+ * bk__classify_scan - bk__classify_scan_for() of every gated expression,
+ * every first match's start worked out
+ */
 void
 bk__classify_scan(bk_classifier *cls, const char *text, size_t len)
 {
+	unsigned h;
+
 	bk__classify_scan_for(cls, text, len, 0);
+	for (h = 0; h < cls->hits; h++)
+		(void)bk__classify_hit_from(cls, cls->hitlist[h], text, len);
+}
+
+/* on_first - Vectorscan callback: the first report of list cls->amb_g */
+static int
+on_first(unsigned id, unsigned long long from, unsigned long long to,
+    unsigned flags, void *ctx)
+{
+	bk_classifier *cls = ctx;
+	const struct bk__classify_pattern *pt;
+
+	(void)flags;
+	if (id >= cls->npatterns || cls->patterns[id].group != cls->amb_g)
+		return 0;
+	pt = &cls->patterns[id];
+	if (!pt->regex)
+		from = to >= pt->len ? to - pt->len : 0;
+	cls->amb_from = (size_t)from;
+	cls->amb_to = (size_t)to;
+	return 1;  /* the first is all we want */
+}
+
+/*
+ * bk__classify_hit_from - where the first match of hit list @g starts,
+ * @text/@len being the text last scanned.  When the literal scan left it
+ * open (cls->amb: two spans end there), the list's database is asked
+ * which it reports first, as the scan of that database the literal
+ * matcher stands in for would have taken it; the answer is kept.
+ */
+size_t
+bk__classify_hit_from(bk_classifier *cls, uint32_t g, const char *text,
+    size_t len)
+{
+	hs_database_t *db;
+
+	if (g >= cls->ngroups || cls->amb[g] == 0)
+		return cls->hit_from[g];
+	db = cls->amb[g] == 1 ? cls->db : cls->db_user;
+	cls->amb[g] = 0;
+	if (len > BK_LIMIT_LINE_BYTES)
+		len = BK_LIMIT_LINE_BYTES;
+	cls->amb_g = g;
+	cls->amb_to = SIZE_MAX;
+	cls->amb_scans++;
+	if (db != NULL && text != NULL)
+		(void)hs_scan(db, text, (unsigned)len, 0, cls->scratch,
+		    on_first, cls);
+	/* it ends where the literals found it end, or it is left as is */
+	if (cls->amb_to == cls->hit_to[g])
+		cls->hit_from[g] = cls->amb_from;
+	return cls->hit_from[g];
 }
 
 /*
@@ -2369,6 +2438,15 @@ build_demand(bk_classifier *cls)
 				rc = ilist_add(&cls->users[ex], (uint32_t)i);
 		}
 	}
+	cls->noseen = calloc(cls->candwords ? cls->candwords : 1,
+	    sizeof(*cls->noseen));
+	cls->unstable = calloc(cls->candwords ? cls->candwords : 1,
+	    sizeof(*cls->unstable));
+	if (cls->noseen == NULL || cls->unstable == NULL)
+		return BK_ENOMEM;
+	for (i = 0; i < cls->nrules; i++)
+		if (cls->rules[i].nseen == 0)
+			cls->noseen[i / 64] |= (uint64_t)1 << (i % 64);
 	for (i = 0; i < cls->nknow; i++) {
 		int g = cls->know[i].group;
 
@@ -2392,6 +2470,8 @@ bk__classify_index_free(bk_classifier *cls)
 			free(cls->users[i].v);
 	free(cls->users);
 	free(cls->marker);
+	free(cls->noseen);
+	free(cls->unstable);
 	free(cls->fm.m);
 	free(cls->fm.loose);
 	free(cls->fm.by_kind);
@@ -2424,6 +2504,108 @@ bk__classify_index_free(bk_classifier *cls)
 	free(cls->keys);
 	free(cls->always.v);
 	free(cls->cand);
+}
+
+/*
+ * holds - do all conditions of rule @ri (@r, inside the fact masks) hold:
+ * within exact masks only its lists are left to test (rest_holds())
+ */
+static inline int
+holds(const bk_classifier *cls, const struct bk__classify_rule *r,
+    size_t ri, const struct bk__classify_facts *f)
+{
+	const struct bk__classify_fmasks *fm = &cls->fm;
+
+	if (fm->exact && (fm->loose[ri / 64] & ((uint64_t)1 << (ri % 64))) ==
+	    0)
+		return rest_holds(cls, r, f);
+	return bk__classify_rule_holds(cls, r, f);
+}
+
+/*
+ * prune_gated - of the @n gated expressions about to be scanned
+ * (cls->touched), keep those whose list a rule can still use; returns how
+ * many are kept (in their order).
+ *
+ * A rule is stable when it uses none of the pending lists (users[] of
+ * each, which counts the lists cancelling its lists too) and names no
+ * provider (`seen`, known only after the scan): the hits so far decide
+ * whether it holds, and the scans cannot change that.  Let R be the first
+ * stable reason rule that holds now and D the first stable detail rule
+ * (the candidates walked as bk__classify_decide() walks them).  R holds
+ * in the end, so the rule that decides is R or one before it; likewise
+ * for the detail.  A list whose users the facts allow all come after R
+ * (reason rules) or after D (details), and that marks no provider or
+ * blocklist, cannot change which rules before R and D hold, nor their
+ * evidence (a rule's evidence is one of its own lists): its scan is left
+ * out.  Example: "550 5.1.1 user unknown; mailbox full" decided by a
+ * user-unknown rule at priority 700 needs no scan for a gated list used
+ * only by rules at 480.
+ */
+static size_t
+prune_gated(bk_classifier *cls, const struct bk__classify_facts *f, size_t n)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	size_t rstar = SIZE_MAX, dstar = SIZE_MAX, t, k, w, i;
+	unsigned h;
+
+	if (cls->nrules == 0 || cls->noseen == NULL)
+		return n;
+	memset(cls->unstable, 0, cls->candwords * sizeof(*cls->unstable));
+	for (t = 0; t < n; t++) {
+		uint32_t g = cls->patterns[cls->gated[cls->touched[t]].pattern]
+		    .group;
+
+		list_mark(cls->unstable, &cls->users[g]);
+	}
+	for (h = 0; h < cls->hits; h++)
+		list_mark(cls->cand, &cls->by_group[cls->hitlist[h]]);
+	/* invariant: rules below w * 64 are not stable holders still sought */
+	for (w = 0; w < cls->candwords; w++) {
+		uint64_t bits = cls->cand[w] & ~cls->unstable[w] &
+		    cls->noseen[w];
+
+		if (bits != 0)
+			bits &= bk__classify_ok_word(fm, w);
+		while (bits != 0) {
+			size_t ri = w * 64 + (size_t)__builtin_ctzll(bits);
+			const struct bk__classify_rule *r = &cls->rules[ri];
+
+			bits &= bits - 1;
+			if (r->detail ? dstar != SIZE_MAX : rstar != SIZE_MAX)
+				continue;
+			if (!holds(cls, r, ri, f))
+				continue;
+			if (r->detail)
+				dstar = ri;
+			else
+				rstar = ri;
+			if (rstar != SIZE_MAX && dstar != SIZE_MAX)
+				goto found;
+		}
+	}
+	if (rstar == SIZE_MAX && dstar == SIZE_MAX)
+		return n;
+found:
+	for (t = 0, k = 0; t < n; t++) {
+		uint32_t j = cls->touched[t];
+		uint32_t g = cls->patterns[cls->gated[j].pattern].group;
+		const struct bk__classify_ilist *u = &cls->users[g];
+		int keep = cls->marker[g];
+
+		/* invariant: keep when a user before i may decide */
+		for (i = 0; !keep && i < u->n; i++) {
+			size_t ri = u->v[i];
+
+			if (ri >= (cls->rules[ri].detail ? dstar : rstar))
+				continue;
+			keep = (int)((bk__classify_ok_word(fm, ri / 64) >>
+			    (ri % 64)) & 1);
+		}
+		if (keep)
+			cls->touched[k++] = j;
+	}
+	return k;
 }
 
 /*
@@ -2469,7 +2651,9 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 	host_mark(cls, f->rcpt_domain);
 	status_mark(cls, f->status);
 	fact_mask(cls, f, dec);
+	cls->facts = f;
 	bk__classify_scan_for(cls, f->text.ptr, f->text.len, 1);
+	cls->facts = NULL;
 	bk__classify_recognise(cls, f);
 	cls->detail = NULL;
 	if (cls->nrules == 0)
@@ -2500,9 +2684,7 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 			if (r->detail ? cls->detail != NULL : found != NULL)
 				continue;
 			/* in the masks: its conditions on the facts hold */
-			if (fm->exact && (fm->loose[w] & ((uint64_t)1 <<
-			    (ri % 64))) == 0 ? !rest_holds(cls, r, f) :
-			    !bk__classify_rule_holds(cls, r, f))
+			if (!holds(cls, r, ri, f))
 				continue;
 			if (r->detail)
 				cls->detail = r;

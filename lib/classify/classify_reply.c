@@ -18,6 +18,9 @@
  * advance over the line with explicit bounds; nothing is copied.
  */
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "classify/classify_int.h"
 
@@ -280,76 +283,176 @@ static const unsigned char mark_start[256] = {
 };
 
 /*
+ * The same as bits (1 << mark_start[c]), and per byte the bits of the
+ * markers whose second byte it may be (ASCII case aside): " s", " t",
+ * " r", " d", " h"; "ho"; "in", "af", "di".  A marker can start at q only
+ * where mark_bit[q[0]] & mark_next[q[1]] is not 0; elsewhere the switch
+ * of read_marks() would find nothing.  Example: in "host said" only 'h'
+ * ('o' follows) and the space (an 's' follows) are looked at.
+ */
+#define MB_SPACE (1u << MARK_SPACE)
+#define MB_HOST (1u << MARK_HOST)
+#define MB_LEAD(i) (1u << (MARK_LEAD + (i)))
+static const unsigned char mark_bit[256] = {
+	[' '] = MB_SPACE,
+	['h'] = MB_HOST, ['H'] = MB_HOST,
+	['i'] = MB_LEAD(0), ['I'] = MB_LEAD(0),
+	['a'] = MB_LEAD(1), ['A'] = MB_LEAD(1),
+	['d'] = MB_LEAD(2), ['D'] = MB_LEAD(2),
+};
+static const unsigned char mark_next[256] = {
+	['s'] = MB_SPACE, ['S'] = MB_SPACE,
+	['t'] = MB_SPACE, ['T'] = MB_SPACE,
+	['r'] = MB_SPACE, ['R'] = MB_SPACE,
+	['d'] = MB_SPACE, ['D'] = MB_SPACE,
+	['h'] = MB_SPACE, ['H'] = MB_SPACE,
+	['o'] = MB_HOST, ['O'] = MB_HOST,
+	['n'] = MB_LEAD(0), ['N'] = MB_LEAD(0),
+	['f'] = MB_LEAD(1), ['F'] = MB_LEAD(1),
+	['i'] = MB_LEAD(2), ['I'] = MB_LEAD(2),
+};
+
+/*
+ * mark_at - the marker, if any, starting at @q (q + 1 < @end), into @m:
+ * the switch of read_marks()
+ */
+static inline void
+mark_at(struct marks *m, const char *q, const char *end)
+{
+	switch (mark_start[(unsigned char)*q]) {
+	case MARK_SPACE:
+		switch (bk__lower((unsigned char)q[1])) {
+		case 's':
+			if (at_lc(q, end, " said: ", 7)) {
+				m->said_last = q;
+				if (m->said_status == NULL &&
+				    m->status != NULL && q >= m->status)
+					m->said_status = q + 7;
+			} else if (m->status == NULL &&
+			    at_lc(q, end, " status=", 8)) {
+				m->status = q + 8;
+			} else if (m->stat == NULL &&
+			    at_lc(q, end, " stat=", 6)) {
+				m->stat = q + 6;
+			}
+			break;
+		case 't':
+			if (m->to == NULL && at_lc(q, end, " to=<", 5))
+				m->to = q + 5;
+			break;
+		case 'r':
+			if (m->relay == NULL && at_lc(q, end, " relay=", 7))
+				m->relay = q + 7;
+			break;
+		case 'd':
+			if (m->dsn == NULL && at_lc(q, end, " dsn=", 5))
+				m->dsn = q + 5;
+			break;
+		case 'h':
+			if (m->h == NULL && at_lc(q, end, " h=", 3))
+				m->h = q + 3;
+			break;
+		default:
+			break;
+		}
+		break;
+	case MARK_HOST:
+		if (m->host == NULL && at_lc(q, end, "host ", 5))
+			m->host = q + 5;
+		break;
+	case 0:
+		break;
+	default:
+		/* MARK_LEAD + lead index: a command phrase may start */
+		if (m->cmd > 0)
+			command_at(m, q, end,
+			    (size_t)(mark_start[(unsigned char)*q] -
+			    MARK_LEAD));
+		break;
+	}
+}
+
+#if defined(__SSE2__)
+/*
+ * mark_pairs16 - bit i set where a marker may start at @q + i (i < 16),
+ * from the pairs q[i], q[i + 1] OR 0x20 (ASCII case folded; a NUL also
+ * becomes a space, so each bit is checked again with mark_bit and
+ * mark_next).  Reads q[0..16].
+ */
+static inline unsigned
+mark_pairs16(const char *q)
+{
+	const __m128i f = _mm_set1_epi8(0x20);
+	__m128i a = _mm_or_si128(_mm_loadu_si128(
+	    (const __m128i *)(const void *)q), f);
+	__m128i b = _mm_or_si128(_mm_loadu_si128(
+	    (const __m128i *)(const void *)(q + 1)), f);
+	__m128i sp, r;
+
+	/* " s", " t", " r", " d", " h" */
+	sp = _mm_or_si128(
+	    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('s')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('t'))),
+	    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('r')),
+	    _mm_or_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8('d')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('h')))));
+	r = _mm_and_si128(_mm_cmpeq_epi8(a, f), sp);
+	/* "ho", "in", "af", "di" */
+	r = _mm_or_si128(r, _mm_and_si128(
+	    _mm_cmpeq_epi8(a, _mm_set1_epi8('h')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('o'))));
+	r = _mm_or_si128(r, _mm_and_si128(
+	    _mm_cmpeq_epi8(a, _mm_set1_epi8('i')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('n'))));
+	r = _mm_or_si128(r, _mm_and_si128(
+	    _mm_cmpeq_epi8(a, _mm_set1_epi8('a')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('f'))));
+	r = _mm_or_si128(r, _mm_and_si128(
+	    _mm_cmpeq_epi8(a, _mm_set1_epi8('d')),
+	    _mm_cmpeq_epi8(b, _mm_set1_epi8('i'))));
+	return (unsigned)_mm_movemask_epi8(r);
+}
+#endif
+
+/*
  * read_marks - every marker of [@p, @end) in one pass.  Markers start
- * with a space, "host ", or a command lead-in's first letter, so each byte
- * costs one switch; a compare follows only where a marker can start.
+ * with a space, "host ", or a command lead-in's first letter, and each
+ * has a known second byte: a compare follows only where such a pair
+ * (mark_bit, mark_next) is, 16 positions at a time where SSE2 is at hand.
+ * No marker is one byte long, so the last byte starts none.  Positions
+ * are taken in order, as the markers' rules (first occurrence, last
+ * " said: ") need.
  */
 static void
 read_marks(struct marks *m, const char *p, const char *end)
 {
-	const char *q;
+	const char *q = p;
 
 	memset(m, 0, sizeof(*m));
 	m->cmd = NCMDS;
+	if (end - p < 2)
+		return;
+#if defined(__SSE2__)
 	/* invariant: every marker starting before q has been noted */
-	for (q = p; q < end; q++) {
-		/* bounded by end: most bytes start no marker */
-		while (mark_start[(unsigned char)*q] == 0)
-			if (++q == end)
-				return;
-		switch (mark_start[(unsigned char)*q]) {
-		case MARK_SPACE:
-			if (q + 1 >= end)
-				break;
-			switch (bk__lower((unsigned char)q[1])) {
-			case 's':
-				if (at_lc(q, end, " said: ", 7)) {
-					m->said_last = q;
-					if (m->said_status == NULL &&
-					    m->status != NULL && q >= m->status)
-						m->said_status = q + 7;
-				} else if (m->status == NULL &&
-				    at_lc(q, end, " status=", 8)) {
-					m->status = q + 8;
-				} else if (m->stat == NULL &&
-				    at_lc(q, end, " stat=", 6)) {
-					m->stat = q + 6;
-				}
-				break;
-			case 't':
-				if (m->to == NULL && at_lc(q, end, " to=<", 5))
-					m->to = q + 5;
-				break;
-			case 'r':
-				if (m->relay == NULL &&
-				    at_lc(q, end, " relay=", 7))
-					m->relay = q + 7;
-				break;
-			case 'd':
-				if (m->dsn == NULL && at_lc(q, end, " dsn=", 5))
-					m->dsn = q + 5;
-				break;
-			case 'h':
-				if (m->h == NULL && at_lc(q, end, " h=", 3))
-					m->h = q + 3;
-				break;
-			default:
-				break;
-			}
-			break;
-		case MARK_HOST:
-			if (m->host == NULL && at_lc(q, end, "host ", 5))
-				m->host = q + 5;
-			break;
-		default:
-			/* MARK_LEAD + lead index: a command phrase may start */
-			if (m->cmd > 0)
-				command_at(m, q, end,
-				    (size_t)(mark_start[(unsigned char)*q] -
-				    MARK_LEAD));
-			break;
+	for (; end - q >= 17; q += 16) {
+		unsigned bits = mark_pairs16(q);
+
+		/* loop: one bit fewer each turn */
+		while (bits != 0) {
+			const char *r = q + __builtin_ctz(bits);
+
+			bits &= bits - 1;
+			if (mark_bit[(unsigned char)r[0]] &
+			    mark_next[(unsigned char)r[1]])
+				mark_at(m, r, end);
 		}
 	}
+#endif
+	/* invariant: every marker starting before q has been noted */
+	for (; q + 1 < end; q++)
+		if (mark_bit[(unsigned char)q[0]] &
+		    mark_next[(unsigned char)q[1]])
+			mark_at(m, q, end);
 }
 
 /* digits - @n ASCII digits at @p (within @end) */
@@ -500,7 +603,9 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	}
 	if ((q = m.dsn) != NULL) {
 		n = token_until(q, end, ", ");
-		if (bk__classify_find_status(q, n, &at) == n && at == 0)
+		/* n > 0: an empty "dsn=" finds no code and sets no "at" */
+		if (n > 0 && bk__classify_find_status(q, n, &at) == n &&
+		    at == 0)
 			out->status = bk__str(q, n);
 	}
 	if ((q = m.status) != NULL) {

@@ -202,6 +202,7 @@ bk_classifier_free(bk_classifier *cls)
 	free(cls->hit_gated);
 	free(cls->hit_from);
 	free(cls->hit_to);
+	free(cls->amb);
 	bk__arena_free(cls->arena);
 	free(cls);
 }
@@ -466,14 +467,14 @@ undecodable(bk_record *rec)
 
 /* group_evidence - the first match of phrase list @g, or absent */
 static bk_str
-group_evidence(const bk_classifier *cls, uint32_t g,
+group_evidence(bk_classifier *cls, uint32_t g,
     const struct bk__classify_facts *f)
 {
 	size_t from, to;
 
 	if (!bk__classify_group_hit(cls, g))
 		return BK_STR_NULL;
-	from = cls->hit_from[g];
+	from = bk__classify_hit_from(cls, g, f->text.ptr, f->text.len);
 	to = cls->hit_to[g];
 	if (to > f->text.len || from > to)
 		return BK_STR_NULL;
@@ -482,7 +483,7 @@ group_evidence(const bk_classifier *cls, uint32_t g,
 
 /* rule_evidence - what the first matched list of @r matched */
 static bk_str
-rule_evidence(const bk_classifier *cls, const struct bk__classify_rule *r,
+rule_evidence(bk_classifier *cls, const struct bk__classify_rule *r,
     const struct bk__classify_facts *f)
 {
 	size_t i;
@@ -664,7 +665,8 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 			uint32_t g = r->match[i];
 
 			if (bk__classify_group_hit(cls, g)) {
-				size_t from = cls->hit_from[g];
+				size_t from = bk__classify_hit_from(cls, g,
+				    f.text.ptr, f.text.len);
 				size_t to = cls->hit_to[g];
 
 				if (to <= f.text.len && from <= to)

@@ -244,6 +244,50 @@ test_classify__log_lines(void)
 	}
 }
 
+/*
+ * test_classify__marks_shift - a log line's markers found wherever they
+ * fall: a filler of 0 to 40 bytes moves " to=<", " relay=", " dsn=" and
+ * " stat=" across every offset of the reader's 16-byte blocks (and its
+ * byte-at-a-time tail); an empty "dsn=" sets no status
+ */
+static void
+test_classify__marks_shift(void)
+{
+	static const char head[] = "Nov 28 06:35:12 mx sm-mta[4242]: 5ASx",
+	    tail[] = "A: to=<c@example.net>, delay=00:00:01, "
+	    "mailer=esmtp, relay=mx.example.net. [192.0.2.7], dsn=5.1.1, "
+	    "stat=User unknown";
+	bk_classifier *cls = builtin();
+	char line[256];
+	size_t k;
+
+	for (k = 0; k <= 40; k++) {
+		size_t n = strlen(head);
+		bk_record rec;
+
+		memcpy(line, head, n);
+		memset(line + n, 'x', k);
+		memcpy(line + n + k, tail, sizeof(tail));
+		n += k + sizeof(tail) - 1;
+		BKT_EQ_INT("shift", bk_classify_reply(cls, &rec, line, n), 0);
+		BKT_EQ_STR("shift rcpt", rec.recipient.ptr, rec.recipient.len,
+		    "c@example.net");
+		BKT_EQ_STR("shift status", rec.status.ptr, rec.status.len,
+		    "5.1.1");
+		BKT_EQ_STR("shift relay", rec.remote_mta.ptr,
+		    rec.remote_mta.len, "mx.example.net.");
+	}
+	{
+		static const char empty[] = "Nov 28 06:35:12 mx sm-mta[1]: "
+		    "5ASxxA: to=<c@example.net>, dsn=, stat=Deferred";
+		bk_record rec;
+
+		BKT_EQ_INT("empty dsn", bk_classify_reply(cls, &rec, empty,
+		    sizeof(empty) - 1), 0);
+		BKT_CHECK(rec.status.ptr == NULL || rec.status.len > 0);
+	}
+}
+
 /* test_classify__evidence - the matched text and the deciding rule */
 static void
 test_classify__evidence(void)
@@ -1107,6 +1151,7 @@ test_classify__knowledge(void)
 BK_TEST_MAIN(
 	BKT(test_classify__replies),
 	BKT(test_classify__log_lines),
+	BKT(test_classify__marks_shift),
 	BKT(test_classify__evidence),
 	BKT(test_classify__records),
 	BKT(test_classify__index),
