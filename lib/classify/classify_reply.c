@@ -14,10 +14,13 @@
  *   ** x@y R=dnslookup T=remote_smtp H=mx.example [192.0.2.1]: SMTP error
  *       from remote mail server after RCPT TO:<x@y>: 550 5.1.1 unknown
  *
- * Every string set in the record points into the caller's line.  Readers
+ * A log line's time stamp (syslog's, or an ISO date and time) becomes the
+ * record's time (bk__log_time).  Every string set in the record points
+ * into the caller's line.  Readers
  * advance over the line with explicit bounds; nothing is copied.
  */
 #include <string.h>
+#include <time.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -564,8 +567,13 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	out->diagnostic_type = bk__str("SMTP", 4);
 	read_marks(&m, p, end);
 	stamp = log_stamp(p, end);
-	if (stamp > 0)
+	if (stamp > 0) {
 		exim = exim_flag(p + stamp, end, &ex_addr);
+		/* the line's time stamp is when it happened */
+		if (bk__log_time(p, stamp, (int64_t)time(NULL),
+		    &out->timestamp, &out->tz_offset) == 0)
+			out->has_timestamp = 1;
+	}
 	/*
 	 * An MTA log line that says nothing of a delivery (a connection, a
 	 * queue entry, an arrival) is not a bounce: reported as such, not

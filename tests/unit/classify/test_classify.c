@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bktest.h"
@@ -133,6 +134,57 @@ test_classify__replies(void)
 		BKT_EQ_INT(c->name, rec.permanent, c->permanent);
 		BKT_CHECK(rec.rule.ptr != NULL && rec.rule.len > 0);
 	}
+}
+
+/*
+ * test_classify__log_times - the time stamp a log line starts with is the
+ * record's time: an ISO one with its zone; syslog's, which has neither
+ * year nor zone, as local time in the year that puts it in the past
+ * (here: an hour ago, in a fixed POSIX zone); a reply has none.
+ */
+static void
+test_classify__log_times(void)
+{
+	static const char iso[] = "2026-11-28T06:35:12.5+01:00 mx "
+	    "postfix/smtp[1]: 4F0: to=<e@example.net>, dsn=4.4.1, "
+	    "status=deferred (connect timeout)";
+	static const char reply[] = "550 5.1.1 user unknown since "
+	    "2026-11-28 06:35:12";
+	bk_classifier *cls = builtin();
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	time_t ago = time(NULL) - 3600;
+	struct tm tm;
+	char line[256], stamp[32];
+	bk_record rec;
+
+	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
+	tzset();
+	BKT_EQ_INT("iso", bk_classify_reply(cls, &rec, iso, strlen(iso)), 0);
+	BKT_EQ_INT("iso has", rec.has_timestamp, 1);
+	BKT_EQ_INT("iso time", rec.timestamp, 1795844112);
+	BKT_EQ_INT("iso zone", rec.tz_offset, 60);
+
+	localtime_r(&ago, &tm);
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	snprintf(line, sizeof(line), "%s mx postfix/smtp[1]: 4F0: "
+	    "to=<e@example.net>, dsn=5.1.1, status=bounced (host "
+	    "mx.example.net said: 550 5.1.1 unknown)", stamp);
+	BKT_EQ_INT("syslog", bk_classify_reply(cls, &rec, line, strlen(line)),
+	    0);
+	BKT_EQ_INT(stamp, rec.has_timestamp, 1);
+	BKT_EQ_INT(stamp, rec.timestamp, ago);
+	BKT_EQ_INT(stamp, rec.tz_offset, tm.tm_gmtoff / 60);
+
+	BKT_EQ_INT("reply", bk_classify_reply(cls, &rec, reply,
+	    strlen(reply)), 0);
+	BKT_EQ_INT("reply has none", rec.has_timestamp, 0);
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
 }
 
 /*
@@ -1151,6 +1203,7 @@ test_classify__knowledge(void)
 BK_TEST_MAIN(
 	BKT(test_classify__replies),
 	BKT(test_classify__log_lines),
+	BKT(test_classify__log_times),
 	BKT(test_classify__marks_shift),
 	BKT(test_classify__evidence),
 	BKT(test_classify__records),
