@@ -305,6 +305,7 @@ pragma_int(conn *c, const char *text, int64_t *out)
 	sqlite3_stmt *s;
 	int rc;
 
+	*out = 0;
 	rc = sqlite3_prepare_v2(c->db, text, -1, &s, NULL);
 	if (rc != SQLITE_OK)
 		return fail(c, rc, "reading the database");
@@ -313,7 +314,6 @@ pragma_int(conn *c, const char *text, int64_t *out)
 		*out = sqlite3_column_int64(s, 0);
 		rc = SQLITE_OK;
 	} else if (rc == SQLITE_DONE) {
-		*out = 0;
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
