@@ -300,6 +300,10 @@ struct bk__classify_ikey {
 	struct bk__classify_ilist named, not_named;
 };
 
+/* Longest host or recipient domain whose host marks are kept for the
+ * next record (a host name is at most 253 bytes). */
+#define BK__CLASSIFY_HOST_MEMO 256
+
 /*
  * Fact masks (build_masks, classify_match.c): per fact known before the
  * scan (kind, reply code, decoder, command, diagnostic type, action) and
@@ -346,6 +350,15 @@ struct bk__classify_fmasks {
 		size_t len;
 		uint32_t mask;
 	} memo[3];
+	/*
+	 * hostok, and the candidates' bits, of the last record's host and
+	 * recipient domain, as given (the records of one report repeat
+	 * them): hlen, dlen BK__CLASSIFY_HOST_MEMO + 1 when not kept
+	 */
+	uint64_t *hostok_memo, *cand_memo;
+	unsigned char memo_host[BK__CLASSIFY_HOST_MEMO];
+	unsigned char memo_dom[BK__CLASSIFY_HOST_MEMO];
+	size_t memo_hlen, memo_dlen;
 };
 
 struct bk_classifier {

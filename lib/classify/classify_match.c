@@ -1709,6 +1709,68 @@ host_mark(bk_classifier *cls, bk_str h)
 	}
 }
 
+/* memo_is - @s (absent: empty) is the kept @v of @len bytes (a @len
+ * over BK__CLASSIFY_HOST_MEMO: nothing kept) */
+static int
+memo_is(bk_str s, const unsigned char *v, size_t len)
+{
+	size_t n = s.ptr != NULL ? s.len : 0;
+
+	return n == len && n <= BK__CLASSIFY_HOST_MEMO &&
+	    (n == 0 || memcmp(s.ptr, v, n) == 0);
+}
+
+/* memo_keep - keep @s in @v (*@len its length, or BK__CLASSIFY_HOST_MEMO
+ * + 1 when too long to keep) */
+static void
+memo_keep(bk_str s, unsigned char *v, size_t *len)
+{
+	size_t n = s.ptr != NULL ? s.len : 0;
+
+	if (n > BK__CLASSIFY_HOST_MEMO) {
+		*len = BK__CLASSIFY_HOST_MEMO + 1;
+		return;
+	}
+	if (n > 0)
+		memcpy(v, s.ptr, n);
+	*len = n;
+}
+
+/*
+ * hosts_mark - host_mark of a record's host and recipient domain: the
+ * rules naming them into cls->fm.hostok, the rules filed under them into
+ * the candidates (cls->cand).  The records of one report mostly repeat
+ * both, so the last pair's two bitmaps are kept and used again when the
+ * pair is the same, byte for byte; the candidates' bits are gathered
+ * apart (host_mark only ever sets bits) and ORed in.
+ */
+static void
+hosts_mark(bk_classifier *cls, bk_str host, bk_str dom)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+	size_t bytes = fm->words * sizeof(*fm->hostok), i;
+	uint64_t *cand = cls->cand;
+
+	if (!memo_is(host, fm->memo_host, fm->memo_hlen) ||
+	    !memo_is(dom, fm->memo_dom, fm->memo_dlen)) {
+		memset(fm->hostok_memo, 0, bytes);
+		memset(fm->cand_memo, 0, bytes);
+		memset(fm->hostok, 0, bytes);
+		cls->cand = fm->cand_memo;
+		host_mark(cls, host);
+		host_mark(cls, dom);
+		cls->cand = cand;
+		memcpy(fm->hostok_memo, fm->hostok, bytes);
+		memo_keep(host, fm->memo_host, &fm->memo_hlen);
+		memo_keep(dom, fm->memo_dom, &fm->memo_dlen);
+	} else {
+		memcpy(fm->hostok, fm->hostok_memo, bytes);
+	}
+	/* loop: one word of the candidates a pass */
+	for (i = 0; i < fm->words; i++)
+		cand[i] |= fm->cand_memo[i];
+}
+
 /* status_key - one status key: its rules filed and named (fact masks) */
 static void
 status_key(bk_classifier *cls, const char *k, size_t len, size_t hash)
@@ -2231,6 +2293,10 @@ build_masks(bk_classifier *cls)
 	fm->loose = calloc(fm->words, sizeof(*fm->loose));
 	fm->host = calloc(fm->words, sizeof(*fm->host));
 	fm->hostok = calloc(fm->words, sizeof(*fm->hostok));
+	fm->hostok_memo = calloc(fm->words, sizeof(*fm->hostok_memo));
+	fm->cand_memo = calloc(fm->words, sizeof(*fm->cand_memo));
+	/* nothing kept yet: no string has this length */
+	fm->memo_hlen = fm->memo_dlen = BK__CLASSIFY_HOST_MEMO + 1;
 	for (i = 0; i < 7; i++) {
 		*st[i] = calloc(fm->words, sizeof(**st));
 		if (*st[i] == NULL)
@@ -2238,7 +2304,8 @@ build_masks(bk_classifier *cls)
 	}
 	fm->seen = malloc((cls->nknow ? cls->nknow : 1) * sizeof(*fm->seen));
 	if (fm->loose == NULL || fm->host == NULL ||
-	    fm->hostok == NULL || fm->seen == NULL || fmask_new(fm) != 0)
+	    fm->hostok == NULL || fm->hostok_memo == NULL ||
+	    fm->cand_memo == NULL || fm->seen == NULL || fmask_new(fm) != 0)
 		return BK_ENOMEM;
 	for (r = 0; r < cls->nrules; r++) {
 		const struct bk__classify_rule *ru = &cls->rules[r];
@@ -2477,6 +2544,8 @@ bk__classify_index_free(bk_classifier *cls)
 	free(cls->fm.by_kind);
 	free(cls->fm.host);
 	free(cls->fm.hostok);
+	free(cls->fm.hostok_memo);
+	free(cls->fm.cand_memo);
 	free(cls->fm.sbase);
 	free(cls->fm.spos_none);
 	free(cls->fm.sneg_none);
@@ -2646,9 +2715,7 @@ bk__classify_decide(bk_classifier *cls, struct bk__classify_facts *f)
 		if (ik != NULL && ik->mask != 0)
 			dec = ik->mask;
 	}
-	memset(fm->hostok, 0, fm->words * sizeof(*fm->hostok));
-	host_mark(cls, f->host);
-	host_mark(cls, f->rcpt_domain);
+	hosts_mark(cls, f->host, f->rcpt_domain);
 	status_mark(cls, f->status);
 	fact_mask(cls, f, dec);
 	cls->facts = f;
