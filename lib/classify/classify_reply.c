@@ -546,7 +546,7 @@ bk__classify_parse_reply(bk_record *out, const char *line, size_t len)
 	size_t n, at, stamp;
 	int code, exim = EX_NONE;
 
-	memset(out, 0, sizeof(*out));
+	bk__zero(out, sizeof(*out));
 	out->kind = BK_KIND_BOUNCE;
 	out->reason = BK_REASON_UNDEFINED;
 	out->reason_hint = BK_REASON_UNDEFINED;

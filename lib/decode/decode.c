@@ -999,7 +999,7 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	}
 	/* all but the markers' positions (see bk__dctx): clearing all
 	 * 600 bytes was a few per cent of the time of a small message */
-	memset(&ctx, 0, offsetof(bk__dctx, marks) + offsetof(bk__marks, at));
+	bk__zero(&ctx, offsetof(bk__dctx, marks) + offsetof(bk__marks, at));
 	ctx.msg = msg;
 	note_returned(msg, NULL, 0, BK_MESSAGE_RETURNED_NONE);
 	find_parts(&ctx);

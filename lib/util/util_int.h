@@ -141,6 +141,14 @@ bk__istr(const char *hay, size_t hlen, const char *needle)
 }
 size_t bk__span_plain(const char *p, size_t len);
 
+/*
+ * bk__zero - memset(@p, 0, @n), out of line: for a struct of a few
+ * hundred bytes cleared once per record or message, where the compiler
+ * would inline a constant-size clear as `rep stos`, whose start-up costs
+ * more than the C library's vector stores
+ */
+void bk__zero(void *p, size_t n);
+
 /* days since 1970-01-01 of a proleptic Gregorian date (month 1-12) */
 int64_t bk__days_from_civil(int64_t y, unsigned m, unsigned d);
 

@@ -52,6 +52,13 @@ const unsigned char bk__lc[256] = {
 #undef A
 #undef E
 
+/* bk__zero - see util_int.h */
+void
+bk__zero(void *p, size_t n)
+{
+	memset(p, 0, n);
+}
+
 /* bk__ieq - does slice @a equal C string @b, ignoring ASCII case */
 int
 bk__ieq(const char *a, size_t alen, const char *b)
