@@ -81,23 +81,40 @@ bk__iso_time(const char *p, size_t len, int64_t *t, int *tz, int *zoned)
 }
 
 /*
- * local_time - the Unix time of a local date and time (@tm, its fields
- * as written), and its zone's offset then; -1 when the C library cannot
- * tell (a time the local zone skips still maps somewhere: mktime's
- * choice)
+ * local_time - the Unix time of a local date and time (@tm's year, month,
+ * day, hour, minute and second, as written) and its zone's offset then;
+ * -1 when the C library cannot tell.  The fields are read as UTC, then
+ * moved by the zone's offset at that moment, asked of localtime_r twice
+ * (the second time at the moved instant, which settles a change of
+ * offset between the two).  Not mktime: in glibc it looks at the zone
+ * file again on every call, a system call per log line.  A time the
+ * zone skips or repeats (a change to or from summer time) gets one of
+ * its readings.
  */
 static int
-local_time(struct tm *tm, int64_t *t, int *tz)
+local_time(const struct tm *tm, int64_t *t, int *tz)
 {
-	struct tm back;
-	time_t u;
+	struct tm lt;
+	int64_t u;
+	time_t x;
+	long off;
 
-	tm->tm_isdst = -1;
-	u = mktime(tm);
-	if (u == (time_t)-1 || localtime_r(&u, &back) == NULL)
+	u = bk__days_from_civil((int64_t)tm->tm_year + 1900,
+	    (unsigned)tm->tm_mon + 1, (unsigned)tm->tm_mday) * 86400 +
+	    tm->tm_hour * 3600 + tm->tm_min * 60 + tm->tm_sec;
+	x = (time_t)u;
+	if (localtime_r(&x, &lt) == NULL)
 		return -1;
-	*t = (int64_t)u;
-	*tz = (int)(back.tm_gmtoff / 60);
+	off = lt.tm_gmtoff;
+	x = (time_t)(u - off);
+	if (localtime_r(&x, &lt) == NULL)
+		return -1;
+	if (lt.tm_gmtoff != off) {
+		off = lt.tm_gmtoff;
+		x = (time_t)(u - off);
+	}
+	*t = (int64_t)x;
+	*tz = (int)(off / 60);
 	return 0;
 }
 
