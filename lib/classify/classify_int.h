@@ -359,6 +359,13 @@ struct bk__classify_fmasks {
 	unsigned char memo_host[BK__CLASSIFY_HOST_MEMO];
 	unsigned char memo_dom[BK__CLASSIFY_HOST_MEMO];
 	size_t memo_hlen, memo_dlen;
+	/* the provider of the last host [0] and recipient domain [1] looked
+	 * up (bk__classify_recognise), as given; len as above */
+	struct {
+		unsigned char v[BK__CLASSIFY_HOST_MEMO];
+		size_t len;
+		int provider;
+	} pmemo[2];
 };
 
 struct bk_classifier {
@@ -600,7 +607,7 @@ int bk__classify_rule_holds(const bk_classifier *cls,
     const struct bk__classify_rule *r, const struct bk__classify_facts *f);
 const struct bk__classify_rule *bk__classify_decide(bk_classifier *cls,
     struct bk__classify_facts *f);
-void bk__classify_recognise(const bk_classifier *cls,
+void bk__classify_recognise(bk_classifier *cls,
     struct bk__classify_facts *f);
 int bk__classify_know_find(const bk_classifier *cls, int type,
     const char *id, size_t len);

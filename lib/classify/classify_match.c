@@ -2295,8 +2295,6 @@ build_masks(bk_classifier *cls)
 	fm->hostok = calloc(fm->words, sizeof(*fm->hostok));
 	fm->hostok_memo = calloc(fm->words, sizeof(*fm->hostok_memo));
 	fm->cand_memo = calloc(fm->words, sizeof(*fm->cand_memo));
-	/* nothing kept yet: no string has this length */
-	fm->memo_hlen = fm->memo_dlen = BK__CLASSIFY_HOST_MEMO + 1;
 	for (i = 0; i < 7; i++) {
 		*st[i] = calloc(fm->words, sizeof(**st));
 		if (*st[i] == NULL)
@@ -2947,6 +2945,23 @@ provider_by_host(const bk_classifier *cls, bk_str h)
 }
 
 /*
+ * provider_kept - provider_by_host(cls, @h), kept for the next record in
+ * slot @which (0 host, 1 recipient domain): the records of one report
+ * mostly repeat both
+ */
+static int
+provider_kept(bk_classifier *cls, bk_str h, int which)
+{
+	struct bk__classify_fmasks *fm = &cls->fm;
+
+	if (!memo_is(h, fm->pmemo[which].v, fm->pmemo[which].len)) {
+		fm->pmemo[which].provider = provider_by_host(cls, h);
+		memo_keep(h, fm->pmemo[which].v, &fm->pmemo[which].len);
+	}
+	return fm->pmemo[which].provider;
+}
+
+/*
  * bk__classify_recognise - the provider and the blocklist the facts name:
  * the provider with the longest host suffix of the remote MTA, else the
  * first provider whose markers matched the text, else the one with the
@@ -2956,8 +2971,7 @@ provider_by_host(const bk_classifier *cls, bk_str h)
  * (know_of_group); the host suffixes are looked up (pkeys).
  */
 void
-bk__classify_recognise(const bk_classifier *cls,
-    struct bk__classify_facts *f)
+bk__classify_recognise(bk_classifier *cls, struct bk__classify_facts *f)
 {
 	unsigned h;
 	int by_text = -1;
@@ -2978,10 +2992,10 @@ bk__classify_recognise(const bk_classifier *cls,
 		} else if (by_text < 0 || k < by_text)
 			by_text = k;
 	}
-	f->provider = provider_by_host(cls, f->host);
+	f->provider = provider_kept(cls, f->host, 0);
 	if (f->provider < 0)
 		f->provider = by_text >= 0 ? by_text :
-		    provider_by_host(cls, f->rcpt_domain);
+		    provider_kept(cls, f->rcpt_domain, 1);
 }
 
 /* by_priority - qsort order: priority descending, then load order */
@@ -3121,6 +3135,10 @@ bk__classify_finish(bk_classifier *cls, char **errmsg_out)
 	if (rc != 0)
 		return rc;
 	set_slices(cls);
+	/* the kept host answers hold for this set of rules only */
+	cls->fm.memo_hlen = cls->fm.memo_dlen = BK__CLASSIFY_HOST_MEMO + 1;
+	cls->fm.pmemo[0].len = cls->fm.pmemo[1].len =
+	    BK__CLASSIFY_HOST_MEMO + 1;
 	return bk__classify_compile(cls, errmsg_out);
 }
 

@@ -91,6 +91,11 @@ bk_classifier_new(bk_classifier **out, const bk_classify_options *opts,
 	cls = calloc(1, sizeof(*cls));
 	if (cls == NULL)
 		return BK_ENOMEM;
+	/* the kept host answers: none (no string has this length); set
+	 * again once the rules are complete (bk__classify_finish) */
+	cls->fm.memo_hlen = cls->fm.memo_dlen = BK__CLASSIFY_HOST_MEMO + 1;
+	cls->fm.pmemo[0].len = cls->fm.pmemo[1].len =
+	    BK__CLASSIFY_HOST_MEMO + 1;
 	rc = bk__arena_new(&cls->arena, 64 * 1024);
 	if (rc != 0) {
 		free(cls);
