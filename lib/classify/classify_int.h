@@ -244,7 +244,8 @@ struct bk__classify_gtarget {
  * gate factor (the rest of its always-scanned database).
  */
 struct bk__classify_lit {
-	unsigned char *low;        /* the literal, ASCII lower case (owned) */
+	unsigned char *low;        /* the literal, ASCII lower case (owned,
+				    * or in the lm's blob once built) */
 	unsigned char *fold;       /* 0x20 where low has a letter, else 0 */
 	uint32_t len;
 	uint32_t off;              /* where its anchor starts */
@@ -263,6 +264,9 @@ struct bk__classify_lslot {
 struct bk__classify_lm {
 	struct bk__classify_lit *lit;
 	size_t nlit, caplit;
+	/* once built: every literal's low and fold texts, one after the
+	 * other in the order the anchors' chains are walked (lit[] too) */
+	unsigned char *blob;
 	struct bk__classify_lslot *slot;   /* open addressing, pow2 */
 	unsigned slotbits;
 	int has3;                  /* some literal is 3 bytes long */

@@ -199,6 +199,71 @@ slot_of(const struct bk__classify_lm *lm, uint32_t k)
 }
 
 /*
+ * pack - lay the literals out in the order a probe walks them: each
+ * anchor's chain contiguous in lit[], and their texts (low then fold) in
+ * one block in the same order, so that a probe reads neighbouring
+ * memory.  The order within a chain is kept, so the matches are
+ * reported in the same order as before.  Every literal is in exactly one
+ * chain (lm_build files each under its anchor).
+ */
+static int
+pack(struct bk__classify_lm *lm)
+{
+	size_t n = lm->nlit, nslots = (size_t)1 << lm->slotbits, total = 0;
+	size_t s, k = 0, i;
+	struct bk__classify_lit *nl;
+	unsigned char *blob, *b;
+	uint32_t t;
+
+	for (i = 0; i < n; i++)
+		total += 2 * (size_t)lm->lit[i].len;
+	nl = malloc((n ? n : 1) * sizeof(*nl));
+	blob = malloc(total ? total : 1);
+	if (nl == NULL || blob == NULL) {
+		free(nl);
+		free(blob);
+		return BK_ENOMEM;
+	}
+	b = blob;
+	/* loop: each slot once; each chain's literals once */
+	for (s = 0; s < nslots; s++) {
+		size_t first = k;
+
+		if (lm->slot[s].key == 0)
+			continue;
+		for (t = lm->slot[s].head; t < n; t = lm->lit[t].next) {
+			const struct bk__classify_lit *e = &lm->lit[t];
+
+			BK_ASSERT(k < n, goto fail);
+			nl[k] = *e;
+			memcpy(b, e->low, e->len);
+			memcpy(b + e->len, e->fold, e->len);
+			nl[k].low = b;
+			nl[k].fold = b + e->len;
+			nl[k].next = (uint32_t)(k + 1);
+			b += 2 * (size_t)e->len;
+			k++;
+		}
+		if (k > first) {
+			nl[k - 1].next = UINT32_MAX;
+			lm->slot[s].head = (uint32_t)first;
+		}
+	}
+	BK_ASSERT(k == n, goto fail);
+	for (i = 0; i < n; i++)
+		free(lm->lit[i].low);
+	free(lm->lit);
+	lm->lit = nl;
+	lm->caplit = n;
+	lm->blob = blob;
+	return 0;
+fail:
+	free(nl);
+	free(blob);
+	return BK_ERROR;
+}
+
+/*
  * bk__classify_lm_build - choose each literal's anchor and file it: the
  * gram of the literal that is least frequent in every sample of the
  * rules (@cls), counting the literals already filed under it, the
@@ -300,7 +365,7 @@ bk__classify_lm_build(const bk_classifier *cls, struct bk__classify_lm *lm)
 	}
 	free(cnt);
 	free(used);
-	return 0;
+	return pack(lm);
 }
 
 /*
@@ -509,10 +574,15 @@ bk__classify_lm_free(struct bk__classify_lm *lm)
 {
 	size_t i;
 
-	for (i = 0; i < lm->nlit; i++)
-		free(lm->lit[i].low);
+	if (lm->blob != NULL) {
+		free(lm->blob);    /* the texts of every literal */
+	} else {
+		for (i = 0; i < lm->nlit; i++)
+			free(lm->lit[i].low);
+	}
 	free(lm->lit);
 	free(lm->slot);
+	lm->blob = NULL;
 	hs_free_database(lm->db_re);
 	lm->lit = NULL;
 	lm->slot = NULL;
