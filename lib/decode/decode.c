@@ -13,30 +13,42 @@
 
 #include "decode/decode_int.h"
 
+/* bk__dctx_reserve - see decode_int.h */
+int
+bk__dctx_reserve(bk__dctx *ctx, size_t n)
+{
+	bk_record *nv;
+
+	if (n > BK_LIMIT_RECIPIENTS)
+		n = BK_LIMIT_RECIPIENTS;
+	if (n <= ctx->cap)
+		return 0;
+	nv = bk__arena_alloc(ctx->msg->arena, n * sizeof(*nv));
+	if (nv == NULL) {
+		ctx->oom = 1;
+		return BK_ENOMEM;
+	}
+	if (ctx->nrec)
+		memcpy(nv, ctx->rec, ctx->nrec * sizeof(*nv));
+	ctx->rec = nv;
+	ctx->cap = n;
+	return 0;
+}
+
 /* bk__dctx_add - append a zeroed record */
 bk_record *
 bk__dctx_add(bk__dctx *ctx, const char *decoder)
 {
-	bk_record *r, *nv;
+	bk_record *r;
 
 	if (ctx->nrec >= BK_LIMIT_RECIPIENTS) {
 		bk__message_damage(ctx->msg, BK_SEV_DAMAGED,
 		    "too many recipients; the rest were not reported");
 		return NULL;
 	}
-	if (ctx->nrec == ctx->cap) {
-		size_t ncap = ctx->cap ? ctx->cap * 2 : 4;
-
-		nv = bk__arena_alloc(ctx->msg->arena, ncap * sizeof(*nv));
-		if (nv == NULL) {
-			ctx->oom = 1;
-			return NULL;
-		}
-		if (ctx->nrec)
-			memcpy(nv, ctx->rec, ctx->nrec * sizeof(*nv));
-		ctx->rec = nv;
-		ctx->cap = ncap;
-	}
+	if (ctx->nrec == ctx->cap &&
+	    bk__dctx_reserve(ctx, ctx->cap ? ctx->cap * 2 : 4) != 0)
+		return NULL;
 	r = &ctx->rec[ctx->nrec++];
 	/* out of line: an inlined clear of the 440 bytes was a rep stos */
 	bk__zero(r, sizeof(*r));

@@ -272,6 +272,23 @@ generated_by(bk__dctx *ctx, bk_str v)
 	return bk__addr_find(g, (size_t)(end - g));
 }
 
+/* blank_lines - the blank lines (block ends) in [@p, @end), at most @max */
+static size_t
+blank_lines(const char *p, const char *end, size_t max)
+{
+	size_t n = 0;
+	const char *q;
+
+	/* loop: one line end a pass, until max blank lines */
+	while (n < max && p < end &&
+	    (q = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		if (q + 1 < end && q[1] == '\n')
+			n++;
+		p = q + 1;
+	}
+	return n;
+}
+
 /*
  * bk__decode_dsn_text - read delivery-status fields from @t and add a
  * record per recipient block.  Shared by the MIME part reader and by
@@ -327,7 +344,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 	bk__headers per_msg, blk;
 	bk_str reporting = BK_STR_NULL, arrival = BK_STR_NULL, v;
 	bk_str fv[F_COUNT];
-	int added = 0, blocks = 0;
+	int added = 0, blocks = 0, reserved = 0;
 
 	if (p == NULL)
 		return 0;
@@ -344,6 +361,15 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 		blk.n = 0;
 	/* loop: each pass consumes one block; p only moves forward */
 	for (;;) {
+		/* a report of many recipients (16 read, more to come): the
+		 * rest counted once and their array made for them all, not
+		 * grown and copied block after block */
+		if (blocks == 16 && !reserved) {
+			reserved = 1;
+			if (bk__dctx_reserve(ctx, ctx->nrec + blank_lines(p,
+			    end, BK_LIMIT_DSN_RECIPIENTS) + 1) != 0)
+				return BK_ENOMEM;
+		}
 		if (blk.n > 0) {
 			bk_str fr, orr, diag, addr, la;
 			bk_record *r;

@@ -161,6 +161,11 @@ typedef struct bk__vendor_reader {
 /* a new zeroed record (kind bounce, decoder @name), NULL on OOM/limit */
 bk_record *bk__dctx_add(bk__dctx *ctx, const char *decoder);
 
+/* room for @n records in all (at most BK_LIMIT_RECIPIENTS), so that a
+ * reader that knows how many it will add grows the array once; 0 or
+ * BK_ENOMEM (oom set) */
+int bk__dctx_reserve(bk__dctx *ctx, size_t n);
+
 /* the address of the bounce's From (memo of bk__addr_find), or NULL */
 bk_str bk__dctx_from_addr(bk__dctx *ctx);
 
