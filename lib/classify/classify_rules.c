@@ -171,18 +171,6 @@ upperdup(struct reader *rd, const char *p, size_t len)
 	return q;
 }
 
-/* hexval - value of a hex digit, -1 if not one */
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = bk__lower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /*
  * tokenize - split one line into key and values.
  * Quoted values are unescaped into @buf (at least as long as the line).
@@ -252,9 +240,9 @@ tokenize(struct reader *rd, const char *p, size_t len, char *buf)
 				break;
 			case 'x':
 				h1 = i + 2 < len ?
-				    hexval((unsigned char)p[i + 2]) : -1;
+				    bk__hexval((unsigned char)p[i + 2]) : -1;
 				h2 = i + 3 < len ?
-				    hexval((unsigned char)p[i + 3]) : -1;
+				    bk__hexval((unsigned char)p[i + 3]) : -1;
 				if (h1 < 0 || h2 < 0)
 					return FAIL(rd, "bad \\x escape");
 				buf[o++] = (char)(h1 * 16 + h2);
