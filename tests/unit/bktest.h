@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static int bkt_failures;
 static const char *bkt_case;
@@ -77,6 +78,33 @@ struct bkt_entry {
 	const char *name;
 	void (*fn)(void);
 };
+
+/*
+ * bkt_tz_set - run in the zone @tz (a POSIX TZ rule needs no zone files);
+ * returns the old TZ for bkt_tz_restore (NULL: it was unset)
+ */
+static inline char *
+bkt_tz_set(const char *tz)
+{
+	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+
+	setenv("TZ", tz, 1);
+	tzset();
+	return old;
+}
+
+/* bkt_tz_restore - back to the zone bkt_tz_set returned (and free it) */
+static inline void
+bkt_tz_restore(char *old)
+{
+	if (old != NULL) {
+		setenv("TZ", old, 1);
+		free(old);
+	} else {
+		unsetenv("TZ");
+	}
+	tzset();
+}
 
 #define BK_TEST_MAIN(...)                                                  \
 	int main(int argc, char **argv)                                    \

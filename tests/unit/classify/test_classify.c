@@ -151,14 +151,13 @@ test_classify__log_times(void)
 	static const char reply[] = "550 5.1.1 user unknown since "
 	    "2026-11-28 06:35:12";
 	bk_classifier *cls = builtin();
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	char *old;
 	time_t ago = time(NULL) - 3600;
 	struct tm tm;
 	char line[256], stamp[32];
 	bk_record rec;
 
-	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
-	tzset();
+	old = bkt_tz_set("CET-1CEST,M3.5.0,M10.5.0/3");
 	BKT_EQ_INT("iso", bk_classify_reply(cls, &rec, iso, strlen(iso)), 0);
 	BKT_EQ_INT("iso has", rec.has_timestamp, 1);
 	BKT_EQ_INT("iso time", rec.timestamp, 1795844112);
@@ -178,13 +177,7 @@ test_classify__log_times(void)
 	BKT_EQ_INT("reply", bk_classify_reply(cls, &rec, reply,
 	    strlen(reply)), 0);
 	BKT_EQ_INT("reply has none", rec.has_timestamp, 0);
-	if (old != NULL) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
+	bkt_tz_restore(old);
 }
 
 /*

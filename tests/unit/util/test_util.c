@@ -262,11 +262,10 @@ test_util__log_time(void)
 		at(2025, 11, 29, 4, 0, 0),
 	};
 	const int64_t now = at(2026, 11, 28, 3, 0, 0);
-	char *old = getenv("TZ") ? strdup(getenv("TZ")) : NULL;
+	char *old;
 	size_t i;
 
-	setenv("TZ", "CET-1CEST,M3.5.0,M10.5.0/3", 1);
-	tzset();
+	old = bkt_tz_set("CET-1CEST,M3.5.0,M10.5.0/3");
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int64_t t = 0;
 		int tz = 99;
@@ -279,13 +278,7 @@ test_util__log_time(void)
 		BKT_EQ_INT(rows[i].in, tz, rows[i].tz);
 		BKT_EQ_INT(rows[i].in, t, want[rows[i].want]);
 	}
-	if (old != NULL) {
-		setenv("TZ", old, 1);
-		free(old);
-	} else {
-		unsetenv("TZ");
-	}
-	tzset();
+	bkt_tz_restore(old);
 }
 
 BK_TEST_MAIN(
