@@ -2,7 +2,7 @@
  * bench_classify.c - classifier start-up and per-line speed (not a test).
  *
  * usage: bench_classify [-n LINES] [-k STARTS] [-r REPEATS] [-o FILE]
- *                       [-s all|tenth] [-t FILE]
+ *                       [-s all|tenth] [-l mixed|decided] [-t FILE]
  *
  * 1. Start-up: bk_classifier_new() with the built-in rules, STARTS times
  *    (default 20); prints the minimum and the median in milliseconds.
@@ -14,9 +14,17 @@
  *    lists those rules name) and (b) all the rules; the best of REPEATS
  *    passes (default 3) of each.  Prints lines/s for each and the ratio
  *    all/tenth (1.0 is flat in the number of rules).
+ * 4. The same over the tenth's own samples ("decided" lines): each line
+ *    is decided by a rule in both sets, so both do a match's work (the
+ *    verdict, its evidence and knowledge) and what differs is only how
+ *    many rules are held.  On the mixed lines of 3, most lines match no
+ *    rule of the tenth and take the short way out, so that ratio also
+ *    counts the work of the matches that only all rules find.
  *
  * -t FILE writes the tenth's rules text there (a user rules file for
  * `bouncekit classify -r`).
+ *
+ * -l runs the speed test over one line set only (3 or 4).
  *
  * -s runs the speed test of one set only (for valgrind --tool=callgrind
  * --toggle-collect=bk_classify_reply: instructions per line, a figure that
@@ -287,15 +295,17 @@ main(int argc, char **argv)
 	bk_classify_options opts = BK_CLASSIFY_OPTIONS_INIT;
 	bk_classifier *all = NULL, *part = NULL;
 	struct buf once = { 0 }, lines = { 0 }, sub = { 0 };
+	struct buf donce = { 0 }, dlines = { 0 };
 	char *errmsg = NULL, path[] = "/tmp/bench_classify.XXXXXX";
 	const char *outpath = NULL, *only = NULL, *tenthpath = NULL;
+	const char *lset = NULL;
 	long want = 1000000, starts = 20, repeats = 3, i;
 	double *ms, lps_part, lps_all;
-	size_t per, total = 0, nlines;
+	size_t per, dper, total = 0, nlines;
 	FILE *fp;
 	int c, fd;
 
-	while ((c = getopt(argc, argv, "n:k:r:o:s:t:")) != -1) {
+	while ((c = getopt(argc, argv, "n:k:r:o:s:l:t:")) != -1) {
 		if (c == 'n')
 			want = strtol(optarg, NULL, 10);
 		else if (c == 'k')
@@ -308,10 +318,12 @@ main(int argc, char **argv)
 			only = optarg;
 		else if (c == 't')
 			tenthpath = optarg;
+		else if (c == 'l')
+			lset = optarg;
 		else {
 			fprintf(stderr, "usage: bench_classify [-n LINES] "
 			    "[-k STARTS] [-r REPEATS] [-o FILE] "
-			    "[-s all|tenth] [-t FILE]\n");
+			    "[-s all|tenth] [-l mixed|decided] [-t FILE]\n");
 			return 2;
 		}
 	}
@@ -385,6 +397,8 @@ main(int argc, char **argv)
 
 	lps_part = lps_all = 0;
 	nlines = 0;
+	if (lset != NULL && strcmp(lset, "mixed") != 0)
+		goto decided;
 	if (only == NULL || strcmp(only, "tenth") == 0) {
 		lps_part = speed(part, &lines, (int)repeats, &nlines);
 		printf("tenth    %4zu rules, %4zu patterns: %10.0f lines/s\n",
@@ -411,10 +425,38 @@ main(int argc, char **argv)
 	if (lps_part > 0 && lps_all > 0)
 		printf("ratio    all/tenth %.2f\n", lps_all / lps_part);
 
+decided:
+	if (lset != NULL && strcmp(lset, "decided") != 0)
+		goto done;
+	/* 4. the tenth's own samples: decided by a rule in both sets */
+	dper = samples(part, &donce);
+	total = 0;
+	while (dper > 0 && total < (size_t)want) {
+		put(&dlines, donce.p, donce.len);
+		total += dper;
+	}
+	lps_part = lps_all = 0;
+	if (dper > 0 && (only == NULL || strcmp(only, "tenth") == 0)) {
+		lps_part = speed(part, &dlines, (int)repeats, &nlines);
+		printf("decided  tenth: %10.0f lines/s\n", lps_part);
+	}
+	if (dper > 0 && (only == NULL || strcmp(only, "all") == 0)) {
+		lps_all = speed(all, &dlines, (int)repeats, &nlines);
+		printf("decided  all:   %10.0f lines/s\n", lps_all);
+	}
+	printf("decided  %zu lines (%zu distinct samples of the tenth), "
+	    "%.1f bytes/line\n", nlines, dper,
+	    (double)dlines.len / (double)(nlines ? nlines : 1));
+	if (lps_part > 0 && lps_all > 0)
+		printf("ratio    all/tenth on decided lines %.2f\n",
+		    lps_all / lps_part);
+done:
 	bk_classifier_free(part);
 	bk_classifier_free(all);
 	free(once.p);
 	free(lines.p);
 	free(sub.p);
+	free(donce.p);
+	free(dlines.p);
 	return 0;
 }
