@@ -1035,6 +1035,11 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 			return ctx.oom ? BK_ENOMEM : rc;
 	}
 	if (ctx.nrec == 0) {
+		rc = bk__decode_notice(&ctx);
+		if (rc < 0 || ctx.oom)
+			return ctx.oom ? BK_ENOMEM : rc;
+	}
+	if (ctx.nrec == 0) {
 		bk_record *r = bk__dctx_add(&ctx, "none");
 		const char *why;
 

@@ -42,6 +42,29 @@ type_of(bk_str v)
 	return bk__trim(bk__str(v.ptr, (size_t)(semi - v.ptr)));
 }
 
+/*
+ * relayed_type - the diagnostic type of @diag as typed @type: Postfix
+ * before 2.x (and some of its forks) types a remote server's reply as
+ * its own ("X-Postfix; host mx[192.0.2.1] said: 550 ..."); the text is
+ * an SMTP reply all the same, so it is typed SMTP, as a current Postfix
+ * types it.
+ */
+static bk_str
+relayed_type(bk_str type, bk_str diag)
+{
+	static const char smtp[] = "SMTP";
+	const char *said;
+
+	if (type.ptr == NULL || !bk__ieq(type.ptr, type.len, "x-postfix") ||
+	    diag.ptr == NULL || !bk__istarts(diag.ptr, diag.len, "host "))
+		return type;
+	said = bk__imemmem(diag.ptr, diag.len, " said: ", 7);
+	if (said == NULL || (size_t)(diag.ptr + diag.len - said) < 10 ||
+	    !bk__is(said[7], BK_C_DIGIT))
+		return type;
+	return bk__str(smtp, sizeof(smtp) - 1);
+}
+
 /* status_code - the code part of a Status field ("5.1.1 (bad)") */
 static bk_str
 status_code(bk_str v)
@@ -428,6 +451,8 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				    bk__unfold(msg, value_after_type(diag)));
 				if (r->diagnostic.len == 0)
 					r->diagnostic = BK_STR_NULL;
+				r->diagnostic_type = relayed_type(
+				    r->diagnostic_type, r->diagnostic);
 			}
 			la = fv[F_LAST];
 			if (la.ptr == NULL)

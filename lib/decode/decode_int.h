@@ -48,6 +48,12 @@
 	X(GMAIL_TECH, "technical details of ", 0)                           \
 	X(YAHOO, "sorry, we were unable to deliver your message to the "    \
 	    "following address", 0)                                         \
+	X(WARN_CONTINUE, "delivery attempts will continue", 0)              \
+	X(WARN_JUST, "this is just a warning", 0)                           \
+	X(WARN_ONLY, "this is a warning message only", 0)                   \
+	X(WARN_ATTEMPT, "will continue to attempt delivery", 0)             \
+	X(WARN_RETRIED, "still being retried", 0)                           \
+	X(WARN_NOTYET, "message has not yet been delivered", 0)             \
 	X(CUT_BELOW, "below this line is a copy of the message", 1)         \
 	X(CUT_COPY, "this is a copy of the message", 1)                     \
 	X(CUT_FOLLOWS, "original message follows", 1)                       \
@@ -298,6 +304,10 @@ int bk__decode_arf(bk__dctx *ctx);
 int bk__decode_webhook(bk__dctx *ctx);
 int bk__decode_dsn(bk__dctx *ctx);
 int bk__decode_dsn_bare(bk__dctx *ctx);
+
+/* the last resort: a failure notice naming its recipients only in its
+ * sentences (decode_text.c); records added, or BK_ENOMEM */
+int bk__decode_notice(bk__dctx *ctx);
 int bk__decode_autoreply(bk__dctx *ctx);
 int bk__decode_vendor(bk__dctx *ctx);
 int bk__decode_text(bk__dctx *ctx);

@@ -395,6 +395,44 @@ because(bk_message *msg, bk_str region)
 	return bk__squeeze(msg, bk__str(start, (size_t)(last - start)));
 }
 
+/*
+ * warns - does the notice say the message is still being tried?  A
+ * warning names the recipient in the same shape as a failure, so only
+ * its words tell them apart: Exim's and Postfix's delay warnings, most
+ * gateways' "this is a warning" and the subject line of such notices.
+ */
+static int
+warns(bk__dctx *ctx, bk_str region)
+{
+	static const bk__mark_id text[] = {
+		BK__MARK_WARN_CONTINUE, BK__MARK_WARN_JUST, BK__MARK_WARN_ONLY,
+		BK__MARK_WARN_ATTEMPT, BK__MARK_WARN_RETRIED,
+		BK__MARK_WARN_NOTYET
+	};
+	static const char *const subj[] = {
+		"warning: message",
+		"delayed mail",
+		"delivery delayed",
+		"(delay)",
+		"delivery status notification (delay",
+		"delivery warning",
+		NULL
+	};
+	bk_str subject = ctx->subject;
+	const char *at;
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		at = bk__dctx_mark(ctx, text[i]);
+		if (at != NULL && at < bk__str_end(region))
+			return 1;
+	}
+	for (i = 0; subject.ptr != NULL && subj[i] != NULL; i++)
+		if (bk__istr(subject.ptr, subject.len, subj[i]) != NULL)
+			return 1;
+	return 0;
+}
+
 /* bk__decode_text - see file comment */
 int
 bk__decode_text(bk__dctx *ctx)
@@ -451,6 +489,12 @@ bk__decode_text(bk__dctx *ctx)
 		bk__fill_from_diagnostic(r);
 		added++;
 	}
+	if (added > 0 && warns(ctx, region))
+		for (i = 0; i < (size_t)added; i++) {
+			r = &ctx->rec[ctx->nrec - (size_t)added + i];
+			r->kind = BK_KIND_DELAY;
+			r->action = bk__cstr("delayed");
+		}
 	if (added == 0) {
 		/* X-Failed-Recipients (Exim and others) */
 		fr = bk__headers_get(&msg->root->headers,
@@ -467,4 +511,261 @@ bk__decode_text(bk__dctx *ctx)
 		}
 	}
 	return added;
+}
+
+/*
+ * The last resort, bk__decode_notice: a notice that plainly reports a
+ * failed delivery (its sender is a mailer daemon or postmaster, or its
+ * subject says so) but names the recipient only inside a sentence
+ * ("Sorry, unable to deliver your message to a@b for the following
+ * reason", "Local mailbox a@b is unavailable", "(Originally addressed to
+ * a@b)").  The addresses of the notice, before the returned copy, are
+ * the failed recipients, but for the bounce's own To and From, mailer
+ * daemons and postmasters, and the fields of a quoted header block.  A
+ * notice naming more than NOTICE_MAX such addresses is not read this
+ * way: a list of them is no statement about any one.
+ */
+#define NOTICE_MAX 4
+#define NOTICE_DIAG_LINES 6
+#define NOTICE_DIAG_BYTES 400
+
+/* notice_sender - is the bounce from a delivery system, by its From or
+ * subject? */
+static int
+notice_sender(const bk__dctx *ctx)
+{
+	static const char *const from[] = {
+		"mailer-daemon", "mailer_daemon", "postmaster",
+		"mail delivery", "delivery subsystem", "mdaemon", NULL
+	};
+	static const char *const subj[] = {
+		"undeliver", "delivery fail", "failure notice",
+		"returned mail", "not delivered", "could not be delivered",
+		"non-delivery", "nondeliver", "delivery status",
+		"delivery problem", "delivery failure", "mail failure",
+		"user unknown", "returned to sender", NULL
+	};
+	size_t i;
+
+	for (i = 0; ctx->from.ptr != NULL && from[i] != NULL; i++)
+		if (bk__istr(ctx->from.ptr, ctx->from.len, from[i]) != NULL)
+			return 1;
+	for (i = 0; ctx->subject.ptr != NULL && subj[i] != NULL; i++)
+		if (bk__istr(ctx->subject.ptr, ctx->subject.len,
+		    subj[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* quoted_field - a line of a header block quoted in the notice */
+static int
+quoted_field(bk_str line)
+{
+	static const char *const names[] = {
+		"from:", "to:", "cc:", "bcc:", "reply-to:", "sender:",
+		"return-path:", "message-id:", "received:", "date:",
+		"subject:", "in-reply-to:", "references:", "delivered-to:",
+		"x-", "envelope-to:", NULL
+	};
+	bk_str t = bk__trim(line);
+	size_t i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (bk__istarts(t.ptr, t.len, names[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * cued - do the words around an address speak of a failed delivery?
+ * @win is the address's line with the two non-blank lines before it and
+ * the line after it.  "address" alone is no cue: notices also explain
+ * address forms ("the standard form of address here is a@b").
+ */
+static int
+cued(bk_str win)
+{
+	static const char *const cue[] = {
+		"deliver", "recipient", "mailbox", "addressed", "unknown",
+		"fail", "reject", "unavailable", "quota", "no such",
+		"not found", "error", "valid", "bounce", "returned", NULL
+	};
+	size_t i;
+
+	for (i = 0; cue[i] != NULL; i++)
+		if (bk__istr(win.ptr, win.len, cue[i]) != NULL)
+			return 1;
+	return 0;
+}
+
+/* not_recipient - an address the notice names that failed nothing */
+static int
+not_recipient(bk__dctx *ctx, bk_str a, const char *line)
+{
+	static const char *const system[] = {
+		"postmaster@", "mailer-daemon@", "mailer_daemon@", NULL
+	};
+	size_t i, run = 0;
+	const char *w;
+
+	for (i = 0; system[i] != NULL; i++)
+		if (bk__istarts(a.ptr, a.len, system[i]))
+			return 1;
+	/* in a link: "https://example.net/x/a@b" */
+	if (a.ptr > line && a.ptr[-1] == '/')
+		return 1;
+	/* the sender: "not accepting mail from a@b", but not an alias's
+	 * origin ("(generated from a@b)", "expanded from") */
+	w = a.ptr;
+	while (w > line && (w[-1] == ' ' || w[-1] == '<' || w[-1] == '\t'))
+		w--;
+	if (w - line >= 5 && bk__istarts(w - 5, 5, " from") &&
+	    !(w - line >= 14 && bk__istarts(w - 14, 10, "generated ")) &&
+	    !(w - line >= 13 && bk__istarts(w - 13, 9, "expanded ")))
+		return 1;
+	/* a message identifier: a long run of digits in the local part */
+	for (i = 0; i < a.len && a.ptr[i] != '@'; i++) {
+		run = bk__is(a.ptr[i], BK_C_DIGIT) ? run + 1 : 0;
+		if (run >= 8 || a.ptr[i] == '$')
+			return 1;
+	}
+	return is_own_address(ctx, a);
+}
+
+/*
+ * notice_diag - the text about the address on the line at @p: that line
+ * and the lines after it, up to NOTICE_DIAG_LINES lines in at most two
+ * paragraphs (a line ending in "reason:" is often followed by a blank
+ * line, then the reason) and NOTICE_DIAG_BYTES bytes.
+ */
+static bk_str
+notice_diag(bk_message *msg, const char *p, const char *end)
+{
+	const char *start = p, *last = p, *eol;
+	size_t lines = 0, paras = 1;
+	int blank = 0;
+
+	/* loop: p moves one line forward each time */
+	while (p < end && lines < NOTICE_DIAG_LINES &&
+	    (size_t)(p - start) < NOTICE_DIAG_BYTES) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if (bk__trim(bk__str(p, (size_t)(eol - p))).len == 0) {
+			blank = 1;
+		} else {
+			if (blank && ++paras > 2)
+				break;
+			blank = 0;
+			last = eol;
+			lines++;
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	if ((size_t)(last - start) > NOTICE_DIAG_BYTES)
+		last = start + NOTICE_DIAG_BYTES;
+	return bk__squeeze(msg, bk__str(start, (size_t)(last - start)));
+}
+
+/*
+ * strip_route - an address written with its transport before it, as
+ * X.400 and Exchange name one ("dda:SMTP=a@b", "SMTP:a@b"): the address
+ */
+static bk_str
+strip_route(bk_str a)
+{
+	if (a.len > 5 && (bk__istarts(a.ptr, a.len, "smtp=") ||
+	    bk__istarts(a.ptr, a.len, "smtp:"))) {
+		a.ptr += 5;
+		a.len -= 5;
+	}
+	return a;
+}
+
+/* bk__decode_notice - see above */
+int
+bk__decode_notice(bk__dctx *ctx)
+{
+	bk_str t = ctx->text, region, a, addr[NOTICE_MAX];
+	const char *p, *end, *eol, *q, *at[NOTICE_MAX];
+	const char *back1 = NULL, *back2 = NULL;
+	size_t n = 0, i, cut;
+	bk_record *r;
+	int delayed;
+
+	if (t.ptr == NULL || t.len == 0)
+		return 0;
+	cut = bk__dctx_cut(ctx);
+	region = bk__str(t.ptr, cut);
+	/* no address in the notice: nothing to read (most non-bounces) */
+	if (memchr(region.ptr, '@', region.len) == NULL || !notice_sender(ctx))
+		return 0;
+	p = region.ptr;
+	end = bk__str_end(region);
+	/* loop: p moves one line forward each time; q along the line */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		if (memchr(p, '@', (size_t)(eol - p)) != NULL &&
+		    !quoted_field(bk__str(p, (size_t)(eol - p)))) {
+			/* the window: two non-blank lines back, one on */
+			const char *we = eol < end ? memchr(eol + 1, '\n',
+			    (size_t)(end - eol - 1)) : NULL;
+			bk_str win = bk__str(back2 ? back2 : back1 ? back1 : p,
+			    0);
+
+			int cue = -1;  /* the window's cue, read once */
+
+			win.len = (size_t)((we != NULL ? we : end) - win.ptr);
+			for (q = p; q < eol; q = bk__str_end(a)) {
+				a = bk__addr_find(q, (size_t)(eol - q));
+				if (a.ptr == NULL)
+					break;
+				a = strip_route(a);
+				if (not_recipient(ctx, a, p))
+					continue;
+				if (cue < 0)
+					cue = cued(win);
+				if (!cue)
+					break;
+				/* the same address again (any case) */
+				for (i = 0; i < n; i++)
+					if (addr[i].len == a.len &&
+					    bk__imemmem(addr[i].ptr,
+					    addr[i].len, a.ptr, a.len) != NULL)
+						break;
+				if (i < n)
+					continue;
+				if (n == NOTICE_MAX)
+					return 0;  /* a list: see above */
+				addr[n] = a;
+				at[n++] = p;
+			}
+		}
+		if (bk__trim(bk__str(p, (size_t)(eol - p))).len > 0) {
+			back2 = back1;
+			back1 = p;
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	if (n == 0)
+		return 0;
+	delayed = warns(ctx, region);
+	for (i = 0; i < n; i++) {
+		r = bk__dctx_add(ctx, "text");
+		if (r == NULL)
+			return ctx->oom ? BK_ENOMEM : (int)i;
+		r->recipient = addr[i];
+		r->diagnostic = notice_diag(ctx->msg, at[i], end);
+		if (r->diagnostic.len == 0)
+			r->diagnostic = BK_STR_NULL;
+		r->command = bk__command_in(r->diagnostic);
+		bk__fill_from_diagnostic(r);
+		if (delayed) {
+			r->kind = BK_KIND_DELAY;
+			r->action = bk__cstr("delayed");
+		}
+	}
+	return (int)n;
 }

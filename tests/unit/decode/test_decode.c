@@ -527,6 +527,52 @@ static const char pipe_msg[] =
 	"Action: failed\n"
 	"Status: 5.5.0\n";
 
+/* a gateway's plain-text warning: the message is still being tried */
+static const char warning_msg[] =
+	HDR("Delivery failure notification")
+	"\n"
+	"Your message has not been delivered yet to:\n"
+	"\n"
+	"    slow@example.net\n"
+	"\n"
+	"The receiving host did not answer.\n"
+	"Delivery attempts will continue to be made for 4 day(s).\n"
+	"Please do not resend your original message.\n";
+
+/* a plain-text notice of a failure whose subject says nothing */
+static const char failure_msg[] =
+	HDR("Delivery failure notification")
+	"\n"
+	"Your message could not be delivered to:\n"
+	"\n"
+	"    gone@example.net\n"
+	"\n"
+	"550 mailbox unavailable\n";
+
+/* an old Postfix types the remote reply as its own (X-Postfix) */
+static const char xpostfix_msg[] =
+	HDR("Undelivered Mail Returned to Sender")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"P\"\n"
+	"\n"
+	"--P\n"
+	"\n"
+	"<old@example.net>: host mx.example.net[192.0.2.7] said: 550\n"
+	"    unknown user <old@example.net> (in reply to RCPT TO command)\n"
+	"\n"
+	"--P\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; old@example.net\n"
+	"Action: failed\n"
+	"Status: 5.0.0\n"
+	"Diagnostic-Code: X-Postfix; host mx.example.net[192.0.2.7] said: 550\n"
+	"\tunknown user <old@example.net> (in reply to RCPT TO command)\n"
+	"--P--\n";
+
 static const struct dcase cases[] = {
 	{ "exim", exim_msg, "user@example.net", "5.1.1", 550, "RCPT",
 	  "Recipient address rejected", BK_KIND_BOUNCE },
@@ -572,7 +618,33 @@ static const struct dcase cases[] = {
 	  NULL, "Not enough disk space", BK_KIND_BOUNCE },
 	{ "pipe-verdict", pipe_msg, "who@example.net", "5.5.0", 554, NULL,
 	  "Service unavailable", BK_KIND_BOUNCE },
+	{ "text-warning", warning_msg, "slow@example.net", NULL, 0, NULL,
+	  NULL, BK_KIND_DELAY },
+	{ "text-failure", failure_msg, "gone@example.net", NULL, 550, NULL,
+	  "mailbox unavailable", BK_KIND_BOUNCE },
+	{ "x-postfix-remote", xpostfix_msg, "old@example.net", "5.0.0", 550,
+	  "RCPT", "unknown user", BK_KIND_BOUNCE },
 };
+
+/* test_decode__relayed_type - a remote reply typed X-Postfix is SMTP */
+static void
+test_decode__relayed_type(void)
+{
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	BKT_EQ_INT("x-postfix", bk_message_new(&msg, xpostfix_msg,
+	    strlen(xpostfix_msg), NULL), 0);
+	if (msg == NULL)
+		return;
+	BKT_EQ_INT("x-postfix", bk_message_decode(msg, &r, &n), 0);
+	BKT_EQ_INT("x-postfix records", (int)n, 1);
+	if (n > 0)
+		BKT_EQ_STR("x-postfix type", r[0].diagnostic_type.ptr,
+		    r[0].diagnostic_type.len, "SMTP");
+	bk_message_free(msg);
+}
 
 /* test_decode__stated_hints - reasons the format itself states */
 static void
@@ -1449,9 +1521,114 @@ test_decode__named_formats(void)
 	    "of example.org. - gsmtp");
 }
 
+/*
+ * test_decode__notice - the last resort: a failure notice that names its
+ * recipients only in sentences gives them; the sender, a postmaster, an
+ * address without a word of failure near it, a list of many, or a
+ * message that is no notice at all give nothing.
+ */
+static void
+test_decode__notice(void)
+{
+#define NOTICE_HEAD(from, subj)                                            \
+	"From: " from "\n"                                                  \
+	"To: list-bounces@example.org\n"                                    \
+	"Subject: " subj "\n"                                               \
+	"Date: Tue, 02 Jan 2024 10:00:00 +0000\n\n"
+	static const struct {
+		const char *name;
+		const char *msg;
+		const char *rcpt[3];  /* NULL-ended; none: kind unknown */
+		int reply_code;
+		bk_kind kind;
+	} t[] = {
+		{ "sentence", NOTICE_HEAD("MAILER-DAEMON@mx.example.net",
+		    "failure notice")
+		    "Sorry, unable to deliver your message to a@example.net "
+		    "for\nthe following reason:\n\n 552 Quota violation for "
+		    "a@example.net\n\nA copy of the original message below "
+		    "this line:\n\nFrom: list-bounces@example.org\n"
+		    "To: other@example.net\n",
+		    { "a@example.net", NULL }, 552, BK_KIND_BOUNCE },
+		{ "two", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Undeliverable Mail")
+		    "undeliverable  to b@example.net\n"
+		    "Local mailbox c@example.net is unavailable: user not "
+		    "found\n",
+		    { "b@example.net", "c@example.net", NULL }, 0,
+		    BK_KIND_BOUNCE },
+		{ "x400", NOTICE_HEAD("System Administrator <postmaster@"
+		    "mx.example.net>", "Undeliverable: hello")
+		    "Your message did not reach the following recipient(s):"
+		    "\n\nc=US;a= ;p=EX;o=HQ;dda:SMTP=d@example.net; on Fri, "
+		    "4 Oct 2002 10:00:00 -0400\n",
+		    { "d@example.net", NULL }, 0, BK_KIND_BOUNCE },
+		{ "alias", NOTICE_HEAD("Mail Delivery System <Mailer-Daemon@"
+		    "mx.example.net>", "Mail delivery failed")
+		    "The following address(es) failed:\n\n"
+		    "  an undisclosed address\n"
+		    "    (generated from e@example.net)\n",
+		    { "e@example.net", NULL }, 0, BK_KIND_BOUNCE },
+		{ "warning", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Mail Delivery Warning")
+		    "Delivery to \"f@example.net\" has been postponed due "
+		    "to a full mailbox.\nDelivery attempts will continue.\n",
+		    { "f@example.net", NULL }, 0, BK_KIND_DELAY },
+		{ "sender-only", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Undeliverable")
+		    "Your mail could not be delivered because they are not "
+		    "accepting mail from list-owner@example.org:\n\tscreen\n"
+		    "Write to postmaster@mx.example.net for help.\n",
+		    { NULL }, 0, BK_KIND_UNKNOWN },
+		{ "no-cue", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Undeliverable")
+		    "The standard form of address here is name@example.net,\n"
+		    "though some choose another one.\n",
+		    { NULL }, 0, BK_KIND_UNKNOWN },
+		{ "list", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Undeliverable")
+		    "Could not deliver to g1@example.net, g2@example.net,\n"
+		    "g3@example.net, g4@example.net and g5@example.net.\n",
+		    { NULL }, 0, BK_KIND_UNKNOWN },
+		{ "not-a-notice", NOTICE_HEAD("friend@example.com", "lunch")
+		    "The mail to h@example.net failed, so I write again.\n",
+		    { NULL }, 0, BK_KIND_UNKNOWN },
+	};
+	size_t i, j, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = decode_n(t[i].name, t[i].msg, &msg, &n);
+		for (j = 0; t[i].rcpt[j] != NULL; j++)
+			;
+		if (j == 0) {
+			BKT_EQ_INT(t[i].name, (int)n, 1);
+			if (n == 1)
+				BKT_EQ_INT(t[i].name, r[0].kind,
+				    BK_KIND_UNKNOWN);
+			bk_message_free(msg);
+			continue;
+		}
+		BKT_EQ_INT(t[i].name, (int)n, (int)j);
+		for (j = 0; j < n && t[i].rcpt[j] != NULL; j++) {
+			BKT_EQ_STR(t[i].name, r[j].recipient.ptr,
+			    r[j].recipient.len, t[i].rcpt[j]);
+			BKT_EQ_INT(t[i].name, r[j].kind, t[i].kind);
+		}
+		if (n > 0)
+			BKT_EQ_INT(t[i].name, r[0].reply_code,
+			    t[i].reply_code);
+		bk_message_free(msg);
+	}
+#undef NOTICE_HEAD
+}
+
 BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
 	BKT(test_decode__families),
+	BKT(test_decode__relayed_type),
+	BKT(test_decode__notice),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),
 	BKT(test_decode__unknown),
