@@ -144,6 +144,9 @@ bk__addr_find(const char *p, size_t len)
 		}
 		while (e > at + 1 && (e[-1] == '.' || e[-1] == '-'))
 			e--;
+		/* prose quotes an address in single quotes: 'a@b' */
+		if (s < at && *s == '\'' && e < end && *e == '\'')
+			s++;
 		dot = memchr(at + 1, '.', (size_t)(e - at - 1));
 		if (s < at && e > at + 1 && (dot != NULL || at[1] == '[' ||
 		    e - at > 1)) {

@@ -1590,6 +1590,17 @@ test_decode__notice(void)
 		    "Could not deliver to g1@example.net, g2@example.net,\n"
 		    "g3@example.net, g4@example.net and g5@example.net.\n",
 		    { NULL }, 0, BK_KIND_UNKNOWN },
+		{ "quoted-cut", NOTICE_HEAD("Mail Delivery System <MAILER-"
+		    "DAEMON@mx.example.net>", "Mail delivery failed")
+		    "This message was created automatically by mail "
+		    "delivery\nsoftware. A message that you sent could not "
+		    "be delivered\nto all of its recipients.\n\n"
+		    "The following message, addressed to 'i@example.net',\n"
+		    "failed because it has not been collected after 30 days"
+		    "\n\n---- START OF RETURNED MESSAGE ----\n"
+		    "From: digest@example.org\nTo: list@example.org\n"
+		    "Reply-To: list@example.org\n\nx\n",
+		    { "i@example.net", NULL }, 0, BK_KIND_BOUNCE },
 		{ "not-a-notice", NOTICE_HEAD("friend@example.com", "lunch")
 		    "The mail to h@example.net failed, so I write again.\n",
 		    { NULL }, 0, BK_KIND_UNKNOWN },
