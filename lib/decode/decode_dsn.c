@@ -761,6 +761,12 @@ bk__decode_autoreply(bk__dctx *ctx)
 	    ctx->text.len, "following address(es) failed") ||
 	    bk__istr(ctx->text.ptr, ctx->text.len, "final-recipient:")))
 		return 0;
+	/* nor a Sieve or LDA rejection sent as a disposition notification
+	 * (RFC 5429: "auto-replied (rejected)", "Your message to <a@b> was
+	 * automatically rejected: Quota exceeded") */
+	if (bk__istr(as.ptr, as.len, "(rejected)") != NULL ||
+	    bk__dctx_mark(ctx, BK__MARK_REJECTED) != NULL)
+		return 0;
 	/* nor is a report of the mail system (whose MIME may be broken) */
 	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
 	    "mailer-daemon@") != NULL)

@@ -573,6 +573,29 @@ static const char xpostfix_msg[] =
 	"\tunknown user <old@example.net> (in reply to RCPT TO command)\n"
 	"--P--\n";
 
+/* an LDA's rejection sent as a disposition notification (RFC 5429) */
+static const char mdn_reject_msg[] =
+	"From: Mail Delivery Subsystem <admin@mx.example.org>\n"
+	"To: <sender@example.com>\n"
+	"Subject: Automatically rejected mail\n"
+	"Auto-Submitted: auto-replied (rejected)\n"
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; "
+	"report-type=disposition-notification;\n\tboundary=\"M\"\n"
+	"\n"
+	"--M\n"
+	"Content-Type: text/plain; charset=utf-8\n"
+	"\n"
+	"Your message to <full@example.net> was automatically rejected:\n"
+	"Quota exceeded\n"
+	"--M\n"
+	"Content-Type: message/disposition-notification\n"
+	"\n"
+	"Reporting-UA: mail; Dovecot Mail Delivery Agent\n"
+	"Final-Recipient: rfc822; full@example.net\n"
+	"Disposition: automatic-action/MDN-sent-automatically; deleted\n"
+	"--M--\n";
+
 static const struct dcase cases[] = {
 	{ "exim", exim_msg, "user@example.net", "5.1.1", 550, "RCPT",
 	  "Recipient address rejected", BK_KIND_BOUNCE },
@@ -618,6 +641,8 @@ static const struct dcase cases[] = {
 	  NULL, "Not enough disk space", BK_KIND_BOUNCE },
 	{ "pipe-verdict", pipe_msg, "who@example.net", "5.5.0", 554, NULL,
 	  "Service unavailable", BK_KIND_BOUNCE },
+	{ "mdn-rejection", mdn_reject_msg, "full@example.net", NULL, 0,
+	  NULL, "Quota exceeded", BK_KIND_BOUNCE },
 	{ "text-warning", warning_msg, "slow@example.net", NULL, 0, NULL,
 	  NULL, BK_KIND_DELAY },
 	{ "text-failure", failure_msg, "gone@example.net", NULL, 550, NULL,
