@@ -364,11 +364,13 @@ struct frame {
 static int
 boundary_match(const char *line, size_t len, bk_str b)
 {
-	size_t i;
+	size_t i = b.len + 2;
 
-	if (len < b.len + 2 || memcmp(line + 2, b.ptr, b.len) != 0)
+	/* what follows the boundary decides most lines without a compare:
+	 * the end, "--", or blanks */
+	if (len < i || (len > i && line[i] != '-' && line[i] != ' ' &&
+	    line[i] != '\t') || memcmp(line + 2, b.ptr, b.len) != 0)
 		return 0;
-	i = b.len + 2;
 	if (len - i >= 2 && line[i] == '-' && line[i + 1] == '-') {
 		i += 2;
 		while (i < len && (line[i] == ' ' || line[i] == '\t'))
