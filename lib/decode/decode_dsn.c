@@ -705,18 +705,28 @@ bk__decode_autoreply(bk__dctx *ctx)
 	int is_auto = 0;
 	bk_record *r;
 	bk_str to;
-	/* with their lengths: a short Subject skips the long ones */
+	/* with their lengths, shortest first (in bytes): a short Subject
+	 * skips the long ones; the search folds ASCII letters only, so a
+	 * word in another script is listed as it starts a subject and as
+	 * it stands inside one */
 #define M(s) { s, sizeof(s) - 1 }
 	static const struct {
 		const char *s;
 		size_t len;
 	} subj_marks[] = {
-		M("auto:"), M("auto response"), M("auto-response"),
-		M("autoreply"), M("auto reply"), M("auto-reply"),
-		M("automatic reply"), M("automatische antwort"),
-		M("out of office"), M("out of the office"), M("vacation"),
-		M("abwesenheit"), M("réponse automatique"),
-		M("respuesta automática"), M("risposta automatica"),
+		M("auto:"), M("vacation"), M("autoreply"), M("auto reply"),
+		M("auto-reply"), M("abwesenheit"), M("自动回复"),
+		M("自動応答"), M("自動返信"), M("auto response"),
+		M("auto-response"), M("out of office"), M("automatic reply"),
+		M("automatisk svar"), M("automatiskt svar"),
+		M("out of the office"), M("Автоответ"),
+		M("автоответ"), M("risposta automatica"),
+		M("automatisch antwoord"), M("automatische antwort"),
+		M("resposta automática"), M("réponse automatique"),
+		M("automaattinen vastaus"), M("automatyczna odpowied"),
+		M("respuesta automática"), M("automatická odpověď"),
+		M("Автоматический ответ"),
+		M("автоматический ответ"),
 	};
 #undef M
 	size_t i;
@@ -742,9 +752,10 @@ bk__decode_autoreply(bk__dctx *ctx)
 			is_auto = 1;
 	}
 	if (!is_auto && subj.ptr != NULL) {
-		for (i = 0; i < sizeof(subj_marks) / sizeof(subj_marks[0]);
-		    i++) {
-			if (subj.len >= subj_marks[i].len && bk__imemmem(
+		/* shortest first: none is longer than the subject */
+		for (i = 0; i < sizeof(subj_marks) / sizeof(subj_marks[0]) &&
+		    subj_marks[i].len <= subj.len; i++) {
+			if (bk__imemmem(
 			    subj.ptr, subj.len, subj_marks[i].s,
 			    subj_marks[i].len) != NULL) {
 				is_auto = 1;

@@ -1326,6 +1326,23 @@ test_decode__text_shapes(void)
 		  "I am away.\n",
 		  "away@example.net", "I am away.", NULL, BK_REASON_VACATION,
 		  BK_KIND_AUTOREPLY },
+		{ "auto-reply-polish",
+		  "From: away@example.net\n"
+		  "To: sender@example.com\n"
+		  "Subject: [Automatyczna odpowied\xc5\xba] hi\n"
+		  "Precedence: junk\n"
+		  "\n"
+		  "Jestem na urlopie.\n",
+		  "away@example.net", "Jestem na urlopie.", NULL,
+		  BK_REASON_VACATION, BK_KIND_AUTOREPLY },
+		{ "auto-reply-russian",
+		  "From: away@example.net\n"
+		  "To: sender@example.com\n"
+		  "Subject: =?UTF-8?B?0JDQstGC0L7QvtGC0LLQtdGCOiBoaQ==?=\n"
+		  "\n"
+		  "Away.\n",
+		  "away@example.net", "Away.", NULL, BK_REASON_VACATION,
+		  BK_KIND_AUTOREPLY },
 		{ "dsn-without-recipient",
 		  HDR("Undelivered Mail Returned to Sender")
 		  "MIME-Version: 1.0\n"
