@@ -4,10 +4,13 @@
 Listens on 127.0.0.1:PORT and answers every RCPT TO for ADDR with REPLY
 (a whole SMTP reply line, e.g. "550 5.1.1 <x@reject.example>: Recipient
 address rejected: User unknown"); any other recipient gets 250 and a
-message it accepts is thrown away.  No PIPELINING, no extensions: the
-Postfix smtp client then sends one command at a time.  Writes its PID
-to PIDFILE once it listens; ends on SIGTERM.  For tests/store/
-postfix_e2e.sh only: it binds loopback, never port 25.
+message it accepts is thrown away.  An argument data:ADDR=REPLY answers
+the end of the message data with REPLY when ADDR is among the accepted
+recipients ("552 5.2.2 Mailbox full").  No PIPELINING, no extensions:
+the client then sends one command at a time.  Writes its PID to PIDFILE
+once it listens; ends on SIGTERM.  For the tests that run a real MTA
+(tests/store/postfix_e2e.sh, tests/mta/exim_e2e.sh): it binds loopback,
+never port 25.
 """
 import os
 import re
@@ -16,6 +19,7 @@ import socketserver
 import sys
 
 REPLIES = {}
+DATA_REPLIES = {}
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -28,6 +32,7 @@ class Session(socketserver.StreamRequestHandler):
     def handle(self):
         self.reply("220 sink.invalid ESMTP test sink")
         in_data = False
+        rcpts = []
         while True:
             raw = self.rfile.readline(4096)
             if not raw:
@@ -36,21 +41,30 @@ class Session(socketserver.StreamRequestHandler):
             if in_data:
                 if line == ".":
                     in_data = False
-                    self.reply("250 2.0.0 Ok: discarded")
+                    said = [DATA_REPLIES[a] for a in rcpts
+                            if a in DATA_REPLIES]
+                    self.reply(said[0] if said else
+                               "250 2.0.0 Ok: discarded")
                 continue
             verb = line[:4].upper()
             if verb in ("EHLO", "HELO"):
                 self.reply("250 sink.invalid")
             elif verb == "MAIL":
+                rcpts = []
                 self.reply("250 2.1.0 Ok")
             elif verb == "RCPT":
                 m = re.search(r"<([^>]*)>", line)
                 addr = (m.group(1) if m else "").lower()
-                self.reply(REPLIES.get(addr, "250 2.1.5 Ok"))
+                reply = REPLIES.get(addr, "250 2.1.5 Ok")
+                if reply.startswith("250"):
+                    rcpts.append(addr)
+                self.reply(reply)
             elif verb == "DATA":
                 in_data = True
                 self.reply("354 End data with <CR><LF>.<CR><LF>")
             elif verb in ("RSET", "NOOP"):
+                if verb == "RSET":
+                    rcpts = []
                 self.reply("250 2.0.0 Ok")
             elif verb == "QUIT":
                 self.reply("221 2.0.0 Bye")
@@ -68,7 +82,10 @@ def main():
     port, pidfile = int(sys.argv[1]), sys.argv[2]
     for arg in sys.argv[3:]:
         addr, reply = arg.split("=", 1)
-        REPLIES[addr.lower()] = reply
+        if addr.startswith("data:"):
+            DATA_REPLIES[addr[5:].lower()] = reply
+        else:
+            REPLIES[addr.lower()] = reply
     srv = Server(("127.0.0.1", port), Session)
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     with open(pidfile + ".tmp", "w") as f:
