@@ -433,6 +433,50 @@ warns(bk__dctx *ctx, bk_str region)
 	return 0;
 }
 
+/*
+ * expanded - Sendmail names an alias's address under the one it was
+ * expanded to: "a@b\n    (expanded from: <alias@c>)".  That line is
+ * the original recipient, not an error text; the error is then the
+ * transcript's first reply line ("<<< 550 ..." or Sendmail's own verdict
+ * "554 Too many hops 26 (25 max): ...").
+ */
+static void
+expanded(bk__dctx *ctx, bk_record *r, bk_str region)
+{
+	bk_str d = r->diagnostic, a;
+	const char *t, *p, *end = bk__str_end(region), *eol;
+
+	if (d.ptr == NULL || !bk__istarts(d.ptr, d.len, "(expanded from"))
+		return;
+	a = bk__addr_find(d.ptr, d.len);
+	if (a.ptr != NULL && r->original_recipient.ptr == NULL)
+		r->original_recipient = a;
+	if (bk__find_reply_code(d) != 0)
+		return;
+	r->diagnostic = BK_STR_NULL;
+	t = bk__dctx_mark(ctx, BK__MARK_TRANSCRIPT);
+	if (t == NULL || t >= end)
+		return;
+	/* loop: p moves one line forward each time */
+	for (p = t; p < end; p = eol < end ? eol + 1 : end) {
+		const char *c = p;
+
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		/* the server's own words ("<<< 550 ...") or the verdict */
+		if (eol - c > 4 && memcmp(c, "<<< ", 4) == 0)
+			c += 4;
+		if (eol - c > 4 && (c[0] == '4' || c[0] == '5') &&
+		    bk__is(c[1], BK_C_DIGIT) && bk__is(c[2], BK_C_DIGIT) &&
+		    (c[3] == ' ' || c[3] == '-')) {
+			r->diagnostic = bk__squeeze(ctx->msg,
+			    bk__str(c, (size_t)(eol - c)));
+			return;
+		}
+	}
+}
+
 /* bk__decode_text - see file comment */
 int
 bk__decode_text(bk__dctx *ctx)
@@ -485,6 +529,7 @@ bk__decode_text(bk__dctx *ctx)
 		    "because") || (bk__find_reply_code(r->diagnostic) == 0 &&
 		    bk__find_reply_code(why) != 0)))
 			r->diagnostic = why;
+		expanded(ctx, r, region);
 		r->command = bk__command_in(blk[i].raw);
 		bk__fill_from_diagnostic(r);
 		added++;

@@ -596,6 +596,20 @@ static const char mdn_reject_msg[] =
 	"Disposition: automatic-action/MDN-sent-automatically; deleted\n"
 	"--M--\n";
 
+/* Sendmail's plain notice for an alias: the expansion is no error text */
+static const char expanded_msg[] =
+	HDR("Returned mail: see transcript for details")
+	"\n"
+	"   ----- The following addresses had permanent fatal errors -----\n"
+	"who@mx.example.net\n"
+	"    (expanded from: alias@example.net)\n"
+	"\n"
+	"   ----- Transcript of session follows -----\n"
+	"554 Too many hops 26 (25 max): from sender@example.com via "
+	"localhost, to alias@example.net\n"
+	"\n"
+	"   ----- Message header follows -----\n";
+
 static const struct dcase cases[] = {
 	{ "exim", exim_msg, "user@example.net", "5.1.1", 550, "RCPT",
 	  "Recipient address rejected", BK_KIND_BOUNCE },
@@ -641,6 +655,8 @@ static const struct dcase cases[] = {
 	  NULL, "Not enough disk space", BK_KIND_BOUNCE },
 	{ "pipe-verdict", pipe_msg, "who@example.net", "5.5.0", 554, NULL,
 	  "Service unavailable", BK_KIND_BOUNCE },
+	{ "sendmail-expanded", expanded_msg, "who@mx.example.net", NULL, 554,
+	  NULL, "Too many hops", BK_KIND_BOUNCE },
 	{ "mdn-rejection", mdn_reject_msg, "full@example.net", NULL, 0,
 	  NULL, "Quota exceeded", BK_KIND_BOUNCE },
 	{ "text-warning", warning_msg, "slow@example.net", NULL, 0, NULL,
@@ -650,6 +666,26 @@ static const struct dcase cases[] = {
 	{ "x-postfix-remote", xpostfix_msg, "old@example.net", "5.0.0", 550,
 	  "RCPT", "unknown user", BK_KIND_BOUNCE },
 };
+
+/* test_decode__expanded - the alias is the original recipient */
+static void
+test_decode__expanded(void)
+{
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	BKT_EQ_INT("expanded", bk_message_new(&msg, expanded_msg,
+	    strlen(expanded_msg), NULL), 0);
+	if (msg == NULL)
+		return;
+	BKT_EQ_INT("expanded", bk_message_decode(msg, &r, &n), 0);
+	BKT_EQ_INT("expanded records", (int)n, 1);
+	if (n > 0)
+		BKT_EQ_STR("expanded original", r[0].original_recipient.ptr,
+		    r[0].original_recipient.len, "alias@example.net");
+	bk_message_free(msg);
+}
 
 /* test_decode__relayed_type - a remote reply typed X-Postfix is SMTP */
 static void
@@ -1681,6 +1717,7 @@ BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
 	BKT(test_decode__families),
 	BKT(test_decode__relayed_type),
+	BKT(test_decode__expanded),
 	BKT(test_decode__notice),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),
