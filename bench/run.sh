@@ -4,7 +4,8 @@
 # Copies the corpus (default ../shared/corpus/sisimai/emails, else the
 # project's own samples) into a scratch folder until it holds at least
 # 10,000 messages, then times, over the same files (bouncekit and Sisimai:
-# the fastest of three runs each, as other load only adds time):
+# three runs each, taken in turn, the least wall and the least CPU time
+# of each, as other load only adds time):
 #   read       reading every file and counting its lines (the floor)
 #   bouncekit  bouncekit parse, output to /dev/null
 #   sisimai    Debian's Sisimai 4 (libsisimai-perl), when installed
@@ -32,24 +33,6 @@ echo "messages: $total ($copies copies of $n from $src)"
 
 now() { date +%s.%N; }
 rate() { python3 -c "import sys; print('%.0f' % (float(sys.argv[1]) / (float(sys.argv[3]) - float(sys.argv[2]))))" "$@"; }
-# best RUNS CMD... - the least wall time in seconds of RUNS runs of CMD
-# (other load on the machine only ever adds time); CMD's output is
-# discarded, its standard error kept in $tmp/best.err
-best() {
-	runs=$1
-	shift
-	b=
-	k=0
-	while [ $k -lt "$runs" ]; do
-		t0=$(now)
-		"$@" > /dev/null 2> "$tmp/best.err" || true
-		t1=$(now)
-		b=$(python3 -c "import sys; d = float(sys.argv[2]) - float(sys.argv[1]); print(d if sys.argv[3] == '' or d < float(sys.argv[3]) else sys.argv[3])" "$t0" "$t1" "$b")
-		k=$((k + 1))
-	done
-	echo "$b"
-}
-per_s() { python3 -c "import sys; print('%.0f' % (float(sys.argv[1]) / float(sys.argv[2])))" "$@"; }
 
 # warm the page cache once so every contender reads from memory
 find "$tmp/set" -type f -exec cat {} + > /dev/null
@@ -58,18 +41,54 @@ t0=$(now); find "$tmp/set" -type f -exec cat {} + | wc -l > /dev/null; t1=$(now)
 read_rate=$(rate "$total" "$t0" "$t1")
 echo "read+line-scan:  $read_rate msgs/s"
 
-bk_rate=$(per_s "$total" "$(best 3 "$bin" parse "$tmp/set")")
-echo "bouncekit:       $bk_rate msgs/s (best of 3 runs)"
-
-if perl -MSisimai -e 1 2>/dev/null; then
-	si_rate=$(per_s "$total" "$(best 3 perl -MSisimai -e 'my $n = 0; for my $d (@ARGV) { my $v = Sisimai->make($d) || []; $n += scalar @$v } print STDERR "sisimai records: $n\n"' "$tmp"/set/c*)")
-	tail -1 "$tmp/best.err"
-	echo "sisimai 4:       $si_rate msgs/s (best of 3 runs)"
-	python3 -c "import sys; print('bouncekit / sisimai: %.1fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$bk_rate" "$si_rate"
-else
-	echo "sisimai 4:       not installed (apt-get install libsisimai-perl)"
-fi
-python3 -c "import sys; print('bouncekit / read:   %.2fx' % (float(sys.argv[1]) / float(sys.argv[2])))" "$bk_rate" "$read_rate"
+# bouncekit and Sisimai, three runs each, taken in turn (bouncekit,
+# Sisimai, bouncekit, ...) so that both meet the same moments of a shared
+# machine; each contender's least wall time and least CPU time (user +
+# system, from wait4) count, as other load only ever adds time.  Sisimai
+# prints its record count on standard error.
+have_sisimai=0
+perl -MSisimai -e 1 2>/dev/null && have_sisimai=1
+python3 - "$total" "$have_sisimai" "$bin" "$tmp/set" "$read_rate" <<'PY'
+import os, subprocess, sys, time
+total, have_si, bk, top, read_rate = (int(sys.argv[1]), sys.argv[2] == "1",
+                                      sys.argv[3], sys.argv[4],
+                                      float(sys.argv[5]))
+dirs = sorted(os.path.join(top, d) for d in os.listdir(top))
+cmds = {"bouncekit": [bk, "parse", top]}
+if have_si:
+    cmds["sisimai 4"] = ["perl", "-MSisimai", "-e",
+                         "my $n = 0; for my $d (@ARGV) { my $v = "
+                         "Sisimai->make($d) || []; $n += scalar @$v } "
+                         "print STDERR \"$n\\n\"", *dirs]
+best = {k: [float("inf"), float("inf")] for k in cmds}
+records = None
+for _ in range(3):
+    for name, cmd in cmds.items():
+        t0 = time.monotonic()
+        with open(os.devnull, "wb") as null:
+            p = subprocess.Popen(cmd, stdout=null, stderr=subprocess.PIPE)
+            err = p.stderr.read()
+            _, _, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        cpu = ru.ru_utime + ru.ru_stime
+        best[name][0] = min(best[name][0], wall)
+        best[name][1] = min(best[name][1], cpu)
+        if name != "bouncekit" and err.strip():
+            records = err.decode().strip().splitlines()[-1]
+for name in cmds:
+    w, c = best[name]
+    print("%-16s %6.0f msgs/s wall, %6.0f msgs/s CPU (best of 3 runs)" %
+          (name + ":", total / w, total / c))
+if have_si:
+    print("sisimai records: %s" % records)
+    bw, bc = best["bouncekit"]
+    sw, sc = best["sisimai 4"]
+    print("bouncekit / sisimai: %.1fx wall, %.1fx CPU" % (sw / bw, sc / bc))
+else:
+    print("sisimai 4:       not installed (apt-get install libsisimai-perl)")
+print("bouncekit / read:   %.2fx" % ((total / best["bouncekit"][0]) /
+                                     read_rate))
+PY
 
 # peak memory: one mbox of n messages vs one of 10n
 if [ -x /usr/bin/time ]; then
