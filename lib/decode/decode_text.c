@@ -568,9 +568,13 @@ bk__decode_text(bk__dctx *ctx)
  * the failed recipients, but for the bounce's own To and From, mailer
  * daemons and postmasters, and the fields of a quoted header block.  A
  * notice naming more than NOTICE_MAX such addresses is not read this
- * way: a list of them is no statement about any one.
+ * way: a list of them is no statement about any one; nor is a notice
+ * naming more than NOTICE_SEEN_MAX addresses of any kind.
  */
 #define NOTICE_MAX 4
+/* addresses looked at, skipped ones included: each costs a search of the
+ * bounce's To and From, so a notice cannot make that quadratic */
+#define NOTICE_SEEN_MAX 64
 #define NOTICE_DIAG_LINES 6
 #define NOTICE_DIAG_BYTES 400
 
@@ -734,7 +738,7 @@ bk__decode_notice(bk__dctx *ctx)
 	bk_str t = ctx->text, region, a, addr[NOTICE_MAX];
 	const char *p, *end, *eol, *q, *at[NOTICE_MAX];
 	const char *back1 = NULL, *back2 = NULL;
-	size_t n = 0, i, cut;
+	size_t n = 0, i, cut, seen = 0;
 	bk_record *r;
 	int delayed;
 
@@ -767,6 +771,8 @@ bk__decode_notice(bk__dctx *ctx)
 				a = bk__addr_find(q, (size_t)(eol - q));
 				if (a.ptr == NULL)
 					break;
+				if (++seen > NOTICE_SEEN_MAX)
+					return 0;  /* a list: see above */
 				a = strip_route(a);
 				if (not_recipient(ctx, a, p))
 					continue;

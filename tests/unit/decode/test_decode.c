@@ -1602,6 +1602,10 @@ test_decode__named_formats(void)
 static void
 test_decode__notice(void)
 {
+/* sixteen addresses that are no recipient (NOTICE_SEEN_MAX is 64) */
+#define NOTICE_P4 "postmaster@a.example.net postmaster@b.example.net "      \
+	"postmaster@c.example.net postmaster@d.example.net\n"
+#define NOTICE_P16 NOTICE_P4 NOTICE_P4 NOTICE_P4 NOTICE_P4
 #define NOTICE_HEAD(from, subj)                                            \
 	"From: " from "\n"                                                  \
 	"To: list-bounces@example.org\n"                                    \
@@ -1673,6 +1677,11 @@ test_decode__notice(void)
 		    "From: digest@example.org\nTo: list@example.org\n"
 		    "Reply-To: list@example.org\n\nx\n",
 		    { "i@example.net", NULL }, 0, BK_KIND_BOUNCE },
+		{ "many-seen", NOTICE_HEAD("postmaster@mx.example.net",
+		    "Undeliverable")
+		    "Could not deliver to j@example.net.  Copies went to:\n"
+		    NOTICE_P16 NOTICE_P16 NOTICE_P16 NOTICE_P16 NOTICE_P16,
+		    { NULL }, 0, BK_KIND_UNKNOWN },
 		{ "not-a-notice", NOTICE_HEAD("friend@example.com", "lunch")
 		    "The mail to h@example.net failed, so I write again.\n",
 		    { NULL }, 0, BK_KIND_UNKNOWN },
@@ -1705,6 +1714,8 @@ test_decode__notice(void)
 		bk_message_free(msg);
 	}
 #undef NOTICE_HEAD
+#undef NOTICE_P16
+#undef NOTICE_P4
 }
 
 BK_TEST_MAIN(
