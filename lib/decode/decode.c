@@ -58,19 +58,99 @@ bk__dctx_add(bk__dctx *ctx, const char *decoder)
 	return r;
 }
 
-/* bk__dctx_find - record for @addr */
+/* bk__addr_hash - see decode_int.h */
+uint32_t
+bk__addr_hash(bk_str a)
+{
+	uint32_t h = 2166136261u;   /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < a.len; i++)
+		h = (h ^ (uint32_t)bk__lower((unsigned char)a.ptr[i])) *
+		    16777619u;
+	return h;
+}
+
+/* bk__addr_same - see decode_int.h */
+int
+bk__addr_same(bk_str a, bk_str b)
+{
+	return a.ptr != NULL && b.ptr != NULL && a.len == b.len &&
+	    bk__imemmem(a.ptr, a.len, b.ptr, b.len) == a.ptr;
+}
+
+/* rix_rcpt - the recipient of the record in index slot @s (not empty) */
+static inline bk_str
+rix_rcpt(const bk__dctx *ctx, size_t s)
+{
+	return ctx->rec[ctx->rix_slot[s] - 1].recipient;
+}
+
+/*
+ * rix_add - index records [rix_n, nrec) that have a recipient, in a table
+ * at most half full (grown as needed); an address already indexed keeps
+ * its first record.  Stops at a record whose recipient is not set yet
+ * (its reader sets it after adding it); 0 or BK_ENOMEM.
+ */
+static int
+rix_add(bk__dctx *ctx)
+{
+	size_t i, s, size;
+
+	if (2 * ctx->nrec > ctx->rix_mask) {
+		/* rebuild at four times the records */
+		uint32_t *t;
+
+		for (size = 256; size < 4 * ctx->nrec; size *= 2)
+			;
+		t = bk__arena_zalloc(ctx->msg->arena, size * sizeof(*t));
+		if (t == NULL)
+			return BK_ENOMEM;
+		ctx->rix_slot = t;
+		ctx->rix_mask = size - 1;
+		ctx->rix_n = 0;
+	}
+	for (i = ctx->rix_n; i < ctx->nrec; i++) {
+		bk_str a = ctx->rec[i].recipient;
+
+		if (a.ptr == NULL)
+			break;
+		/* invariant: at most half full, so an empty slot ends */
+		for (s = bk__addr_hash(a) & ctx->rix_mask;
+		    ctx->rix_slot[s] != 0; s = (s + 1) & ctx->rix_mask)
+			if (bk__addr_same(rix_rcpt(ctx, s), a))
+				break;
+		if (ctx->rix_slot[s] == 0)
+			ctx->rix_slot[s] = (uint32_t)(i + 1);
+	}
+	ctx->rix_n = i;
+	return 0;
+}
+
+/*
+ * bk__dctx_find - the first record for @addr.  Past RIX_MIN records the
+ * records are indexed by address (readers ask once per recipient, so a
+ * list searched each time made a report of thousands quadratic); the
+ * records not indexed yet are searched one by one.
+ */
+#define RIX_MIN 32
 bk_record *
 bk__dctx_find(bk__dctx *ctx, bk_str addr)
 {
-	size_t i;
+	size_t i = 0, s;
 
-	for (i = 0; i < ctx->nrec; i++) {
-		bk_str r = ctx->rec[i].recipient;
-
-		if (r.ptr && r.len == addr.len && bk__imemmem(r.ptr, r.len,
-		    addr.ptr, addr.len) == r.ptr)
-			return &ctx->rec[i];
+	if (addr.ptr == NULL)
+		return NULL;
+	if (ctx->nrec >= RIX_MIN && rix_add(ctx) == 0) {
+		for (s = bk__addr_hash(addr) & ctx->rix_mask;
+		    ctx->rix_slot[s] != 0; s = (s + 1) & ctx->rix_mask)
+			if (bk__addr_same(rix_rcpt(ctx, s), addr))
+				return &ctx->rec[ctx->rix_slot[s] - 1];
+		i = ctx->rix_n;
 	}
+	for (; i < ctx->nrec; i++)
+		if (bk__addr_same(ctx->rec[i].recipient, addr))
+			return &ctx->rec[i];
 	return NULL;
 }
 

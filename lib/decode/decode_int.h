@@ -100,6 +100,9 @@ const char *bk__marks_at(const bk__marks *m, bk_str t, bk__mark_id id);
  * the line holding the earliest cut marker, else t.len */
 size_t bk__marks_cut(const bk__marks *m, bk_str t);
 
+/* how many of the bounce's own To addresses a reader compares with */
+#define BK__OWN_MAX 8
+
 typedef struct bk__dctx {
 	bk_message *msg;
 	bk__part *dsn;             /* message/(global-)delivery-status */
@@ -121,8 +124,17 @@ typedef struct bk__dctx {
 	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */
 	size_t nblk;
 	int blk_done;
+	uint32_t *blk_slot;        /* its address index (many blocks only): */
+	size_t blk_mask;           /* open addressing, index + 1 a slot */
+	uint32_t *rix_slot;        /* bk__dctx_find's index of records */
+	size_t rix_mask, rix_n;    /* (many records only): rix_n indexed */
 	bk_str from_addr;          /* bk__dctx_from_addr's memo */
 	int from_addr_done;
+	/* the bounce's own addresses (From, the first of To), memo of
+	 * is_own_address in decode_text.c */
+	bk_str own[BK__OWN_MAX];
+	size_t nown;
+	int own_done;
 	uint64_t from_bytes;       /* bk__vp_from_has's filter of From */
 	int from_bytes_done;
 	int marks_done;
@@ -178,6 +190,12 @@ bk_str bk__dctx_from_addr(bk__dctx *ctx);
 
 /* find a record by recipient (case-insensitive), NULL if none */
 bk_record *bk__dctx_find(bk__dctx *ctx, bk_str addr);
+
+/* a hash of an address with ASCII case folded (FNV-1a) */
+uint32_t bk__addr_hash(bk_str a);
+
+/* @a and @b are one address, ASCII case aside (both present) */
+int bk__addr_same(bk_str a, bk_str b);
 
 /*
  * bk__addr_find - the first email address in a slice: returns the slice
@@ -350,6 +368,11 @@ size_t bk__dctx_cut(bk__dctx *ctx);
 /* bk__text_blocks of ctx->text up to its cut, computed once; the
  * array is shared and must not be changed; 0 or BK_ENOMEM */
 int bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n);
+
+/* the block of bk__dctx_blocks naming @addr (ASCII case aside): its index,
+ * or -1; hashed when there are many, so that a report's records find
+ * their blocks in linear time */
+long bk__dctx_block_find(bk__dctx *ctx, bk_str addr);
 
 /* RFC 3464 fields read from plain text; records added or BK_E* */
 int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);

@@ -126,19 +126,39 @@ recipient_line(bk_str line, bk_str *rest)
 	return BK_STR_NULL;
 }
 
-/* is_own_address - the bounce's own To/From: not a failed recipient */
+/*
+ * is_own_address - the bounce's own To/From: not a failed recipient.
+ * The addresses are read once a message (From's and the first
+ * BK__OWN_MAX of To), so that each question costs a few compares of the
+ * address's own length, not a search of the fields: a notice may ask it
+ * for thousands of lines.
+ */
 static int
 is_own_address(bk__dctx *ctx, bk_str a)
 {
-	bk_message *msg = ctx->msg;
-	bk_str to = bk__headers_get(&msg->root->headers, "to");
+	size_t i;
 
-	if (to.ptr != NULL && a.len > 0 && bk__imemmem(to.ptr, to.len,
-	    a.ptr, a.len) != NULL)
-		return 1;
-	if (ctx->from.ptr != NULL && bk__imemmem(ctx->from.ptr,
-	    ctx->from.len, a.ptr, a.len) != NULL)
-		return 1;
+	if (!ctx->own_done) {
+		bk_str to = bk__headers_get(&ctx->msg->root->headers, "to");
+		const char *p = to.ptr, *end = bk__str_end(to);
+		bk_str f = bk__dctx_from_addr(ctx), o;
+
+		ctx->own_done = 1;
+		if (f.ptr != NULL)
+			ctx->own[ctx->nown++] = f;
+		/* loop: p moves past one address each time */
+		while (p != NULL && p < end && ctx->nown < BK__OWN_MAX) {
+			o = bk__addr_find(p, (size_t)(end - p));
+			if (o.ptr == NULL)
+				break;
+			ctx->own[ctx->nown++] = o;
+			p = bk__str_end(o);
+		}
+	}
+	for (i = 0; i < ctx->nown; i++)
+		if (ctx->own[i].len == a.len && a.len > 0 &&
+		    bk__imemmem(ctx->own[i].ptr, a.len, a.ptr, a.len) != NULL)
+			return 1;
 	return 0;
 }
 
@@ -211,6 +231,68 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
 }
 
 /*
+ * The blocks' address index: from BLK_HASH_MIN blocks on, an open-
+ * addressing table of block indexes (plus one; 0 is empty) on a hash of
+ * the address with ASCII case folded, at most half full.  A report of
+ * thousands of recipients then finds each address in a few compares: a
+ * list searched for every new block and every record made decoding it
+ * quadratic.
+ */
+#define BLK_HASH_MIN 16
+
+/* blk_index - index @v[0..n) afresh in a table of @size (a power of two,
+ * at least 2 n) slots from the arena; NULL when out of memory */
+static uint32_t *
+blk_index(bk_message *msg, const bk__tblock *v, size_t n, size_t size)
+{
+	uint32_t *slot = bk__arena_zalloc(msg->arena, size * sizeof(*slot));
+	size_t k, s;
+
+	if (slot == NULL)
+		return NULL;
+	for (k = 0; k < n; k++) {
+		/* invariant: half the slots or more are empty */
+		for (s = bk__addr_hash(v[k].addr) & (size - 1); slot[s] != 0;
+		    s = (s + 1) & (size - 1))
+			;
+		slot[s] = (uint32_t)(k + 1);
+	}
+	return slot;
+}
+
+/* blk_find - the index of @a among @v[0..n), or -1 */
+static long
+blk_find(const bk__tblock *v, size_t n, const uint32_t *slot, size_t mask,
+    bk_str a)
+{
+	size_t s, k;
+
+	if (slot == NULL) {
+		for (k = 0; k < n; k++)
+			if (bk__addr_same(v[k].addr, a))
+				return (long)k;
+		return -1;
+	}
+	/* invariant: the table is at most half full: an empty slot ends */
+	for (s = bk__addr_hash(a) & mask; slot[s] != 0; s = (s + 1) & mask)
+		if (bk__addr_same(v[slot[s] - 1].addr, a))
+			return (long)(slot[s] - 1);
+	return -1;
+}
+
+/* bk__dctx_block_find - see decode_int.h */
+long
+bk__dctx_block_find(bk__dctx *ctx, bk_str addr)
+{
+	bk__tblock *blk;
+	size_t n;
+
+	if (addr.ptr == NULL || bk__dctx_blocks(ctx, &blk, &n) != 0)
+		return -1;
+	return blk_find(blk, n, ctx->blk_slot, ctx->blk_mask, addr);
+}
+
+/*
  * bk__text_blocks - the recipient paragraphs of a notification: each
  * heading line naming an address, with what follows it on the line and
  * on the next non-blank lines.  An address seen twice keeps its first
@@ -222,7 +304,8 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	bk_message *msg = ctx->msg;
 	const char *p, *end, *eol, *stop, *at;
 	bk__tblock *v = NULL, *nv;
-	size_t cnt = 0, cap = 0, k, ind;
+	size_t cnt = 0, cap = 0, ind, mask = 0;
+	uint32_t *slot = NULL;
 	bk_str a, rest, d;
 
 	*out = NULL;
@@ -268,12 +351,7 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 				continue;
 			}
 		}
-		for (k = 0; k < cnt; k++) {
-			if (v[k].addr.len == a.len && bk__imemmem(v[k].addr.ptr,
-			    a.len, a.ptr, a.len) != NULL)
-				break;
-		}
-		if (k < cnt) {
+		if (blk_find(v, cnt, slot, mask, a) >= 0) {
 			p = eol < end ? eol + 1 : end;
 			continue;
 		}
@@ -301,8 +379,31 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 		}
 		v[cnt].diag = d.ptr != NULL && d.len > 0 ? d : BK_STR_NULL;
 		cnt++;
+		if (cnt >= BLK_HASH_MIN && 2 * cnt > mask) {
+			/* (re)index, the table at least four times cnt */
+			size_t size = 64;
+
+			while (size < 4 * cnt)
+				size *= 2;
+			slot = blk_index(msg, v, cnt, size);
+			if (slot == NULL) {
+				ctx->oom = 1;
+				return BK_ENOMEM;
+			}
+			mask = size - 1;
+		} else if (slot != NULL) {
+			size_t s;
+
+			/* invariant: at most half full (reindexed above) */
+			for (s = bk__addr_hash(a) & mask; slot[s] != 0;
+			    s = (s + 1) & mask)
+				;
+			slot[s] = (uint32_t)cnt;
+		}
 		p = eol < end ? eol + 1 : end;
 	}
+	ctx->blk_slot = slot;
+	ctx->blk_mask = mask;
 	*out = v;
 	*n = cnt;
 	return 0;

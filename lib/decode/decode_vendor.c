@@ -206,19 +206,13 @@ bk__vendor_enrich(bk__dctx *ctx)
 	region = bk__str(t.ptr, bk__dctx_cut(ctx));
 	if (bk__dctx_blocks(ctx, &blk, &nblk) != 0)
 		return;
-	for (i = 0; i < ctx->nrec; i++) {
+	for (i = 0; i < ctx->nrec && nblk > 0; i++) {
 		bk_record *r = &ctx->rec[i];
+		long f = bk__dctx_block_find(ctx, r->recipient);
 
-		if (r->recipient.ptr == NULL)
+		if (f < 0)
 			continue;
-		for (k = 0; k < nblk; k++) {
-			if (blk[k].addr.len == r->recipient.len &&
-			    bk__imemmem(blk[k].addr.ptr, blk[k].addr.len,
-			    r->recipient.ptr, r->recipient.len) != NULL)
-				break;
-		}
-		if (k == nblk)
-			continue;
+		k = (size_t)f;
 		if (r->command.ptr == NULL)
 			r->command = bk__command_in(blk[k].raw);
 		if (r->diagnostic.ptr == NULL) {

@@ -23,6 +23,10 @@ Kinds:
   qp_bomb         quoted-printable soft breaks and escapes, as large
   dash_lines      megabytes of lines starting "--" that are no boundary
   mbox_from       an mbox of many tiny messages ("From " lines)
+  text_recipients a plain-text notice naming more recipients than
+                  BK_LIMIT_RECIPIENTS, addressed to thousands of addresses
+  verdict_lines   a Sendmail transcript of more verdict lines ("550
+                  <a@b>... User unknown") than BK_LIMIT_RECIPIENTS
 """
 import base64
 import os
@@ -194,13 +198,38 @@ def mbox_from(s):
     return one * n
 
 
+def text_recipients(s):
+    n = 3000 * s
+    to = ", ".join("list%d@example.org" % k for k in range(n // 2))
+    lines = "".join("<u%d@example.net>: host mx.example.net[203.0.113.5] "
+                    "said: 550 5.1.1 user unknown\n\n" % k
+                    for k in range(n * 4))
+    return ("From: MAILER-DAEMON@mx.example.org\nTo: " + to + "\n"
+            "Subject: Undelivered Mail Returned to Sender\n"
+            "Date: Tue, 14 Nov 2023 22:13:20 +0100\n\n"
+            "This is the mail system at host mx.example.org.\n\n" + lines)
+
+
+def verdict_lines(s):
+    lines = "".join("550 5.1.1 <u%d@example.net>... User unknown\n" % k
+                    for k in range(12000 * s))
+    return ("From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\n"
+            "To: sender@example.org\n"
+            "Subject: Returned mail: see transcript for details\n"
+            "Date: Tue, 14 Nov 2023 22:13:20 +0100\n\n"
+            "   ----- The following addresses had permanent fatal errors "
+            "-----\n<u0@example.net>\n\n"
+            "   ----- Transcript of session follows -----\n" + lines)
+
+
 def ordinary(s):
     return ORDINARY
 
 
 KINDS = ["ordinary", "deep_multipart", "deep_rfc822", "many_parts",
          "huge_part", "many_recipients", "long_line", "many_headers",
-         "long_header", "base64_bomb", "qp_bomb", "dash_lines", "mbox_from"]
+         "long_header", "base64_bomb", "qp_bomb", "dash_lines", "mbox_from",
+         "text_recipients", "verdict_lines"]
 
 
 def main(argv):

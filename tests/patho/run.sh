@@ -64,5 +64,12 @@ check dash_lines "$in/dash_lines.eml" 0 1 "$bounce" "$bob" "$st"
 # 100000 tiny messages: every one is reported, none is a bounce
 check mbox_from "$in/mbox_from.mbox" 4 100000 \
     "mbox_from.mbox:100000\"" '"error":"no bounce'
+# a plain-text notice of 12,000 recipients to 1,500 addresses: the first
+# 10,000 recipients, in linear time
+check text_recipients "$in/text_recipients.eml" "0|4" 10000 "$bounce" \
+    '"recipient":"u9999@example.net"'
+# a Sendmail transcript of 12,000 verdict lines: the first 10,000
+check verdict_lines "$in/verdict_lines.eml" "0|4" 10000 "$bounce" \
+    '"recipient":"u9999@example.net"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
