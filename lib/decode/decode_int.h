@@ -100,8 +100,9 @@ const char *bk__marks_at(const bk__marks *m, bk_str t, bk__mark_id id);
  * the line holding the earliest cut marker, else t.len */
 size_t bk__marks_cut(const bk__marks *m, bk_str t);
 
-/* how many of the bounce's own To addresses a reader compares with */
-#define BK__OWN_MAX 8
+/* how many of the bounce's own From and To addresses a reader compares
+ * with */
+#define BK__OWN_MAX 16
 
 typedef struct bk__dctx {
 	bk_message *msg;
@@ -130,7 +131,7 @@ typedef struct bk__dctx {
 	size_t rix_mask, rix_n;    /* (many records only): rix_n indexed */
 	bk_str from_addr;          /* bk__dctx_from_addr's memo */
 	int from_addr_done;
-	/* the bounce's own addresses (From, the first of To), memo of
+	/* the bounce's own addresses (From's, then To's), memo of
 	 * is_own_address in decode_text.c */
 	bk_str own[BK__OWN_MAX];
 	size_t nown;

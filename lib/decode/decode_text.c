@@ -128,8 +128,8 @@ recipient_line(bk_str line, bk_str *rest)
 
 /*
  * is_own_address - the bounce's own To/From: not a failed recipient.
- * The addresses are read once a message (From's and the first
- * BK__OWN_MAX of To), so that each question costs a few compares of the
+ * The addresses are read once a message (From's, then To's, the first
+ * BK__OWN_MAX in all), so that each question costs a few compares of the
  * address's own length, not a search of the fields: a notice may ask it
  * for thousands of lines.
  */
@@ -139,20 +139,27 @@ is_own_address(bk__dctx *ctx, bk_str a)
 	size_t i;
 
 	if (!ctx->own_done) {
-		bk_str to = bk__headers_get(&ctx->msg->root->headers, "to");
-		const char *p = to.ptr, *end = bk__str_end(to);
-		bk_str f = bk__dctx_from_addr(ctx), o;
+		bk_str f[2];
+		size_t j;
 
+		/* every address of From (its display name may look like
+		 * one), then of To */
+		f[0] = ctx->from;
+		f[1] = bk__headers_get(&ctx->msg->root->headers, "to");
 		ctx->own_done = 1;
-		if (f.ptr != NULL)
-			ctx->own[ctx->nown++] = f;
-		/* loop: p moves past one address each time */
-		while (p != NULL && p < end && ctx->nown < BK__OWN_MAX) {
-			o = bk__addr_find(p, (size_t)(end - p));
-			if (o.ptr == NULL)
-				break;
-			ctx->own[ctx->nown++] = o;
-			p = bk__str_end(o);
+		for (j = 0; j < 2; j++) {
+			const char *p = f[j].ptr, *end = bk__str_end(f[j]);
+			bk_str o;
+
+			/* loop: p moves past one address each time */
+			while (p != NULL && p < end &&
+			    ctx->nown < BK__OWN_MAX) {
+				o = bk__addr_find(p, (size_t)(end - p));
+				if (o.ptr == NULL)
+					break;
+				ctx->own[ctx->nown++] = o;
+				p = bk__str_end(o);
+			}
 		}
 	}
 	for (i = 0; i < ctx->nown; i++)

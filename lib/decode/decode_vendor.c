@@ -213,6 +213,14 @@ bk__vendor_enrich(bk__dctx *ctx)
 		if (f < 0)
 			continue;
 		k = (size_t)f;
+		/* the text reader's own record of this block: it has all the
+		 * block gives already, but the format's hints */
+		if (strcmp(r->decoder, "text") == 0 &&
+		    r->diagnostic.ptr == blk[k].diag.ptr &&
+		    r->diagnostic.len == blk[k].diag.len) {
+			bk__format_hints(r, blk[k].raw);
+			continue;
+		}
 		if (r->command.ptr == NULL)
 			r->command = bk__command_in(blk[k].raw);
 		if (r->diagnostic.ptr == NULL) {

@@ -850,6 +850,44 @@ decode_n(const char *name, const char *m, bk_message **msg, size_t *n)
 }
 
 /*
+ * test_decode__own - the bounce's own To and From are no failed
+ * recipient, compared as whole addresses: a recipient whose address ends
+ * the way the To address does is still one, and From's real address is
+ * known even behind a display name that looks like an address.
+ */
+static void
+test_decode__own(void)
+{
+#define OWN_NOTICE(from, to, rcpt)                                         \
+	"From: " from "\nTo: " to "\nSubject: Undelivered Mail Returned to " \
+	"Sender\n\nThis is the mail system at host mx.example.org.\n\n"      \
+	"<" rcpt ">: host mx.example.net[192.0.2.7] said: 550 5.1.1 "       \
+	"user unknown (in reply to RCPT TO command)\n"
+	static const char suffix[] = OWN_NOTICE(
+	    "MAILER-DAEMON@mx.example.org", "kijitora@example.net",
+	    "ora@example.net");
+	static const char own[] = OWN_NOTICE(
+	    "looks-like@an.address <daemon@example.org>", "s@example.com",
+	    "daemon@example.org");
+	bk_message *msg;
+	bk_record *r;
+	size_t n;
+
+	r = decode_n("own suffix", suffix, &msg, &n);
+	BKT_EQ_INT("own suffix records", (int)n, 1);
+	if (n > 0)
+		BKT_EQ_STR("own suffix", r[0].recipient.ptr,
+		    r[0].recipient.len, "ora@example.net");
+	bk_message_free(msg);
+	r = decode_n("own from", own, &msg, &n);
+	BKT_EQ_INT("own from records", (int)n, 1);
+	if (n > 0)
+		BKT_EQ_INT("own from kind", r[0].kind, BK_KIND_UNKNOWN);
+	bk_message_free(msg);
+#undef OWN_NOTICE
+}
+
+/*
  * test_decode__field - one field of the one record of a message: the
  * alias Sendmail expanded is the original recipient; a remote reply an
  * old Postfix typed X-Postfix is typed SMTP.
@@ -1722,6 +1760,7 @@ BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
 	BKT(test_decode__families),
 	BKT(test_decode__field),
+	BKT(test_decode__own),
 	BKT(test_decode__notice),
 	BKT(test_decode__line_endings),
 	BKT(test_decode__original),
