@@ -163,8 +163,7 @@ is_own_address(bk__dctx *ctx, bk_str a)
 		}
 	}
 	for (i = 0; i < ctx->nown; i++)
-		if (ctx->own[i].len == a.len && a.len > 0 &&
-		    bk__imemmem(ctx->own[i].ptr, a.len, a.ptr, a.len) != NULL)
+		if (bk__addr_same(ctx->own[i], a))
 			return 1;
 	return 0;
 }
@@ -247,23 +246,29 @@ collect(bk__dctx *ctx, const char *p, const char *end, const char **stop,
  */
 #define BLK_HASH_MIN 16
 
+/* blk_put - file block @k of @v in @slot (its empty slots end a probe) */
+static void
+blk_put(uint32_t *slot, size_t mask, const bk__tblock *v, size_t k)
+{
+	size_t s;
+
+	/* invariant: at most half full, so an empty slot ends the probe */
+	for (s = bk__addr_hash(v[k].addr) & mask; slot[s] != 0;
+	    s = (s + 1) & mask)
+		;
+	slot[s] = (uint32_t)(k + 1);
+}
+
 /* blk_index - index @v[0..n) afresh in a table of @size (a power of two,
  * at least 2 n) slots from the arena; NULL when out of memory */
 static uint32_t *
 blk_index(bk_message *msg, const bk__tblock *v, size_t n, size_t size)
 {
 	uint32_t *slot = bk__arena_zalloc(msg->arena, size * sizeof(*slot));
-	size_t k, s;
+	size_t k;
 
-	if (slot == NULL)
-		return NULL;
-	for (k = 0; k < n; k++) {
-		/* invariant: half the slots or more are empty */
-		for (s = bk__addr_hash(v[k].addr) & (size - 1); slot[s] != 0;
-		    s = (s + 1) & (size - 1))
-			;
-		slot[s] = (uint32_t)(k + 1);
-	}
+	for (k = 0; slot != NULL && k < n; k++)
+		blk_put(slot, size - 1, v, k);
 	return slot;
 }
 
@@ -399,13 +404,7 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 			}
 			mask = size - 1;
 		} else if (slot != NULL) {
-			size_t s;
-
-			/* invariant: at most half full (reindexed above) */
-			for (s = bk__addr_hash(a) & mask; slot[s] != 0;
-			    s = (s + 1) & mask)
-				;
-			slot[s] = (uint32_t)cnt;
+			blk_put(slot, mask, v, cnt - 1);
 		}
 		p = eol < end ? eol + 1 : end;
 	}
@@ -890,9 +889,7 @@ bk__decode_notice(bk__dctx *ctx)
 					break;
 				/* the same address again (any case) */
 				for (i = 0; i < n; i++)
-					if (addr[i].len == a.len &&
-					    bk__imemmem(addr[i].ptr,
-					    addr[i].len, a.ptr, a.len) != NULL)
+					if (bk__addr_same(addr[i], a))
 						break;
 				if (i < n)
 					continue;
