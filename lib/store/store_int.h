@@ -108,6 +108,9 @@ typedef struct bk__store_backend {
 extern const bk__store_backend bk__store_sqlite;
 #ifdef BK_HAVE_POSTGRESQL
 extern const bk__store_backend bk__store_pg;      /* store_pg.c */
+/* the file dlopen() loads for libpq (store_pg.c); tests may point it
+ * elsewhere before a PostgreSQL store is first opened */
+extern const char *bk__pq_soname;
 #endif
 
 /*

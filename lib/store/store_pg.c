@@ -54,9 +54,98 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dlfcn.h>
+#include <pthread.h>
+
 #include <libpq-fe.h>
 
 #include "store/store_int.h"
+
+/*
+ * libpq is loaded when the first PostgreSQL store is opened, not linked
+ * in: it brings some twenty libraries with it (Kerberos, LDAP, GnuTLS,
+ * SASL, ...) whose loading and relocation cost every run of the program
+ * about 4 ms, store or not (docs/DECISIONS.md).  Its soname has been
+ * libpq.so.5 since PostgreSQL 8.0.  pq holds every function this file
+ * calls, typed from libpq-fe.h; a failed load is not remembered, so the
+ * next open tries again (after the package is installed).
+ */
+#define PQ_FUNCS(X) \
+	X(PQclear) \
+	X(PQcmdStatus) \
+	X(PQconnectdbParams) \
+	X(PQconninfoFree) \
+	X(PQconninfoParse) \
+	X(PQenterPipelineMode) \
+	X(PQerrorMessage) \
+	X(PQexec) \
+	X(PQexecParams) \
+	X(PQexecPrepared) \
+	X(PQexitPipelineMode) \
+	X(PQfinish) \
+	X(PQfreemem) \
+	X(PQgetResult) \
+	X(PQgetisnull) \
+	X(PQgetlength) \
+	X(PQgetvalue) \
+	X(PQntuples) \
+	X(PQpipelineStatus) \
+	X(PQpipelineSync) \
+	X(PQprepare) \
+	X(PQresultErrorField) \
+	X(PQresultErrorMessage) \
+	X(PQresultStatus) \
+	X(PQsendQueryPrepared) \
+	X(PQsetNoticeProcessor) \
+	X(PQsetSingleRowMode) \
+	X(PQstatus)
+
+static struct {
+#define PQ_MEMBER(f) __typeof__(f) *f;
+	PQ_FUNCS(PQ_MEMBER)
+#undef PQ_MEMBER
+} pq;
+
+const char *bk__pq_soname = "libpq.so.5";
+static pthread_mutex_t pq_lock = PTHREAD_MUTEX_INITIALIZER;
+static int pq_loaded;
+
+/* pq_load - dlopen libpq and fill pq; BK_EUNSUPPORTED with why in err */
+static int
+pq_load(char *err, size_t errlen)
+{
+	void *h, *sym;
+	int rc = 0;
+
+	pthread_mutex_lock(&pq_lock);
+	if (pq_loaded)
+		goto out;
+	h = dlopen(bk__pq_soname, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(err, errlen, "PostgreSQL stores need libpq "
+		    "(Debian package libpq5): %s", dlerror());
+		rc = BK_EUNSUPPORTED;
+		goto out;
+	}
+	/* dlsym's void * to a function pointer, bit for bit (POSIX) */
+#define PQ_LOAD(f) \
+	sym = dlsym(h, #f); \
+	if (sym == NULL) \
+		goto missing; \
+	memcpy(&pq.f, &sym, sizeof(sym));
+	PQ_FUNCS(PQ_LOAD)
+#undef PQ_LOAD
+	pq_loaded = 1;
+	goto out;
+missing:
+	snprintf(err, errlen, "%s is too old for PostgreSQL stores (needs "
+	    "libpq 14 or later): %s", bk__pq_soname, dlerror());
+	dlclose(h);
+	rc = BK_EUNSUPPORTED;
+out:
+	pthread_mutex_unlock(&pq_lock);
+	return rc;
+}
 
 /* Statements queued in pipeline mode before a sync (see above). */
 #define QUEUE_MAX 256
@@ -260,16 +349,16 @@ is_temporary(const char *state)
 static int
 fail(conn *c, PGresult *res, const char *what)
 {
-	const char *state = res ? PQresultErrorField(res,
+	const char *state = res ? pq.PQresultErrorField(res,
 	    PG_DIAG_SQLSTATE) : NULL;
 	int rc;
 
-	if (res != NULL && PQresultErrorMessage(res)[0] != '\0')
+	if (res != NULL && pq.PQresultErrorMessage(res)[0] != '\0')
 		flatten(c->err, sizeof(c->err), what,
-		    PQresultErrorMessage(res));
+		    pq.PQresultErrorMessage(res));
 	else
-		flatten(c->err, sizeof(c->err), what, PQerrorMessage(c->pg));
-	if (PQstatus(c->pg) == CONNECTION_BAD) {
+		flatten(c->err, sizeof(c->err), what, pq.PQerrorMessage(c->pg));
+	if (pq.PQstatus(c->pg) == CONNECTION_BAD) {
 		size_t n = strlen(c->err);
 
 		snprintf(c->err + n, sizeof(c->err) - n,
@@ -282,7 +371,7 @@ fail(conn *c, PGresult *res, const char *what)
 	} else {
 		rc = BK_EIO;
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return rc;
 }
 
@@ -301,8 +390,8 @@ drain(conn *c)
 		return 0;
 	n = c->queued;
 	c->queued = 0;
-	if (PQpipelineSync(c->pg) != 1) {
-		PQexitPipelineMode(c->pg);
+	if (pq.PQpipelineSync(c->pg) != 1) {
+		pq.PQexitPipelineMode(c->pg);
 		return fail(c, NULL, "sending queued writes");
 	}
 	/*
@@ -312,28 +401,28 @@ drain(conn *c)
 	for (;;) {
 		ExecStatusType t;
 
-		res = PQgetResult(c->pg);
+		res = pq.PQgetResult(c->pg);
 		if (res == NULL) {
-			if (PQstatus(c->pg) == CONNECTION_BAD || ++nulls > n)
+			if (pq.PQstatus(c->pg) == CONNECTION_BAD || ++nulls > n)
 				break;
 			continue;
 		}
-		t = PQresultStatus(res);
+		t = pq.PQresultStatus(res);
 		if (t == PGRES_PIPELINE_SYNC) {
-			PQclear(res);
+			pq.PQclear(res);
 			break;
 		}
 		if (t != PGRES_COMMAND_OK && bad == NULL)
 			bad = res;
 		else
-			PQclear(res);
+			pq.PQclear(res);
 	}
-	if (bad != NULL && PQresultStatus(bad) != PGRES_PIPELINE_ABORTED)
+	if (bad != NULL && pq.PQresultStatus(bad) != PGRES_PIPELINE_ABORTED)
 		rc = fail(c, bad, "queued write");
-	else if (bad != NULL || PQstatus(c->pg) == CONNECTION_BAD ||
+	else if (bad != NULL || pq.PQstatus(c->pg) == CONNECTION_BAD ||
 	    nulls > n)
 		rc = fail(c, bad, "queued writes");
-	PQexitPipelineMode(c->pg);
+	pq.PQexitPipelineMode(c->pg);
 	return rc;
 }
 
@@ -350,13 +439,13 @@ queue(conn *c, int i, const char *const *params, const char *what)
 		if (rc != 0)
 			return rc;
 	}
-	if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF &&
-	    PQenterPipelineMode(c->pg) != 1)
+	if (pq.PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF &&
+	    pq.PQenterPipelineMode(c->pg) != 1)
 		return fail(c, NULL, what);
-	if (PQsendQueryPrepared(c->pg, sql[i].name, sql[i].nparams, params,
+	if (pq.PQsendQueryPrepared(c->pg, sql[i].name, sql[i].nparams, params,
 	    NULL, NULL, 0) != 1) {
 		if (c->queued == 0)
-			PQexitPipelineMode(c->pg);
+			pq.PQexitPipelineMode(c->pg);
 		return fail(c, NULL, what);
 	}
 	c->queued++;
@@ -374,7 +463,7 @@ run(conn *c, int i, const char *const *params)
 	c->pending = drain(c);
 	if (c->pending != 0)
 		return NULL;
-	return PQexecPrepared(c->pg, sql[i].name, sql[i].nparams, params,
+	return pq.PQexecPrepared(c->pg, sql[i].name, sql[i].nparams, params,
 	    NULL, NULL, 0);
 }
 
@@ -382,7 +471,7 @@ run(conn *c, int i, const char *const *params)
 static int
 ok(conn *c, PGresult *res, ExecStatusType want, const char *what)
 {
-	if (res != NULL && PQresultStatus(res) == want)
+	if (res != NULL && pq.PQresultStatus(res) == want)
 		return 0;
 	if (res == NULL && c->pending != 0) {
 		int rc = c->pending;
@@ -402,11 +491,11 @@ simple(conn *c, const char *text, const char *what)
 
 	if (rc != 0)
 		return rc;
-	res = PQexec(c->pg, text);
+	res = pq.PQexec(c->pg, text);
 	rc = ok(c, res, PGRES_COMMAND_OK, what);
 
 	if (rc == 0)
-		PQclear(res);
+		pq.PQclear(res);
 	return rc;
 }
 
@@ -429,18 +518,18 @@ tnum(char *buf, size_t cap, int64_t v)
 static int64_t
 get64(const PGresult *res, int row, int col)
 {
-	if (PQgetisnull(res, row, col))
+	if (pq.PQgetisnull(res, row, col))
 		return 0;
-	return strtoll(PQgetvalue(res, row, col), NULL, 10);
+	return strtoll(pq.PQgetvalue(res, row, col), NULL, 10);
 }
 
 /* gets - a text column or NULL */
 static const char *
 gets_(const PGresult *res, int row, int col)
 {
-	if (PQgetisnull(res, row, col))
+	if (pq.PQgetisnull(res, row, col))
 		return NULL;
-	return PQgetvalue(res, row, col);
+	return pq.PQgetvalue(res, row, col);
 }
 
 static void
@@ -463,7 +552,7 @@ lock(conn *c)
 	res = run(c, S_LOCK, p);
 	rc = ok(c, res, PGRES_TUPLES_OK, "waiting for other writers");
 	if (rc == 0)
-		PQclear(res);
+		pq.PQclear(res);
 	return rc;
 }
 
@@ -480,7 +569,7 @@ inspect(conn *c, int64_t *version)
 	int rc;
 
 	*version = 0;
-	res = PQexecParams(c->pg, "SELECT obj_description("
+	res = pq.PQexecParams(c->pg, "SELECT obj_description("
 	    "to_regclass('schema_version'), 'pg_class'), "
 	    "to_regclass('schema_version') IS NOT NULL, "
 	    "(SELECT count(*) FROM pg_class k JOIN pg_namespace n ON "
@@ -491,16 +580,16 @@ inspect(conn *c, int64_t *version)
 	rc = ok(c, res, PGRES_TUPLES_OK, "reading the database");
 	if (rc != 0)
 		return rc;
-	if (strcmp(PQgetvalue(res, 0, 3), "t") == 0) {
-		PQclear(res);
+	if (strcmp(pq.PQgetvalue(res, 0, 3), "t") == 0) {
+		pq.PQclear(res);
 		snprintf(c->err, sizeof(c->err), "no schema to create the "
 		    "store in (search_path names none that exists)");
 		return BK_EINVAL;
 	}
 	mark = gets_(res, 0, 0);
 	foreign = get64(res, 0, 2);
-	if (strcmp(PQgetvalue(res, 0, 1), "t") != 0) {
-		PQclear(res);
+	if (strcmp(pq.PQgetvalue(res, 0, 1), "t") != 0) {
+		pq.PQclear(res);
 		if (foreign == 0)
 			return 0;
 		snprintf(c->err, sizeof(c->err), "not a bouncekit store (the "
@@ -509,19 +598,19 @@ inspect(conn *c, int64_t *version)
 		return BK_EINVAL;
 	}
 	if (mark == NULL || strcmp(mark, STORE_MARK) != 0) {
-		PQclear(res);
+		pq.PQclear(res);
 		snprintf(c->err, sizeof(c->err), "not a bouncekit store (a "
 		    "schema_version table that is not ours); left unchanged");
 		return BK_EINVAL;
 	}
-	PQclear(res);
-	res = PQexecParams(c->pg, "SELECT coalesce(max(version), 0) FROM "
+	pq.PQclear(res);
+	res = pq.PQexecParams(c->pg, "SELECT coalesce(max(version), 0) FROM "
 	    "schema_version", 0, NULL, NULL, NULL, NULL, 0);
 	rc = ok(c, res, PGRES_TUPLES_OK, "reading the schema version");
 	if (rc != 0)
 		return rc;
 	*version = get64(res, 0, 0);
-	PQclear(res);
+	pq.PQclear(res);
 	if (*version > SCHEMA_VERSION) {
 		snprintf(c->err, sizeof(c->err),
 		    "store schema version %lld is newer than this bouncekit "
@@ -558,17 +647,18 @@ migrate(conn *c)
 		if (rc != 0)
 			break;
 		p[0] = num(b, sizeof(b), i + 1);
-		res = PQexecParams(c->pg, "INSERT INTO schema_version VALUES "
+		res = pq.PQexecParams(c->pg,
+		    "INSERT INTO schema_version VALUES "
 		    "($1, extract(epoch FROM now())::bigint)", 1, NULL, p,
 		    NULL, NULL, 0);
 		rc = ok(c, res, PGRES_COMMAND_OK, "migration");
 		if (rc == 0)
-			PQclear(res);
+			pq.PQclear(res);
 	}
 out:
 	if (rc == 0)
 		return simple(c, "COMMIT", "migration");
-	PQclear(PQexec(c->pg, "ROLLBACK"));
+	pq.PQclear(pq.PQexec(c->pg, "ROLLBACK"));
 	return rc;
 }
 
@@ -578,12 +668,12 @@ static void pg_close(void *vc);
 static int
 prepare(conn *c, int i)
 {
-	PGresult *res = PQprepare(c->pg, sql[i].name, sql[i].text,
+	PGresult *res = pq.PQprepare(c->pg, sql[i].name, sql[i].text,
 	    sql[i].nparams, NULL);
 	int rc = ok(c, res, PGRES_COMMAND_OK, "preparing statements");
 
 	if (rc == 0)
-		PQclear(res);
+		pq.PQclear(res);
 	return rc;
 }
 
@@ -603,30 +693,33 @@ pg_open(void **out, const char *location, unsigned busy_ms, int read_only,
 	int rc, i;
 
 	*out = NULL;
-	opts = PQconninfoParse(location, &perr);
+	rc = pq_load(err, errlen);
+	if (rc != 0)
+		return rc;
+	opts = pq.PQconninfoParse(location, &perr);
 	if (opts == NULL) {
 		flatten(err, errlen, "bad PostgreSQL URL", perr ? perr :
 		    "out of memory");
-		PQfreemem(perr);
+		pq.PQfreemem(perr);
 		return perr ? BK_EINVAL : BK_ENOMEM;
 	}
-	PQconninfoFree(opts);
+	pq.PQconninfoFree(opts);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return BK_ENOMEM;
-	c->pg = PQconnectdbParams(keys, vals, 1);
+	c->pg = pq.PQconnectdbParams(keys, vals, 1);
 	if (c->pg == NULL) {
 		free(c);
 		return BK_ENOMEM;
 	}
-	if (PQstatus(c->pg) != CONNECTION_OK) {
+	if (pq.PQstatus(c->pg) != CONNECTION_OK) {
 		/* refused, shutting down, unreachable: try again later */
 		flatten(c->err, sizeof(c->err), "cannot connect",
-		    PQerrorMessage(c->pg));
+		    pq.PQerrorMessage(c->pg));
 		rc = BK_EAGAIN;
 		goto bad;
 	}
-	PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
+	pq.PQsetNoticeProcessor(c->pg, quiet_notices, NULL);
 	snprintf(set, sizeof(set), "SET lock_timeout = %u", busy_ms);
 	rc = simple(c, set, "configuring the session");
 	if (rc == 0)
@@ -680,7 +773,7 @@ pg_close(void *vc)
 
 	if (c == NULL)
 		return;
-	PQfinish(c->pg);
+	pq.PQfinish(c->pg);
 	free(c);
 }
 
@@ -702,7 +795,7 @@ pg_begin(void *vc)
 	c->in_tx = 1;
 	rc = lock(c);
 	if (rc != 0) {
-		PQclear(PQexec(c->pg, "ROLLBACK"));
+		pq.PQclear(pq.PQexec(c->pg, "ROLLBACK"));
 		c->in_tx = 0;
 	}
 	return rc;
@@ -717,25 +810,25 @@ pg_commit(void *vc)
 {
 	conn *c = vc;
 	int queued_rc = drain(c);
-	PGresult *res = PQexec(c->pg, "COMMIT");
+	PGresult *res = pq.PQexec(c->pg, "COMMIT");
 	int rc;
 
 	c->in_tx = 0;
 	if (queued_rc != 0) {
 		/* the server rolled it back: COMMIT only ended it */
-		PQclear(res);
+		pq.PQclear(res);
 		return queued_rc;
 	}
 	rc = ok(c, res, PGRES_COMMAND_OK, "committing");
 	if (rc != 0)
 		return rc;
-	if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-		PQclear(res);
+	if (strcmp(pq.PQcmdStatus(res), "COMMIT") != 0) {
+		pq.PQclear(res);
 		snprintf(c->err, sizeof(c->err), "committing: the transaction "
 		    "had failed and was rolled back");
 		return BK_EIO;
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -749,7 +842,7 @@ pg_rollback(void *vc)
 	c->in_tx = 0;
 	/* answers to queued writes: read and dropped, whatever they say */
 	(void)drain(c);
-	if (PQstatus(c->pg) == CONNECTION_BAD)
+	if (pq.PQstatus(c->pg) == CONNECTION_BAD)
 		return 0;          /* the server dropped it already */
 	return simple(c, "ROLLBACK", "rolling back");
 }
@@ -762,11 +855,12 @@ read_row(bk__store_row *r, const PGresult *res, int i)
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->e.address, sizeof(r->e.address), "%s",
-	    PQgetvalue(res, i, 0));
+	    pq.PQgetvalue(res, i, 0));
 	r->e.suppressed = state != NULL && strcmp(state, "suppressed") == 0;
-	snprintf(r->e.cause, sizeof(r->e.cause), "%s", PQgetvalue(res, i, 2));
+	snprintf(r->e.cause, sizeof(r->e.cause), "%s",
+	    pq.PQgetvalue(res, i, 2));
 	snprintf(r->e.reason, sizeof(r->e.reason), "%s",
-	    PQgetvalue(res, i, 3));
+	    pq.PQgetvalue(res, i, 3));
 	r->e.soft_count = (unsigned)get64(res, i, 4);
 	r->e.hard_count = (unsigned)get64(res, i, 5);
 	r->e.complaint_count = (unsigned)get64(res, i, 6);
@@ -787,12 +881,12 @@ pg_lookup(void *vc, bk__store_row *out, const char *addr)
 
 	if (rc != 0)
 		return rc;
-	if (PQntuples(res) == 0) {
-		PQclear(res);
+	if (pq.PQntuples(res) == 0) {
+		pq.PQclear(res);
 		return BK_ENOTFOUND;
 	}
 	read_row(out, res, 0);
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -827,7 +921,7 @@ pg_delete(void *vc, const char *addr)
 	int rc = ok(c, res, PGRES_COMMAND_OK, "deleting an address");
 
 	if (rc == 0)
-		PQclear(res);
+		pq.PQclear(res);
 	return rc;
 }
 
@@ -850,12 +944,12 @@ pg_iterate(void *vc, int64_t now, bk__store_row_cb cb, void *ctx)
 	rc = ok(c, res, PGRES_TUPLES_OK, "listing addresses");
 	if (rc != 0)
 		return rc;
-	n = PQntuples(res);
+	n = pq.PQntuples(res);
 	for (i = 0; i < n && ret == 0; i++) {
 		read_row(&r, res, i);
 		ret = cb(ctx, &r);
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -888,8 +982,8 @@ pg_event_add(void *vc, int64_t *id_out, const bk__store_event *ev)
 	if (rc != 0)
 		return rc;
 	/* no row back: (hash, recipient) was there already */
-	*id_out = PQntuples(res) == 0 ? 0 : get64(res, 0, 0);
-	PQclear(res);
+	*id_out = pq.PQntuples(res) == 0 ? 0 : get64(res, 0, 0);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -911,7 +1005,7 @@ pg_soft_count(void *vc, unsigned *out, const char *addr, int64_t after,
 	if (rc != 0)
 		return rc;
 	*out = (unsigned)get64(res, 0, 0);
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -932,12 +1026,12 @@ pg_soft_times(void *vc, int64_t *out, size_t cap, size_t *n_out,
 	rc = ok(c, res, PGRES_TUPLES_OK, "reading soft bounces");
 	if (rc != 0)
 		return rc;
-	n = PQntuples(res);
+	n = pq.PQntuples(res);
 	/* loop: LIMIT bounds the rows to cap */
 	for (i = 0; i < n && (size_t)i < cap; i++)
 		out[i] = get64(res, i, 0);
 	*n_out = (size_t)i;
-	PQclear(res);
+	pq.PQclear(res);
 	return 0;
 }
 
@@ -987,7 +1081,7 @@ pg_history(void *vc, const char *addr, bk_store_history_cb cb, void *ctx)
 
 	if (rc != 0)
 		return rc;
-	n = PQntuples(res);
+	n = pq.PQntuples(res);
 	for (i = 0; i < n && ret == 0; i++) {
 		memset(&h, 0, sizeof(h));
 		h.at = get64(res, i, 0);
@@ -1001,7 +1095,7 @@ pg_history(void *vc, const char *addr, bk_store_history_cb cb, void *ctx)
 		h.origin = gets_(res, i, 8);
 		ret = cb(ctx, &h);
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -1016,7 +1110,7 @@ pg_senders(void *vc, bk_store_sender_cb cb, void *ctx)
 
 	if (rc != 0)
 		return rc;
-	n = PQntuples(res);
+	n = pq.PQntuples(res);
 	for (i = 0; i < n && ret == 0; i++) {
 		sc.scope = gets_(res, i, 0);
 		sc.key = gets_(res, i, 1);
@@ -1026,7 +1120,7 @@ pg_senders(void *vc, bk_store_sender_cb cb, void *ctx)
 		sc.last_seen = get64(res, i, 5);
 		ret = cb(ctx, &sc);
 	}
-	PQclear(res);
+	pq.PQclear(res);
 	return ret;
 }
 
@@ -1046,24 +1140,25 @@ pg_events(void *vc, int64_t since, bk_store_event_cb cb, void *ctx)
 	if (rc != 0)
 		return rc;
 	snprintf(num, sizeof(num), "%lld", (long long)since);
-	if (PQsendQueryPrepared(c->pg, sql[S_EVENTS].name, 1, params, NULL,
-	    NULL, 0) != 1 || PQsetSingleRowMode(c->pg) != 1)
+	if (pq.PQsendQueryPrepared(c->pg, sql[S_EVENTS].name, 1, params, NULL,
+	    NULL, 0) != 1 || pq.PQsetSingleRowMode(c->pg) != 1)
 		return fail(c, NULL, "reading events");
 	/* loop: one row a result, then the final (empty) result, then NULL;
 	 * after a stop or a failure the rest is read and dropped */
-	while ((res = PQgetResult(c->pg)) != NULL) {
-		ExecStatusType t = PQresultStatus(res);
+	while ((res = pq.PQgetResult(c->pg)) != NULL) {
+		ExecStatusType t = pq.PQresultStatus(res);
 
 		if (t == PGRES_SINGLE_TUPLE && ret == 0 && !failed) {
-			ret = cb(ctx, get64(res, 0, 0), PQgetvalue(res, 0, 1),
-			    (size_t)PQgetlength(res, 0, 1));
+			ret = cb(ctx, get64(res, 0, 0),
+			    pq.PQgetvalue(res, 0, 1),
+			    (size_t)pq.PQgetlength(res, 0, 1));
 		} else if (t != PGRES_SINGLE_TUPLE && t != PGRES_TUPLES_OK &&
 		    !failed) {
 			failed = 1;
 			rc = fail(c, res, "reading events");
 			continue;       /* fail() has freed it */
 		}
-		PQclear(res);
+		pq.PQclear(res);
 	}
 	if (failed)
 		return rc;

@@ -1254,6 +1254,36 @@ pg_skip(void)
 	return 1;
 }
 
+/*
+ * libpq is loaded when the first PostgreSQL store opens: without it the
+ * open says which package is missing, and once it is there the next open
+ * loads it.  This case runs first, before any other opens such a store.
+ */
+static void
+test_store__pg_no_libpq(void)
+{
+	const char *loc = "postgresql://u@127.0.0.1:1/db";
+	const char *was = bk__pq_soname;
+	bk_store *st = NULL;
+	char *err = NULL;
+	int rc;
+
+	bk__pq_soname = "libpq-bkt-missing.so.5";
+	rc = bk_store_new(&st, loc, NULL, &err);
+	BKT_EQ_INT("no libpq", rc, BK_EUNSUPPORTED);
+	BKT_CHECK(st == NULL);
+	BKT_CHECK(err != NULL && strstr(err, "libpq5") != NULL &&
+	    strstr(err, "libpq-bkt-missing.so.5") != NULL);
+	free(err);
+	err = NULL;
+	/* installed now: loaded, and the absent server is temporary */
+	bk__pq_soname = was;
+	rc = bk_store_new(&st, loc, NULL, &err);
+	BKT_EQ_INT("libpq back", rc, BK_EAGAIN);
+	BKT_CHECK(err != NULL && strstr(err, "cannot connect") != NULL);
+	free(err);
+}
+
 /* schemas that are not ours: refused, nothing written; bad locations */
 static void
 test_store__pg_not_ours(void)
@@ -2099,16 +2129,19 @@ setup(void)
 }
 
 #ifdef BK_HAVE_POSTGRESQL
+#define PG_FIRST BKT(test_store__pg_no_libpq),
 #define PG_CASES                                                           \
 	, BKT(test_store__pg_not_ours),                                    \
 	BKT(test_store__pg_connection_lost),                               \
 	BKT(test_store__pg_busy),                                          \
 	BKT(test_store__pg_queued_failure)
 #else
+#define PG_FIRST
 #define PG_CASES
 #endif
 
 BK_TEST_MAIN(
+	PG_FIRST
 	BKT(test_store__decide_reasons),
 	BKT(test_store__decide_facts),
 	BKT(test_store__transition),
