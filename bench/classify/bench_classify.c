@@ -12,7 +12,8 @@
  * 3. Speed: bk_classify_reply() over all the lines with (a) a tenth of the
  *    rules (every tenth rule stanza of the built-in files, with the phrase
  *    lists those rules name) and (b) all the rules; the best of REPEATS
- *    passes (default 3) of each.  Prints lines/s for each and the ratio
+ *    passes (default 3) of each, the two taken in turn (a, b, a, ...) so
+ *    that both meet the same moments of a shared machine.  Prints lines/s for each and the ratio
  *    all/tenth (1.0 is flat in the number of rules).
  * 4. The same over the tenth's own samples ("decided" lines): each line
  *    is decided by a rule in both sets, so both do a match's work (the
@@ -270,23 +271,34 @@ pass(bk_classifier *cls, const char *text, size_t len, size_t *lines_out,
 	return now_s() - t0;
 }
 
-/* speed - best lines/s over @repeats passes */
-static double
-speed(bk_classifier *cls, const struct buf *lines, int repeats,
-    size_t *nlines)
+/*
+ * speed - best lines/s of each classifier over @repeats passes, taken in
+ * turn (a, b, a, b, ...), so that both meet the same moments of a shared
+ * machine; a NULL classifier is skipped
+ */
+static void
+speed(bk_classifier *a, bk_classifier *b, const struct buf *lines,
+    int repeats, size_t *nlines, double *lps_a, double *lps_b)
 {
 	size_t reasons[BK_REASON_COUNT_] = { 0 };
-	double best = 0;
-	int i;
+	bk_classifier *cls[2] = { a, b };
+	double *best[2] = { lps_a, lps_b };
+	int i, k;
 
+	*lps_a = *lps_b = 0;
 	for (i = 0; i < repeats; i++) {
-		double s = pass(cls, lines->p, lines->len, nlines, reasons);
-		double lps = (double)*nlines / s;
+		for (k = 0; k < 2; k++) {
+			double s, lps;
 
-		if (lps > best)
-			best = lps;
+			if (cls[k] == NULL)
+				continue;
+			s = pass(cls[k], lines->p, lines->len, nlines,
+			    reasons);
+			lps = (double)*nlines / s;
+			if (lps > *best[k])
+				*best[k] = lps;
+		}
 	}
-	return best;
 }
 
 int
@@ -399,14 +411,14 @@ main(int argc, char **argv)
 	nlines = 0;
 	if (lset != NULL && strcmp(lset, "mixed") != 0)
 		goto decided;
-	if (only == NULL || strcmp(only, "tenth") == 0) {
-		lps_part = speed(part, &lines, (int)repeats, &nlines);
+	speed(only == NULL || strcmp(only, "tenth") == 0 ? part : NULL,
+	    only == NULL || strcmp(only, "all") == 0 ? all : NULL, &lines,
+	    (int)repeats, &nlines, &lps_part, &lps_all);
+	if (lps_part > 0)
 		printf("tenth    %4zu rules, %4zu patterns: %10.0f lines/s\n",
 		    bk_classifier_rule_count(part),
 		    bk__classify_pattern_count(part), lps_part);
-	}
-	if (only == NULL || strcmp(only, "all") == 0) {
-		lps_all = speed(all, &lines, (int)repeats, &nlines);
+	if (lps_all > 0) {
 		printf("all      %4zu rules, %4zu patterns: %10.0f lines/s\n",
 		    bk_classifier_rule_count(all),
 		    bk__classify_pattern_count(all), lps_all);
@@ -436,14 +448,14 @@ decided:
 		total += dper;
 	}
 	lps_part = lps_all = 0;
-	if (dper > 0 && (only == NULL || strcmp(only, "tenth") == 0)) {
-		lps_part = speed(part, &dlines, (int)repeats, &nlines);
+	if (dper > 0)
+		speed(only == NULL || strcmp(only, "tenth") == 0 ? part : NULL,
+		    only == NULL || strcmp(only, "all") == 0 ? all : NULL,
+		    &dlines, (int)repeats, &nlines, &lps_part, &lps_all);
+	if (lps_part > 0)
 		printf("decided  tenth: %10.0f lines/s\n", lps_part);
-	}
-	if (dper > 0 && (only == NULL || strcmp(only, "all") == 0)) {
-		lps_all = speed(all, &dlines, (int)repeats, &nlines);
+	if (lps_all > 0)
 		printf("decided  all:   %10.0f lines/s\n", lps_all);
-	}
 	printf("decided  %zu lines (%zu distinct samples of the tenth), "
 	    "%.1f bytes/line\n", nlines, dper,
 	    (double)dlines.len / (double)(nlines ? nlines : 1));
