@@ -73,7 +73,9 @@
 	X(CUT_READS, "your message reads", 1)                               \
 	X(CUT_TEXT, "message text follows:", 1)                             \
 	X(CUT_UNSENT5, "----- unsent message follows", 1)                   \
-	X(CUT_START, "---- start of returned message ----", 1)
+	X(CUT_START, "---- start of returned message ----", 1)            \
+	X(CUT_OSMTPD_TEMP,                                                  \
+	    "please note that this is only a temporary failure report", 1)
 
 typedef enum {
 #define X(id, s, cut) BK__MARK_##id,

@@ -22,6 +22,14 @@
  * wrong, which is why the records carry the name "opensmtpd": the
  * classifier replaces that placeholder with the reason's own code.
  *
+ * "Envelope expired" is what OpenSMTPD writes when a message has waited
+ * longer than the queue's lifetime: the envelope is then deleted, no
+ * attempt follows.  OpenSMTPD 6.x sends that notice as a delay ("A
+ * message is delayed ...", "Please note that this is only a temporary
+ * failure report", Action: delayed, Status: 4.4.7; seen with 6.8.0p2 in
+ * tests/mta/opensmtpd_e2e.sh), older ones as an error.  Either way the
+ * message will not be delivered, so such a recipient is a bounce.
+ *
  * Markers: the greeting, together with a Received field stamped
  * "(OpenSMTPD)" or the Subject "Delivery status notification: ...".
  */
@@ -59,6 +67,24 @@ is_opensmtpd(bk__dctx *ctx)
 	    "delivery status notification:");
 }
 
+/*
+ * expired - the last @n records: a recipient whose envelope expired was
+ * dropped from the queue, whatever the notice calls it (file comment)
+ */
+static void
+expired(bk__dctx *ctx, int n)
+{
+	size_t i;
+
+	for (i = ctx->nrec - (size_t)n; i < ctx->nrec; i++) {
+		bk_str d = bk__trim(ctx->rec[i].diagnostic);
+
+		if (ctx->rec[i].kind == BK_KIND_DELAY && d.ptr != NULL &&
+		    bk__istarts(d.ptr, d.len, "envelope expired"))
+			ctx->rec[i].kind = BK_KIND_BOUNCE;
+	}
+}
+
 /* bk__decode_opensmtpd - see file comment */
 int
 bk__decode_opensmtpd(bk__dctx *ctx)
@@ -74,8 +100,10 @@ bk__decode_opensmtpd(bk__dctx *ctx)
 	if (ctx->dsn != NULL) {
 		added = bk__decode_dsn_text(ctx, bk__part_text(ctx->msg,
 		    ctx->dsn), "opensmtpd");
-		if (added > 0)
+		if (added > 0) {
 			bk__vendor_enrich(ctx);
+			expired(ctx, added);
+		}
 		if (added != 0)
 			return added;
 	}
@@ -102,7 +130,9 @@ bk__decode_opensmtpd(bk__dctx *ctx)
 		bk__fill_from_diagnostic(r);
 		added++;
 	}
-	if (added > 0)
+	if (added > 0) {
 		bk__vendor_enrich(ctx);
+		expired(ctx, added);
+	}
 	return added;
 }

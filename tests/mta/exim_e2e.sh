@@ -38,42 +38,18 @@
 set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
-sink=$here/../store/smtp_sink.py
-export PATH="$PATH:/usr/sbin:/sbin"
+MTA_TEST=exim_e2e
+. "$here/mta_lib.sh"
 PKGS="exim4-daemon-light exim4-base exim4-config libidn12"
 # Exim's file names must come from its configuration (taint): the
 # mailboxes' local parts are listed there, and the file takes the listed one
 DEADLINE=${BK_EXIM_DEADLINE:-120}
 
-skip() { echo "exim_e2e: SKIP: $*"; exit 77; }
-fail() { echo "exim_e2e: FAIL: $*"; exit 1; }
-
 #--------------------------------------------------------------------------
 # Outside the namespace: fetch, unpack, prepare, then re-run inside it.
 #--------------------------------------------------------------------------
-if [ "${BK_EXIM_INNER:-}" != 1 ]; then
-	[ "$(id -u)" -eq 0 ] || skip "needs root (Exim's daemon and spool)"
-	command -v unshare > /dev/null || skip "unshare (util-linux) missing"
-	command -v dpkg > /dev/null && command -v apt-get > /dev/null ||
-	    skip "needs dpkg and apt-get to fetch Exim"
-	lab=$(mktemp -d /tmp/bk-exim.XXXXXX)
-	chmod 755 "$lab"
-	debs=${2:-$lab/debs}
-	mkdir -p "$debs"
-	need=
-	for p in $PKGS; do
-		ls "$debs/${p}"_*.deb > /dev/null 2>&1 || need="$need $p"
-	done
-	if [ -n "$need" ]; then
-		if ! (cd "$debs" && apt-get download -qq $need) > /dev/null 2>&1; then
-			apt-get update -qq > /dev/null 2>&1
-			(cd "$debs" && apt-get download -qq $need) > /dev/null 2>&1 ||
-			    { rm -rf "$lab"; skip "apt-get download$need failed"; }
-		fi
-	fi
-	for d in "$debs"/*.deb; do
-		dpkg -x "$d" "$lab/root" || { rm -rf "$lab"; fail "dpkg -x $d"; }
-	done
+if [ "${BK_MTA_INNER:-}" != 1 ]; then
+	mta_outer exim "${2:-}" $PKGS
 	exim=$lab/root/usr/sbin/exim4
 	libdir=$lab/root/usr/lib/x86_64-linux-gnu
 	if LD_LIBRARY_PATH=$libdir ldd "$exim" | grep -q 'not found'; then
@@ -84,29 +60,17 @@ if [ "${BK_EXIM_INNER:-}" != 1 ]; then
 	# /etc as this test's processes see it: the host's, plus the user
 	mkdir -p "$lab/etc-add/exim4"
 	cp /etc/passwd /etc/group "$lab/etc-add/"
-	if ! getent passwd Debian-exim > /dev/null; then
-		uid=$(awk -F: '{ used[$3] = 1 } END { for (i = 999; i >= 100;
-		    i--) if (!(i in used)) { print i; exit } }' /etc/passwd \
-		    /etc/group)
-		echo "Debian-exim:x:$uid:$uid::$lab/spool:/usr/sbin/nologin" \
-		    >> "$lab/etc-add/passwd"
-		echo "Debian-exim:x:$uid:" >> "$lab/etc-add/group"
-	fi
+	mta_user "$lab/etc-add" Debian-exim "$lab/spool"
 	echo "$lab/exim.conf" > "$lab/etc-add/exim4/trusted_configs"
 	chmod 644 "$lab/etc-add/passwd" "$lab/etc-add/group" \
 	    "$lab/etc-add/exim4/trusted_configs"
-	export BK_EXIM_INNER=1 BK_EXIM_LAB=$lab
-	timeout -k 10 $((DEADLINE + 60)) unshare -m --propagation private \
-	    bash "$0" "$bin"
-	rc=$?
-	rm -rf "$lab"
-	exit $rc
+	mta_enter "$0" "$bin"
 fi
 
 #--------------------------------------------------------------------------
 # Inside the private mount namespace.
 #--------------------------------------------------------------------------
-lab=$BK_EXIM_LAB
+lab=$BK_MTA_LAB
 exim=$lab/root/usr/sbin/exim4
 libdir=$lab/root/usr/lib/x86_64-linux-gnu
 sysdir=/usr/lib/x86_64-linux-gnu
@@ -120,15 +84,11 @@ egid=$(id -g Debian-exim)
 sink_pid=
 daemon_pid=
 stop_all() {
-	local p
 	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2> /dev/null
 	[ -n "$sink_pid" ] && kill "$sink_pid" 2> /dev/null
 	sleep 0.3
 	# any Exim process left (deliveries, queue runners) runs our binary
-	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/exe" 2> /dev/null)" = "$exim" ] &&
-		    kill -KILL "${p#/proc/}" 2> /dev/null
-	done
+	mta_kill_exe "$exim"
 	wait 2> /dev/null
 	# no file owned by the namespace's own user is left behind
 	chown -R root:root "$lab" 2> /dev/null
@@ -142,24 +102,7 @@ chmod 750 "$lab/spool"
 chown nobody:nogroup "$lab/out"
 
 # two free high ports on 127.0.0.1: the Exim daemon and the sink
-read -r smtp_port sink_port < <(python3 - <<'EOF'
-import socket
-free = []
-for port in range(20000, 20200):
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind(("127.0.0.1", port))
-        free.append(port)
-    except OSError:
-        pass
-    finally:
-        s.close()
-    if len(free) == 2:
-        break
-print(*free)
-EOF
-)
+read -r smtp_port sink_port < <(mta_ports 20000 20200)
 [ -n "${sink_port:-}" ] || fail "no free port on 127.0.0.1"
 
 cat > "$lab/exim.conf" <<EOF
@@ -236,22 +179,11 @@ sink_pid=$!
 daemon_pid=$!
 
 # bounded wait for both listeners
-listening() {
-	python3 - "$1" 2> /dev/null <<'EOF'
-import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)
-s.settimeout(2)
-ok = s.makefile("rb").readline().startswith(b"220")
-s.sendall(b"QUIT\r\n")
-s.close()
-sys.exit(0 if ok else 1)
-EOF
-}
 for _ in $(seq 1 50); do
-	listening "$sink_port" && listening "$smtp_port" && break
+	mta_listening "$sink_port" && mta_listening "$smtp_port" && break
 	sleep 0.2
 done
-listening "$smtp_port" || fail "the Exim daemon did not start: \
+mta_listening "$smtp_port" || fail "the Exim daemon did not start: \
 $(cat "$lab/log/paniclog" "$lab/log/daemon.stderr" 2> /dev/null | tail -3)"
 
 submit() {  # submit SENDER RECIPIENT NAME: on the command line, at once

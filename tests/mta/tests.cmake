@@ -4,11 +4,18 @@
 # unpacked in a private mount namespace against a loopback SMTP sink and
 # checks bouncekit's record of each notice Exim writes: remote
 # rejections at RCPT and after the data, a blocklist, a delay warning, a
-# retry timeout, two local failures and a DSN request.  Skips (77) when
-# not root or where the namespace, the overlay mount or the download is
-# not possible.
+# retry timeout, two local failures and a DSN request.  opensmtpd_e2e.sh
+# does the same with Debian's OpenSMTPD: rejections at RCPT and after the
+# data, a blocklist, a deferral, an expired envelope and a success notice.
+# Each skips (77) when not root or where the namespace, the overlay
+# mount or the download is not possible.
 add_test(NAME mta_exim_e2e
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/exim_e2e.sh $<TARGET_FILE:bouncekit>
 		${CMAKE_BINARY_DIR}/exim-debs)
 set_tests_properties(mta_exim_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 240)
+add_test(NAME mta_opensmtpd_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/opensmtpd_e2e.sh
+		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/opensmtpd-debs)
+set_tests_properties(mta_opensmtpd_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 180)

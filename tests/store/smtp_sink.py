@@ -6,7 +6,9 @@ Listens on 127.0.0.1:PORT and answers every RCPT TO for ADDR with REPLY
 address rejected: User unknown"); any other recipient gets 250 and a
 message it accepts is thrown away.  An argument data:ADDR=REPLY answers
 the end of the message data with REPLY when ADDR is among the accepted
-recipients ("552 5.2.2 Mailbox full").  No PIPELINING, no extensions:
+recipients ("552 5.2.2 Mailbox full").  An argument keep:DIR writes
+each message it accepts to DIR (one file each, named by arrival)
+instead of throwing it away.  No PIPELINING, no extensions:
 the client then sends one command at a time.  Writes its PID to PIDFILE
 once it listens; ends on SIGTERM.  For the tests that run a real MTA
 (tests/store/postfix_e2e.sh, tests/mta/exim_e2e.sh): it binds loopback,
@@ -17,9 +19,13 @@ import re
 import signal
 import socketserver
 import sys
+import threading
 
 REPLIES = {}
 DATA_REPLIES = {}
+KEEP = None
+KEPT = [0]
+KEPT_LOCK = threading.Lock()
 
 
 class Session(socketserver.StreamRequestHandler):
@@ -33,6 +39,7 @@ class Session(socketserver.StreamRequestHandler):
         self.reply("220 sink.invalid ESMTP test sink")
         in_data = False
         rcpts = []
+        body = []
         while True:
             raw = self.rfile.readline(4096)
             if not raw:
@@ -43,8 +50,14 @@ class Session(socketserver.StreamRequestHandler):
                     in_data = False
                     said = [DATA_REPLIES[a] for a in rcpts
                             if a in DATA_REPLIES]
+                    if not said and KEEP is not None:
+                        self.keep(body)
                     self.reply(said[0] if said else
                                "250 2.0.0 Ok: discarded")
+                else:
+                    # dot-stuffing undone (RFC 5321 4.5.2)
+                    body.append(line[1:] if line.startswith(".")
+                                else line)
                 continue
             verb = line[:4].upper()
             if verb in ("EHLO", "HELO"):
@@ -61,6 +74,7 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply(reply)
             elif verb == "DATA":
                 in_data = True
+                body = []
                 self.reply("354 End data with <CR><LF>.<CR><LF>")
             elif verb in ("RSET", "NOOP"):
                 if verb == "RSET":
@@ -73,6 +87,15 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("502 5.5.2 Error: command not recognized")
 
 
+    def keep(self, body):
+        with KEPT_LOCK:
+            KEPT[0] += 1
+            name = os.path.join(KEEP, "msg-%04d.eml" % KEPT[0])
+        with open(name + ".tmp", "w", encoding="latin-1") as f:
+            f.write("\n".join(body) + "\n")
+        os.rename(name + ".tmp", name)
+
+
 class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
@@ -80,7 +103,11 @@ class Server(socketserver.ThreadingTCPServer):
 
 def main():
     port, pidfile = int(sys.argv[1]), sys.argv[2]
+    global KEEP
     for arg in sys.argv[3:]:
+        if arg.startswith("keep:"):
+            KEEP = arg[5:]
+            continue
         addr, reply = arg.split("=", 1)
         if addr.startswith("data:"):
             DATA_REPLIES[addr[5:].lower()] = reply

@@ -1617,6 +1617,43 @@ test_decode__named_formats(void)
 	    "Remote-MTA: DNS; mx.example.net\n"
 	    "Diagnostic-Code: SMTP; 550-5.7.1 Unauthenticated email from example.org is not accepted due to domain's\n"
 	    "\n--M1--\n";
+	/* OpenSMTPD 6.8's delay notice, as tests/mta/opensmtpd_e2e.sh gets
+	 * it: a deferral, and an envelope that expired, sent as a delay */
+#define SMTPD_68(line, status)                                             \
+	SMTPD_HEAD("delayed")                                               \
+	"MIME-Version: 1.0\n"                                               \
+	"Content-Type: multipart/mixed;boundary=\"S2\"\n"                    \
+	"\n--S2\nContent-Type: text/plain; charset=us-ascii\n\n" SMTPD_HI    \
+	"    A message is delayed for more than 5 seconds for the following\n" \
+	"    list of recipients:\n\n" line "\n\n"                            \
+	"    Please note that this is only a temporary failure report.\n"    \
+	"    The message is kept in the queue for up to 7 days.\n"           \
+	"    You DO NOT NEED to re-send the message to these recipients.\n\n" \
+	"    Below is a copy of the original message:\n\n"                   \
+	"--S2\nContent-Type: message/delivery-status\n\n"                    \
+	"Reporting-MTA: dns; mx.example.org\n\n"                             \
+	"Final-Recipient: rfc822; who@example.net\n"                         \
+	"Action: delayed\nStatus: " status "\n\n--S2--\n"
+	static const char smtpd_deferred[] = SMTPD_68("who@example.net: 451 "
+	    "4.7.1 <who@example.net>: Try again later", "4.7.1");
+	static const char smtpd_expired[] = SMTPD_68("who@example.net: "
+	    "Envelope expired", "4.4.7");
+	static const struct {
+		const char *name, *msg, *diag;
+		bk_kind kind;
+	} exact[] = {
+		/* the note after the list is not part of the reason */
+		{ "opensmtpd deferral", smtpd_deferred,
+		  "451 4.7.1 <who@example.net>: Try again later",
+		  BK_KIND_DELAY },
+		/* the envelope was dropped: no attempt follows */
+		{ "opensmtpd expired", smtpd_expired, "Envelope expired",
+		  BK_KIND_BOUNCE },
+	};
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+#undef SMTPD_68
 #undef SMTPD_HEAD
 #undef SMTPD_HI
 
@@ -1629,6 +1666,18 @@ test_decode__named_formats(void)
 	name_case("multi-line reply", sendmail, "rfc3464", BK_KIND_BOUNCE,
 	    "5.7.1", "domain's DMARC policy. Please contact the administrator "
 	    "of example.org. - gsmtp");
+	for (i = 0; i < sizeof(exact) / sizeof(exact[0]); i++) {
+		r = decode_n(exact[i].name, exact[i].msg, &msg, &n);
+		BKT_EQ_INT(exact[i].name, n, 1);
+		if (r != NULL && n == 1) {
+			BKT_EQ_INT(exact[i].name, r[0].kind, exact[i].kind);
+			BKT_EQ_STR(exact[i].name, r[0].diagnostic.ptr,
+			    r[0].diagnostic.len, exact[i].diag);
+			BKT_EQ_STR(exact[i].name, r[0].action.ptr,
+			    r[0].action.len, "delayed");
+		}
+		bk_message_free(msg);
+	}
 }
 
 /*

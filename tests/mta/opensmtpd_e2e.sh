@@ -1,0 +1,224 @@
+#!/bin/bash
+# opensmtpd_e2e.sh BOUNCEKIT [DEBS_DIR] - a real OpenSMTPD writes its own
+# delivery notices.
+#
+# Debian's OpenSMTPD (package opensmtpd) is the system's MTA and cannot be
+# installed beside the postfix package the other tests need, so it is
+# fetched with `apt-get download` into DEBS_DIR (kept between runs;
+# default: a folder in the test's run directory) and unpacked with
+# `dpkg -x`, not installed.  The unpacked smtpd runs in the foreground as
+# root with a private configuration (-f), listening on a free high port of
+# 127.0.0.1 (never 25), relaying by IP address only (no DNS).
+#
+# What smtpd needs at paths built into it is given in a private mount
+# namespace (unshare -m), so only this test's processes see it: its two
+# privilege-separation users (opensmtpd, opensmtpq) in a read-only overlay
+# on /etc; its empty chroot folder /var/lib/opensmtpd/empty in one on
+# /var/lib; a private tmpfs on /var/spool for its queue and on /run for
+# its control socket.  Nothing on the host changes.
+#
+# A loopback SMTP sink (../store/smtp_sink.py) plays the remote servers
+# and also receives the notices (the senders are at bounces.example,
+# relayed to the sink, which keeps what it accepts):
+#   x@reject.example  550 5.1.1 ... User unknown (at RCPT)
+#   x@blocked.example 554 5.7.1 ... blocked using zen.spamhaus.org
+#   x@full.example    552 5.2.2 Mailbox full (after the data)
+#   x@delay.example   451 4.7.1 ... Try again later: a delay notice at
+#                     once, then "Envelope expired" when the queue's
+#                     lifetime (queue ttl 15s) is over
+#   x@ok.example      accepted, with a DSN request (NOTIFY=SUCCESS): a
+#                     success notice ("relayed": the sink has no DSN)
+# The test decodes each notice with bouncekit and checks each record.
+#
+# Skips (77) when not root, when unshare or the overlay mount is not
+# possible here, or when the package cannot be downloaded.  Everything
+# started is stopped on exit; bounded in time (about 25 s).
+set -u
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+MTA_TEST=opensmtpd_e2e
+. "$here/mta_lib.sh"
+PKGS="opensmtpd"
+DEADLINE=${BK_OPENSMTPD_DEADLINE:-90}
+
+# First, on the host: smtpd unpacked, its users and its chroot folder
+# prepared in the lab; then this script again, in the namespace.
+if [ "${BK_MTA_INNER:-}" != 1 ]; then
+	mta_outer osmtpd "${2:-}" $PKGS
+	smtpd=$lab/root/usr/sbin/smtpd
+	if ldd "$smtpd" | grep -q 'not found'; then
+		rm -rf "$lab"
+		fail "unresolved libraries: $(ldd "$smtpd" | grep 'not found')"
+	fi
+	# /etc as this test's processes see it: the host's, plus the users
+	mkdir -p "$lab/etc-add" "$lab/varlib-add/opensmtpd/empty"
+	cp /etc/passwd /etc/group "$lab/etc-add/"
+	mta_user "$lab/etc-add" opensmtpd /nonexistent
+	mta_user "$lab/etc-add" opensmtpq /nonexistent
+	echo "mx.lab.test" > "$lab/etc-add/mailname"
+	chmod 644 "$lab/etc-add/passwd" "$lab/etc-add/group" \
+	    "$lab/etc-add/mailname"
+	chmod 755 "$lab/varlib-add" "$lab/varlib-add/opensmtpd" \
+	    "$lab/varlib-add/opensmtpd/empty"
+	mta_enter "$0" "$bin"
+fi
+
+# In the private mount namespace from here on.
+lab=$BK_MTA_LAB
+smtpd=$lab/root/usr/sbin/smtpd
+mount -t overlay -o "lowerdir=$lab/etc-add:/etc" bk-osmtpd-etc /etc \
+    2> /dev/null || skip "no overlay mount in a private namespace here"
+mount -t overlay -o "lowerdir=$lab/varlib-add:/var/lib" bk-osmtpd-lib \
+    /var/lib 2> /dev/null || skip "no overlay mount in a private namespace"
+mount -t tmpfs bk-osmtpd-spool /var/spool 2> /dev/null &&
+    mount -t tmpfs bk-osmtpd-run /run 2> /dev/null ||
+    skip "no tmpfs mount in a private namespace here"
+mkdir -p /var/spool/smtpd
+chmod 711 /var/spool/smtpd
+
+sink_pid=
+daemon_pid=
+stop_all() {
+	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2> /dev/null
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2> /dev/null
+	sleep 0.3
+	# any smtpd process left (its privilege-separated children)
+	mta_kill_exe "$smtpd"
+	wait 2> /dev/null
+}
+trap stop_all EXIT
+trap 'exit 1' INT TERM
+
+mkdir -p "$lab/out" "$lab/run"
+
+# two free high ports on 127.0.0.1: smtpd and the sink
+read -r smtp_port sink_port < <(mta_ports 20200 20400)
+[ -n "${sink_port:-}" ] || fail "no free port on 127.0.0.1"
+
+cat > "$lab/smtpd.conf" <<EOF
+queue ttl 15s
+bounce warn-interval 5s
+listen on 127.0.0.1 port $smtp_port hostname mx.lab.test
+action "sink" relay host smtp://127.0.0.1:$sink_port
+match from any for domain "reject.example" action "sink"
+match from any for domain "blocked.example" action "sink"
+match from any for domain "full.example" action "sink"
+match from any for domain "delay.example" action "sink"
+match from any for domain "ok.example" action "sink"
+match from any for domain "bounces.example" action "sink"
+EOF
+"$smtpd" -n -f "$lab/smtpd.conf" > /dev/null 2>&1 ||
+    fail "smtpd refuses the configuration: $("$smtpd" -n -f \
+    "$lab/smtpd.conf" 2>&1 | tail -2)"
+
+python3 "$sink" "$sink_port" "$lab/run/sink.pid" "keep:$lab/out" \
+    "x@reject.example=550 5.1.1 <x@reject.example>: Recipient address rejected: User unknown" \
+    "x@blocked.example=554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org" \
+    "x@delay.example=451 4.7.1 <x@delay.example>: Recipient address rejected: Try again later" \
+    "data:x@full.example=552 5.2.2 <x@full.example>: Mailbox full" &
+sink_pid=$!
+"$smtpd" -d -f "$lab/smtpd.conf" > "$lab/smtpd.log" 2>&1 &
+daemon_pid=$!
+
+# bounded wait for both listeners
+for _ in $(seq 1 50); do
+	mta_listening "$sink_port" && mta_listening "$smtp_port" && break
+	sleep 0.2
+done
+mta_listening "$smtp_port" || fail "smtpd did not start: \
+$(tail -3 "$lab/smtpd.log" 2> /dev/null)"
+
+python3 - "$smtp_port" <<'EOF' || fail "submission to smtpd failed"
+import smtplib, sys
+port = int(sys.argv[1])
+for name in ("reject", "blocked", "full", "delay", "ok"):
+    rcpt = "x@%s.example" % name
+    msg = ("From: <s-%s@bounces.example>\r\nTo: <%s>\r\n"
+           "Subject: %s\r\nMessage-ID: <%s@lab.test>\r\n\r\n"
+           "scenario %s\r\n" % (name, rcpt, name, name, name))
+    with smtplib.SMTP("127.0.0.1", port, timeout=20) as s:
+        s.ehlo("client.lab.test")
+        opts = {}
+        if name == "ok":
+            if not s.has_extn("dsn"):
+                sys.exit("no DSN extension")
+            opts = dict(mail_options=["RET=HDRS", "ENVID=bk-dsn-1"],
+                        rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
+        s.sendmail("s-%s@bounces.example" % name, [rcpt], msg, **opts)
+EOF
+
+# the notices, by their "To:" (the sender) and Subject; two for delay
+notices() {  # notices LOCALPART -> paths of its notices
+	grep -l "^To: s-$1@bounces.example" "$lab/out"/*.eml 2> /dev/null |
+	    xargs -r grep -l "^Subject: Delivery status notification"
+}
+want_n() { [ "$1" = delay ] && echo 2 || echo 1; }
+end=$((SECONDS + DEADLINE))
+while [ $SECONDS -lt $end ]; do
+	missing=$(for s in reject blocked full delay ok; do
+		[ "$(notices "$s" | wc -l)" -ge "$(want_n "$s")" ] || echo "$s"
+	done)
+	[ -z "$missing" ] && break
+	sleep 1
+done
+[ -z "$missing" ] || fail "no notice from smtpd for:" $missing \
+    "(log: $(tail -3 "$lab/smtpd.log" 2> /dev/null))"
+
+# decode each and check its record
+for s in reject blocked full delay ok; do
+	for f in $(notices "$s"); do
+		"$bin" parse "$f" >> "$lab/out/$s.jsonl"
+		rc=$?
+		[ $rc -eq 0 ] || fail "bouncekit parse $f: exit $rc"
+	done
+done
+"$smtpd" -h 2>&1 | head -1 | sed 's/^/opensmtpd_e2e: /'
+python3 - "$lab/out" <<'EOF'
+import json, os, sys
+out = sys.argv[1]
+# scenario: (recipient, [expected fields of each notice, in any order])
+want = {
+    "reject": ("x@reject.example", [dict(kind="bounce", decoder="opensmtpd",
+               status="5.1.1", reply_code=550, reason="userunknown",
+               hard=True, message_id="reject@lab.test")]),
+    "blocked": ("x@blocked.example", [dict(kind="bounce", status="5.7.1",
+                reply_code=554, reason="blocked", hard=False,
+                blocklist="spamhaus-zen", responsible="sender")]),
+    "full": ("x@full.example", [dict(kind="bounce", status="5.2.2",
+             reply_code=552, reason="mailboxfull", hard=False)]),
+    # the notice at the first deferral, its diagnostic the reply alone;
+    # then the envelope's expiry, which smtpd calls a delay
+    "delay": ("x@delay.example", [
+        dict(kind="delay", action="delayed", status="4.7.1",
+             reply_code=451, hard=False, diagnostic="451 4.7.1 "
+             "<x@delay.example>: Recipient address rejected: "
+             "Try again later"),
+        dict(kind="bounce", action="delayed", reason="expired",
+             hard=False, diagnostic="Envelope expired")]),
+    "ok": ("x@ok.example", [dict(kind="delivered", action="relayed",
+           status="2.0.0", reason="delivered", hard=False)]),
+}
+bad = 0
+for name, (rcpt, wants) in sorted(want.items()):
+    with open(os.path.join(out, name + ".jsonl")) as f:
+        recs = [json.loads(l) for l in f if l.strip()]
+    left = list(wants)
+    for r in recs:
+        hit = [w for w in left if r.get("recipient") == rcpt and
+               all(r.get(k) == v for k, v in w.items())]
+        if hit:
+            left.remove(hit[0])
+            print("opensmtpd_e2e: %s: ok (%s, %s, %s, %s)" % (name,
+                  r.get("kind"), rcpt, r.get("reason"),
+                  r.get("diagnostic")))
+        else:
+            print("opensmtpd_e2e: %s: unexpected record: %s" % (name,
+                  {k: r.get(k) for k in ("kind", "recipient", "action",
+                   "status", "reply_code", "reason", "hard",
+                   "diagnostic")}))
+            bad += 1
+    for w in left:
+        print("opensmtpd_e2e: %s: no record %s %s" % (name, rcpt, w))
+        bad += 1
+sys.exit(1 if bad else 0)
+EOF
