@@ -171,7 +171,11 @@ session_line(bk_str t)
  * bk__transcript_enrich - read the transcript in @region; the first
  * failing reply after a RCPT belongs to that RCPT's recipient, any
  * other failing reply to every recipient still without a command.
- * A reply with no command before it failed the connection.
+ * A reply with no command before it failed the connection.  Sendmail's
+ * closing "Message could not be delivered for 5 days" says the queue's
+ * time ran out for every recipient it had deferred (seen with Sendmail
+ * 8.17 in tests/mta/sendmail_e2e.sh: the deferral's own "451 4.7.1 ...
+ * Try again later" is the diagnostic, the report's Status 4.4.7).
  */
 void
 bk__transcript_enrich(bk__dctx *ctx, bk_str region)
@@ -180,6 +184,7 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 	const char *p, *end, *eol, *t;
 	bk_str cmd = BK_STR_NULL, addr = BK_STR_NULL, host = BK_STR_NULL;
 	bk_str line, local_st = BK_STR_NULL, local_line = BK_STR_NULL;
+	bk_str expiry = BK_STR_NULL;
 	int answered = 0, replied = 0;
 	size_t i;
 
@@ -242,6 +247,12 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			    &p, end)), rep);
 			continue;
 		}
+		/* Sendmail gave up on the whole message: "Message could not
+		 * be delivered for 5 days" (or "Cannot send message for") */
+		if (expiry.ptr == NULL && (bk__istarts(line.ptr, line.len,
+		    "message could not be delivered for") ||
+		    bk__istarts(line.ptr, line.len, "cannot send message for")))
+			expiry = line;
 		/* the local verdict: "554 5.3.0 unknown mailer error 255" */
 		if (local_st.ptr == NULL && line.len > 10 &&
 		    (line.ptr[0] == '4' || line.ptr[0] == '5') &&
@@ -260,6 +271,9 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			}
 		}
 	}
+	/* the expiry is every deferred recipient's (bk__format_hints) */
+	for (i = 0; expiry.ptr != NULL && i < ctx->nrec; i++)
+		bk__format_hints(&ctx->rec[i], expiry);
 	if (local_st.ptr == NULL && local_line.ptr != NULL) {
 		/* a verdict without an enhanced code: its reply only */
 		for (i = 0; i < ctx->nrec; i++) {

@@ -81,20 +81,9 @@ mount -t overlay -o "lowerdir=$libdir:$sysdir" bk-exim-lib "$sysdir" \
 euid=$(id -u Debian-exim)
 egid=$(id -g Debian-exim)
 
-sink_pid=
-daemon_pid=
-stop_all() {
-	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2> /dev/null
-	[ -n "$sink_pid" ] && kill "$sink_pid" 2> /dev/null
-	sleep 0.3
-	# any Exim process left (deliveries, queue runners) runs our binary
-	mta_kill_exe "$exim"
-	wait 2> /dev/null
-	# no file owned by the namespace's own user is left behind
-	chown -R root:root "$lab" 2> /dev/null
-}
-trap stop_all EXIT
-trap 'exit 1' INT TERM
+# no file owned by the namespace's own user is left behind
+mta_cleanup() { chown -R root:root "$lab" 2> /dev/null; }
+mta_traps "$exim"
 
 mkdir -p "$lab/spool" "$lab/log" "$lab/run" "$lab/out"
 chown "$euid:$egid" "$lab/spool" "$lab/log"
@@ -179,12 +168,7 @@ sink_pid=$!
 daemon_pid=$!
 
 # bounded wait for both listeners
-for _ in $(seq 1 50); do
-	mta_listening "$sink_port" && mta_listening "$smtp_port" && break
-	sleep 0.2
-done
-mta_listening "$smtp_port" || fail "the Exim daemon did not start: \
-$(cat "$lab/log/paniclog" "$lab/log/daemon.stderr" 2> /dev/null | tail -3)"
+mta_up "the Exim daemon" "$lab/log/paniclog" "$lab/log/daemon.stderr"
 
 submit() {  # submit SENDER RECIPIENT NAME: on the command line, at once
 	printf 'From: <%s>\nTo: <%s>\nSubject: %s\nMessage-ID: <%s@lab.test>\n\nscenario %s\n' \

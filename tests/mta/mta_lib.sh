@@ -1,5 +1,6 @@
 # mta_lib.sh - shared by the tests that run a real MTA unpacked from its
-# Debian package (exim_e2e.sh, opensmtpd_e2e.sh); sourced, not run.
+# Debian package (exim_e2e.sh, opensmtpd_e2e.sh, sendmail_e2e.sh);
+# sourced, not run.  mta_tool.py is its Python half.
 # The caller sets here (its folder) and MTA_TEST (its name) first.
 
 sink=$here/../store/smtp_sink.py
@@ -53,15 +54,19 @@ mta_outer() {
 }
 
 # mta_enter SCRIPT ARG... - run SCRIPT again inside a private mount
-# namespace (where BK_MTA_INNER=1 and BK_MTA_LAB=$lab), bounded by
+# namespace (and UTS namespace, with MTA_UTS set: a host name of its own),
+# where BK_MTA_INNER=1 and BK_MTA_LAB=$lab, bounded by
 # DEADLINE plus a minute; then remove the lab and exit with its status
 mta_enter() {
 	local rc
 
 	export BK_MTA_INNER=1 BK_MTA_LAB=$lab
-	timeout -k 10 $((DEADLINE + 60)) unshare -m --propagation private \
-	    bash "$@"
+	timeout -k 10 $((DEADLINE + 60)) unshare -m ${MTA_UTS:+-u} \
+	    --propagation private bash "$@"
 	rc=$?
+	# BK_MTA_KEEP=DIR: the notices are copied there first (to read them)
+	[ -n "${BK_MTA_KEEP:-}" ] && mkdir -p "$BK_MTA_KEEP" &&
+	    cp -r "$lab/out/." "$BK_MTA_KEEP/"
 	rm -rf "$lab"
 	exit $rc
 }
@@ -120,4 +125,68 @@ mta_kill_exe() {
 		[ "$(readlink "$p/exe" 2> /dev/null)" = "$1" ] &&
 		    kill -KILL "${p#/proc/}" 2> /dev/null
 	done
+}
+
+# mta_notices NAME - the notices the sink kept for scenario NAME's sender
+mta_notices() {
+	grep -l "^To:.*s-$1@bounces.example" "$lab/out"/*.eml 2> /dev/null
+}
+
+# mta_collect NAME:COUNT... - wait (up to DEADLINE seconds) until the sink
+# holds COUNT notices for each scenario NAME, then decode each scenario's
+# into $lab/out/NAME.jsonl
+mta_collect() {
+	local end=$((SECONDS + DEADLINE)) missing s f rc
+
+	while [ $SECONDS -lt $end ]; do
+		missing=$(for s in "$@"; do
+			[ "$(mta_notices "${s%:*}" | wc -l)" -ge "${s#*:}" ] ||
+			    echo "${s%:*}"
+		done)
+		[ -z "$missing" ] && break
+		sleep 1
+	done
+	[ -z "$missing" ] || fail "no notice for:" $missing
+	for s in "$@"; do
+		for f in $(mta_notices "${s%:*}"); do
+			"$bin" parse "$f" >> "$lab/out/${s%:*}.jsonl"
+			rc=$?
+			[ $rc -eq 0 ] || fail "bouncekit parse $f: exit $rc"
+		done
+	done
+}
+
+# mta_traps EXE - on exit, stop the daemon ($daemon_pid), the sink
+# ($sink_pid) and any process left running the binary EXE (deliveries,
+# queue runners), then run the caller's mta_cleanup if it has one
+mta_traps() {
+	mta_exe=$1
+	sink_pid=
+	daemon_pid=
+	trap mta_stop EXIT
+	trap 'exit 1' INT TERM
+}
+mta_stop() {
+	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2> /dev/null
+	[ -n "$sink_pid" ] && kill "$sink_pid" 2> /dev/null
+	sleep 0.3
+	mta_kill_exe "$mta_exe"
+	wait 2> /dev/null
+	if declare -F mta_cleanup > /dev/null; then
+		mta_cleanup
+	fi
+}
+
+# mta_up WHAT LOG... - wait (10 s at most) until the sink and the daemon
+# greet on $sink_port and $smtp_port; else fail, quoting the logs' ends
+mta_up() {
+	local what=$1
+
+	shift
+	for _ in $(seq 1 50); do
+		mta_listening "$sink_port" && mta_listening "$smtp_port" &&
+		    return 0
+		sleep 0.2
+	done
+	fail "$what did not start: $(tail -q -n 3 "$@" 2> /dev/null)"
 }

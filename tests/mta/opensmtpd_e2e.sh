@@ -76,18 +76,7 @@ mount -t tmpfs bk-osmtpd-spool /var/spool 2> /dev/null &&
 mkdir -p /var/spool/smtpd
 chmod 711 /var/spool/smtpd
 
-sink_pid=
-daemon_pid=
-stop_all() {
-	[ -n "$daemon_pid" ] && kill "$daemon_pid" 2> /dev/null
-	[ -n "$sink_pid" ] && kill "$sink_pid" 2> /dev/null
-	sleep 0.3
-	# any smtpd process left (its privilege-separated children)
-	mta_kill_exe "$smtpd"
-	wait 2> /dev/null
-}
-trap stop_all EXIT
-trap 'exit 1' INT TERM
+mta_traps "$smtpd"
 
 mkdir -p "$lab/out" "$lab/run"
 
@@ -121,104 +110,31 @@ sink_pid=$!
 daemon_pid=$!
 
 # bounded wait for both listeners
-for _ in $(seq 1 50); do
-	mta_listening "$sink_port" && mta_listening "$smtp_port" && break
-	sleep 0.2
-done
-mta_listening "$smtp_port" || fail "smtpd did not start: \
-$(tail -3 "$lab/smtpd.log" 2> /dev/null)"
+mta_up smtpd "$lab/smtpd.log"
 
-python3 - "$smtp_port" <<'EOF' || fail "submission to smtpd failed"
-import smtplib, sys
-port = int(sys.argv[1])
-for name in ("reject", "blocked", "full", "delay", "ok"):
-    rcpt = "x@%s.example" % name
-    msg = ("From: <s-%s@bounces.example>\r\nTo: <%s>\r\n"
-           "Subject: %s\r\nMessage-ID: <%s@lab.test>\r\n\r\n"
-           "scenario %s\r\n" % (name, rcpt, name, name, name))
-    with smtplib.SMTP("127.0.0.1", port, timeout=20) as s:
-        s.ehlo("client.lab.test")
-        opts = {}
-        if name == "ok":
-            if not s.has_extn("dsn"):
-                sys.exit("no DSN extension")
-            opts = dict(mail_options=["RET=HDRS", "ENVID=bk-dsn-1"],
-                        rcpt_options=["NOTIFY=SUCCESS,FAILURE"])
-        s.sendmail("s-%s@bounces.example" % name, [rcpt], msg, **opts)
-EOF
-
-# the notices, by their "To:" (the sender) and Subject; two for delay
-notices() {  # notices LOCALPART -> paths of its notices
-	grep -l "^To: s-$1@bounces.example" "$lab/out"/*.eml 2> /dev/null |
-	    xargs -r grep -l "^Subject: Delivery status notification"
+"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok ||
+    fail "submission to opensmtpd failed"
+mta_collect reject:1 blocked:1 full:1 delay:2 ok:1
+"$smtpd" -h 2>&1 | head -1 | sed "s/^/$MTA_TEST: /"
+# each notice's record: the deferral's notice has the reply alone as its
+# diagnostic; the envelope's expiry, which smtpd calls a delay, is a bounce
+"$here/mta_tool.py" check "$MTA_TEST" "$lab/out" <<'EOF'
+{
+  "reject": ["x@reject.example", [{"kind": "bounce", "decoder": "opensmtpd",
+    "status": "5.1.1", "reply_code": 550, "reason": "userunknown",
+    "hard": true, "message_id": "reject@lab.test"}]],
+  "blocked": ["x@blocked.example", [{"kind": "bounce", "status": "5.7.1",
+    "reply_code": 554, "reason": "blocked", "hard": false,
+    "blocklist": "spamhaus-zen", "responsible": "sender"}]],
+  "full": ["x@full.example", [{"kind": "bounce", "status": "5.2.2",
+    "reply_code": 552, "reason": "mailboxfull", "hard": false}]],
+  "delay": ["x@delay.example", [
+    {"kind": "delay", "action": "delayed", "status": "4.7.1",
+     "reply_code": 451, "hard": false,
+     "diagnostic": "451 4.7.1 <x@delay.example>: Recipient address rejected: Try again later"},
+    {"kind": "bounce", "action": "delayed", "reason": "expired",
+     "hard": false, "diagnostic": "Envelope expired"}]],
+  "ok": ["x@ok.example", [{"kind": "delivered", "action": "relayed",
+    "status": "2.0.0", "reason": "delivered", "hard": false}]]
 }
-want_n() { [ "$1" = delay ] && echo 2 || echo 1; }
-end=$((SECONDS + DEADLINE))
-while [ $SECONDS -lt $end ]; do
-	missing=$(for s in reject blocked full delay ok; do
-		[ "$(notices "$s" | wc -l)" -ge "$(want_n "$s")" ] || echo "$s"
-	done)
-	[ -z "$missing" ] && break
-	sleep 1
-done
-[ -z "$missing" ] || fail "no notice from smtpd for:" $missing \
-    "(log: $(tail -3 "$lab/smtpd.log" 2> /dev/null))"
-
-# decode each and check its record
-for s in reject blocked full delay ok; do
-	for f in $(notices "$s"); do
-		"$bin" parse "$f" >> "$lab/out/$s.jsonl"
-		rc=$?
-		[ $rc -eq 0 ] || fail "bouncekit parse $f: exit $rc"
-	done
-done
-"$smtpd" -h 2>&1 | head -1 | sed 's/^/opensmtpd_e2e: /'
-python3 - "$lab/out" <<'EOF'
-import json, os, sys
-out = sys.argv[1]
-# scenario: (recipient, [expected fields of each notice, in any order])
-want = {
-    "reject": ("x@reject.example", [dict(kind="bounce", decoder="opensmtpd",
-               status="5.1.1", reply_code=550, reason="userunknown",
-               hard=True, message_id="reject@lab.test")]),
-    "blocked": ("x@blocked.example", [dict(kind="bounce", status="5.7.1",
-                reply_code=554, reason="blocked", hard=False,
-                blocklist="spamhaus-zen", responsible="sender")]),
-    "full": ("x@full.example", [dict(kind="bounce", status="5.2.2",
-             reply_code=552, reason="mailboxfull", hard=False)]),
-    # the notice at the first deferral, its diagnostic the reply alone;
-    # then the envelope's expiry, which smtpd calls a delay
-    "delay": ("x@delay.example", [
-        dict(kind="delay", action="delayed", status="4.7.1",
-             reply_code=451, hard=False, diagnostic="451 4.7.1 "
-             "<x@delay.example>: Recipient address rejected: "
-             "Try again later"),
-        dict(kind="bounce", action="delayed", reason="expired",
-             hard=False, diagnostic="Envelope expired")]),
-    "ok": ("x@ok.example", [dict(kind="delivered", action="relayed",
-           status="2.0.0", reason="delivered", hard=False)]),
-}
-bad = 0
-for name, (rcpt, wants) in sorted(want.items()):
-    with open(os.path.join(out, name + ".jsonl")) as f:
-        recs = [json.loads(l) for l in f if l.strip()]
-    left = list(wants)
-    for r in recs:
-        hit = [w for w in left if r.get("recipient") == rcpt and
-               all(r.get(k) == v for k, v in w.items())]
-        if hit:
-            left.remove(hit[0])
-            print("opensmtpd_e2e: %s: ok (%s, %s, %s, %s)" % (name,
-                  r.get("kind"), rcpt, r.get("reason"),
-                  r.get("diagnostic")))
-        else:
-            print("opensmtpd_e2e: %s: unexpected record: %s" % (name,
-                  {k: r.get(k) for k in ("kind", "recipient", "action",
-                   "status", "reply_code", "reason", "hard",
-                   "diagnostic")}))
-            bad += 1
-    for w in left:
-        print("opensmtpd_e2e: %s: no record %s %s" % (name, rcpt, w))
-        bad += 1
-sys.exit(1 if bad else 0)
 EOF

@@ -6,7 +6,9 @@
 # rejections at RCPT and after the data, a blocklist, a delay warning, a
 # retry timeout, two local failures and a DSN request.  opensmtpd_e2e.sh
 # does the same with Debian's OpenSMTPD: rejections at RCPT and after the
-# data, a blocklist, a deferral, an expired envelope and a success notice.
+# data, a blocklist, a deferral, an expired envelope and a success notice;
+# sendmail_e2e.sh with Debian's Sendmail 8.17 (its configuration built
+# from the package's m4 files): the same, with a warning and an expiry.
 # Each skips (77) when not root or where the namespace, the overlay
 # mount or the download is not possible.
 add_test(NAME mta_exim_e2e
@@ -18,4 +20,9 @@ add_test(NAME mta_opensmtpd_e2e
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/opensmtpd_e2e.sh
 		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/opensmtpd-debs)
 set_tests_properties(mta_opensmtpd_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 180)
+add_test(NAME mta_sendmail_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/sendmail_e2e.sh
+		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/sendmail-debs)
+set_tests_properties(mta_sendmail_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 180)

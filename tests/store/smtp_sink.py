@@ -7,8 +7,9 @@ address rejected: User unknown"); any other recipient gets 250 and a
 message it accepts is thrown away.  An argument data:ADDR=REPLY answers
 the end of the message data with REPLY when ADDR is among the accepted
 recipients ("552 5.2.2 Mailbox full").  An argument keep:DIR writes
-each message it accepts to DIR (one file each, named by arrival)
-instead of throwing it away.  No PIPELINING, no extensions:
+each message it accepts from the null sender (MAIL FROM:<>, a delivery
+notice) to DIR, one file each, named by arrival, instead of throwing it
+away.  No PIPELINING, no extensions:
 the client then sends one command at a time.  Writes its PID to PIDFILE
 once it listens; ends on SIGTERM.  For the tests that run a real MTA
 (tests/store/postfix_e2e.sh, tests/mta/exim_e2e.sh): it binds loopback,
@@ -40,6 +41,7 @@ class Session(socketserver.StreamRequestHandler):
         in_data = False
         rcpts = []
         body = []
+        null_sender = False
         while True:
             raw = self.rfile.readline(4096)
             if not raw:
@@ -50,7 +52,7 @@ class Session(socketserver.StreamRequestHandler):
                     in_data = False
                     said = [DATA_REPLIES[a] for a in rcpts
                             if a in DATA_REPLIES]
-                    if not said and KEEP is not None:
+                    if not said and KEEP is not None and null_sender:
                         self.keep(body)
                     self.reply(said[0] if said else
                                "250 2.0.0 Ok: discarded")
@@ -64,6 +66,7 @@ class Session(socketserver.StreamRequestHandler):
                 self.reply("250 sink.invalid")
             elif verb == "MAIL":
                 rcpts = []
+                null_sender = re.search(r"<\s*>", line) is not None
                 self.reply("250 2.1.0 Ok")
             elif verb == "RCPT":
                 m = re.search(r"<([^>]*)>", line)
