@@ -875,6 +875,17 @@ bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len)
 	}
 }
 
+/* names_recipient - a delivery-status part with a recipient field */
+static int
+names_recipient(bk_message *msg, bk__part *p)
+{
+	bk_str t = bk__part_text(msg, p);
+
+	return t.ptr != NULL &&
+	    (bk__istr(t.ptr, t.len, "final-recipient:") != NULL ||
+	    bk__istr(t.ptr, t.len, "original-recipient:") != NULL);
+}
+
 /* find_parts - locate the notable parts once */
 static void
 find_parts(bk__dctx *ctx)
@@ -899,8 +910,16 @@ find_parts(bk__dctx *ctx)
 		if (special && (strcmp(p->type,
 		    "message/delivery-status") == 0 || strcmp(p->type,
 		    "message/global-delivery-status") == 0)) {
-			if (ctx->dsn == NULL)
+			if (ctx->dsn == NULL) {
 				ctx->dsn = p;
+			} else if (!names_recipient(msg, ctx->dsn) &&
+			    names_recipient(msg, p)) {
+				/* the first was the notice's text, labelled a
+				 * report (a real one follows it) */
+				if (ctx->text_part == NULL)
+					ctx->text_part = ctx->dsn;
+				ctx->dsn = p;
+			}
 		} else if (special && strcmp(p->type,
 		    "message/feedback-report") == 0) {
 			if (ctx->arf == NULL)
@@ -1119,6 +1138,11 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	}
 	if (ctx.nrec == 0) {
 		rc = bk__decode_notice(&ctx);
+		if (rc < 0 || ctx.oom)
+			return ctx.oom ? BK_ENOMEM : rc;
+	}
+	if (ctx.nrec == 0) {
+		rc = bk__decode_autoreply_late(&ctx);
 		if (rc < 0 || ctx.oom)
 			return ctx.oom ? BK_ENOMEM : rc;
 	}

@@ -689,20 +689,25 @@ bk__decode_arf(bk__dctx *ctx)
 }
 
 /*
- * bk__decode_autoreply - RFC 3834 auto-replies and vacation notices:
- * Auto-Submitted: auto-replied, X-Autoreply, X-Autorespond, Precedence:
- * auto_reply, or a subject that says so, on a message that carries no
- * delivery report.
+ * autoreply - RFC 3834 auto-replies and vacation notices: Auto-Submitted:
+ * auto-replied, X-Autoreply, X-Autorespond, Precedence: auto_reply, or a
+ * subject that says so, on a message that carries no delivery report.
+ * A text that says a message "could not be delivered" is taken for a
+ * bounce that carries Auto-Submitted; @late is the second look, once no
+ * reader found a bounce in it: then a field and the subject that both
+ * say auto-reply, from a mailbox (not a mailer daemon or postmaster),
+ * are an auto-reply whatever its words ("Automatic reply: ... Your
+ * message could not be delivered to me personally").
  */
-int
-bk__decode_autoreply(bk__dctx *ctx)
+static int
+autoreply(bk__dctx *ctx, int late)
 {
 	bk_message *msg = ctx->msg;
 	const bk__headers *h = &msg->root->headers;
 	/* the filter of the bounce's field names answers most at once */
 	bk_str as = bk__trim(bk__vp_header(ctx, "auto-submitted"));
 	bk_str subj = ctx->subject;
-	int is_auto = 0;
+	int is_auto = 0, by_subject = 0;
 	bk_record *r;
 	bk_str to;
 	/* with their lengths, shortest first (in bytes): a short Subject
@@ -716,15 +721,29 @@ bk__decode_autoreply(bk__dctx *ctx)
 	} subj_marks[] = {
 		M("auto:"), M("vacation"), M("autoreply"), M("auto reply"),
 		M("auto-reply"), M("abwesenheit"), M("自动回复"),
-		M("自動応答"), M("自動返信"), M("auto response"),
-		M("auto-response"), M("out of office"), M("automatic reply"),
-		M("automatisk svar"), M("automatiskt svar"),
-		M("out of the office"), M("Автоответ"),
-		M("автоответ"), M("risposta automatica"),
+		M("自動応答"), M("自動返信"), M("자동응답"),
+		M("자동회신"), M("auto response"), M("auto-response"),
+		M("out of office"), M("자동 회신"), M("automaatvastus"),
+		M("automatic reply"), M("automatisk svar"),
+		M("otomatik yanıt"), M("automatiskt svar"),
+		M("balasan otomatis"), M("răspuns automat"),
+		M("balasan automatik"), M("out of the office"),
+		M("samodejni odgovor"), M("رد تلقائي"),
+		M("automatski odgovor"), M("Автоответ"),
+		M("автоответ"), M("automatikus válasz"),
+		M("automatiska atbilde"), M("risposta automatica"),
 		M("automatisch antwoord"), M("automatische antwort"),
 		M("resposta automática"), M("réponse automatique"),
-		M("automaattinen vastaus"), M("automatyczna odpowied"),
-		M("respuesta automática"), M("automatická odpověď"),
+		M("automaattinen vastaus"), M("automatická odpoveď"),
+		M("automatinis atsakymas"), M("automatyczna odpowied"),
+		M("automātiskā atbilde"), M("respuesta automática"),
+		M("automatická odpověď"), M("trả lời tự động"),
+		M("Автовідповідь"),
+		M("автовідповідь"),
+		M("תשובה אוטומטית"),
+		M("Αυτόματη απάντηση"),
+		M("Автоматичен отговор"),
+		M("автоматичен отговор"),
 		M("Автоматический ответ"),
 		M("автоматический ответ"),
 	};
@@ -751,26 +770,32 @@ bk__decode_autoreply(bk__dctx *ctx)
 		    "auto_reply"))
 			is_auto = 1;
 	}
-	if (!is_auto && subj.ptr != NULL) {
+	if ((!is_auto || late) && subj.ptr != NULL) {
 		/* shortest first: none is longer than the subject */
 		for (i = 0; i < sizeof(subj_marks) / sizeof(subj_marks[0]) &&
 		    subj_marks[i].len <= subj.len; i++) {
 			if (bk__imemmem(
 			    subj.ptr, subj.len, subj_marks[i].s,
 			    subj_marks[i].len) != NULL) {
-				is_auto = 1;
+				by_subject = 1;
 				break;
 			}
 		}
 	}
-	if (!is_auto)
+	if (late ? !(is_auto && by_subject) : !(is_auto || by_subject))
 		return 0;
 	/* a bounce that merely carries Auto-Submitted is not an auto-reply */
-	if (ctx->text.ptr != NULL && (bk__istr(ctx->text.ptr, ctx->text.len,
-	    "could not be delivered") || bk__istr(ctx->text.ptr,
-	    ctx->text.len, "delivery has failed") || bk__istr(ctx->text.ptr,
-	    ctx->text.len, "following address(es) failed") ||
-	    bk__istr(ctx->text.ptr, ctx->text.len, "final-recipient:")))
+	if (ctx->text.ptr != NULL && !late && (bk__istr(ctx->text.ptr,
+	    ctx->text.len, "could not be delivered") ||
+	    bk__istr(ctx->text.ptr, ctx->text.len, "delivery has failed") ||
+	    bk__istr(ctx->text.ptr, ctx->text.len,
+	    "following address(es) failed")))
+		return 0;
+	if (ctx->text.ptr != NULL && bk__istr(ctx->text.ptr, ctx->text.len,
+	    "final-recipient:"))
+		return 0;
+	if (late && ctx->from.ptr != NULL && bk__istr(ctx->from.ptr,
+	    ctx->from.len, "postmaster@") != NULL)
 		return 0;
 	/* nor a Sieve or LDA rejection sent as a disposition notification
 	 * (RFC 5429: "auto-replied (rejected)", "Your message to <a@b> was
@@ -797,4 +822,18 @@ bk__decode_autoreply(bk__dctx *ctx)
 	if (r->diagnostic.len == 0)
 		r->diagnostic = BK_STR_NULL;
 	return 1;
+}
+
+/* bk__decode_autoreply - see decode_int.h */
+int
+bk__decode_autoreply(bk__dctx *ctx)
+{
+	return autoreply(ctx, 0);
+}
+
+/* bk__decode_autoreply_late - see decode_int.h */
+int
+bk__decode_autoreply_late(bk__dctx *ctx)
+{
+	return autoreply(ctx, 1);
 }

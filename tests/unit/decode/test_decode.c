@@ -1520,6 +1520,80 @@ test_decode__office365_claim(void)
 	bk_message_free(msg);
 }
 
+/*
+ * test_decode__second_look - what only a second look decides: a report
+ * whose first delivery-status part is the notice's text (the real report
+ * follows); an auto-reply whose words sound like a bounce, taken as one
+ * only once no reader found a bounce in it, and only when a field and
+ * the subject both say auto-reply and the sender is a mailbox.
+ */
+static void
+test_decode__second_look(void)
+{
+	static const char two_reports[] =
+	    "From: Mail Administrator <Postmaster@example.net>\n"
+	    "To: sender@example.com\n"
+	    "Subject: Mail System Error - Returned Mail\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status;\n"
+	    "\tboundary=\"T2\"\n"
+	    "\n--T2\nContent-Type: message/delivery-status;\n\n"
+	    "This Message was undeliverable due to the following reason:\n\n"
+	    "<who@example.net> has restricted SMS e-mail\n"
+	    "\n--T2\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: dns; mx.example.net\n\n"
+	    "Original-Recipient: rfc822;who@example.net\n"
+	    "Final-Recipient: RFC822; <who@example.net>\n"
+	    "Action: failed\nStatus: 5.3.0\n"
+	    "\n--T2--\n";
+#define OOO(from, subj)                                                    \
+	"From: " from "\n"                                                  \
+	"To: sender@example.com\n"                                          \
+	"Subject: " subj "\n"                                               \
+	"Auto-Submitted: auto-replied\n"                                    \
+	"\n"                                                                \
+	"I am out of the office. Your message could not be delivered to\n"  \
+	"me personally, but I will read it when I am back.\n"
+	static const struct {
+		const char *name, *msg, *rcpt;
+		bk_kind kind;
+	} c[] = {
+		{ "two reports", two_reports, "who@example.net",
+		  BK_KIND_BOUNCE },
+		{ "auto-reply in bounce words",
+		  OOO("Ann <ann@example.net>", "Automatic reply: report"),
+		  "ann@example.net", BK_KIND_AUTOREPLY },
+		/* the field alone: the bounce words weigh as much */
+		{ "auto-submitted alone",
+		  OOO("Ann <ann@example.net>", "Re: report"), NULL,
+		  BK_KIND_UNKNOWN },
+		/* a postmaster's notice is no one's auto-reply */
+		{ "postmaster",
+		  OOO("postmaster@example.net", "Automatic reply: report"),
+		  NULL, BK_KIND_UNKNOWN },
+		/* Korean "[auto-reply] away", UTF-8 in an encoded word */
+		{ "auto-reply korean",
+		  "From: park@example.net\nTo: sender@example.com\n"
+		  "Subject: =?UTF-8?B?W+yekOuPme2ajOyLoF0g67aA7J6s7KSRIOyViOuCtA==?=\n"
+		  "\nAway.\n", "park@example.net", BK_KIND_AUTOREPLY },
+	};
+#undef OOO
+	bk_message *msg;
+	bk_record *r;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		r = decode_n(c[i].name, c[i].msg, &msg, &n);
+		BKT_EQ_INT(c[i].name, n, 1);
+		if (r != NULL && n == 1) {
+			BKT_EQ_INT(c[i].name, r[0].kind, c[i].kind);
+			BKT_EQ_STR(c[i].name, r[0].recipient.ptr,
+			    r[0].recipient.len, c[i].rcpt);
+		}
+		bk_message_free(msg);
+	}
+}
+
 /* name_case - decode @m; the first record's decoder, kind and diagnostic */
 static void
 name_case(const char *name, const char *m, const char *decoder,
@@ -1807,6 +1881,7 @@ test_decode__notice(void)
 
 BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
+	BKT(test_decode__second_look),
 	BKT(test_decode__families),
 	BKT(test_decode__field),
 	BKT(test_decode__own),
