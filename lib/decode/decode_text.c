@@ -105,6 +105,20 @@ recipient_line(bk_str line, bk_str *rest)
 		*rest = BK_STR_NULL;
 		return a;
 	}
+	/*
+	 * "Failed to deliver to '<a@b>'" (CommuniGate Pro): the address,
+	 * quoted or not, closes the line; the reason is the next line.
+	 */
+	if (bk__istarts(t.ptr, t.len, "failed to deliver to ") &&
+	    memchr(t.ptr, '@', (size_t)(a.ptr - t.ptr)) == NULL) {
+		e = bk__str_end(a);
+		if (e < bk__str_end(t) && *e == '>')
+			e++;
+		if (e < bk__str_end(t) && (*e == '\'' || *e == '"'))
+			e++;
+		if (e == bk__str_end(t))
+			return a;
+	}
 	if (a.ptr > t.ptr + 1 || (a.ptr == t.ptr + 1 && t.ptr[0] != '<'))
 		return BK_STR_NULL;
 	e = bk__str_end(a);

@@ -1385,6 +1385,26 @@ test_decode__text_shapes(void)
 		  "hi\n",
 		  "who@example.net", "Recipient address rejected", "DATA",
 		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		/* CommuniGate Pro: the quoted address, the reason under it;
+		 * its report names the recipient only as the original one */
+		{ "failed-to-deliver",
+		  HDR("Undeliverable mail: hi")
+		  "MIME-Version: 1.0\n"
+		  "Content-Type: multipart/report; "
+		  "report-type=delivery-status;\n"
+		  "\tboundary=\"G1\"\n"
+		  "\n--G1\nContent-Type: text/plain\n\n"
+		  "Failed to deliver to '<who@example.net>'\n"
+		  "LOCAL module(account who) reports:\n"
+		  " account is full (quota exceeded)\n"
+		  "\n--G1\nContent-Type: message/delivery-status\n\n"
+		  "Reporting-MTA: dns; example.net\n\n"
+		  "Original-Recipient: rfc822;<who@example.net>\n"
+		  "Final-Recipient: system;<>\n"
+		  "Action: failed\nStatus: 5.0.0\n\n--G1--\n",
+		  "who@example.net", "LOCAL module(account who) reports: "
+		  "account is full (quota exceeded)", NULL, BK_REASON_UNDEFINED,
+		  BK_KIND_BOUNCE },
 		{ "auto-reply-subject",
 		  "From: away@example.net\n"
 		  "To: sender@example.com\n"
