@@ -332,7 +332,8 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 	bk__tblock *v = NULL, *nv;
 	size_t cnt = 0, cap = 0, ind, mask = 0;
 	uint32_t *slot = NULL;
-	bk_str a, rest, d;
+	bk_str a, rest, d, dd;
+	long k;
 
 	*out = NULL;
 	*n = 0;
@@ -377,7 +378,22 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 				continue;
 			}
 		}
-		if (blk_find(v, cnt, slot, mask, a) >= 0) {
+		dd = d;
+		if (rest.len > 0)
+			dd = d.ptr == NULL ? rest : bk__squeeze(msg,
+			    bk__str(rest.ptr, (size_t)(stop - rest.ptr)));
+		k = blk_find(v, cnt, slot, mask, a);
+		if (k >= 0) {
+			/* the same recipient further on (Exchange's "Diagnostic
+			 * information for administrators"): a remote reply
+			 * there says more than the first paragraph's words */
+			if (dd.ptr != NULL && bk__find_reply_code(dd) != 0 &&
+			    (v[k].diag.ptr == NULL ||
+			    bk__find_reply_code(v[k].diag) == 0)) {
+				v[k].diag = dd;
+				v[k].raw = bk__squeeze(msg, bk__str(p,
+				    (size_t)(stop - p)));
+			}
 			p = eol < end ? eol + 1 : end;
 			continue;
 		}
@@ -396,14 +412,7 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 		}
 		v[cnt].addr = a;
 		v[cnt].raw = bk__squeeze(msg, bk__str(p, (size_t)(stop - p)));
-		if (rest.len > 0) {
-			if (d.ptr == NULL)
-				d = rest;
-			else
-				d = bk__squeeze(msg, bk__str(rest.ptr,
-				    (size_t)(stop - rest.ptr)));
-		}
-		v[cnt].diag = d.ptr != NULL && d.len > 0 ? d : BK_STR_NULL;
+		v[cnt].diag = dd.ptr != NULL && dd.len > 0 ? dd : BK_STR_NULL;
 		cnt++;
 		if (cnt >= BLK_HASH_MIN && 2 * cnt > mask) {
 			/* (re)index, the table at least four times cnt */

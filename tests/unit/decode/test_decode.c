@@ -1385,6 +1385,27 @@ test_decode__text_shapes(void)
 		  "hi\n",
 		  "who@example.net", "Recipient address rejected", "DATA",
 		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
+		/* Exchange without its report: the recipient again under
+		 * "Diagnostic information for administrators", with the
+		 * remote's reply, which says more than the first words */
+		{ "exchange-admin-section",
+		  HDR("Undeliverable: hi")
+		  "\n"
+		  "Delivery has failed to these recipients or groups:\n"
+		  "\n"
+		  "who@example.net\n"
+		  "Your message couldn't be delivered because the recipient's "
+		  "email address was wrong or doesn't exist.\n"
+		  "\n"
+		  "Diagnostic information for administrators:\n"
+		  "\n"
+		  "Generating server: mx.example.org\n"
+		  "who@example.net\n"
+		  "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; "
+		  "not found'\n",
+		  "who@example.net", "Remote Server returned '550 5.1.1 "
+		  "RESOLVER.ADR.RecipNotFound; not found'", NULL,
+		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
 		/* CommuniGate Pro: the quoted address, the reason under it;
 		 * its report names the recipient only as the original one */
 		{ "failed-to-deliver",
