@@ -789,8 +789,10 @@ autoreply(bk__dctx *ctx, int late)
 	    ctx->text.len, "could not be delivered") ||
 	    bk__istr(ctx->text.ptr, ctx->text.len, "delivery has failed") ||
 	    bk__istr(ctx->text.ptr, ctx->text.len,
-	    "following address(es) failed")))
+	    "following address(es) failed"))) {
+		ctx->auto_words = 1;
 		return 0;
+	}
 	if (ctx->text.ptr != NULL && bk__istr(ctx->text.ptr, ctx->text.len,
 	    "final-recipient:"))
 		return 0;
@@ -835,5 +837,6 @@ bk__decode_autoreply(bk__dctx *ctx)
 int
 bk__decode_autoreply_late(bk__dctx *ctx)
 {
-	return autoreply(ctx, 1);
+	/* only what the first look left for its words */
+	return ctx->auto_words ? autoreply(ctx, 1) : 0;
 }

@@ -122,6 +122,8 @@ typedef struct bk__dctx {
 	size_t nrec;
 	size_t cap;
 	int oom;
+	int auto_words;            /* an auto-reply in a bounce's words: the
+				    * late look (bk__decode_autoreply_late) */
 	size_t cut;                /* bk__dctx_cut's memo of the text cut */
 	int cut_done;
 	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */
@@ -359,6 +361,8 @@ typedef struct bk__tblock {
 	bk_str addr;               /* the recipient heading's address */
 	bk_str diag;               /* the error text after it, squeezed */
 	bk_str raw;                /* the block as written, for phrases */
+	int coded;                 /* diag has a reply code: 1, -1 not, 0
+				    * not yet asked (bk__text_blocks) */
 } bk__tblock;
 
 /* the recipient paragraphs of @region, in the arena; 0 or BK_ENOMEM */

@@ -318,6 +318,18 @@ bk__dctx_block_find(bk__dctx *ctx, bk_str addr)
 	return blk_find(blk, n, ctx->blk_slot, ctx->blk_mask, addr);
 }
 
+/* diag_of - a paragraph's error text: the rest of its heading line
+ * (@rest), then the lines under it (@d, ending at @stop) */
+static bk_str
+diag_of(bk_message *msg, bk_str d, bk_str rest, const char *stop)
+{
+	if (rest.len == 0)
+		return d;
+	if (d.ptr == NULL)
+		return rest;
+	return bk__squeeze(msg, bk__str(rest.ptr, (size_t)(stop - rest.ptr)));
+}
+
 /*
  * bk__text_blocks - the recipient paragraphs of a notification: each
  * heading line naming an address, with what follows it on the line and
@@ -378,21 +390,24 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 				continue;
 			}
 		}
-		dd = d;
-		if (rest.len > 0)
-			dd = d.ptr == NULL ? rest : bk__squeeze(msg,
-			    bk__str(rest.ptr, (size_t)(stop - rest.ptr)));
 		k = blk_find(v, cnt, slot, mask, a);
 		if (k >= 0) {
 			/* the same recipient further on (Exchange's "Diagnostic
 			 * information for administrators"): a remote reply
 			 * there says more than the first paragraph's words */
-			if (dd.ptr != NULL && bk__find_reply_code(dd) != 0 &&
-			    (v[k].diag.ptr == NULL ||
-			    bk__find_reply_code(v[k].diag) == 0)) {
-				v[k].diag = dd;
-				v[k].raw = bk__squeeze(msg, bk__str(p,
-				    (size_t)(stop - p)));
+			if (v[k].coded == 0)
+				v[k].coded = v[k].diag.ptr != NULL &&
+				    bk__find_reply_code(v[k].diag) != 0 ?
+				    1 : -1;
+			if (v[k].coded < 0 &&
+			    (d.ptr != NULL || rest.len > 0)) {
+				dd = diag_of(msg, d, rest, stop);
+				if (bk__find_reply_code(dd) != 0) {
+					v[k].diag = dd;
+					v[k].coded = 1;
+					v[k].raw = bk__squeeze(msg, bk__str(p,
+					    (size_t)(stop - p)));
+				}
 			}
 			p = eol < end ? eol + 1 : end;
 			continue;
@@ -412,7 +427,9 @@ bk__text_blocks(bk__dctx *ctx, bk_str region, bk__tblock **out, size_t *n)
 		}
 		v[cnt].addr = a;
 		v[cnt].raw = bk__squeeze(msg, bk__str(p, (size_t)(stop - p)));
+		dd = diag_of(msg, d, rest, stop);
 		v[cnt].diag = dd.ptr != NULL && dd.len > 0 ? dd : BK_STR_NULL;
+		v[cnt].coded = 0;
 		cnt++;
 		if (cnt >= BLK_HASH_MIN && 2 * cnt > mask) {
 			/* (re)index, the table at least four times cnt */
