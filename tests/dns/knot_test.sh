@@ -71,6 +71,11 @@ if ! knot_wait 127.0.0.1 "$port" sender.test; then
 	cat "$run/knot.log"
 	exit 1
 fi
+# and the proxy answers for it (python may start slowly under load)
+if ! knot_wait 127.0.0.1 "$pxport" sender.test; then
+	echo "knot_test: the DNS proxy did not start"
+	exit 1
+fi
 
 pass=0
 fail=0

@@ -75,6 +75,11 @@ K
 		cat "$run/knot.log"
 		exit 1
 	fi
+	# the proxy answers too (python may start slowly under load)
+	if [ "$i" -eq 0 ] && ! knot_wait 127.0.0.1 "$pxport" .; then
+		echo "spf_knot: the DNS proxy did not start"
+		exit 1
+	fi
 	out=$(timeout 120 "$suite_bin" --dns "127.0.0.1:$pxport" --scenario "$i" \
 		"$dir" "$file" 2>&1)
 	line=$(echo "$out" | grep -E "^$file: [0-9]+ passed" | tail -1)
