@@ -787,6 +787,7 @@ autoreply(bk__dctx *ctx, int late)
 	/* a bounce that merely carries Auto-Submitted is not an auto-reply */
 	if (ctx->text.ptr != NULL && !late && (bk__istr(ctx->text.ptr,
 	    ctx->text.len, "could not be delivered") ||
+	    bk__istr(ctx->text.ptr, ctx->text.len, "couldn't be delivered") ||
 	    bk__istr(ctx->text.ptr, ctx->text.len, "delivery has failed") ||
 	    bk__istr(ctx->text.ptr, ctx->text.len,
 	    "following address(es) failed"))) {
@@ -796,8 +797,9 @@ autoreply(bk__dctx *ctx, int late)
 	if (ctx->text.ptr != NULL && bk__istr(ctx->text.ptr, ctx->text.len,
 	    "final-recipient:"))
 		return 0;
-	if (late && ctx->from.ptr != NULL && bk__istr(ctx->from.ptr,
-	    ctx->from.len, "postmaster@") != NULL)
+	/* a postmaster's notice is no one's auto-reply */
+	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
+	    "postmaster@") != NULL)
 		return 0;
 	/* nor a Sieve or LDA rejection sent as a disposition notification
 	 * (RFC 5429: "auto-replied (rejected)", "Your message to <a@b> was

@@ -34,6 +34,7 @@
 	X(DRAGONFLY, "dragonfly mail agent", 0)                             \
 	X(EXCH_REACH, "did not reach the following recipient(s)", 0)        \
 	X(EXCH_REACHED, "the following recipient(s) could not be reached", 0) \
+	X(O365_DETAILS, "original message details", 0)                     \
 	X(GMX, "the following address", 0)                                  \
 	X(INTERSCAN, "message from interscan messaging security", 0)        \
 	X(VERIZON, "message details:", 0)                                   \

@@ -13,6 +13,7 @@ int bk__vp_zoho(bk__dctx *ctx);
 int bk__vp_amazonses(bk__dctx *ctx);
 int bk__vp_amazonses_json(bk__dctx *ctx);
 int bk__vp_exchange2003(bk__dctx *ctx);
+int bk__vp_office365_text(bk__dctx *ctx);
 int bk__vp_imail(bk__dctx *ctx);
 int bk__vp_x1(bk__dctx *ctx);
 int bk__vp_x3(bk__dctx *ctx);
@@ -38,6 +39,8 @@ const bk__vendor_reader bk__vendor_provider[] = {
 	{ "amazonses-json", bk__vp_amazonses_json, BK__VR_ANY, 0 },
 	{ "exchange2003", bk__vp_exchange2003, BK__VR_MARK(EXCH_REACH) |
 	    BK__VR_MARK(EXCH_REACHED), 0 },
+	{ "office365-text", bk__vp_office365_text, BK__VR_MARK(O365_DETAILS),
+	    BK__VR_NO_DSN },
 	{ "imailserver", bk__vp_imail, BK__VR_ANY, 0 },
 	{ "x1", bk__vp_x1, BK__VR_ANY, 0 },
 	{ "x3", bk__vp_x3, BK__VR_ANY, 0 },
