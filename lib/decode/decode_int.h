@@ -49,6 +49,8 @@
 	X(GMAIL_TECH, "technical details of ", 0)                           \
 	X(YAHOO, "sorry, we were unable to deliver your message to the "    \
 	    "following address", 0)                                         \
+	X(YAHOO_AFRAID,                                                     \
+	    "i'm afraid i wasn't able to deliver the following message", 0) \
 	X(WARN_CONTINUE, "delivery attempts will continue", 0)              \
 	X(WARN_JUST, "this is just a warning", 0)                           \
 	X(WARN_ONLY, "this is a warning message only", 0)                   \

@@ -15,6 +15,18 @@
  * bracketed tag names the SMTP stage ([RCPT_TO], [MAIL_FROM], [DATA]).
  * "Unable to deliver message after multiple retries, giving up." means
  * the retry period ran out.
+ *
+ * A later notice names the recipient only in a summary of the message:
+ *
+ *   I'm afraid I wasn't able to deliver the following message.
+ *   This is a permanent error; I've given up. Sorry it didn't work out.
+ *
+ *   Subject: ...
+ *   To: user@example.jp
+ *
+ *   --- Below this line is a copy of the message.
+ *
+ * The summary's To is the recipient when it names one address only.
  */
 #include "decode/decode_int.h"
 
@@ -66,6 +78,43 @@ yh_fill(bk_record *r, bk_str d)
 		r->reason_hint = BK_REASON_EXPIRED;
 }
 
+/* yh_summary - the later notice (file comment): records added */
+static int
+yh_summary(bk__dctx *ctx, bk_str t)
+{
+	bk_str region, line, to = BK_STR_NULL, why, a;
+	const char *p, *end, *m;
+	bk_record *r;
+
+	m = bk__dctx_mark(ctx, BK__MARK_YAHOO_AFRAID);
+	if (m == NULL)
+		return 0;
+	region = bk__vp_between(bk__vp_rest(t, m), NULL, yh_stops);
+	p = region.ptr;
+	end = bk__str_end(region);
+	(void)bk__vp_line(&p, end);
+	why = bk__trim(bk__vp_line(&p, end));
+	/* loop: bk__vp_line moves p one line forward each time */
+	while (p < end) {
+		line = bk__trim(bk__vp_line(&p, end));
+		if (bk__istarts(line.ptr, line.len, "to:"))
+			to = bk__trim(bk__str(line.ptr + 3, line.len - 3));
+	}
+	if (to.ptr == NULL || memchr(to.ptr, ',', to.len) != NULL)
+		return 0;
+	a = bk__addr_find(to.ptr, to.len);
+	if (a.ptr == NULL)
+		return 0;
+	r = bk__dctx_add(ctx, "yahoo");
+	if (r == NULL)
+		return ctx->oom ? BK_ENOMEM : 0;
+	r->recipient = a;
+	r->action = bk__cstr("failed");
+	r->diagnostic = why.len > 0 ? bk__squeeze(ctx->msg, why) :
+	    BK_STR_NULL;
+	return 1;
+}
+
 /* bk__vp_yahoo - see file comment */
 int
 bk__vp_yahoo(bk__dctx *ctx)
@@ -80,8 +129,10 @@ bk__vp_yahoo(bk__dctx *ctx)
 	    ctx->from.len, "mailer-daemon@") || t.ptr == NULL)
 		return 0;
 	m = bk__dctx_mark(ctx, BK__MARK_YAHOO);
-	if (m == NULL)
-		return 0;
+	if (m == NULL) {
+		added = yh_summary(ctx, t);
+		goto orig;
+	}
 	region = bk__vp_between(bk__vp_rest(t, m), NULL, yh_stops);
 	p = region.ptr;
 	end = bk__str_end(region);
@@ -119,6 +170,7 @@ bk__vp_yahoo(bk__dctx *ctx)
 		yh_fill(r, r->diagnostic);
 		added++;
 	}
+orig:
 	if (added > 0 && !ctx->has_orig) {
 		m = bk__vp_find_line(t, "--- below this line is a copy");
 		if (m != NULL)

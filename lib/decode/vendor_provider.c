@@ -47,7 +47,8 @@ const bk__vendor_reader bk__vendor_provider[] = {
 	{ "x6", bk__vp_x6, BK__VR_ANY, 0 },
 	{ "gmail", bk__vp_gmail, BK__VR_MARK(GMAIL), 0 },
 	{ "gmail-now", bk__vp_gmail_now, BK__VR_ANY, BK__VR_NO_DSN },
-	{ "yahoo", bk__vp_yahoo, BK__VR_MARK(YAHOO), 0 },
+	{ "yahoo", bk__vp_yahoo, BK__VR_MARK(YAHOO) |
+	    BK__VR_MARK(YAHOO_AFRAID), 0 },
 	{ "activehunter", bk__vp_activehunter, BK__VR_ANY, 0 },
 	{ "ezweb", bk__vp_ezweb, BK__VR_ANY, 0 },
 	{ "gmx", bk__vp_gmx, BK__VR_MARK(GMX), BK__VR_NO_DSN },
