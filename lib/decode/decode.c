@@ -875,9 +875,9 @@ bk__dctx_orig_from_text(bk__dctx *ctx, const char *p, size_t len)
 	}
 }
 
-/* names_recipient - a delivery-status part with a recipient field */
-static int
-names_recipient(bk_message *msg, bk__part *p)
+/* bk__names_recipient - see decode_int.h */
+int
+bk__names_recipient(bk_message *msg, bk__part *p)
 {
 	bk_str t = bk__part_text(msg, p);
 
@@ -912,8 +912,8 @@ find_parts(bk__dctx *ctx)
 		    "message/global-delivery-status") == 0)) {
 			if (ctx->dsn == NULL) {
 				ctx->dsn = p;
-			} else if (!names_recipient(msg, ctx->dsn) &&
-			    names_recipient(msg, p)) {
+			} else if (!bk__names_recipient(msg, ctx->dsn) &&
+			    bk__names_recipient(msg, p)) {
 				/* the first was the notice's text, labelled a
 				 * report (a real one follows it) */
 				if (ctx->text_part == NULL)

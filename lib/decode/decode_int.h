@@ -335,6 +335,8 @@ int bk__decode_dsn_bare(bk__dctx *ctx);
 /* the last resort: a failure notice naming its recipients only in its
  * sentences (decode_text.c); records added, or BK_ENOMEM */
 int bk__decode_notice(bk__dctx *ctx);
+/* does delivery-status part @p name a recipient (decode.c)? */
+int bk__names_recipient(bk_message *msg, struct bk__part *p);
 /* RFC 3834 auto-replies (decode_dsn.c); _late: the second look, after
  * every other reader found nothing */
 int bk__decode_autoreply(bk__dctx *ctx);

@@ -25,7 +25,10 @@ bk__decode_vendor(bk__dctx *ctx)
 	const bk__vendor_reader *d;
 	/* the gates this message passes, and the one it fails */
 	uint64_t pass = bk__dctx_marks(ctx)->seen | BK__VR_ANY;
-	unsigned fail = ctx->dsn != NULL ? BK__VR_NO_DSN : BK__VR_DSN;
+	/* a report part that names no recipient (emptied on its way, as
+	 * some archives do) leaves the notice to the readers of text */
+	unsigned fail = ctx->dsn != NULL && bk__names_recipient(ctx->msg,
+	    ctx->dsn) ? BK__VR_NO_DSN : BK__VR_DSN;
 	size_t t;
 	int rc;
 
