@@ -322,7 +322,7 @@ int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
 /* the fields of a report block that bk__decode_dsn_text reads */
 enum {
 	F_FINAL, F_ORIG, F_ACTION, F_STATUS, F_REMOTE, F_DIAG, F_LAST,
-	F_ACTUAL, F_REPORTING, F_ARRIVAL, F_COUNT
+	F_ACTUAL, F_REPORTING, F_ARRIVAL, F_SUPP, F_COUNT
 };
 
 /*
@@ -341,7 +341,7 @@ block_fields(const bk__headers *h, bk_str out[F_COUNT])
 		{ "action", 6 }, { "status", 6 }, { "remote-mta", 10 },
 		{ "diagnostic-code", 15 }, { "last-attempt-date", 17 },
 		{ "x-actual-recipient", 18 }, { "reporting-mta", 13 },
-		{ "arrival-date", 12 }
+		{ "arrival-date", 12 }, { "x-supplementary-info", 20 }
 	};
 	size_t i, k;
 
@@ -357,6 +357,36 @@ block_fields(const bk__headers *h, bk_str out[F_COUNT])
 			}
 		}
 	}
+}
+
+/*
+ * supplementary - Exchange's X-Supplementary-Info, "< #5.5.0 smtp;550
+ * Requested action not taken: mailbox unavailable (...)>", as the
+ * Diagnostic-Code it stands for ("smtp;550 ..."); BK_STR_NULL when it
+ * is not of that form
+ */
+static bk_str
+supplementary(bk_message *msg, bk_str v)
+{
+	const char *p, *end, *semi;
+
+	v = bk__trim(bk__unfold(msg, v));
+	if (v.len < 2 || v.ptr[0] != '<' || v.ptr[v.len - 1] != '>')
+		return BK_STR_NULL;
+	p = v.ptr + 1;
+	end = v.ptr + v.len - 1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p < end && *p == '#') {
+		while (p < end && *p != ' ')
+			p++;
+		while (p < end && *p == ' ')
+			p++;
+	}
+	semi = memchr(p, ';', (size_t)(end - p));
+	if (semi == NULL || !bk__istarts(p, (size_t)(end - p), "smtp;"))
+		return BK_STR_NULL;
+	return bk__trim(bk__str(p, (size_t)(end - p)));
 }
 
 int
@@ -445,6 +475,12 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			r->reporting_mta = reporting.len ? reporting :
 			    BK_STR_NULL;
 			diag = fv[F_DIAG];
+			if (diag.ptr == NULL && fv[F_SUPP].ptr != NULL) {
+				/* Exchange's "X-Supplementary-Info: <
+				 * #5.5.0 smtp;550 ...>" where the report has
+				 * no Diagnostic-Code */
+				diag = supplementary(msg, fv[F_SUPP]);
+			}
 			if (diag.ptr != NULL) {
 				r->diagnostic_type = type_of(diag);
 				r->diagnostic = bk__squeeze(msg,
