@@ -5,11 +5,13 @@
       one message a scenario to 127.0.0.1:PORT over SMTP, from
       s-NAME@bounces.example to x@NAME.example (Message-ID <NAME@lab.test>);
       the scenario "ok" asks for a DSN (RET=HDRS, ENVID, NOTIFY=SUCCESS,
-      ORCPT=rfc822;orig@ok.example).
+      ORCPT=rfc822;orig@ok.example); the scenario "multi" is one message
+      to x@multi.example and y@multi.example.
   mta_tool.py check TEST DIR < WANT.json
       WANT maps each scenario to [recipient, [facts, ...]]: the records of
       DIR/NAME.jsonl must be those, one record to each facts object (every
-      key given must match), in any order.  Prints one line a record and
+      key given must match; "recipient" in facts names another than the
+      scenario's), in any order.  Prints one line a record and
       exits 1 on any difference.
 """
 import json
@@ -20,11 +22,14 @@ import sys
 
 def submit(port, names):
     for name in names:
-        rcpt = "x@%s.example" % name
+        rcpts = ["x@%s.example" % name]
+        if name == "multi":
+            rcpts.append("y@multi.example")
         sender = "s-%s@bounces.example" % name
-        msg = ("From: <%s>\r\nTo: <%s>\r\nSubject: %s\r\n"
+        msg = ("From: <%s>\r\nTo: %s\r\nSubject: %s\r\n"
                "Message-ID: <%s@lab.test>\r\n\r\nscenario %s\r\n" % (
-                   sender, rcpt, name, name, name))
+                   sender, ", ".join("<%s>" % r for r in rcpts), name,
+                   name, name))
         with smtplib.SMTP("127.0.0.1", port, timeout=20) as s:
             s.ehlo("client.lab.test")
             opts = {}
@@ -34,7 +39,7 @@ def submit(port, names):
                 opts = dict(mail_options=["RET=HDRS", "ENVID=bk-dsn-1"],
                             rcpt_options=["NOTIFY=SUCCESS,FAILURE",
                                           "ORCPT=rfc822;orig@ok.example"])
-            s.sendmail(sender, [rcpt], msg, **opts)
+            s.sendmail(sender, rcpts, msg, **opts)
 
 
 SHOWN = ("kind", "recipient", "action", "status", "reply_code", "command",
@@ -48,12 +53,13 @@ def check(test, out, want):
             recs = [json.loads(l) for l in f if l.strip()]
         left = list(wants)
         for r in recs:
-            hit = [w for w in left if r.get("recipient") == rcpt and
+            hit = [w for w in left
+                   if r.get("recipient") == w.get("recipient", rcpt) and
                    all(r.get(k) == v for k, v in w.items())]
             if hit:
                 left.remove(hit[0])
                 print("%s: %s: ok (%s, %s, %s, %s)" % (test, name,
-                      r.get("kind"), rcpt, r.get("reason"),
+                      r.get("kind"), r.get("recipient"), r.get("reason"),
                       r.get("diagnostic")))
             else:
                 print("%s: %s: unexpected record: %s" % (test, name,

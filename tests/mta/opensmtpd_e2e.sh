@@ -26,6 +26,8 @@
 #   x@delay.example   451 4.7.1 ... Try again later: a delay notice at
 #                     once, then "Envelope expired" when the queue's
 #                     lifetime (queue ttl 15s) is over
+#   x@multi.example   550 5.1.1 and y@multi.example 552 5.2.2, both
+#                     recipients of one message: one notice, two records
 #   x@ok.example      accepted, with a DSN request (NOTIFY=SUCCESS): a
 #                     success notice ("relayed": the sink has no DSN)
 # The test decodes each notice with bouncekit and checks each record.
@@ -94,6 +96,7 @@ match from any for domain "blocked.example" action "sink"
 match from any for domain "full.example" action "sink"
 match from any for domain "delay.example" action "sink"
 match from any for domain "ok.example" action "sink"
+match from any for domain "multi.example" action "sink"
 match from any for domain "bounces.example" action "sink"
 EOF
 "$smtpd" -n -f "$lab/smtpd.conf" > /dev/null 2>&1 ||
@@ -104,6 +107,8 @@ python3 "$sink" "$sink_port" "$lab/run/sink.pid" "keep:$lab/out" \
     "x@reject.example=550 5.1.1 <x@reject.example>: Recipient address rejected: User unknown" \
     "x@blocked.example=554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org" \
     "x@delay.example=451 4.7.1 <x@delay.example>: Recipient address rejected: Try again later" \
+    "x@multi.example=550 5.1.1 <x@multi.example>: User unknown" \
+    "y@multi.example=552 5.2.2 <y@multi.example>: Mailbox full" \
     "data:x@full.example=552 5.2.2 <x@full.example>: Mailbox full" &
 sink_pid=$!
 "$smtpd" -d -f "$lab/smtpd.conf" > "$lab/smtpd.log" 2>&1 &
@@ -112,9 +117,10 @@ daemon_pid=$!
 # bounded wait for both listeners
 mta_up smtpd "$lab/smtpd.log"
 
-"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok ||
+"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok \
+    multi ||
     fail "submission to opensmtpd failed"
-mta_collect reject:1 blocked:1 full:1 delay:2 ok:1
+mta_collect reject:1 blocked:1 full:1 delay:2 ok:1 multi:1
 "$smtpd" -h 2>&1 | head -1 | sed "s/^/$MTA_TEST: /"
 # each notice's record: the deferral's notice has the reply alone as its
 # diagnostic; the envelope's expiry, which smtpd calls a delay, is a bounce
@@ -134,6 +140,11 @@ mta_collect reject:1 blocked:1 full:1 delay:2 ok:1
      "diagnostic": "451 4.7.1 <x@delay.example>: Recipient address rejected: Try again later"},
     {"kind": "bounce", "action": "delayed", "reason": "expired",
      "hard": false, "diagnostic": "Envelope expired"}]],
+  "multi": ["x@multi.example", [
+    {"kind": "bounce", "status": "5.1.1", "reply_code": 550,
+     "reason": "userunknown", "hard": true},
+    {"recipient": "y@multi.example", "kind": "bounce", "status": "5.2.2",
+     "reply_code": 552, "reason": "mailboxfull", "hard": false}]],
   "ok": ["x@ok.example", [{"kind": "delivered", "action": "relayed",
     "status": "2.0.0", "reason": "delivered", "hard": false}]]
 }

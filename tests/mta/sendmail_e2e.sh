@@ -27,6 +27,8 @@
 #   x@delay.example   451 4.7.1 ... Try again later: a warning after 8 s
 #                     (Timeout.queuewarn), a bounce after 20 s
 #                     (Timeout.queuereturn)
+#   x@multi.example   550 5.1.1 and y@multi.example 552 5.2.2, both
+#                     recipients of one message: one notice, two records
 #   x@ok.example      accepted, with a DSN request (NOTIFY=SUCCESS, ORCPT,
 #                     ENVID): a "relayed" notice, as the sink has no DSN
 # The test decodes each notice with bouncekit and checks each record.
@@ -112,6 +114,8 @@ python3 "$sink" "$sink_port" "$lab/sink.pid" "keep:$lab/out" \
     "x@reject.example=550 5.1.1 <x@reject.example>... User unknown" \
     "x@blocked.example=554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org" \
     "x@delay.example=451 4.7.1 <x@delay.example>... Try again later" \
+    "x@multi.example=550 5.1.1 <x@multi.example>... User unknown" \
+    "y@multi.example=552 5.2.2 <y@multi.example>... Mailbox full" \
     "data:x@full.example=552 5.2.2 <x@full.example>... Mailbox full" &
 sink_pid=$!
 "$sendmail" -C "$lab/sendmail.cf" -bD -q2s > "$lab/sendmail.log" 2>&1 &
@@ -120,9 +124,10 @@ daemon_pid=$!
 # bounded wait for both listeners
 mta_up sendmail "$lab/sendmail.log"
 
-"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok ||
+"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok \
+    multi ||
     fail "submission to sendmail failed"
-mta_collect reject:1 blocked:1 full:1 delay:2 ok:1
+mta_collect reject:1 blocked:1 full:1 delay:2 ok:1 multi:1
 echo "$MTA_TEST: $("$sendmail" -d0.1 -bt < /dev/null 2>&1 | head -1)"
 # each notice's record: the warning ("THIS IS A WARNING MESSAGE ONLY")
 # and the bounce when the message was too old to keep trying
@@ -142,6 +147,11 @@ echo "$MTA_TEST: $("$sendmail" -d0.1 -bt < /dev/null 2>&1 | head -1)"
      "reply_code": 451, "hard": false},
     {"kind": "bounce", "action": "failed", "reason": "expired",
      "reply_code": 451, "hard": false}]],
+  "multi": ["x@multi.example", [
+    {"kind": "bounce", "status": "5.1.1", "reply_code": 550, "command": "RCPT",
+     "reason": "userunknown", "hard": true},
+    {"recipient": "y@multi.example", "kind": "bounce", "status": "5.2.2",
+     "reply_code": 552, "command": "RCPT", "reason": "mailboxfull", "hard": false}]],
   "ok": ["x@ok.example", [{"kind": "delivered", "action": "relayed",
     "reason": "delivered", "hard": false,
     "original_recipient": "orig@ok.example"}]]

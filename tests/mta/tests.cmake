@@ -6,7 +6,8 @@
 # rejections at RCPT and after the data, a blocklist, a delay warning, a
 # retry timeout, two local failures and a DSN request.  opensmtpd_e2e.sh
 # does the same with Debian's OpenSMTPD: rejections at RCPT and after the
-# data, a blocklist, a deferral, an expired envelope and a success notice;
+# data, a blocklist, a deferral, an expired envelope, a message to two
+# failing recipients and a success notice;
 # sendmail_e2e.sh with Debian's Sendmail 8.17 (its configuration built
 # from the package's m4 files): the same, with a warning and an expiry.
 # Each skips (77) when not root or where the namespace, the overlay
