@@ -368,7 +368,7 @@ block_fields(const bk__headers *h, bk_str out[F_COUNT])
 static bk_str
 supplementary(bk_message *msg, bk_str v)
 {
-	const char *p, *end, *semi;
+	const char *p, *end;
 
 	v = bk__trim(bk__unfold(msg, v));
 	if (v.len < 2 || v.ptr[0] != '<' || v.ptr[v.len - 1] != '>')
@@ -383,8 +383,7 @@ supplementary(bk_message *msg, bk_str v)
 		while (p < end && *p == ' ')
 			p++;
 	}
-	semi = memchr(p, ';', (size_t)(end - p));
-	if (semi == NULL || !bk__istarts(p, (size_t)(end - p), "smtp;"))
+	if (!bk__istarts(p, (size_t)(end - p), "smtp;"))
 		return BK_STR_NULL;
 	return bk__trim(bk__str(p, (size_t)(end - p)));
 }

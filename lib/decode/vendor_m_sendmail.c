@@ -271,9 +271,14 @@ bk__transcript_enrich(bk__dctx *ctx, bk_str region)
 			}
 		}
 	}
-	/* the expiry is every deferred recipient's (bk__format_hints) */
-	for (i = 0; expiry.ptr != NULL && i < ctx->nrec; i++)
-		bk__format_hints(&ctx->rec[i], expiry);
+	/* the expiry is every deferred recipient's (bk__format_hints), not
+	 * a permanent failure's reported beside them */
+	for (i = 0; expiry.ptr != NULL && i < ctx->nrec; i++) {
+		bk_record *r = &ctx->rec[i];
+
+		if (r->status.ptr == NULL || r->status.ptr[0] != '5')
+			bk__format_hints(r, expiry);
+	}
 	if (local_st.ptr == NULL && local_line.ptr != NULL) {
 		/* a verdict without an enhanced code: its reply only */
 		for (i = 0; i < ctx->nrec; i++) {
