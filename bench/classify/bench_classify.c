@@ -134,7 +134,8 @@ samples(const bk_classifier *cls, struct buf *b)
 struct stanza {
 	const char *p;
 	size_t len;
-	int rule;                  /* 0: phrases */
+	int rule;                  /* 1: rule or detail, 2: define, 0:
+				    * phrases */
 	char name[160];
 	int keep;
 };
@@ -157,8 +158,10 @@ word_at(char *dst, size_t cap, const char *p, size_t len)
 }
 
 /*
- * tenth - a rules text with every tenth rule stanza of the built-in files
- * and the phrase lists those rules name.
+ * tenth - a rules text with every tenth rule of the built-in files (the
+ * "rule" and "detail" stanzas, as the classifier counts its rules), the
+ * phrase lists those rules name, and all the knowledge ("define": causes,
+ * categories, providers, blocklists) that rules refer to.
  */
 static void
 tenth(struct buf *out)
@@ -173,9 +176,12 @@ tenth(struct buf *out)
 		while (p < e) {
 			const char *nl = memchr(p, '\n', (size_t)(e - p));
 			const char *next = nl ? nl + 1 : e;
-			int r = strncmp(p, "rule ", 5) == 0;
+			int r = strncmp(p, "rule ", 5) == 0 ||
+			    strncmp(p, "detail ", 7) == 0;
+			int d = strncmp(p, "define ", 7) == 0;
+			size_t off = r || d ? (p[0] == 'r' ? 5 : 7) : 8;
 
-			if (r || strncmp(p, "phrases ", 8) == 0) {
+			if (r || d || strncmp(p, "phrases ", 8) == 0) {
 				/* a stanza runs up to the next one */
 				if (nst > 0 && st[nst - 1].len == 0)
 					st[nst - 1].len =
@@ -188,12 +194,13 @@ tenth(struct buf *out)
 				}
 				memset(&st[nst], 0, sizeof(st[nst]));
 				st[nst].p = p;
-				st[nst].rule = r;
+				st[nst].rule = r ? 1 : d ? 2 : 0;
 				word_at(st[nst].name, sizeof(st[nst].name),
-				    p + (r ? 5 : 8), (size_t)(next - p) -
-				    (r ? 5 : 8));
+				    p + off, (size_t)(next - p) - off);
 				if (r)
 					st[nst].keep = nrule++ % 10 == 0;
+				if (d)
+					st[nst].keep = 1;
 				nst++;
 			}
 			p = next;
@@ -205,7 +212,7 @@ tenth(struct buf *out)
 	for (i = 0; i < nst; i++) {
 		const char *p, *e;
 
-		if (!st[i].rule || !st[i].keep)
+		if (st[i].rule != 1 || !st[i].keep)
 			continue;
 		p = st[i].p;
 		e = p + st[i].len;
