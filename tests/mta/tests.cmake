@@ -4,7 +4,8 @@
 # unpacked in a private mount namespace against a loopback SMTP sink and
 # checks bouncekit's record of each notice Exim writes: remote
 # rejections at RCPT and after the data, a blocklist, a delay warning, a
-# retry timeout, two local failures and a DSN request.  opensmtpd_e2e.sh
+# retry timeout, two local failures, a message to two failing recipients
+# and a DSN request.  opensmtpd_e2e.sh
 # does the same with Debian's OpenSMTPD: rejections at RCPT and after the
 # data, a blocklist, a deferral, an expired envelope, a message to two
 # failing recipients and a success notice;
