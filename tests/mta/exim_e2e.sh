@@ -26,6 +26,8 @@
 #                      (delay_warning 20s)
 #   x@giveup.example   451 4.7.1 ... Try again later, given up after
 #                      30 s by a retry rule: "retry timeout exceeded"
+#   x@multi.example    550 5.1.1 and y@multi.example 552 5.2.2, both
+#                      recipients of one message: one notice, two records
 # and two addresses fail inside Exim: one no router takes ("Unrouteable
 # address") and one a redirect fails (":fail: Unknown user").  One more
 # is submitted over SMTP with a DSN request (RET=HDRS, ENVID, NOTIFY,
