@@ -970,6 +970,8 @@ find_parts(bk__dctx *ctx)
 			}
 		}
 	}
+	ctx->dsn_named = ctx->dsn != NULL && bk__names_recipient(msg,
+	    ctx->dsn);
 	/* a multipart whose boundary never occurs is one text body */
 	if (ctx->text_part == NULL && ctx->dsn == NULL &&
 	    msg->root->first_child == NULL && msg->root->body_len > 0)

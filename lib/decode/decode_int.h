@@ -127,6 +127,7 @@ typedef struct bk__dctx {
 	int oom;
 	int auto_words;            /* an auto-reply in a bounce's words: the
 				    * late look (bk__decode_autoreply_late) */
+	int dsn_named;             /* dsn names a recipient (find_parts) */
 	size_t cut;                /* bk__dctx_cut's memo of the text cut */
 	int cut_done;
 	struct bk__tblock *blk;    /* bk__dctx_blocks's memo */

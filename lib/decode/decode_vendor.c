@@ -27,8 +27,7 @@ bk__decode_vendor(bk__dctx *ctx)
 	uint64_t pass = bk__dctx_marks(ctx)->seen | BK__VR_ANY;
 	/* a report part that names no recipient (emptied on its way, as
 	 * some archives do) leaves the notice to the readers of text */
-	unsigned fail = ctx->dsn != NULL && bk__names_recipient(ctx->msg,
-	    ctx->dsn) ? BK__VR_NO_DSN : BK__VR_DSN;
+	unsigned fail = ctx->dsn_named ? BK__VR_NO_DSN : BK__VR_DSN;
 	size_t t;
 	int rc;
 

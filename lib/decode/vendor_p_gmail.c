@@ -201,8 +201,8 @@ bk__vp_gmail_now(bk__dctx *ctx)
 	size_t i;
 	int delayed;
 
-	if ((ctx->dsn != NULL && bk__names_recipient(ctx->msg, ctx->dsn)) ||
-	    t.ptr == NULL || bk__vp_from_has(ctx, "mailer-daemon@google") ==
+	/* no report naming a recipient: the gate (BK__VR_NO_DSN) */
+	if (t.ptr == NULL || bk__vp_from_has(ctx, "mailer-daemon@google") ==
 	    NULL)
 		return 0;
 	if (bk__istr(t.ptr, t.len, "** ") == NULL)
