@@ -7,6 +7,7 @@
 
 bk_str bk__vp_line(const char **pp, const char *end);
 const char *bk__vp_find_line(bk_str t, const char *prefix);
+bk_str bk__vp_field(bk_str t, const char *name);
 bk_str bk__vp_rest(bk_str t, const char *at);
 bk_str bk__vp_between(bk_str t, const char *from, const char *const *stops);
 bk_str bk__vp_reply(bk_message *msg, bk_str s);
@@ -49,6 +50,24 @@ bk__vp_find_line(bk_str t, const char *prefix)
 			return line.ptr;
 	}
 	return NULL;
+}
+
+/*
+ * bk__vp_field - the rest, trimmed, of the first line of @t that starts
+ * with @name (bk__vp_find_line): "Status code: 550 5.7.1" -> "550 5.7.1"
+ */
+bk_str
+bk__vp_field(bk_str t, const char *name)
+{
+	const char *at = bk__vp_find_line(t, name);
+	const char *p = at;
+	size_t n = strlen(name);
+	bk_str line;
+
+	if (at == NULL)
+		return BK_STR_NULL;
+	line = bk__vp_line(&p, bk__str_end(t));
+	return bk__trim(bk__str(at + n, (size_t)(bk__str_end(line) - at - n)));
 }
 
 /* bk__vp_rest - the part of @t from @at to its end */

@@ -33,6 +33,7 @@
 int bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder);
 bk_str bk__vp_line(const char **pp, const char *end);
 const char *bk__vp_find_line(bk_str t, const char *prefix);
+bk_str bk__vp_field(bk_str t, const char *name);
 bk_str bk__vp_rest(bk_str t, const char *at);
 bk_str bk__vp_between(bk_str t, const char *from, const char *const *stops);
 bk_str bk__vp_reply(bk_message *msg, bk_str s);
@@ -82,7 +83,7 @@ yh_fill(bk_record *r, bk_str d)
 static int
 yh_summary(bk__dctx *ctx, bk_str t)
 {
-	bk_str region, line, to = BK_STR_NULL, why, a;
+	bk_str region, to, why, a;
 	const char *p, *end, *m;
 	bk_record *r;
 
@@ -94,12 +95,7 @@ yh_summary(bk__dctx *ctx, bk_str t)
 	end = bk__str_end(region);
 	(void)bk__vp_line(&p, end);
 	why = bk__trim(bk__vp_line(&p, end));
-	/* loop: bk__vp_line moves p one line forward each time */
-	while (p < end) {
-		line = bk__trim(bk__vp_line(&p, end));
-		if (bk__istarts(line.ptr, line.len, "to:"))
-			to = bk__trim(bk__str(line.ptr + 3, line.len - 3));
-	}
+	to = bk__vp_field(bk__vp_rest(region, p), "to:");
 	if (to.ptr == NULL || memchr(to.ptr, ',', to.len) != NULL)
 		return 0;
 	a = bk__addr_find(to.ptr, to.len);
