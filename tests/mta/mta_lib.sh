@@ -190,3 +190,26 @@ mta_up() {
 	done
 	fail "$what did not start: $(tail -q -n 3 "$@" 2> /dev/null)"
 }
+
+# mta_sink SEP - start the sink on $sink_port (sets sink_pid), keeping
+# the notices in $lab/out and answering the scenarios of mta_tool.py:
+# reject, blocked, delay and multi at RCPT, full after the data; SEP goes
+# between a reply's address and its words (": " or "... ")
+mta_sink() {
+	python3 "$sink" "$sink_port" "$lab/sink.pid" "keep:$lab/out" \
+	    "x@reject.example=550 5.1.1 <x@reject.example>$1User unknown" \
+	    "x@blocked.example=554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org" \
+	    "x@delay.example=451 4.7.1 <x@delay.example>$1Try again later" \
+	    "x@multi.example=550 5.1.1 <x@multi.example>$1User unknown" \
+	    "y@multi.example=552 5.2.2 <y@multi.example>$1Mailbox full" \
+	    "data:x@full.example=552 5.2.2 <x@full.example>$1Mailbox full" &
+	sink_pid=$!
+}
+
+# mta_scenarios - submit the scenarios to $smtp_port and decode their
+# notices (a delay warning and an expiry for delay, one for the others)
+mta_scenarios() {
+	"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok \
+	    multi || fail "submission to the daemon failed"
+	mta_collect reject:1 blocked:1 full:1 delay:2 ok:1 multi:1
+}

@@ -110,24 +110,14 @@ fi
 
 mta_traps "$sendmail"
 
-python3 "$sink" "$sink_port" "$lab/sink.pid" "keep:$lab/out" \
-    "x@reject.example=550 5.1.1 <x@reject.example>... User unknown" \
-    "x@blocked.example=554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org" \
-    "x@delay.example=451 4.7.1 <x@delay.example>... Try again later" \
-    "x@multi.example=550 5.1.1 <x@multi.example>... User unknown" \
-    "y@multi.example=552 5.2.2 <y@multi.example>... Mailbox full" \
-    "data:x@full.example=552 5.2.2 <x@full.example>... Mailbox full" &
-sink_pid=$!
+mta_sink "... "
 "$sendmail" -C "$lab/sendmail.cf" -bD -q2s > "$lab/sendmail.log" 2>&1 &
 daemon_pid=$!
 
 # bounded wait for both listeners
 mta_up sendmail "$lab/sendmail.log"
 
-"$here/mta_tool.py" submit "$smtp_port" reject blocked full delay ok \
-    multi ||
-    fail "submission to sendmail failed"
-mta_collect reject:1 blocked:1 full:1 delay:2 ok:1 multi:1
+mta_scenarios
 echo "$MTA_TEST: $("$sendmail" -d0.1 -bt < /dev/null 2>&1 | head -1)"
 # each notice's record: the warning ("THIS IS A WARNING MESSAGE ONLY")
 # and the bounce when the message was too old to keep trying
