@@ -16,7 +16,8 @@
  * host and the command; the lines after it are the remote reply.  Local
  * failures are one sentence, e.g. "Could not deliver for the last N
  * seconds. Giving up." (the queue lifetime ran out) or "DNS lookup
- * failure: host example.com not found".
+ * failure: host example.com not found".  The first line names the host
+ * that wrote the notice ("... at HOST."): the reporting MTA.
  */
 #include "decode/decode_int.h"
 
@@ -87,13 +88,38 @@ df_fill(bk__dctx *ctx, bk_record *r, bk_str blk)
 	r->diagnostic = b.ptr ? bk__str(b.ptr, b.len) : head;
 }
 
+/*
+ * df_host - the host named in "This is the DragonFly Mail Agent vX at
+ * HOST." at the start of @t, or an empty slice
+ */
+static bk_str
+df_host(bk_str t)
+{
+	const char *p = t.ptr, *end = bk__str_end(t), *at;
+	bk_str line = bk__trim(bk__vp_line(&p, end));
+
+	/* the first line that is not blank */
+	while (line.len == 0 && p < end)
+		line = bk__trim(bk__vp_line(&p, end));
+	at = bk__istr(line.ptr, line.len, " at ");
+	if (at == NULL || bk__istr(line.ptr, (size_t)(at - line.ptr),
+	    "DragonFly Mail Agent") == NULL)
+		return BK_STR_NULL;
+	line = bk__vp_rest(line, at + 4);
+	if (line.len > 0 && line.ptr[line.len - 1] == '.')
+		line.len--;
+	if (line.len == 0 || memchr(line.ptr, ' ', line.len) != NULL)
+		return BK_STR_NULL;
+	return line;
+}
+
 /* bk__vp_dragonfly - see file comment */
 int
 bk__vp_dragonfly(bk__dctx *ctx)
 {
 	static const char intro[] = "there was an error delivering your "
 	    "mail to";
-	bk_str t = ctx->text, line, a, blk;
+	bk_str t = ctx->text, line, a, blk, host;
 	const char *p, *end;
 	bk_record *r;
 	int added = 0;
@@ -101,6 +127,7 @@ bk__vp_dragonfly(bk__dctx *ctx)
 	if (!bk__dctx_mark(ctx, BK__MARK_DRAGONFLY) || bk__istr(t.ptr,
 	    t.len > 200 ? 200 : t.len, "DragonFly Mail Agent") == NULL)
 		return 0;
+	host = df_host(t);
 	p = t.ptr;
 	end = bk__str_end(t);
 	/* loop: bk__vp_line moves p one line forward each time */
@@ -118,6 +145,7 @@ bk__vp_dragonfly(bk__dctx *ctx)
 		r->recipient = a;
 		r->action = bk__cstr("failed");
 		r->diagnostic_type = bk__cstr("SMTP");
+		r->reporting_mta = host;
 		blk = bk__vp_between(bk__vp_rest(t, p), NULL, df_stops);
 		df_fill(ctx, r, blk);
 		added++;

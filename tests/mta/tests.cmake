@@ -10,7 +10,11 @@
 # data, a blocklist, a deferral, an expired envelope, a message to two
 # failing recipients and a success notice;
 # sendmail_e2e.sh with Debian's Sendmail 8.17 (its configuration built
-# from the package's m4 files): the same, with a warning and an expiry.
+# from the package's m4 files): the same, with a warning and an expiry;
+# dma_e2e.sh with Debian's dma (the DragonFly Mail Agent, handed the
+# messages as sendmail would be): rejections at RCPT and after the data,
+# a blocklist, two failing recipients, an expiry, no notice for a
+# delivered message.
 # Each skips (77) when not root or where the namespace, the overlay
 # mount or the download is not possible.
 add_test(NAME mta_exim_e2e
@@ -28,3 +32,8 @@ add_test(NAME mta_sendmail_e2e
 		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/sendmail-debs)
 set_tests_properties(mta_sendmail_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 180)
+add_test(NAME mta_dma_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/dma_e2e.sh $<TARGET_FILE:bouncekit>
+		${CMAKE_BINARY_DIR}/dma-debs)
+set_tests_properties(mta_dma_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 120)
