@@ -27,6 +27,35 @@ value_after_type(bk_str v)
 	return bk__trim(v);
 }
 
+/*
+ * mta_name - the host of a Remote-MTA or Reporting-MTA value (its type
+ * already dropped): RFC 3464 wants a name, but MTAs add what they know
+ * of the connection, "mx.example.org [192.0.2.1]" (Courier),
+ * "mx.example.org (TCP|192.0.2.9|25|...)" (Oracle's Messaging Server),
+ * "mx.example.org. (2001:db8::1, the server for ...)" (Google).  The
+ * first word is the host; an address literal "[192.0.2.1]" loses its
+ * brackets and a name its final dot.  Nothing left: an empty slice.
+ */
+static bk_str
+mta_name(bk_str v)
+{
+	size_t n = 0;
+
+	if (v.ptr == NULL)
+		return v;
+	while (n < v.len && v.ptr[n] != '(' && v.ptr[n] != '\n' &&
+	    v.ptr[n] != '\r' && !bk__is(v.ptr[n], BK_C_SPACE))
+		n++;
+	v.len = n;
+	if (n >= 2 && v.ptr[0] == '[' && v.ptr[n - 1] == ']') {
+		v.ptr++;
+		v.len -= 2;
+	} else if (n >= 2 && v.ptr[n - 1] == '.') {
+		v.len--;
+	}
+	return v;
+}
+
 /* type_of - "smtp; 550 ..." -> "SMTP" as a slice of the field */
 static bk_str
 type_of(bk_str v)
@@ -405,7 +434,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 	if (bk__headers_parse(msg, &per_msg, &p, end) != 0)
 		return BK_ENOMEM;
 	block_fields(&per_msg, fv);
-	reporting = value_after_type(fv[F_REPORTING]);
+	reporting = mta_name(value_after_type(fv[F_REPORTING]));
 	arrival = fv[F_ARRIVAL];
 	/* a report with no per-message block starts with a recipient */
 	blk = per_msg;
@@ -469,7 +498,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			}
 			r->kind = kind_of_action(r->action);
 			r->status = status_code(fv[F_STATUS]);
-			v = value_after_type(fv[F_REMOTE]);
+			v = mta_name(value_after_type(fv[F_REMOTE]));
 			r->remote_mta = v.len ? v : BK_STR_NULL;
 			r->reporting_mta = reporting.len ? reporting :
 			    BK_STR_NULL;
@@ -561,7 +590,7 @@ bk__decode_dsn_bare(bk__dctx *ctx)
 		p++;
 	if (bk__headers_parse(ctx->msg, &h, &p, bk__str_end(t)) != 0)
 		return BK_ENOMEM;
-	v = value_after_type(bk__headers_get(&h, "reporting-mta"));
+	v = mta_name(value_after_type(bk__headers_get(&h, "reporting-mta")));
 	if (v.ptr == NULL || v.len == 0)
 		return 0;
 	r = bk__dctx_add(ctx, "rfc3464");
@@ -663,7 +692,7 @@ bk__decode_arf(bk__dctx *ctx)
 	r->reason_hint = BK_REASON_FEEDBACK;
 	v = bk__trim(bk__headers_get(&h, "feedback-type"));
 	r->feedback_type = v.ptr ? v : BK_STR_NULL;
-	v = value_after_type(bk__headers_get(&h, "reporting-mta"));
+	v = mta_name(value_after_type(bk__headers_get(&h, "reporting-mta")));
 	r->reporting_mta = v.ptr && v.len ? v : relay_host(ctx);
 	/* Source-IP: where the reported message came from */
 	v = bk__trim(bk__headers_get(&h, "source-ip"));

@@ -113,6 +113,23 @@ whole_reply(bk_message *msg, bk_str first, const char **pp, const char *end)
 	return b.ptr != NULL ? bk__str(b.ptr, b.len) : first;
 }
 
+/*
+ * quotes_exchange - @diag holds the exchange itself: a ">>> " command
+ * and the reply @first after "<<< "
+ */
+static int
+quotes_exchange(bk_str diag, bk_str first)
+{
+	const char *r;
+
+	if (diag.ptr == NULL || first.len == 0 ||
+	    bk__imemmem(diag.ptr, diag.len, ">>> ", 4) == NULL)
+		return 0;
+	r = bk__imemmem(diag.ptr, diag.len, "<<< ", 4);
+	return r != NULL && bk__imemmem(r, (size_t)(bk__str_end(diag) - r),
+	    first.ptr, first.len) != NULL;
+}
+
 /* apply - give a transcript error to the records it concerns */
 static void
 apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply,
@@ -140,6 +157,11 @@ apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply,
 		    r->diagnostic.ptr) {
 			/* the report kept the first line of the reply */
 			r->diagnostic = reply;
+		} else if (reply.ptr != NULL && quotes_exchange(r->diagnostic,
+		    first)) {
+			/* the notice's whole block, the exchange with it
+			 * (Courier's delay: no Diagnostic-Code) */
+			r->diagnostic = reply;
 		} else if (r->reply_code == 0 && reply.ptr != NULL) {
 			/* "550 <a>... User unknown" keeps the remote's code */
 			r->reply_code = bk__reply_code_for(reply, r->status);
@@ -148,18 +170,24 @@ apply(bk__dctx *ctx, bk_str cmd, bk_str addr, bk_str host, bk_str reply,
 }
 
 /*
- * session_line - the start of the first line of @t, its first line
- * aside, that begins ">>> ": where "\n>>> " first occurs, plus one;
- * NULL if none.  '>' is rare in a notification, so memchr looks for it.
+ * session_line - the first ">>> " that begins a line of @t (its first
+ * line aside), after any blanks: Courier 1.0 indents its exchange by
+ * one space (" >>> RCPT TO:<a@b>", tests/mta/courier_e2e.sh), older
+ * releases and Sendmail do not.  NULL if none.  '>' is rare in a
+ * notification, so memchr looks for it.
  */
 static const char *
 session_line(bk_str t)
 {
-	const char *p = t.ptr, *end = bk__str_end(t), *q;
+	const char *p = t.ptr, *end = bk__str_end(t), *q, *b;
 
 	/* loop: p moves past each '>' */
 	while (p < end && (q = memchr(p, '>', (size_t)(end - p))) != NULL) {
-		if (q > t.ptr && q[-1] == '\n' && end - q >= 4 &&
+		b = q;
+		/* loop: b moves back over the blanks before q */
+		while (b > t.ptr && (b[-1] == ' ' || b[-1] == '\t'))
+			b--;
+		if (b > t.ptr && b[-1] == '\n' && end - q >= 4 &&
 		    memcmp(q, ">>> ", 4) == 0)
 			return q;
 		p = q + 1;

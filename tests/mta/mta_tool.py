@@ -17,7 +17,8 @@
       key given must match; "recipient" in facts names another than the
       scenario's), in any order.  A scenario mapped to "sink" instead
       wants one bounce record a recipient with what the sink's reply to
-      it says (SINK below, the replies of mta_lib.sh's mta_sink).
+      it says (SINK below, the replies of mta_lib.sh's mta_sink);
+      ["sink", {facts}] adds those facts to each of them.
       Prints one line a record and exits 1 on any difference.
 """
 import json
@@ -83,9 +84,13 @@ SINK = {
 
 def wanted(name, want):
     """(recipient, [facts, ...]) of scenario @name from its WANT entry"""
+    extra = {}
+    if isinstance(want, list) and want and want[0] == "sink":
+        extra = want[1] if len(want) > 1 else {}
+        want = "sink"
     if want != "sink":
         return want
-    return SINK[name][0][0], [dict(f, kind="bounce", recipient=a)
+    return SINK[name][0][0], [dict(f, kind="bounce", recipient=a, **extra)
                               for a, f in SINK[name]]
 
 

@@ -127,9 +127,7 @@ echo "$MTA_TEST: $("$sendmail" -d0.1 -bt < /dev/null 2>&1 | head -1)"
     "reply_code": 550, "command": "RCPT", "reason": "userunknown",
     "hard": true, "permanent": true, "message_id": "reject@lab.test"}]],
   "blocked": "sink",
-  "full": ["x@full.example", [{"kind": "bounce", "status": "5.2.2",
-    "reply_code": 552, "command": "DATA", "reason": "mailboxfull",
-    "hard": false}]],
+  "full": ["sink", {"command": "DATA"}],
   "delay": ["x@delay.example", [
     {"kind": "delay", "action": "delayed", "status": "4.7.1",
      "reply_code": 451, "hard": false},

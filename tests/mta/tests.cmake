@@ -14,7 +14,9 @@
 # dma_e2e.sh with Debian's dma (the DragonFly Mail Agent, handed the
 # messages as sendmail would be): rejections at RCPT and after the data,
 # a blocklist, two failing recipients, an expiry, no notice for a
-# delivered message.
+# delivered message; courier_e2e.sh with Debian's Courier 1.0 (its
+# libraries and modules overlaid on /usr/lib): the same, with a delay
+# warning and the failure at the end of the queue lifetime.
 # Each skips (77) when not root or where the namespace, the overlay
 # mount or the download is not possible.
 add_test(NAME mta_exim_e2e
@@ -37,3 +39,8 @@ add_test(NAME mta_dma_e2e
 		${CMAKE_BINARY_DIR}/dma-debs)
 set_tests_properties(mta_dma_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 120)
+add_test(NAME mta_courier_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/courier_e2e.sh
+		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/courier-debs)
+set_tests_properties(mta_courier_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 180)

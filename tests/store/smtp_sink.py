@@ -43,7 +43,15 @@ class Session(socketserver.StreamRequestHandler):
         body = []
         null_sender = False
         while True:
-            raw = self.rfile.readline(4096)
+            try:
+                raw = self.rfile.readline(4096)
+            except TimeoutError:
+                # a client that keeps an idle connection open (Courier)
+                try:
+                    self.reply("421 4.4.2 sink.invalid idle too long")
+                except OSError:
+                    pass
+                return
             if not raw:
                 return
             line = raw.decode("latin-1").rstrip("\r\n")

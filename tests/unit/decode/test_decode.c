@@ -667,6 +667,118 @@ static const struct dcase cases[] = {
 	  "RCPT", "unknown user", BK_KIND_BOUNCE },
 };
 
+/* Courier 1.0.16 (tests/mta/courier_e2e.sh): a delay, the exchange
+ * indented by a space, no Remote-MTA or Diagnostic-Code in the report */
+static const char courier_delay_msg[] =
+	HDR("WARNING: delayed mail.")
+	"MIME-Version: 1.0\n"
+	"Content-Type: multipart/report; report-type=delivery-status;\n"
+	"\tboundary=\"K\"\n"
+	"\n"
+	"--K\n"
+	"Content-Type: text/plain\n"
+	"\n"
+	"                     DELAYS IN DELIVERING YOUR MESSAGE\n"
+	"\n"
+	"This is an advisory notice for the following addresses only:\n"
+	"\n"
+	"<late@example.net>:\n"
+	"     mx.example.net [192.0.2.25]:\n"
+	" >>> RCPT TO:<late@example.net>\n"
+	" <<< 451 4.7.1 <late@example.net>: Try again later\n"
+	"\n"
+	"--K\n"
+	"Content-Type: message/delivery-status\n"
+	"\n"
+	"Reporting-MTA: dns; mx.example.org\n"
+	"\n"
+	"Final-Recipient: rfc822; late@example.net\n"
+	"Action: delayed\n"
+	"Status: 4.0.0\n"
+	"--K--\n";
+
+/* test_decode__courier_indented - the exchange read although indented */
+static void
+test_decode__courier_indented(void)
+{
+	static const char want[] = "451 4.7.1 <late@example.net>: Try again "
+	    "later";
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	BKT_EQ_INT("new", bk_message_new(&msg, courier_delay_msg,
+	    strlen(courier_delay_msg), NULL), 0);
+	if (msg == NULL)
+		return;
+	BKT_EQ_INT("decode", bk_message_decode(msg, &r, &n), 0);
+	BKT_EQ_INT("records", (int)n, 1);
+	if (n == 1) {
+		BKT_EQ_INT("kind", r[0].kind, BK_KIND_DELAY);
+		BKT_EQ_STR("command", r[0].command.ptr, r[0].command.len,
+		    "RCPT");
+		BKT_EQ_STR("diagnostic", r[0].diagnostic.ptr,
+		    r[0].diagnostic.len, want);
+		BKT_EQ_INT("reply", r[0].reply_code, 451);
+	}
+	bk_message_free(msg);
+}
+
+/* test_decode__mta_names - Remote-MTA and Reporting-MTA give a host */
+static void
+test_decode__mta_names(void)
+{
+	static const struct {
+		const char *remote, *reporting, *want_remote, *want_reporting;
+	} t[] = {
+		{ "dns; mx.example.net [192.0.2.25]", "dns; mx.example.org",
+		  "mx.example.net", "mx.example.org" },
+		{ "dns; [192.0.2.25] [192.0.2.25]", "dns; [192.0.2.7]",
+		  "192.0.2.25", "192.0.2.7" },
+		{ "dns; mx.example.net. (192.0.2.25, the server for the\n"
+		  " domain example.net.)", "dns;mx.example.org.",
+		  "mx.example.net", "mx.example.org" },
+		{ "dns; mx.example.net (TCP|192.0.2.1|4000|192.0.2.25|25)\n"
+		  " (mx.example.net ESMTP)", "dns; mx.example.org (8.17/8.17)",
+		  "mx.example.net", "mx.example.org" },
+		{ "dns; (unknown)", "dns; mx.example.org", NULL,
+		  "mx.example.org" },
+	};
+	char buf[1024];
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s"
+		    "MIME-Version: 1.0\n"
+		    "Content-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"M\"\n\n"
+		    "--M\nContent-Type: text/plain\n\nfailed\n"
+		    "--M\nContent-Type: message/delivery-status\n\n"
+		    "Reporting-MTA: %s\n\n"
+		    "Final-Recipient: rfc822; gone@example.net\n"
+		    "Action: failed\nStatus: 5.1.1\nRemote-MTA: %s\n"
+		    "--M--\n", HDR("Undelivered Mail"), t[i].reporting,
+		    t[i].remote);
+		msg = NULL;
+		n = 0;
+		BKT_EQ_INT(t[i].remote, bk_message_new(&msg, buf, strlen(buf),
+		    NULL), 0);
+		if (msg == NULL)
+			continue;
+		BKT_EQ_INT(t[i].remote, bk_message_decode(msg, &r, &n), 0);
+		BKT_EQ_INT(t[i].remote, (int)n, 1);
+		if (n == 1) {
+			BKT_EQ_STR(t[i].remote, r[0].remote_mta.ptr,
+			    r[0].remote_mta.len, t[i].want_remote);
+			BKT_EQ_STR(t[i].reporting, r[0].reporting_mta.ptr,
+			    r[0].reporting_mta.len, t[i].want_reporting);
+		}
+		bk_message_free(msg);
+	}
+}
+
 /* test_decode__stated_hints - reasons the format itself states */
 static void
 test_decode__stated_hints(void)
@@ -2024,5 +2136,7 @@ BK_TEST_MAIN(
 	BKT(test_decode__arf_undisclosed),
 	BKT(test_decode__text_shapes),
 	BKT(test_decode__office365_claim),
-	BKT(test_decode__stated_hints)
+	BKT(test_decode__stated_hints),
+	BKT(test_decode__courier_indented),
+	BKT(test_decode__mta_names)
 )
