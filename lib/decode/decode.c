@@ -747,9 +747,9 @@ bk__parse_date(bk_str s, int64_t *out, int *tz)
 	return 0;
 }
 
-/* msgid - strip angle brackets and blanks from a Message-ID */
-static bk_str
-msgid(bk_str s)
+/* bk__msgid - see decode_int.h */
+bk_str
+bk__msgid(bk_str s)
 {
 	const char *lt, *gt;
 
@@ -775,7 +775,8 @@ bk__dctx_fill_original(bk__dctx *ctx)
 
 	if (!ctx->has_orig)
 		return;
-	mid = msgid(bk__headers_value(msg, &ctx->orig_headers, "message-id"));
+	mid = bk__msgid(bk__headers_value(msg, &ctx->orig_headers,
+	    "message-id"));
 	subj = bk__headers_value(msg, &ctx->orig_headers, "subject");
 	lid = bk__headers_value(msg, &ctx->orig_headers, "list-id");
 	from = bk__headers_value(msg, &ctx->orig_headers, "from");
@@ -924,6 +925,12 @@ find_parts(bk__dctx *ctx)
 		    "message/feedback-report") == 0) {
 			if (ctx->arf == NULL)
 				ctx->arf = p;
+		} else if (special && (strcmp(p->type,
+		    "message/disposition-notification") == 0 ||
+		    strcmp(p->type,
+		    "message/global-disposition-notification") == 0)) {
+			if (ctx->mdn == NULL)
+				ctx->mdn = p;
 		} else if (p->is_message || (special && (strcmp(p->type,
 		    "text/rfc822-headers") == 0 || strcmp(p->type,
 		    "text/rfc822-header") == 0 || strcmp(p->type,
@@ -1087,6 +1094,7 @@ html_to_text(bk_message *msg, bk_str h)
 static const bk__decoder decoders[] = {
 	{ "webhook", bk__decode_webhook },
 	{ "arf", bk__decode_arf },
+	{ "mdn", bk__decode_mdn },
 	{ "vendor", bk__decode_vendor },
 	{ "rfc3464", bk__decode_dsn },
 	{ "rfc3834", bk__decode_autoreply },

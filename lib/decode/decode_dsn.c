@@ -753,6 +753,106 @@ bk__decode_arf(bk__dctx *ctx)
 }
 
 /*
+ * mdn_type - the disposition type of a Disposition field (RFC 8098 3.2.6:
+ * "action-mode/sending-mode; type[/modifier]"), lower-case ASCII letters
+ * copied into @buf (@cap bytes); "" when there is none
+ */
+static const char *
+mdn_type(bk_str v, char *buf, size_t cap)
+{
+	const char *semi = v.ptr ? memchr(v.ptr, ';', v.len) : NULL;
+	size_t n = 0;
+	bk_str t;
+
+	buf[0] = '\0';
+	if (semi == NULL)
+		return buf;
+	t = bk__trim(bk__str(semi + 1, (size_t)(bk__str_end(v) - semi - 1)));
+	/* loop: one letter per pass, at most cap - 1 */
+	while (n < t.len && n + 1 < cap && bk__is(t.ptr[n], BK_C_ALPHA)) {
+		buf[n] = (char)(t.ptr[n] | 0x20);
+		n++;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/*
+ * bk__decode_mdn - a message disposition notification (RFC 8098) about
+ * a message: "deleted" (or the older "denied", "failed") is a rejection
+ * made after the message arrived, as Sieve's reject (RFC 5429) and
+ * Dovecot's LDA send it ("Your message to <a@b> was automatically
+ * rejected: ...", tests/mta/dovecot_e2e.sh): kind bounce, the stated
+ * reason its diagnostic.  "displayed", "dispatched" or "processed" says
+ * the message reached its reader (a read receipt): kind delivered.
+ * Another type is left to the other readers.
+ */
+int
+bk__decode_mdn(bk__dctx *ctx)
+{
+	bk_message *msg = ctx->msg;
+	bk__headers h;
+	bk_str t, v, rcpt;
+	const char *p, *type, *semi;
+	char buf[16];
+	bk_record *r;
+	int bounce;
+
+	if (ctx->mdn == NULL)
+		return 0;
+	t = bk__part_text(msg, ctx->mdn);
+	p = t.ptr;
+	if (p == NULL)
+		return 0;
+	if (bk__headers_parse(msg, &h, &p, bk__str_end(t)) != 0)
+		return BK_ENOMEM;
+	v = bk__trim(bk__headers_get(&h, "disposition"));
+	type = mdn_type(v, buf, sizeof(buf));
+	if (strcmp(type, "deleted") == 0 || strcmp(type, "denied") == 0 ||
+	    strcmp(type, "failed") == 0)
+		bounce = 1;
+	else if (strcmp(type, "displayed") == 0 ||
+	    strcmp(type, "dispatched") == 0 || strcmp(type, "processed") == 0)
+		bounce = 0;
+	else
+		return 0;
+	rcpt = value_after_type(bk__headers_get(&h, "final-recipient"));
+	rcpt = bk__addr_find(rcpt.ptr, rcpt.len);
+	if (rcpt.ptr == NULL)
+		return 0;
+	r = bk__dctx_add(ctx, "mdn");
+	if (r == NULL)
+		return BK_ENOMEM;
+	r->recipient = rcpt;
+	v = value_after_type(bk__headers_get(&h, "original-recipient"));
+	if (v.ptr != NULL)
+		r->original_recipient = bk__addr_find(v.ptr, v.len);
+	/* "Reporting-UA: mx.example.org; Dovecot Mail Delivery Agent" */
+	v = bk__trim(bk__headers_get(&h, "reporting-ua"));
+	semi = v.ptr ? memchr(v.ptr, ';', v.len) : NULL;
+	if (semi != NULL)
+		v.len = (size_t)(semi - v.ptr);
+	v = mta_name(bk__trim(v));
+	r->reporting_mta = v.len ? v : BK_STR_NULL;
+	v = bk__msgid(bk__headers_get(&h, "original-message-id"));
+	r->message_id = v.len ? v : BK_STR_NULL;
+	if (bounce) {
+		r->kind = BK_KIND_BOUNCE;
+		r->action = bk__cstr("failed");
+		bk__rejection_notice(ctx);
+	} else {
+		r->kind = BK_KIND_DELIVERED;
+		r->action = bk__cstr("delivered");
+		r->reason_hint = BK_REASON_DELIVERED;
+	}
+	if (r->diagnostic.ptr == NULL) {
+		v = bk__trim(bk__headers_get(&h, "disposition"));
+		r->diagnostic = v.len ? bk__squeeze(msg, v) : BK_STR_NULL;
+	}
+	return 1;
+}
+
+/*
  * autoreply - RFC 3834 auto-replies and vacation notices: Auto-Submitted:
  * auto-replied, X-Autoreply, X-Autorespond, Precedence: auto_reply, or a
  * subject that says so, on a message that carries no delivery report.
@@ -773,7 +873,7 @@ autoreply(bk__dctx *ctx, int late)
 	bk_str subj = ctx->subject;
 	int is_auto = 0, by_subject = 0;
 	bk_record *r;
-	bk_str to;
+	bk_str to, irt;
 	/* with their lengths, shortest first (in bytes): a short Subject
 	 * skips the long ones; the search folds ASCII letters only, so a
 	 * word in another script is listed as it starts a subject and as
@@ -889,6 +989,10 @@ autoreply(bk__dctx *ctx, int late)
 	    ctx->text.len > 400 ? 400 : ctx->text.len));
 	if (r->diagnostic.len == 0)
 		r->diagnostic = BK_STR_NULL;
+	/* the message answered (RFC 3834 3.1.5: In-Reply-To names it) */
+	irt = bk__msgid(bk__headers_value(msg, h, "in-reply-to"));
+	if (irt.ptr != NULL && irt.len > 0)
+		r->message_id = irt;
 	return 1;
 }
 

@@ -113,6 +113,7 @@ typedef struct bk__dctx {
 	bk_message *msg;
 	bk__part *dsn;             /* message/(global-)delivery-status */
 	bk__part *arf;             /* message/feedback-report */
+	bk__part *mdn;             /* message/disposition-notification */
 	bk__part *orig;            /* message/rfc822 or text/rfc822-headers */
 	bk__part *text_part;       /* the human-readable notification */
 	bk_str text;               /* its decoded text (UTF-8, LF) */
@@ -234,6 +235,13 @@ int bk__find_reply_code(bk_str s);
  * agrees with @status (NULL: 4xx or 5xx); 0 if none */
 int bk__reply_code_for(bk_str s, bk_str status);
 
+/*
+ * bk__msgid - the first message id of a Message-ID, In-Reply-To or
+ * References value, without its angle brackets (the trimmed value when
+ * it has none)
+ */
+bk_str bk__msgid(bk_str s);
+
 /* set returned-message fields (message_id, subject, ...) on all records */
 void bk__dctx_fill_original(bk__dctx *ctx);
 
@@ -328,6 +336,13 @@ bk__vp_from_has(bk__dctx *ctx, const char *needle)
 
 /* decoders */
 int bk__decode_arf(bk__dctx *ctx);
+/* RFC 8098 disposition notifications: a Sieve or LDA rejection (RFC
+ * 5429, "deleted") or a read receipt ("displayed"), decode_dsn.c */
+int bk__decode_mdn(bk__dctx *ctx);
+/* the reason a rejection notice states ("Your message to <a@b> was
+ * automatically rejected: ...") as the diagnostic of its lone record
+ * (decode_vendor.c) */
+void bk__rejection_notice(bk__dctx *ctx);
 /* ESP web hook events (JSON, no header fields): decode_webhook.c */
 int bk__decode_webhook(bk__dctx *ctx);
 int bk__decode_dsn(bk__dctx *ctx);

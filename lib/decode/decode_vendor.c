@@ -136,7 +136,7 @@ bk__format_hints(bk_record *r, bk_str raw)
 }
 
 /*
- * rejection_notice - Dovecot's LDA and Sieve "reject" write the reason
+ * bk__rejection_notice - Dovecot's LDA and Sieve "reject" write the reason
  * for refusing a message as the whole notice:
  *
  *	Your message to <who@example.org> was automatically rejected:
@@ -146,8 +146,8 @@ bk__format_hints(bk_record *r, bk_str raw)
  * report part says, so it is the diagnostic of a lone recipient and
  * the only source of its reply code (it has none here).
  */
-static void
-rejection_notice(bk__dctx *ctx)
+void
+bk__rejection_notice(bk__dctx *ctx)
 {
 	static const char mark[] = "was automatically rejected:";
 	bk_str t = ctx->text, why, line;
@@ -239,5 +239,5 @@ bk__vendor_enrich(bk__dctx *ctx)
 		bk__format_hints(r, blk[k].raw);
 	}
 	bk__transcript_enrich(ctx, region);
-	rejection_notice(ctx);
+	bk__rejection_notice(ctx);
 }

@@ -18,7 +18,9 @@
 # libraries and modules overlaid on /usr/lib): the same, with a delay
 # warning and the failure at the end of the queue lifetime;
 # postfix_e2e.sh with the installed Postfix as a private instance (no
-# namespace, nothing fetched): the same, with a success notice.
+# namespace, nothing fetched): the same, with a success notice;
+# dovecot_e2e.sh with Debian's Dovecot delivery agent and Sieve: a quota
+# rejection, a Sieve reject and a vacation reply.
 # Each skips (77) when not root or where the namespace, the overlay
 # mount or the download is not possible.
 add_test(NAME mta_exim_e2e
@@ -50,3 +52,8 @@ add_test(NAME mta_postfix_e2e
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/postfix_e2e.sh $<TARGET_FILE:bouncekit>)
 set_tests_properties(mta_postfix_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 180)
+add_test(NAME mta_dovecot_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/dovecot_e2e.sh
+		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/dovecot-debs)
+set_tests_properties(mta_dovecot_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 120)

@@ -724,6 +724,76 @@ test_decode__courier_indented(void)
 	bk_message_free(msg);
 }
 
+/* test_decode__mdn - disposition notifications: rejection, read receipt */
+static void
+test_decode__mdn(void)
+{
+	static const struct {
+		const char *name, *disposition, *text;
+		bk_kind kind;
+		const char *diag;
+		int decoded;
+	} t[] = {
+		{ "sieve-reject", "automatic-action/MDN-sent-automatically; "
+		  "deleted", "Your message to <ann@example.net> was "
+		  "automatically rejected:\nNot wanted here.\n",
+		  BK_KIND_BOUNCE, "Not wanted here.", 1 },
+		{ "read-receipt", "manual-action/MDN-sent-manually; displayed",
+		  "Your message was read.\n", BK_KIND_DELIVERED,
+		  "manual-action/MDN-sent-manually; displayed", 1 },
+		{ "DELETED-upper", "automatic-action/MDN-sent-automatically; "
+		  "DELETED/error", "Rejected.\n", BK_KIND_BOUNCE,
+		  "automatic-action/MDN-sent-automatically; DELETED/error", 1 },
+		{ "no-type", "automatic-action/MDN-sent-automatically",
+		  "Something.\n", BK_KIND_UNKNOWN, NULL, 0 },
+	};
+	char buf[2048];
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf),
+		    "From: Postmaster <postmaster@mx.example.net>\n"
+		    "To: <sender@example.com>\n"
+		    "Subject: Report\n"
+		    "MIME-Version: 1.0\n"
+		    "Content-Type: multipart/report; "
+		    "report-type=disposition-notification; boundary=\"D\"\n"
+		    "\n--D\nContent-Type: text/plain\n\n%s"
+		    "--D\nContent-Type: message/disposition-notification\n\n"
+		    "Reporting-UA: mx.example.net; Dovecot Mail Delivery Agent\n"
+		    "Final-Recipient: rfc822; ann@example.net\n"
+		    "Original-Message-ID: <m1@example.com>\n"
+		    "Disposition: %s\n"
+		    "--D--\n", t[i].text, t[i].disposition);
+		msg = NULL;
+		n = 0;
+		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
+		    NULL), 0);
+		if (msg == NULL)
+			continue;
+		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		BKT_EQ_INT(t[i].name, (int)n, 1);
+		if (n == 1 && t[i].decoded) {
+			BKT_EQ_INT(t[i].name, r[0].kind, t[i].kind);
+			BKT_EQ_INT(t[i].name, strcmp(r[0].decoder, "mdn"), 0);
+			BKT_EQ_STR(t[i].name, r[0].recipient.ptr,
+			    r[0].recipient.len, "ann@example.net");
+			BKT_EQ_STR(t[i].name, r[0].diagnostic.ptr,
+			    r[0].diagnostic.len, t[i].diag);
+			BKT_EQ_STR(t[i].name, r[0].reporting_mta.ptr,
+			    r[0].reporting_mta.len, "mx.example.net");
+			BKT_EQ_STR(t[i].name, r[0].message_id.ptr,
+			    r[0].message_id.len, "m1@example.com");
+		} else if (n == 1) {
+			/* not a disposition this reader takes */
+			BKT_CHECK(strcmp(r[0].decoder, "mdn") != 0);
+		}
+		bk_message_free(msg);
+	}
+}
+
 /* test_decode__mta_names - Remote-MTA and Reporting-MTA give a host */
 static void
 test_decode__mta_names(void)
@@ -2138,5 +2208,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__office365_claim),
 	BKT(test_decode__stated_hints),
 	BKT(test_decode__courier_indented),
-	BKT(test_decode__mta_names)
+	BKT(test_decode__mta_names),
+	BKT(test_decode__mdn)
 )
