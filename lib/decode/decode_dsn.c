@@ -417,6 +417,29 @@ supplementary(bk_message *msg, bk_str v)
 	return bk__trim(bk__str(p, (size_t)(end - p)));
 }
 
+/*
+ * one_failed - the address of an X-Failed-Recipients field of the bounce
+ * that names exactly one (Exim and others write it), else an empty slice
+ */
+static bk_str
+one_failed(bk_message *msg)
+{
+	bk_str v = bk__headers_get(&msg->root->headers, "x-failed-recipients");
+	bk_str a;
+	const char *rest;
+
+	if (v.ptr == NULL)
+		return BK_STR_NULL;
+	a = bk__addr_find(v.ptr, v.len);
+	if (a.ptr == NULL)
+		return BK_STR_NULL;
+	rest = bk__str_end(a);
+	if (rest < bk__str_end(v) && bk__addr_find(rest,
+	    (size_t)(bk__str_end(v) - rest)).ptr != NULL)
+		return BK_STR_NULL;
+	return a;
+}
+
 int
 bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 {
@@ -424,7 +447,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 	const char *p = t.ptr, *end = bk__str_end(t);
 	bk__headers per_msg, blk;
 	bk_str reporting = BK_STR_NULL, arrival = BK_STR_NULL, v;
-	bk_str fv[F_COUNT];
+	bk_str fv[F_COUNT], xfailed = BK_STR_NULL;
 	int added = 0, blocks = 0, reserved = 0;
 
 	if (p == NULL)
@@ -433,6 +456,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 		p++;
 	if (bk__headers_parse(msg, &per_msg, &p, end) != 0)
 		return BK_ENOMEM;
+	xfailed = one_failed(msg);
 	block_fields(&per_msg, fv);
 	reporting = mta_name(value_after_type(fv[F_REPORTING]));
 	arrival = fv[F_ARRIVAL];
@@ -475,6 +499,16 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				    value_after_type(orr).len);
 			if (addr.ptr == NULL && fr.ptr != NULL)
 				addr = generated_by(ctx, value_after_type(fr));
+			/* a block that lost its recipient fields but states
+			 * a failure, where the bounce names one failed
+			 * address in its header: that address, once */
+			if (addr.ptr == NULL && fr.ptr == NULL &&
+			    orr.ptr == NULL && xfailed.ptr != NULL &&
+			    (fv[F_ACTION].ptr != NULL ||
+			    fv[F_STATUS].ptr != NULL)) {
+				addr = xfailed;
+				xfailed = BK_STR_NULL;
+			}
 			if (addr.ptr == NULL && fr.ptr == NULL &&
 			    orr.ptr == NULL)
 				goto next;

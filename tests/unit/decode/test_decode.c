@@ -794,6 +794,66 @@ test_decode__mdn(void)
 	}
 }
 
+/* test_decode__xfailed_block - a report block without recipient fields
+ * takes the one address of X-Failed-Recipients; two addresses there, or
+ * a block that states nothing, give it none */
+static void
+test_decode__xfailed_block(void)
+{
+	static const struct {
+		const char *name, *xfailed, *fields, *want;
+	} t[] = {
+		{ "one", "gone@example.net", "Action: failed\nStatus: 5.1.1\n",
+		  "gone@example.net" },
+		{ "two", "gone@example.net, left@example.net",
+		  "Action: failed\nStatus: 5.1.1\n", NULL },
+		{ "nothing-stated", "gone@example.net",
+		  "Remote-MTA: dns; mx.example.net\n", NULL },
+	};
+	char buf[1024];
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf),
+		    "From: postmaster@mx.example.org\n"
+		    "To: sender@example.com\n"
+		    "Subject: Undeliverable: report\n"
+		    "X-Failed-Recipients: %s\n"
+		    "Content-Type: multipart/report; "
+		    "report-type=delivery-status; boundary=\"B\"\n\n"
+		    "--B\nContent-Type: text/plain\n\n"
+		    "Delivery has failed to these recipients.\n"
+		    "--B\nContent-Type: message/delivery-status\n\n"
+		    "Reporting-MTA: dns; mx.example.org\n\n%s"
+		    "--B--\n", t[i].xfailed, t[i].fields);
+		msg = NULL;
+		n = 0;
+		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
+		    NULL), 0);
+		if (msg == NULL)
+			continue;
+		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		if (t[i].want != NULL) {
+			BKT_EQ_INT(t[i].name, (int)n, 1);
+			if (n == 1) {
+				BKT_EQ_STR(t[i].name, r[0].recipient.ptr,
+				    r[0].recipient.len, t[i].want);
+				BKT_EQ_INT(t[i].name,
+				    strcmp(r[0].decoder, "rfc3464"), 0);
+				BKT_EQ_STR(t[i].name, r[0].status.ptr,
+				    r[0].status.len, "5.1.1");
+			}
+		} else {
+			/* not from the report's block */
+			BKT_CHECK(n == 0 || strcmp(r[0].decoder,
+			    "rfc3464") != 0);
+		}
+		bk_message_free(msg);
+	}
+}
+
 /* test_decode__mta_names - Remote-MTA and Reporting-MTA give a host */
 static void
 test_decode__mta_names(void)
@@ -2209,5 +2269,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__stated_hints),
 	BKT(test_decode__courier_indented),
 	BKT(test_decode__mta_names),
-	BKT(test_decode__mdn)
+	BKT(test_decode__mdn),
+	BKT(test_decode__xfailed_block)
 )
