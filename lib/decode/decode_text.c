@@ -543,6 +543,40 @@ because(bk_message *msg, bk_str region)
 }
 
 /*
+ * lone_reply - the one line of @region that is an SMTP error reply
+ * ("535 Invalid login: ..."), when there is exactly one: the notice's
+ * only statement of what went wrong, wherever it stands ("Remote server
+ * returned:\n535 ...\n\nFailed recipient: a@b").  An empty slice when
+ * there is none or more than one.
+ */
+static bk_str
+lone_reply(bk_message *msg, bk_str region)
+{
+	const char *p = region.ptr, *end = bk__str_end(region), *eol;
+	bk_str l, found = BK_STR_NULL;
+
+	if (p == NULL)
+		return BK_STR_NULL;
+	/* loop: p moves one line forward each pass */
+	while (p < end) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (eol == NULL)
+			eol = end;
+		l = bk__trim(bk__str(p, (size_t)(eol - p)));
+		p = eol < end ? eol + 1 : end;
+		if (l.len < 8 || (l.ptr[0] != '4' && l.ptr[0] != '5') ||
+		    !bk__is(l.ptr[1], BK_C_DIGIT) ||
+		    !bk__is(l.ptr[2], BK_C_DIGIT) ||
+		    (l.ptr[3] != ' ' && l.ptr[3] != '-'))
+			continue;
+		if (found.ptr != NULL)
+			return BK_STR_NULL;
+		found = l;
+	}
+	return found.ptr != NULL ? bk__squeeze(msg, found) : found;
+}
+
+/*
  * warns - does the notice say the message is still being tried?  A
  * warning names the recipient in the same shape as a failure, so only
  * its words tell them apart: Exim's and Postfix's delay warnings, most
@@ -677,6 +711,16 @@ bk__decode_text(bk__dctx *ctx)
 		    bk__find_reply_code(why) != 0)))
 			r->diagnostic = why;
 		expanded(ctx, r, region);
+		/* a lone recipient whose paragraph states no code: the
+		 * notice's one reply line, wherever it stands */
+		if (nblk == 1 && (r->diagnostic.ptr == NULL ||
+		    (bk__find_reply_code(r->diagnostic) == 0 &&
+		    bk__find_status(r->diagnostic).ptr == NULL))) {
+			bk_str lone = lone_reply(msg, region);
+
+			if (lone.ptr != NULL)
+				r->diagnostic = lone;
+		}
 		r->command = bk__command_in(blk[i].raw);
 		bk__fill_from_diagnostic(r);
 		added++;

@@ -1537,6 +1537,30 @@ test_decode__text_shapes(void)
 		bk_reason hint;
 		bk_kind kind;
 	} c[] = {
+		{ "reply-before-recipient",
+		  HDR("Undelivered mail")
+		  "\n"
+		  "Your message was not delivered.\n"
+		  "\n"
+		  "Remote server returned:\n"
+		  "535 Invalid login: 535 Authentication credentials invalid\n"
+		  "\n"
+		  "Failed recipient: who@example.net\n"
+		  "Original-Subject: hello\n",
+		  "who@example.net", "535 Invalid login: 535 Authentication "
+		  "credentials invalid", NULL, BK_REASON_UNDEFINED,
+		  BK_KIND_BOUNCE },
+		{ "two-replies-stay",
+		  HDR("Undelivered mail")
+		  "\n"
+		  "Remote server returned:\n"
+		  "451 Try again\n"
+		  "550 Refused\n"
+		  "\n"
+		  "Failed recipient: who@example.net\n"
+		  "Original-Subject: hello\n",
+		  "who@example.net", "Original-Subject: hello", NULL,
+		  BK_REASON_UNDEFINED, BK_KIND_BOUNCE },
 		{ "following-recipient",
 		  "From: Postmaster <postmaster@example.org>\n"
 		  "To: sender@example.com\n"
