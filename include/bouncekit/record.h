@@ -141,6 +141,9 @@ typedef struct bk_record {
 	bk_str feedback_type;      /* ARF Feedback-Type */
 	bk_str error;              /* why an unknown record could not decode */
 	bk_reason reason_hint;     /* set by a decoder that knows better */
+	int other_reply;           /* the diagnostic is a reply about another
+				    * recipient of the notice: nothing about
+				    * this address (the verdict is onhold) */
 
 	/* verdict */
 	bk_reason reason;

@@ -11,7 +11,9 @@
  *      systemerror, securityerror, networkerror), which only win over rules
  *      below the "text" band, as Sisimai re-checks those reasons.
  *   4. Without a rule or hint: onhold when there is diagnostic text,
- *      undefined otherwise.
+ *      undefined otherwise.  A record whose diagnostic the decoder found
+ *      to be about another recipient (other_reply) is onhold whatever
+ *      the text says (rule "other-recipient").
  *   5. Derive what the record lacks: a status from the reason (Sisimai's
  *      pseudo codes 5.0.9xx / 4.0.9xx), permanent from the status or reply
  *      class, hard (the address itself is bad: userunknown, hostunknown,
@@ -664,7 +666,12 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	rec->retry = BK_RETRY_UNKNOWN;
 	rec->retry_after = 0;
 	rec->confidence = 0;
-	if (use_hint) {
+	if (rec->other_reply) {
+		/* the reply was about another recipient (decode.c) */
+		rec->reason = BK_REASON_ONHOLD;
+		rec->rule = LIT_STR("other-recipient");
+		rec->confidence = 80;
+	} else if (use_hint) {
 		rec->reason = hint;
 		rec->rule = LIT_STR("decoder");
 		rec->confidence = 80;

@@ -1091,6 +1091,61 @@ html_to_text(bk_message *msg, bk_str h)
 	return b.ptr ? bk__str(b.ptr, b.len) : bk__str("", 0);
 }
 
+/* same_addr - the @n bytes at @p are address @a, ASCII case aside */
+static int
+same_addr(const char *p, size_t n, bk_str a)
+{
+	return a.ptr != NULL && a.len == n && n > 0 &&
+	    bk__imemmem(p, n, a.ptr, a.len) == p;
+}
+
+/*
+ * others_reply - a record whose diagnostic is a reply about another
+ * recipient of the same notice ("550 5.1.1 <x@example.net>: User
+ * unknown" under y@example.net: nullmailer gives up a whole message at
+ * its first refused RCPT and reports every recipient with that reply,
+ * tests/mta/nullmailer_e2e.sh) says nothing about its own address:
+ * other_reply tells the classifier, whose verdict is then onhold, not
+ * the other address's, so that it is never taken for a bad address.
+ * Only an address in angle brackets counts, and only one that is the
+ * recipient of another record.
+ */
+static void
+others_reply(bk__dctx *ctx)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < ctx->nrec; i++) {
+		bk_record *r = &ctx->rec[i];
+		const char *p, *end, *lt, *gt;
+		int other = 0, own = 0;
+
+		if (r->diagnostic.ptr == NULL || r->recipient.ptr == NULL)
+			continue;
+		p = r->diagnostic.ptr;
+		end = bk__str_end(r->diagnostic);
+		/* loop: p moves past each '<' */
+		while (p < end && (lt = memchr(p, '<', (size_t)(end - p)))
+		    != NULL) {
+			gt = memchr(lt, '>', (size_t)(end - lt));
+			if (gt == NULL)
+				break;
+			p = gt + 1;
+			if (same_addr(lt + 1, (size_t)(gt - lt - 1),
+			    r->recipient)) {
+				own = 1;
+				break;
+			}
+			n = (size_t)(gt - lt - 1);
+			for (j = 0; j < ctx->nrec && !other; j++)
+				other = j != i && same_addr(lt + 1, n,
+				    ctx->rec[j].recipient);
+		}
+		if (other && !own)
+			r->other_reply = 1;
+	}
+}
+
 static const bk__decoder decoders[] = {
 	{ "webhook", bk__decode_webhook },
 	{ "arf", bk__decode_arf },
@@ -1141,6 +1196,8 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 	if (ctx.nrec > 0 && (strcmp(ctx.rec[0].decoder, "rfc3464") == 0 ||
 	    strcmp(ctx.rec[0].decoder, "text") == 0))
 		bk__vendor_enrich(&ctx);
+	if (ctx.nrec > 1)
+		others_reply(&ctx);
 	if (ctx.nrec == 0) {
 		rc = bk__decode_dsn_bare(&ctx);
 		if (rc < 0 || ctx.oom)

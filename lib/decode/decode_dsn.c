@@ -10,19 +10,43 @@
  */
 #include "decode/decode_int.h"
 
-/* value_after_type - "rfc822; addr" -> "addr" (RFC 3464 2.3.2 type;value) */
+/*
+ * type_len - the length of the type of a "type; value" field (RFC 3464
+ * 2.3.2: an atom, here 1 to 32 letters, digits, '-', '_' or '.', blanks
+ * allowed before the ';'), and in *@semi where its ';' is; 0 when @v does
+ * not start with one
+ */
+static size_t
+type_len(bk_str v, size_t *semi)
+{
+	size_t n = 0, k;
+
+	while (n < v.len && n <= 32 && (bk__is(v.ptr[n], BK_C_ALPHA |
+	    BK_C_DIGIT) || v.ptr[n] == '-' || v.ptr[n] == '_' ||
+	    v.ptr[n] == '.'))
+		n++;
+	k = n;
+	while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
+		k++;
+	if (n < 1 || n > 32 || k >= v.len || v.ptr[k] != ';')
+		return 0;
+	*semi = k;
+	return n;
+}
+
+/* value_after_type - "rfc822; addr" -> "addr", "x-local-hostname; me"
+ * -> "me" (the value whole when it has no type) */
 static bk_str
 value_after_type(bk_str v)
 {
-	const char *semi;
+	size_t semi;
 
 	v = bk__trim(v);
 	if (v.ptr == NULL)
 		return v;
-	semi = memchr(v.ptr, ';', v.len);
-	if (semi != NULL && semi - v.ptr < 16) {
-		v.len -= (size_t)(semi + 1 - v.ptr);
-		v.ptr = semi + 1;
+	if (type_len(v, &semi) > 0) {
+		v.len -= semi + 1;
+		v.ptr += semi + 1;
 	}
 	return bk__trim(v);
 }
@@ -60,15 +84,13 @@ mta_name(bk_str v)
 static bk_str
 type_of(bk_str v)
 {
-	const char *semi;
+	size_t semi, n;
 
 	v = bk__trim(v);
 	if (v.ptr == NULL)
 		return v;
-	semi = memchr(v.ptr, ';', v.len);
-	if (semi == NULL || semi - v.ptr >= 16)
-		return BK_STR_NULL;
-	return bk__trim(bk__str(v.ptr, (size_t)(semi - v.ptr)));
+	n = type_len(v, &semi);
+	return n > 0 ? bk__str(v.ptr, n) : BK_STR_NULL;
 }
 
 /*

@@ -1,7 +1,7 @@
 # mta_lib.sh - shared by the tests that run a real MTA unpacked from its
 # Debian package (exim_e2e.sh, opensmtpd_e2e.sh, sendmail_e2e.sh,
-# dma_e2e.sh, courier_e2e.sh, dovecot_e2e.sh) or installed
-# (postfix_e2e.sh);
+# dma_e2e.sh, courier_e2e.sh, dovecot_e2e.sh, nullmailer_e2e.sh) or
+# installed (postfix_e2e.sh);
 # sourced, not run.  mta_tool.py is its Python half.
 # The caller sets here (its folder) and MTA_TEST (its name) first.
 

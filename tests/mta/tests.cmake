@@ -20,7 +20,10 @@
 # postfix_e2e.sh with the installed Postfix as a private instance (no
 # namespace, nothing fetched): the same, with a success notice;
 # dovecot_e2e.sh with Debian's Dovecot delivery agent and Sieve: a quota
-# rejection, a Sieve reject and a vacation reply.
+# rejection, a Sieve reject and a vacation reply; nullmailer_e2e.sh with
+# Debian's nullmailer: rejections, a blocklist, a notice for two
+# recipients that carries one recipient's reply for both, a deferral past
+# the queue lifetime.
 # Each skips (77) when not root or where the namespace, the overlay
 # mount or the download is not possible.
 add_test(NAME mta_exim_e2e
@@ -56,4 +59,9 @@ add_test(NAME mta_dovecot_e2e
 	COMMAND ${CMAKE_CURRENT_LIST_DIR}/dovecot_e2e.sh
 		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/dovecot-debs)
 set_tests_properties(mta_dovecot_e2e PROPERTIES SKIP_RETURN_CODE 77
+	TIMEOUT 120)
+add_test(NAME mta_nullmailer_e2e
+	COMMAND ${CMAKE_CURRENT_LIST_DIR}/nullmailer_e2e.sh
+		$<TARGET_FILE:bouncekit> ${CMAKE_BINARY_DIR}/nullmailer-debs)
+set_tests_properties(mta_nullmailer_e2e PROPERTIES SKIP_RETURN_CODE 77
 	TIMEOUT 120)

@@ -411,6 +411,20 @@ test_classify__records(void)
 	BKT_EQ_INT("reply from text", rec.reply_code, 550);
 	BKT_EQ_INT("hard", rec.hard, 1);
 
+	/* the reply was about another recipient of the notice */
+	fill(&rec, BK_KIND_BOUNCE, "5.1.1", 550, "RCPT",
+	    "550 5.1.1 <x@example.net>: User unknown", 0);
+	rec.other_reply = 1;
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("other recipient", rec.reason, BK_REASON_ONHOLD);
+	BKT_EQ_STR("other recipient", rec.rule.ptr, rec.rule.len,
+	    "other-recipient");
+	BKT_EQ_INT("other recipient hard", rec.hard, 0);
+	rec.other_reply = 0;
+	bk_classify(cls, &rec);
+	BKT_EQ_INT("own recipient", rec.reason, BK_REASON_USERUNKNOWN);
+	BKT_EQ_INT("own recipient hard", rec.hard, 1);
+
 	/* nothing at all */
 	fill(&rec, BK_KIND_BOUNCE, NULL, 0, NULL, NULL, 0);
 	bk_classify(cls, &rec);

@@ -854,6 +854,51 @@ test_decode__xfailed_block(void)
 	}
 }
 
+/* test_decode__other_reply - a recipient whose diagnostic is the reply
+ * about another recipient of the notice is marked; one whose reply names
+ * itself, or an address that is no recipient, is not */
+static void
+test_decode__other_reply(void)
+{
+	static const char msg_text[] =
+	    "From: MAILER-DAEMON@mx.example.org\n"
+	    "To: sender@example.com\n"
+	    "Subject: Returned mail: Could not send message\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; "
+	    "boundary=\"N\"\n\n"
+	    "--N\nContent-Type: text/plain\n\nNot delivered.\n"
+	    "--N\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: x-local-hostname; mx.example.org\n\n"
+	    "Final-Recipient: rfc822; x@example.net\n"
+	    "Action: failed\nStatus: 5.1.1\n"
+	    "Diagnostic-Code: SMTP; 550 5.1.1 <x@example.net>: User unknown\n"
+	    "\n"
+	    "Final-Recipient: rfc822; y@example.net\n"
+	    "Action: failed\nStatus: 5.1.1\n"
+	    "Diagnostic-Code: SMTP; 550 5.1.1 <x@example.net>: User unknown\n"
+	    "\n"
+	    "Final-Recipient: rfc822; z@example.net\n"
+	    "Action: failed\nStatus: 5.1.1\n"
+	    "Diagnostic-Code: SMTP; 550 5.1.1 <w@example.org>: User unknown\n"
+	    "--N--\n";
+	bk_message *msg = NULL;
+	bk_record *r;
+	size_t n = 0;
+
+	BKT_EQ_INT("new", bk_message_new(&msg, msg_text, strlen(msg_text),
+	    NULL), 0);
+	if (msg == NULL)
+		return;
+	BKT_EQ_INT("decode", bk_message_decode(msg, &r, &n), 0);
+	BKT_EQ_INT("records", (int)n, 3);
+	if (n == 3) {
+		BKT_EQ_INT("x names itself", r[0].other_reply, 0);
+		BKT_EQ_INT("y names x", r[1].other_reply, 1);
+		BKT_EQ_INT("z names no recipient", r[2].other_reply, 0);
+	}
+	bk_message_free(msg);
+}
+
 /* test_decode__mta_names - Remote-MTA and Reporting-MTA give a host */
 static void
 test_decode__mta_names(void)
@@ -873,6 +918,9 @@ test_decode__mta_names(void)
 		  "mx.example.net", "mx.example.org" },
 		{ "dns; (unknown)", "dns; mx.example.org", NULL,
 		  "mx.example.org" },
+		/* nullmailer's type is 16 letters long */
+		{ "dns; 192.0.2.25", "x-local-hostname; mx.example.org",
+		  "192.0.2.25", "mx.example.org" },
 	};
 	char buf[1024];
 	size_t i, n;
@@ -2294,5 +2342,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__courier_indented),
 	BKT(test_decode__mta_names),
 	BKT(test_decode__mdn),
-	BKT(test_decode__xfailed_block)
+	BKT(test_decode__xfailed_block),
+	BKT(test_decode__other_reply)
 )
