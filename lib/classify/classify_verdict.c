@@ -625,6 +625,30 @@ explain_verdict(bk_classifier *cls, bk_record *rec,
 }
 
 /*
+ * abandoned - the cause of a record whose reply was about another
+ * recipient (other_reply): delivery.abandoned with its category, whose
+ * move and retry, in place of what the quoted reply would have given
+ */
+static void
+abandoned(bk_classifier *cls, bk_record *rec)
+{
+	static const char id[] = "delivery.abandoned";
+	const struct bk__classify_know *c = know_at(cls,
+	    bk__classify_know_lookup(cls, BK__KNOW_CAUSE, id, sizeof(id) - 1));
+
+	if (c == NULL)
+		return;
+	rec->cause = c->str.id;
+	rec->category = c->str.category;
+	rec->responsible = c->responsible;
+	rec->retry = c->retry;
+	rec->retry_after = c->retry == BK_RETRY_LATER ? c->retry_after : 0;
+	rec->blocklist = BK_STR_NULL;
+	rec->provider_code = BK_STR_NULL;
+	rec->evidence = BK_STR_NULL;
+}
+
+/*
  * classify - bk_classify() with what the caller knows the diagnostic lacks
  * (see bk__classify_facts_init).
  */
@@ -764,7 +788,9 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 	    rec->reason == BK_REASON_VACATION)
 		rec->permanent = -1;
 	rec->hard = is_hard(rec->reason, rec);
-	explain_verdict(cls, rec, use_hint ? NULL : r, &f);
+	explain_verdict(cls, rec, use_hint || rec->other_reply ? NULL : r, &f);
+	if (rec->other_reply)
+		abandoned(cls, rec);
 	return 0;
 }
 

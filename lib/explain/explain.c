@@ -442,6 +442,8 @@ verb(const bk_record *rec)
 	default:
 		break;
 	}
+	if (rec->other_reply)
+		return "given up with the rest of the message";
 	if (rec->permanent == 0)
 		return "deferred";
 	return "refused";
@@ -508,7 +510,11 @@ headline(struct out *o, const bk_record *rec, const struct know *k)
 		fputc(' ', mem);
 	}
 	fputs(verb(rec), mem);
-	if (rec->kind == BK_KIND_BOUNCE || rec->kind == BK_KIND_DELAY) {
+	if (rec->other_reply) {
+		fputs(" -- ", mem);
+		fputs(whose(rec->responsible), mem);
+	} else if (rec->kind == BK_KIND_BOUNCE ||
+	    rec->kind == BK_KIND_DELAY) {
 		fputs(" by ", mem);
 		if (k->has_provider)
 			put_text(mem, k->provider.name,

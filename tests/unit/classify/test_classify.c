@@ -420,6 +420,10 @@ test_classify__records(void)
 	BKT_EQ_STR("other recipient", rec.rule.ptr, rec.rule.len,
 	    "other-recipient");
 	BKT_EQ_INT("other recipient hard", rec.hard, 0);
+	BKT_EQ_STR("other recipient cause", rec.cause.ptr, rec.cause.len,
+	    "delivery.abandoned");
+	BKT_EQ_INT("other recipient responsible", rec.responsible,
+	    BK_RESP_SENDER);
 	rec.other_reply = 0;
 	bk_classify(cls, &rec);
 	BKT_EQ_INT("own recipient", rec.reason, BK_REASON_USERUNKNOWN);

@@ -61,6 +61,41 @@ render(const char *line, size_t len, const char *host, unsigned flags,
 	return render_w(line, len, host, flags, 80, outlen);
 }
 
+/* test_explain__other_reply - a recipient the notice gave up with
+ * another's refusal: not "refused", and the move is the sender's */
+static void
+test_explain__other_reply(void)
+{
+	static const char line[] = "550 5.1.1 <x@example.net>: User unknown";
+	bk_classifier *cls = builtin();
+	bk_record rec;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	if (bk_classify_reply(cls, &rec, line, sizeof(line) - 1) != 0) {
+		BKT_FAIL("classify");
+		return;
+	}
+	rec.recipient.ptr = "y@example.net";
+	rec.recipient.len = strlen(rec.recipient.ptr);
+	rec.other_reply = 1;
+	(void)bk_classify(cls, &rec);
+	fp = open_memstream(&buf, &n);
+	if (fp == NULL)
+		return;
+	if (bk_explain_format(fp, cls, &rec, 0, 80) != 0)
+		BKT_FAIL("bk_explain_format failed");
+	fclose(fp);
+	BKT_CHECK(buf != NULL && strstr(buf, "y@example.net given up with "
+	    "the rest") != NULL);
+	BKT_CHECK(buf != NULL && strstr(buf, "refused by") == NULL);
+	BKT_CHECK(buf != NULL && strstr(buf, "your move") != NULL);
+	BKT_CHECK(buf != NULL && strstr(buf, "[delivery.abandoned]") != NULL);
+	free(buf);
+}
+
+
 /* clean - no control byte but \n, no ESC, valid UTF-8 */
 static int
 clean(const char *p, size_t n, size_t *bad)
@@ -367,5 +402,6 @@ BK_TEST_MAIN(
 	BKT(test_explain__hostile),
 	BKT(test_explain__sections),
 	BKT(test_explain__width),
-	BKT(test_explain__wrap_golden)
+	BKT(test_explain__wrap_golden),
+	BKT(test_explain__other_reply)
 )
