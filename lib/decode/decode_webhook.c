@@ -117,12 +117,19 @@ when(bk_record *r, json_t *o, const char *path)
 	if (json_is_integer(v)) {
 		t = json_integer_value(v);
 	} else if (json_is_real(v)) {
-		t = (int64_t)json_real_value(v);
+		double d = json_real_value(v);
+
+		/* out of range (or NaN): no time, and no undefined cast */
+		if (!(d > 0 && d < 253402300800.0))
+			return;
+		t = (int64_t)d;
 	} else if (json_is_string(v)) {
 		const char *p = json_string_value(v);
 		size_t n = json_string_length(v), i;
 
-		for (i = 0; i < n && bk__is(p[i], BK_C_DIGIT); i++)
+		/* at most 13 digits are summed: more than 12 are no seconds
+		 * (below), and 13 cannot overflow */
+		for (i = 0; i < n && i < 13 && bk__is(p[i], BK_C_DIGIT); i++)
 			t = t * 10 + (p[i] - '0');
 		if ((i < n || n == 0 || n > 12) &&
 		    bk__iso_time(p, n, &t, &tz, &zoned) != 0)

@@ -154,6 +154,51 @@ test_webhook__event_bounds(void)
 	}
 }
 
+/* test_webhook__times - an event's time: digits, a number, a real; too
+ * many digits or a real out of range give no time (and no overflow) */
+static void
+test_webhook__times(void)
+{
+	static const struct {
+		const char *raw;
+		int has;
+		int64_t want;
+	} t[] = {
+		{ "\"1763372100\"", 1, 1763372100 },
+		{ "1763372100", 1, 1763372100 },
+		{ "1763372100.75", 1, 1763372100 },
+		{ "\"176337832150921904138\"", 0, 0 },
+		{ "\"1763378321509\"", 0, 0 },
+		{ "1e300", 0, 0 },
+		{ "-1e300", 0, 0 },
+		{ "253402300800.5", 0, 0 },
+	};
+	char buf[512];
+	size_t i, n;
+	bk_message *m;
+	bk_record *recs;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf), "{\"msys\":{\"message_event\":{"
+		    "\"type\":\"bounce\",\"bounce_class\":\"10\","
+		    "\"rcpt_to\":\"leo@example.net\",\"raw_reason\":"
+		    "\"550 5.1.1 unknown\",\"timestamp\":%s}}}", t[i].raw);
+		if (bk_message_new(&m, buf, strlen(buf), NULL) != 0 ||
+		    bk_message_decode(m, &recs, &n) != 0) {
+			BKT_FAIL("[%s] decode failed", t[i].raw);
+			continue;
+		}
+		BKT_EQ_INT(t[i].raw, (int)n, 1);
+		if (n == 1) {
+			BKT_EQ_INT(t[i].raw, recs[0].kind, BK_KIND_BOUNCE);
+			BKT_EQ_INT(t[i].raw, recs[0].has_timestamp, t[i].has);
+			if (t[i].has)
+				BKT_CHECK(recs[0].timestamp == t[i].want);
+		}
+		bk_message_free(m);
+	}
+}
+
 /* what is not a web hook event gives one record that says why */
 static void
 test_webhook__not_events(void)
@@ -256,6 +301,7 @@ test_webhook__lines_and_mail(void)
 BK_TEST_MAIN(
 	BKT(test_webhook__events_limit),
 	BKT(test_webhook__event_bounds),
+	BKT(test_webhook__times),
 	BKT(test_webhook__not_events),
 	BKT(test_webhook__mandrill_form),
 	BKT(test_webhook__lines_and_mail)
