@@ -12,24 +12,28 @@
 
 /*
  * type_len - the length of the type of a "type; value" field (RFC 3464
- * 2.3.2: an atom, here 1 to 32 letters, digits, '-', '_' or '.', blanks
- * allowed before the ';'), and in *@semi where its ';' is; 0 when @v does
- * not start with one
+ * 2.3.2: an atom of 1 to 32 bytes, its ';' within the first 40, blanks
+ * allowed before it), and in *@semi where its ';' is; 0 when @v does not
+ * start with one
  */
 static size_t
 type_len(bk_str v, size_t *semi)
 {
-	size_t n = 0, k;
+	const char *sc = memchr(v.ptr, ';', v.len < 40 ? v.len : 40);
+	size_t n, k;
 
-	while (n < v.len && n <= 32 && (bk__is(v.ptr[n], BK_C_ALPHA |
-	    BK_C_DIGIT) || v.ptr[n] == '-' || v.ptr[n] == '_' ||
-	    v.ptr[n] == '.'))
-		n++;
-	k = n;
-	while (k < v.len && (v.ptr[k] == ' ' || v.ptr[k] == '\t'))
-		k++;
-	if (n < 1 || n > 32 || k >= v.len || v.ptr[k] != ';')
+	if (sc == NULL)
 		return 0;
+	k = (size_t)(sc - v.ptr);
+	n = k;
+	while (n > 0 && (v.ptr[n - 1] == ' ' || v.ptr[n - 1] == '\t'))
+		n--;
+	if (n < 1 || n > 32)
+		return 0;
+	/* loop: every byte of the type an atom byte (one table load) */
+	for (size_t i = 0; i < n; i++)
+		if (!bk__is(v.ptr[i], BK_C_ATEXT))
+			return 0;
 	*semi = k;
 	return n;
 }
@@ -498,7 +502,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				return BK_ENOMEM;
 		}
 		if (blk.n > 0) {
-			bk_str fr, orr, diag, addr, la;
+			bk_str fr, orr, diag, addr, la, vfr, vorr;
 			bk_record *r;
 
 			block_fields(&blk, fv);
@@ -512,15 +516,15 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 				    "the rest were not read");
 				break;
 			}
-			addr = bk__addr_only(value_after_type(fr));
+			vfr = value_after_type(fr);
+			vorr = value_after_type(orr);
+			addr = bk__addr_only(vfr);
 			if (addr.ptr == NULL)
-				addr = bk__addr_find(value_after_type(fr).ptr,
-				    value_after_type(fr).len);
+				addr = bk__addr_find(vfr.ptr, vfr.len);
 			if (addr.ptr == NULL)
-				addr = bk__addr_find(value_after_type(orr).ptr,
-				    value_after_type(orr).len);
+				addr = bk__addr_find(vorr.ptr, vorr.len);
 			if (addr.ptr == NULL && fr.ptr != NULL)
-				addr = generated_by(ctx, value_after_type(fr));
+				addr = generated_by(ctx, vfr);
 			/* a block that lost its recipient fields but states
 			 * a failure, where the bounce names one failed
 			 * address in its header: that address, once */
@@ -540,8 +544,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			r->recipient = addr;
 			if (orr.ptr != NULL)
 				r->original_recipient = bk__addr_find(
-				    value_after_type(orr).ptr,
-				    value_after_type(orr).len);
+				    vorr.ptr, vorr.len);
 			r->action = bk__trim(fv[F_ACTION]);
 			if (r->action.ptr != NULL) {
 				/* "failed (bad mailbox)" -> "failed" */
@@ -908,6 +911,39 @@ bk__decode_mdn(bk__dctx *ctx)
 	return 1;
 }
 
+/* acknowledges - a subject that thanks for the message it answers */
+static int
+acknowledges(bk_str subj)
+{
+	static const char *const ack[] = {
+		"thank you for your e-mail", "thank you for your email",
+		"thank you for your message", "thanks for your e-mail",
+		"thanks for your email", "thanks for your message",
+		"thank you for contacting", NULL
+	};
+	size_t i;
+
+	subj = bk__trim(subj);
+	/* every phrase starts "thank": most subjects end here */
+	if (subj.len < 20 || (subj.ptr[0] | 0x20) != 't' ||
+	    !bk__istarts(subj.ptr, subj.len, "thank"))
+		return 0;
+	for (i = 0; ack[i] != NULL; i++)
+		if (bk__istarts(subj.ptr, subj.len, ack[i]))
+			return 1;
+	return 0;
+}
+
+/* null_sender - the bounce's Return-Path is the null path "<>" */
+static int
+null_sender(const bk__headers *h)
+{
+	bk_str rp = bk__trim(bk__headers_get(h, "return-path"));
+
+	return rp.ptr != NULL && rp.len == 2 && rp.ptr[0] == '<' &&
+	    rp.ptr[1] == '>';
+}
+
 /*
  * autoreply - RFC 3834 auto-replies and vacation notices: Auto-Submitted:
  * auto-replied, X-Autoreply, X-Autorespond, Precedence: auto_reply, or a
@@ -1001,6 +1037,20 @@ autoreply(bk__dctx *ctx, int late)
 				break;
 			}
 		}
+	}
+	/*
+	 * An acknowledgement ("Thank you for your e-mail") is an automatic
+	 * answer only when it was sent as one: with an auto header or with
+	 * the null envelope sender that RFC 3834 3.3 asks of responders.
+	 * The first look leaves it to the second, after every other reader.
+	 */
+	if (!is_auto && !by_subject && subj.ptr != NULL && acknowledges(subj)) {
+		if (!late) {
+			ctx->auto_words = 1;
+			return 0;
+		}
+		if (null_sender(h))
+			is_auto = by_subject = 1;
 	}
 	if (late ? !(is_auto && by_subject) : !(is_auto || by_subject))
 		return 0;

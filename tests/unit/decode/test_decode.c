@@ -899,6 +899,52 @@ test_decode__other_reply(void)
 	bk_message_free(msg);
 }
 
+/* test_decode__acknowledgement - "Thank you for your e-mail" is an
+ * auto-reply when sent as one (null Return-Path), not otherwise */
+static void
+test_decode__acknowledgement(void)
+{
+	static const struct {
+		const char *name, *return_path;
+		bk_kind kind;
+	} t[] = {
+		{ "null sender", "<>", BK_KIND_AUTOREPLY },
+		{ "a person", "<ann@example.net>", BK_KIND_UNKNOWN },
+	};
+	char buf[1024];
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		snprintf(buf, sizeof(buf),
+		    "Return-Path: %s\n"
+		    "From: Ann Example <ann@example.net>\n"
+		    "To: <news@example.com>\n"
+		    "Subject: Thank you for your e-mail\n"
+		    "Date: Tue, 02 Jan 2024 10:00:00 +0000\n"
+		    "Precedence: bulk\n"
+		    "\n"
+		    "Thank you for your e-mail.\n"
+		    "I will reply as soon as possible.\n", t[i].return_path);
+		msg = NULL;
+		n = 0;
+		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
+		    NULL), 0);
+		if (msg == NULL)
+			continue;
+		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		BKT_EQ_INT(t[i].name, (int)n, 1);
+		if (n == 1) {
+			BKT_EQ_INT(t[i].name, r[0].kind, t[i].kind);
+			if (t[i].kind == BK_KIND_AUTOREPLY)
+				BKT_EQ_STR(t[i].name, r[0].recipient.ptr,
+				    r[0].recipient.len, "ann@example.net");
+		}
+		bk_message_free(msg);
+	}
+}
+
 /* test_decode__mta_names - Remote-MTA and Reporting-MTA give a host */
 static void
 test_decode__mta_names(void)
@@ -2343,5 +2389,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__mta_names),
 	BKT(test_decode__mdn),
 	BKT(test_decode__xfailed_block),
-	BKT(test_decode__other_reply)
+	BKT(test_decode__other_reply),
+	BKT(test_decode__acknowledgement)
 )
