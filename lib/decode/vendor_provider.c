@@ -28,6 +28,7 @@ int bk__vp_interscanmss(bk__dctx *ctx);
 int bk__vp_verizon(bk__dctx *ctx);
 int bk__vp_fml(bk__dctx *ctx);
 int bk__vp_notes(bk__dctx *ctx);
+int bk__vp_aol(bk__dctx *ctx);
 int bk__vp_claim(bk__dctx *ctx);
 
 /* the gates (bk__vendor_reader): see each reader's first tests */
@@ -56,6 +57,7 @@ const bk__vendor_reader bk__vendor_provider[] = {
 	{ "verizon", bk__vp_verizon, BK__VR_ANY, BK__VR_NO_DSN },
 	{ "fml", bk__vp_fml, BK__VR_ANY, BK__VR_NO_DSN },
 	{ "notes", bk__vp_notes, BK__VR_MARK(NOTES), BK__VR_NO_DSN },
+	{ "aol", bk__vp_aol, BK__VR_ANY, BK__VR_NO_DSN },
 	/* last: plain reports claimed by the product that wrote them */
 	{ "claim", bk__vp_claim, BK__VR_ANY, BK__VR_DSN },
 	{ NULL, NULL, 0, 0 }
