@@ -1099,6 +1099,18 @@ same_addr(const char *p, size_t n, bk_str a)
 	    bk__imemmem(p, n, a.ptr, a.len) == p;
 }
 
+/* addr_hash - FNV-1a of the @n bytes at @p, ASCII case folded */
+static uint32_t
+addr_hash(const char *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (uint32_t)bk__lower((unsigned char)p[i])) * 16777619u;
+	return h;
+}
+
 /*
  * others_reply - a record whose diagnostic is a reply about another
  * recipient of the same notice ("550 5.1.1 <x@example.net>: User
@@ -1108,13 +1120,37 @@ same_addr(const char *p, size_t n, bk_str a)
  * other_reply tells the classifier, whose verdict is then onhold, not
  * the other address's, so that it is never taken for a bad address.
  * Only an address in angle brackets counts, and only one that is the
- * recipient of another record.
+ * recipient of another record.  The recipients are filed once in an
+ * open-addressing table, so that the time stays linear in the records
+ * and their diagnostics, however many recipients a notice names.
  */
 static void
 others_reply(bk__dctx *ctx)
 {
-	size_t i, j, n;
+	size_t i, j, n, size = 16, mask;
+	uint32_t *slot;
 
+	while (size < 2 * ctx->nrec)
+		size *= 2;
+	slot = bk__arena_alloc(ctx->msg->arena, size * sizeof(*slot));
+	if (slot == NULL)
+		return;
+	mask = size - 1;
+	for (j = 0; j < size; j++)
+		slot[j] = UINT32_MAX;
+	/* loop: each recipient filed once; at most half the slots used */
+	for (i = 0; i < ctx->nrec; i++) {
+		bk_str a = ctx->rec[i].recipient;
+
+		if (a.ptr == NULL)
+			continue;
+		j = addr_hash(a.ptr, a.len) & mask;
+		while (slot[j] != UINT32_MAX &&
+		    !same_addr(a.ptr, a.len, ctx->rec[slot[j]].recipient))
+			j = (j + 1) & mask;
+		if (slot[j] == UINT32_MAX)
+			slot[j] = (uint32_t)i;
+	}
 	for (i = 0; i < ctx->nrec; i++) {
 		bk_record *r = &ctx->rec[i];
 		const char *p, *end, *lt, *gt;
@@ -1131,15 +1167,18 @@ others_reply(bk__dctx *ctx)
 			if (gt == NULL)
 				break;
 			p = gt + 1;
-			if (same_addr(lt + 1, (size_t)(gt - lt - 1),
-			    r->recipient)) {
+			n = (size_t)(gt - lt - 1);
+			if (same_addr(lt + 1, n, r->recipient)) {
 				own = 1;
 				break;
 			}
-			n = (size_t)(gt - lt - 1);
-			for (j = 0; j < ctx->nrec && !other; j++)
-				other = j != i && same_addr(lt + 1, n,
-				    ctx->rec[j].recipient);
+			/* another record's recipient (its own ruled out) */
+			j = addr_hash(lt + 1, n) & mask;
+			while (slot[j] != UINT32_MAX && !other) {
+				other = same_addr(lt + 1, n,
+				    ctx->rec[slot[j]].recipient);
+				j = (j + 1) & mask;
+			}
 		}
 		if (other && !own)
 			r->other_reply = 1;

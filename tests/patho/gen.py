@@ -27,6 +27,9 @@ Kinds:
                   BK_LIMIT_RECIPIENTS, addressed to thousands of addresses
   verdict_lines   a Sendmail transcript of more verdict lines ("550
                   <a@b>... User unknown") than BK_LIMIT_RECIPIENTS
+  cross_replies   a report of BK_LIMIT_RECIPIENTS recipients whose every
+                  reply names the next recipient (each record is matched
+                  against the others: linear only with a table)
 """
 import base64
 import os
@@ -222,6 +225,15 @@ def verdict_lines(s):
             "   ----- Transcript of session follows -----\n" + lines)
 
 
+def cross_replies(s):
+    n = 10000
+    blocks = "".join("\nFinal-Recipient: rfc822; u%d@example.net\n"
+                     "Action: failed\nStatus: 5.1.1\n"
+                     "Diagnostic-Code: smtp; 550 5.1.1 <u%d@example.net>: "
+                     "User unknown\n" % (k, (k + 1) % n) for k in range(n))
+    return report(NOTE, "Reporting-MTA: dns; mx.example.org\n" + blocks)
+
+
 def ordinary(s):
     return ORDINARY
 
@@ -229,7 +241,7 @@ def ordinary(s):
 KINDS = ["ordinary", "deep_multipart", "deep_rfc822", "many_parts",
          "huge_part", "many_recipients", "long_line", "many_headers",
          "long_header", "base64_bomb", "qp_bomb", "dash_lines", "mbox_from",
-         "text_recipients", "verdict_lines"]
+         "text_recipients", "verdict_lines", "cross_replies"]
 
 
 def main(argv):

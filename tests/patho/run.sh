@@ -71,5 +71,9 @@ check text_recipients "$in/text_recipients.eml" "0|4" 10000 "$bounce" \
 # a Sendmail transcript of 12,000 verdict lines: the first 10,000
 check verdict_lines "$in/verdict_lines.eml" "0|4" 10000 "$bounce" \
     '"recipient":"u9999@example.net"'
+# 10,000 recipients, each reply naming the next: all onhold, in linear
+# time (a record is looked up among the others in a table)
+check cross_replies "$in/cross_replies.eml" 0 10000 "$bounce" \
+    '"recipient":"u9999@example.net"' '"rule":"other-recipient"'
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
