@@ -1099,18 +1099,6 @@ same_addr(const char *p, size_t n, bk_str a)
 	    bk__imemmem(p, n, a.ptr, a.len) == p;
 }
 
-/* addr_hash - FNV-1a of the @n bytes at @p, ASCII case folded */
-static uint32_t
-addr_hash(const char *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ (uint32_t)bk__lower((unsigned char)p[i])) * 16777619u;
-	return h;
-}
-
 /*
  * others_reply - a record whose diagnostic is a reply about another
  * recipient of the same notice ("550 5.1.1 <x@example.net>: User
@@ -1120,46 +1108,24 @@ addr_hash(const char *p, size_t n)
  * other_reply tells the classifier, whose verdict is then onhold, not
  * the other address's, so that it is never taken for a bad address.
  * Only an address in angle brackets counts, and only one that is the
- * recipient of another record.  The recipients are filed once in an
- * open-addressing table, so that the time stays linear in the records
- * and their diagnostics, however many recipients a notice names.
+ * recipient of another record, looked up with bk__dctx_find (its table
+ * of the recipients keeps the time linear however many there are).
  */
 static void
 others_reply(bk__dctx *ctx)
 {
-	size_t i, j, n, size = 16, mask;
-	uint32_t *slot;
+	size_t i, n;
 
-	while (size < 2 * ctx->nrec)
-		size *= 2;
-	slot = bk__arena_alloc(ctx->msg->arena, size * sizeof(*slot));
-	if (slot == NULL)
-		return;
-	mask = size - 1;
-	for (j = 0; j < size; j++)
-		slot[j] = UINT32_MAX;
-	/* loop: each recipient filed once; at most half the slots used */
 	for (i = 0; i < ctx->nrec; i++) {
-		bk_str a = ctx->rec[i].recipient;
-
-		if (a.ptr == NULL)
-			continue;
-		j = addr_hash(a.ptr, a.len) & mask;
-		while (slot[j] != UINT32_MAX &&
-		    !same_addr(a.ptr, a.len, ctx->rec[slot[j]].recipient))
-			j = (j + 1) & mask;
-		if (slot[j] == UINT32_MAX)
-			slot[j] = (uint32_t)i;
-	}
-	for (i = 0; i < ctx->nrec; i++) {
-		bk_record *r = &ctx->rec[i];
 		const char *p, *end, *lt, *gt;
+		bk_record *o;
 		int other = 0, own = 0;
 
-		if (r->diagnostic.ptr == NULL || r->recipient.ptr == NULL)
+		if (ctx->rec[i].diagnostic.ptr == NULL ||
+		    ctx->rec[i].recipient.ptr == NULL)
 			continue;
-		p = r->diagnostic.ptr;
-		end = bk__str_end(r->diagnostic);
+		p = ctx->rec[i].diagnostic.ptr;
+		end = bk__str_end(ctx->rec[i].diagnostic);
 		/* loop: p moves past each '<' */
 		while (p < end && (lt = memchr(p, '<', (size_t)(end - p)))
 		    != NULL) {
@@ -1168,20 +1134,17 @@ others_reply(bk__dctx *ctx)
 				break;
 			p = gt + 1;
 			n = (size_t)(gt - lt - 1);
-			if (same_addr(lt + 1, n, r->recipient)) {
+			if (same_addr(lt + 1, n, ctx->rec[i].recipient)) {
 				own = 1;
 				break;
 			}
-			/* another record's recipient (its own ruled out) */
-			j = addr_hash(lt + 1, n) & mask;
-			while (slot[j] != UINT32_MAX && !other) {
-				other = same_addr(lt + 1, n,
-				    ctx->rec[slot[j]].recipient);
-				j = (j + 1) & mask;
-			}
+			/* ctx->rec may not move here: nothing is added */
+			o = bk__dctx_find(ctx, bk__str(lt + 1, n));
+			if (o != NULL && o != &ctx->rec[i])
+				other = 1;
 		}
 		if (other && !own)
-			r->other_reply = 1;
+			ctx->rec[i].other_reply = 1;
 	}
 }
 
