@@ -32,6 +32,23 @@ contains(bk_str s, const char *needle)
 	return 0;
 }
 
+/* decode_n - decode @m; the records and their count, msg to free */
+static bk_record *
+decode_n(const char *name, const char *m, bk_message **msg, size_t *n)
+{
+	bk_record *r = NULL;
+
+	*msg = NULL;
+	*n = 0;
+	if (bk_message_new(msg, m, strlen(m), NULL) != 0 ||
+	    bk_message_decode(*msg, &r, n) != 0) {
+		BKT_FAIL("[%s] decode failed", name);
+		*n = 0;
+		return NULL;
+	}
+	return r;
+}
+
 /* run_case - decode and compare the first record */
 static void
 run_case(const struct dcase *c)
@@ -703,15 +720,11 @@ test_decode__courier_indented(void)
 {
 	static const char want[] = "451 4.7.1 <late@example.net>: Try again "
 	    "later";
-	bk_message *msg = NULL;
+	bk_message *msg;
 	bk_record *r;
-	size_t n = 0;
+	size_t n;
 
-	BKT_EQ_INT("new", bk_message_new(&msg, courier_delay_msg,
-	    strlen(courier_delay_msg), NULL), 0);
-	if (msg == NULL)
-		return;
-	BKT_EQ_INT("decode", bk_message_decode(msg, &r, &n), 0);
+	r = decode_n("courier", courier_delay_msg, &msg, &n);
 	BKT_EQ_INT("records", (int)n, 1);
 	if (n == 1) {
 		BKT_EQ_INT("kind", r[0].kind, BK_KIND_DELAY);
@@ -767,13 +780,7 @@ test_decode__mdn(void)
 		    "Original-Message-ID: <m1@example.com>\n"
 		    "Disposition: %s\n"
 		    "--D--\n", t[i].text, t[i].disposition);
-		msg = NULL;
-		n = 0;
-		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
-		    NULL), 0);
-		if (msg == NULL)
-			continue;
-		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		r = decode_n(t[i].name, buf, &msg, &n);
 		BKT_EQ_INT(t[i].name, (int)n, 1);
 		if (n == 1 && t[i].decoded) {
 			BKT_EQ_INT(t[i].name, r[0].kind, t[i].kind);
@@ -828,13 +835,7 @@ test_decode__xfailed_block(void)
 		    "--B\nContent-Type: message/delivery-status\n\n"
 		    "Reporting-MTA: dns; mx.example.org\n\n%s"
 		    "--B--\n", t[i].xfailed, t[i].fields);
-		msg = NULL;
-		n = 0;
-		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
-		    NULL), 0);
-		if (msg == NULL)
-			continue;
-		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		r = decode_n(t[i].name, buf, &msg, &n);
 		if (t[i].want != NULL) {
 			BKT_EQ_INT(t[i].name, (int)n, 1);
 			if (n == 1) {
@@ -881,15 +882,11 @@ test_decode__other_reply(void)
 	    "Action: failed\nStatus: 5.1.1\n"
 	    "Diagnostic-Code: SMTP; 550 5.1.1 <w@example.org>: User unknown\n"
 	    "--N--\n";
-	bk_message *msg = NULL;
+	bk_message *msg;
 	bk_record *r;
-	size_t n = 0;
+	size_t n;
 
-	BKT_EQ_INT("new", bk_message_new(&msg, msg_text, strlen(msg_text),
-	    NULL), 0);
-	if (msg == NULL)
-		return;
-	BKT_EQ_INT("decode", bk_message_decode(msg, &r, &n), 0);
+	r = decode_n("other", msg_text, &msg, &n);
 	BKT_EQ_INT("records", (int)n, 3);
 	if (n == 3) {
 		BKT_EQ_INT("x names itself", r[0].other_reply, 0);
@@ -927,13 +924,7 @@ test_decode__acknowledgement(void)
 		    "\n"
 		    "Thank you for your e-mail.\n"
 		    "I will reply as soon as possible.\n", t[i].return_path);
-		msg = NULL;
-		n = 0;
-		BKT_EQ_INT(t[i].name, bk_message_new(&msg, buf, strlen(buf),
-		    NULL), 0);
-		if (msg == NULL)
-			continue;
-		BKT_EQ_INT(t[i].name, bk_message_decode(msg, &r, &n), 0);
+		r = decode_n(t[i].name, buf, &msg, &n);
 		BKT_EQ_INT(t[i].name, (int)n, 1);
 		if (n == 1) {
 			BKT_EQ_INT(t[i].name, r[0].kind, t[i].kind);
@@ -985,13 +976,7 @@ test_decode__mta_names(void)
 		    "Action: failed\nStatus: 5.1.1\nRemote-MTA: %s\n"
 		    "--M--\n", HDR("Undelivered Mail"), t[i].reporting,
 		    t[i].remote);
-		msg = NULL;
-		n = 0;
-		BKT_EQ_INT(t[i].remote, bk_message_new(&msg, buf, strlen(buf),
-		    NULL), 0);
-		if (msg == NULL)
-			continue;
-		BKT_EQ_INT(t[i].remote, bk_message_decode(msg, &r, &n), 0);
+		r = decode_n(t[i].remote, buf, &msg, &n);
 		BKT_EQ_INT(t[i].remote, (int)n, 1);
 		if (n == 1) {
 			BKT_EQ_STR(t[i].remote, r[0].remote_mta.ptr,
@@ -1166,23 +1151,6 @@ test_decode__unknown(void)
 		BKT_CHECK(r[0].error.ptr != NULL);
 	}
 	bk_message_free(msg);
-}
-
-/* decode_n - decode @m; the records and their count, msg to free */
-static bk_record *
-decode_n(const char *name, const char *m, bk_message **msg, size_t *n)
-{
-	bk_record *r = NULL;
-
-	*msg = NULL;
-	*n = 0;
-	if (bk_message_new(msg, m, strlen(m), NULL) != 0 ||
-	    bk_message_decode(*msg, &r, n) != 0) {
-		BKT_FAIL("[%s] decode failed", name);
-		*n = 0;
-		return NULL;
-	}
-	return r;
 }
 
 /*
