@@ -11,6 +11,8 @@
  */
 #include "decode/decode_int.h"
 
+bk_str bk__vp_line(const char **pp, const char *end);
+
 
 /*
  * bk__text_cut - length of the notification before the returned copy:
@@ -509,19 +511,15 @@ bk__dctx_blocks(bk__dctx *ctx, bk__tblock **out, size_t *n)
 static bk_str
 because(bk_message *msg, bk_str region)
 {
-	const char *p = region.ptr, *end = bk__str_end(region), *eol;
+	const char *p = region.ptr, *end = bk__str_end(region);
 	const char *start = NULL, *last = NULL;
 	bk_str l;
 
 	if (p == NULL)
 		return BK_STR_NULL;
-	/* loop: p moves one line forward each pass */
+	/* loop: bk__vp_line moves p one line forward each pass */
 	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		l = bk__trim(bk__str(p, (size_t)(eol - p)));
-		p = eol < end ? eol + 1 : end;
+		l = bk__trim(bk__vp_line(&p, end));
 		if (start == NULL) {
 			if (l.len >= 8 && (bk__ieq(bk__str_end(l) - 8, 8,
 			    "because:") || (l.len >= 10 && bk__ieq(l.ptr +
@@ -552,18 +550,14 @@ because(bk_message *msg, bk_str region)
 static bk_str
 lone_reply(bk_message *msg, bk_str region)
 {
-	const char *p = region.ptr, *end = bk__str_end(region), *eol;
+	const char *p = region.ptr, *end = bk__str_end(region);
 	bk_str l, found = BK_STR_NULL;
 
 	if (p == NULL)
 		return BK_STR_NULL;
-	/* loop: p moves one line forward each pass */
+	/* loop: bk__vp_line moves p one line forward each pass */
 	while (p < end) {
-		eol = memchr(p, '\n', (size_t)(end - p));
-		if (eol == NULL)
-			eol = end;
-		l = bk__trim(bk__str(p, (size_t)(eol - p)));
-		p = eol < end ? eol + 1 : end;
+		l = bk__trim(bk__vp_line(&p, end));
 		if (l.len < 8 || (l.ptr[0] != '4' && l.ptr[0] != '5') ||
 		    !bk__is(l.ptr[1], BK_C_DIGIT) ||
 		    !bk__is(l.ptr[2], BK_C_DIGIT) ||
