@@ -76,7 +76,7 @@ int
 bk__addr_same(bk_str a, bk_str b)
 {
 	return a.ptr != NULL && b.ptr != NULL && a.len == b.len &&
-	    bk__imemmem(a.ptr, a.len, b.ptr, b.len) == a.ptr;
+	    bk__imeq(a.ptr, b.ptr, a.len);
 }
 
 /* rix_rcpt - the recipient of the record in index slot @s (not empty) */
@@ -1096,7 +1096,7 @@ static int
 same_addr(const char *p, size_t n, bk_str a)
 {
 	return a.ptr != NULL && a.len == n && n > 0 &&
-	    bk__imemmem(p, n, a.ptr, a.len) == p;
+	    bk__imeq(p, a.ptr, n);
 }
 
 /*

@@ -130,135 +130,125 @@ status_code(bk_str v)
 }
 
 /*
- * lead_then - does some occurrence of @lead in @t go on with @a (1) or
- * else with @b (2); 0 if neither.  @a wins when both occur.
+ * The phrases that name the SMTP command a diagnostic blames start with
+ * one of seven leads, whose first and third letters make seven
+ * different pairs (cmd_pairs, in the order of cmd_leads): one pass over
+ * the text (bk__ipairs) finds every place worth comparing.
  */
-static int
-lead_then(bk_str t, const char *lead, const char *a, const char *b)
-{
-	const char *p = t.ptr, *end = bk__str_end(t), *q;
-	size_t ll = strlen(lead);
-	int got = 0;
+enum cmd_lead {
+	L_REPLY, L_AFTER, L_DOES, L_MOST, L_BUT, L_FAILED, L_REFUSED, NLEADS
+};
 
-	/* loop: p moves past each occurrence of the lead */
-	while (p < end && (q = bk__imemmem(p, (size_t)(end - p), lead,
-	    ll)) != NULL) {
-		if (bk__istarts(q + ll, (size_t)(end - q - ll), a))
-			return 1;
-		if (b != NULL && bk__istarts(q + ll, (size_t)(end - q - ll),
-		    b))
-			got = 2;
-		p = q + 1;
-	}
-	return got;
-}
+static const char *const cmd_leads[NLEADS] = {
+	"in reply to ", "after ", "does not like recipient",
+	"most progress was ", "but sender was rejected", "failed ",
+	"refused to talk to me",
+};
+static const struct bk__ipairs cmd_pairs = {
+	NLEADS, 2,
+	{ BK_PAIR16('i'), BK_PAIR16('a'), BK_PAIR16('d'), BK_PAIR16('m'),
+	  BK_PAIR16('b'), BK_PAIR16('f'), BK_PAIR16('r') },
+	{ BK_PAIR16(' '), BK_PAIR16('t'), BK_PAIR16('e'), BK_PAIR16('s'),
+	  BK_PAIR16('t'), BK_PAIR16('i'), BK_PAIR16('f') },
+};
 
-/*
- * qmail_step - the step qmail-remote names in its own words, the first
- * of these phrases found anywhere winning: "does not like recipient"
- * (RCPT), "most progress was RCPT TO" (RCPT), "but sender was
- * rejected" (MAIL), "most progress was MAIL FROM" (MAIL), "failed on
- * DATA command" or "failed after I sent the message" (DATA); and
- * Postfix's refused greeting, "host x refused to talk to me: 421 ..."
- * (CONN).  Phrases with a common lead are found in one search.
- */
-static bk_str
-qmail_step(bk_str t)
-{
-	int most;
-
-	if (bk__istr(t.ptr, t.len, "does not like recipient") != NULL)
-		return bk__cstr("RCPT");
-	most = lead_then(t, "most progress was ", "rcpt to", "mail from");
-	if (most == 1)
-		return bk__cstr("RCPT");
-	if (most == 2 || bk__istr(t.ptr, t.len, "but sender was rejected") !=
-	    NULL)
-		return bk__cstr("MAIL");
-	if (lead_then(t, "failed ", "on data command",
-	    "after i sent the message") != 0)
-		return bk__cstr("DATA");
-	if (bk__istr(t.ptr, t.len, "refused to talk to me") != NULL)
-		return bk__cstr("CONN");
-	return BK_STR_NULL;
-}
+/* the phrases of the two common leads, the earliest in the table winning */
+static const struct {
+	enum cmd_lead lead;
+	const char *rest;
+	const char *cmd;
+} cmd_map[] = {
+	{ L_REPLY, "rcpt to", "RCPT" },
+	{ L_AFTER, "rcpt to", "RCPT" },
+	{ L_REPLY, "mail from", "MAIL" },
+	{ L_AFTER, "mail from", "MAIL" },
+	{ L_REPLY, "end of data", "DATA" },
+	{ L_AFTER, "end of data", "DATA" },
+	{ L_REPLY, "data", "DATA" },
+	{ L_AFTER, "data", "DATA" },
+	{ L_REPLY, "helo", "HELO" },
+	{ L_REPLY, "ehlo", "EHLO" },
+	{ L_AFTER, "helo", "HELO" },
+	{ L_AFTER, "ehlo", "EHLO" },
+	{ L_REPLY, "starttls", "STARTTLS" },
+	{ L_AFTER, "starttls", "STARTTLS" },
+	{ L_AFTER, "initial connection", "CONN" },
+	{ L_AFTER, "pipelined", "DATA" },
+	{ L_REPLY, "auth", "AUTH" },
+	{ L_AFTER, "auth", "AUTH" },
+	{ L_REPLY, "quit", "QUIT" },
+	{ L_REPLY, "lhlo", "LHLO" },
+	{ L_AFTER, "lhlo", "LHLO" },
+	{ L_AFTER, "sending data", "DATA" },
+	{ L_AFTER, "sending message", "DATA" },
+	{ L_AFTER, "dot", "DATA" },
+};
 
 /*
  * bk__command_in - the SMTP command a diagnostic text blames, from the
  * usual phrasings ("in reply to RCPT TO command", "after end of data",
- * Exim's "SMTP error from remote mail server after RCPT TO:<a>:").
+ * Exim's "SMTP error from remote mail server after RCPT TO:<a>:"): the
+ * earliest phrase of cmd_map found anywhere.  Failing those, the step
+ * qmail-remote names in its own words, the first of these found
+ * anywhere winning: "x does not like recipient." (RCPT), qmail's
+ * summary "most progress was RCPT TO" (RCPT), "Connected to x but
+ * sender was rejected." or "most progress was MAIL FROM" (MAIL), "x
+ * failed on DATA command" or "failed after I sent the message" (DATA);
+ * and Postfix's refused greeting, "host x refused to talk to me: 421"
+ * (CONN).
  */
 bk_str
 bk__command_in(bk_str t)
 {
-	static const struct {
-		const char *phrase;
-		const char *cmd;
-	} map[] = {
-		{ "in reply to rcpt to", "RCPT" },
-		{ "after rcpt to", "RCPT" },
-		{ "in reply to mail from", "MAIL" },
-		{ "after mail from", "MAIL" },
-		{ "in reply to end of data", "DATA" },
-		{ "after end of data", "DATA" },
-		{ "in reply to data", "DATA" },
-		{ "after data", "DATA" },
-		{ "in reply to helo", "HELO" },
-		{ "in reply to ehlo", "EHLO" },
-		{ "after helo", "HELO" },
-		{ "after ehlo", "EHLO" },
-		{ "in reply to starttls", "STARTTLS" },
-		{ "after starttls", "STARTTLS" },
-		{ "after initial connection", "CONN" },
-		{ "after pipelined", "DATA" },
-		{ "in reply to auth", "AUTH" },
-		{ "after auth", "AUTH" },
-		{ "in reply to quit", "QUIT" },
-		{ "in reply to lhlo", "LHLO" },
-		{ "after lhlo", "LHLO" },
-		{ "after sending data", "DATA" },
-		{ "after sending message", "DATA" },
-		{ "after dot", "DATA" },
-	};
-	/*
-	 * Every phrase starts "in reply to " or "after ": find those two
-	 * leads once each, at every occurrence, and compare the words that
-	 * follow with the phrases of that lead.  The earliest phrase of
-	 * the table found anywhere wins, as if each were searched in turn.
-	 */
-	static const char *const lead[] = { "in reply to ", "after " };
-	const size_t nmap = sizeof(map) / sizeof(map[0]);
-	size_t i, l, ll, best = nmap;
-	const char *p, *end, *q;
+	const size_t nmap = sizeof(cmd_map) / sizeof(cmd_map[0]);
+	int seen[NLEADS] = { 0 }, most = 0, failed = 0;
+	size_t at, i, l, ll, left, best = nmap;
 
 	if (t.ptr == NULL)
 		return BK_STR_NULL;
-	end = bk__str_end(t);
-	for (l = 0; l < 2; l++) {
-		ll = strlen(lead[l]);
-		p = t.ptr;
-		/* loop: p moves past each occurrence of the lead */
-		while (p < end && (q = bk__imemmem(p, (size_t)(end - p),
-		    lead[l], ll)) != NULL) {
-			for (i = 0; i < best; i++) {
-				if (strncmp(map[i].phrase, lead[l], ll) == 0 &&
-				    bk__istarts(q + ll, (size_t)(end - q - ll),
-				    map[i].phrase + ll))
+	/* loop: at moves past each place a lead's letter pair starts */
+	for (at = 0; (at = bk__ipairs(t.ptr, t.len, at, &cmd_pairs)) <
+	    t.len; at++) {
+		const char *q = t.ptr + at, *after;
+
+		for (l = 0; l < NLEADS; l++)
+			if ((q[0] | 0x20) == cmd_pairs.first[l][0])
+				break;
+		if (l == NLEADS || !bk__istarts(q, t.len - at, cmd_leads[l]))
+			continue;
+		seen[l] = 1;
+		ll = strlen(cmd_leads[l]);
+		after = q + ll;
+		left = t.len - at - ll;
+		if (l == L_REPLY || l == L_AFTER) {
+			for (i = 0; i < best; i++)
+				if (cmd_map[i].lead == l && bk__istarts(after,
+				    left, cmd_map[i].rest))
 					best = i;
-			}
-			p = q + 1;
+		} else if (l == L_MOST) {
+			if (bk__istarts(after, left, "rcpt to"))
+				most = 1;
+			else if (most == 0 && bk__istarts(after, left,
+			    "mail from"))
+				most = 2;
+		} else if (l == L_FAILED) {
+			if (bk__istarts(after, left, "on data command") ||
+			    bk__istarts(after, left,
+			    "after i sent the message"))
+				failed = 1;
 		}
 	}
 	if (best < nmap)
-		return bk__cstr(map[best].cmd);
-	/*
-	 * qmail-remote names the step in its own words: "x does not like
-	 * recipient.", "Connected to x but sender was rejected.", "x
-	 * failed on DATA command.", and qmail's summary "most progress
-	 * was RCPT TO response"; Postfix names a refused greeting "host x
-	 * refused to talk to me".
-	 */
-	return qmail_step(t);
+		return bk__cstr(cmd_map[best].cmd);
+	if (seen[L_DOES] || most == 1)
+		return bk__cstr("RCPT");
+	if (most == 2 || seen[L_BUT])
+		return bk__cstr("MAIL");
+	if (failed)
+		return bk__cstr("DATA");
+	if (seen[L_REFUSED])
+		return bk__cstr("CONN");
+	return BK_STR_NULL;
 }
 
 /*

@@ -409,21 +409,13 @@ read_verdict(bk_str line, verdict *v)
 	return v->addr.ptr != NULL;
 }
 
-/* same_name - case-insensitive equality of two names or addresses */
-static int
-same_name(bk_str a, bk_str b)
-{
-	return a.ptr != NULL && b.ptr != NULL && a.len == b.len &&
-	    bk__imemmem(a.ptr, a.len, b.ptr, b.len) == a.ptr;
-}
-
 /* domain_is - is @host the domain of @addr */
 static int
 domain_is(bk_str addr, bk_str host)
 {
 	const char *at = memchr(addr.ptr, '@', addr.len);
 
-	return at != NULL && same_name(bk__str(at + 1,
+	return at != NULL && bk__addr_same(bk__str(at + 1,
 	    (size_t)(bk__str_end(addr) - at - 1)), host);
 }
 
@@ -571,7 +563,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 			continue;
 		if (v.host.ptr != NULL) {
 			/* another host's verdict ends the session's reply */
-			if (!same_name(v.host, host))
+			if (!bk__addr_same(v.host, host))
 				pend = BK_STR_NULL;
 			last = v;
 			lastline = line;
@@ -585,7 +577,7 @@ bk__decode_sendmail(bk__dctx *ctx)
 			return ctx->oom ? BK_ENOMEM : added;
 		added++;
 		if (pend.ptr != NULL && bk__find_reply_code(v.text) == 0 &&
-		    (paddr.ptr == NULL || same_name(paddr, v.addr))) {
+		    (paddr.ptr == NULL || bk__addr_same(paddr, v.addr))) {
 			r->diagnostic = with_verdict(msg, v.text, pend);
 			r->command = pcmd;
 			r->remote_mta = phost;

@@ -124,6 +124,25 @@ bk__hexval(int c)
 /* case-insensitive helpers over slices */
 int bk__ieq(const char *a, size_t alen, const char *b);
 int bk__istarts(const char *a, size_t alen, const char *prefix);
+int bk__imeq(const char *a, const char *b, size_t len);
+
+/*
+ * a set of up to 8 letter pairs for bk__ipairs(), each letter lower case
+ * (or a space) and given sixteen times over (BK_PAIR16), its second
+ * letter @gap (1 or more) bytes after its first; initialised statically.
+ * The text's bytes are compared with bit 0x20 set, so a NUL passes for a
+ * space: a caller compares its whole phrase at each place found.
+ */
+struct bk__ipairs {
+	size_t n;
+	size_t gap;
+	unsigned char first[8][16];
+	unsigned char second[8][16];
+};
+#define BK_PAIR16(c) \
+	{ c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c }
+size_t bk__ipairs(const char *p, size_t len, size_t from,
+    const struct bk__ipairs *set);
 const char *bk__imemmem(const char *hay, size_t hlen, const char *needle,
     size_t nlen);
 

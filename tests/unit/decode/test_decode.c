@@ -88,6 +88,38 @@ run_case(const struct dcase *c)
 	"Subject: " subj "\n" \
 	"Date: Tue, 02 Jan 2024 10:00:00 +0000\n"
 
+/*
+ * decode_dsn1 - decode, in @buf, a Postfix-like report for one failed
+ * recipient, gone@example.net, from Reporting-MTA @reporting: its block
+ * goes on with @fields, a format with one %s for @arg
+ */
+static bk_record *
+decode_dsn1(const char *name, char *buf, size_t size, const char *reporting,
+    const char *fields, const char *arg, bk_message **msg, size_t *n)
+{
+	int k = snprintf(buf, size, "%s"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; "
+	    "report-type=delivery-status; boundary=\"M\"\n\n"
+	    "--M\nContent-Type: text/plain\n\nfailed\n"
+	    "--M\nContent-Type: message/delivery-status\n\n"
+	    "Reporting-MTA: %s\n\n"
+	    "Final-Recipient: rfc822; gone@example.net\n"
+	    "Action: failed\n", HDR("Undelivered Mail"), reporting);
+
+	if (k > 0 && (size_t)k < size)
+		k += snprintf(buf + k, size - (size_t)k, fields, arg);
+	if (k > 0 && (size_t)k < size)
+		k += snprintf(buf + k, size - (size_t)k, "--M--\n");
+	if (k <= 0 || (size_t)k >= size) {
+		BKT_FAIL("[%s] does not fit", name);
+		*msg = NULL;
+		*n = 0;
+		return NULL;
+	}
+	return decode_n(name, buf, msg, n);
+}
+
 static const char exim_msg[] =
 	HDR("Mail delivery failed: returning message to sender")
 	"X-Failed-Recipients: user@example.net\n"
@@ -965,18 +997,9 @@ test_decode__mta_names(void)
 	bk_record *r;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		snprintf(buf, sizeof(buf), "%s"
-		    "MIME-Version: 1.0\n"
-		    "Content-Type: multipart/report; "
-		    "report-type=delivery-status; boundary=\"M\"\n\n"
-		    "--M\nContent-Type: text/plain\n\nfailed\n"
-		    "--M\nContent-Type: message/delivery-status\n\n"
-		    "Reporting-MTA: %s\n\n"
-		    "Final-Recipient: rfc822; gone@example.net\n"
-		    "Action: failed\nStatus: 5.1.1\nRemote-MTA: %s\n"
-		    "--M--\n", HDR("Undelivered Mail"), t[i].reporting,
-		    t[i].remote);
-		r = decode_n(t[i].remote, buf, &msg, &n);
+		r = decode_dsn1(t[i].remote, buf, sizeof(buf),
+		    t[i].reporting, "Status: 5.1.1\nRemote-MTA: %s\n",
+		    t[i].remote, &msg, &n);
 		BKT_EQ_INT(t[i].remote, (int)n, 1);
 		if (n == 1) {
 			BKT_EQ_STR(t[i].remote, r[0].remote_mta.ptr,
@@ -2335,6 +2358,69 @@ test_decode__notice(void)
 #undef NOTICE_P4
 }
 
+/*
+ * test_decode__command - the SMTP command a Diagnostic-Code blames: each
+ * phrasing, in any case, anywhere in the text (the last few bytes too),
+ * the earlier phrase of the table winning over the earlier in the text,
+ * qmail's own words in their order, and none when no phrase is whole.
+ */
+static void
+test_decode__command(void)
+{
+	static const struct {
+		const char *diag, *want;
+	} t[] = {
+		{ "550 5.1.1 <a@example.net>: user unknown", NULL },
+		{ "550 5.1.1 user unknown (in reply to RCPT TO command)",
+		  "RCPT" },
+		{ "SMTP error from remote mail server after RCPT TO:"
+		  "<a@example.net>: 550 5.1.1 unknown", "RCPT" },
+		{ "554 rejected IN REPLY TO MAIL FROM", "MAIL" },
+		{ "552 too big (in reply to end of DATA command)", "DATA" },
+		{ "550 after data", "DATA" },
+		{ "550 x after dot", "DATA" },
+		{ "after data: 550 bad, then in reply to RCPT TO", "RCPT" },
+		{ "421 lost after initial connection", "CONN" },
+		{ "554 no (in reply to EHLO command)", "EHLO" },
+		{ "mx.example.net does not like recipient. 550 no such user",
+		  "RCPT" },
+		{ "Connected to 192.0.2.1 but sender was rejected. 553 no",
+		  "MAIL" },
+		{ "mx.example.net failed on DATA command. 554 spam", "DATA" },
+		{ "mx.example.net failed after I sent the message. 554 no",
+		  "DATA" },
+		{ "550 no. I'm not going to try again; this message has been "
+		  "in the queue too long. most progress was MAIL FROM response",
+		  "MAIL" },
+		{ "Connected to 192.0.2.1 but sender was rejected. most "
+		  "progress was RCPT TO response", "RCPT" },
+		{ "host mx.example.net refused to talk to me: 421 busy",
+		  "CONN" },
+		{ "failed to deliver: most progress was DATA", NULL },
+		{ "in reply to nothing after all", NULL },
+		{ "does not like", NULL },
+	};
+	char buf[1024];
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = decode_dsn1(t[i].diag, buf, sizeof(buf),
+		    "dns; mx.example.org",
+		    "Status: 5.0.0\nDiagnostic-Code: smtp; %s\n", t[i].diag,
+		    &msg, &n);
+		BKT_EQ_INT(t[i].diag, (int)n, 1);
+		if (n == 1 && t[i].want != NULL)
+			BKT_EQ_STR(t[i].diag, r[0].command.ptr,
+			    r[0].command.len, t[i].want);
+		else if (n == 1 && r[0].command.ptr != NULL)
+			BKT_FAIL("[%s] command %.*s, want none", t[i].diag,
+			    (int)r[0].command.len, r[0].command.ptr);
+		bk_message_free(msg);
+	}
+}
+
 BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
 	BKT(test_decode__second_look),
@@ -2358,5 +2444,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__mdn),
 	BKT(test_decode__xfailed_block),
 	BKT(test_decode__other_reply),
-	BKT(test_decode__acknowledgement)
+	BKT(test_decode__acknowledgement),
+	BKT(test_decode__command)
 )

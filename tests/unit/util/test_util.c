@@ -281,9 +281,92 @@ test_util__log_time(void)
 	bkt_tz_restore(old);
 }
 
+/* fold_ref - a text byte as bk__ipairs compares it: lower case, and a
+ * NUL as a space (both are 0x20 once bit 0x20 is set) */
+static int
+fold_ref(unsigned char c)
+{
+	return c == 0 ? ' ' : lower_ref(c);
+}
+
+/* ipairs_ref - bk__ipairs by its definition, one position at a time */
+static size_t
+ipairs_ref(const char *p, size_t len, size_t from,
+    const struct bk__ipairs *set)
+{
+	size_t i, k;
+
+	/* loop: every start position with room for its second letter */
+	for (i = from; i + set->gap < len; i++)
+		for (k = 0; k < set->n; k++)
+			if (fold_ref((unsigned char)p[i]) ==
+			    set->first[k][0] &&
+			    fold_ref((unsigned char)p[i + set->gap]) ==
+			    set->second[k][0])
+				return i;
+	return len;
+}
+
+/*
+ * bk__ipairs against its definition: every text length up to 70 (a heap
+ * copy of exactly that size), every start, gaps 1 and 2, a text full of
+ * near misses (first letters without their second, bytes one bit away
+ * from a letter: '@', '[', 0xc1; a NUL, which passes for a space), and each pair
+ * planted in upper case at every offset.
+ */
+static void
+test_util__ipairs(void)
+{
+	static const struct bk__ipairs sets[] = {
+		{ 2, 1, { BK_PAIR16('i'), BK_PAIR16('a') },
+		  { BK_PAIR16('n'), BK_PAIR16('f') } },
+		{ 3, 2, { BK_PAIR16('d'), BK_PAIR16('r'), BK_PAIR16('i') },
+		  { BK_PAIR16('e'), BK_PAIR16('f'), BK_PAIR16(' ') } },
+	};
+	static const char fill[] = "iIaAdDrR@[ \xc1nNfFeE\0";
+	unsigned seed = 777;
+	size_t s, len, from, at, i;
+
+	for (s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		const struct bk__ipairs *set = &sets[s];
+
+		/* loop: text lengths */
+		for (len = 0; len <= 70; len++) {
+			char *t = malloc(len + 1);
+
+			for (i = 0; i < len; i++) {
+				seed = seed * 1103515245u + 12345u;
+				t[i] = fill[(seed >> 16) % (sizeof(fill) - 1)];
+			}
+			for (from = 0; from <= len; from++)
+				if (bk__ipairs(t, len, from, set) !=
+				    ipairs_ref(t, len, from, set))
+					BKT_FAIL("[set %zu random %zu from %zu]",
+					    s, len, from);
+			/* loop: a pair in upper case at every offset of a
+			 * text with none */
+			for (at = 0; at + set->gap < len; at++) {
+				memset(t, '.', len);
+				t[at] = (char)(set->first[at % set->n][0] - 32);
+				if (set->second[at % set->n][0] != ' ')
+					t[at + set->gap] = (char)
+					    (set->second[at % set->n][0] - 32);
+				else
+					t[at + set->gap] = ' ';
+				BKT_EQ_INT("planted", (int)bk__ipairs(t, len, 0,
+				    set), (int)at);
+				BKT_EQ_INT("past it", (int)bk__ipairs(t, len,
+				    at + 1, set), (int)len);
+			}
+			free(t);
+		}
+	}
+}
+
 BK_TEST_MAIN(
     BKT(test_util__lower),
     BKT(test_util__imemmem),
+    BKT(test_util__ipairs),
     BKT(test_util__json_fput),
     BKT(test_util__iso_time),
     BKT(test_util__log_time))
