@@ -26,7 +26,14 @@
 	} while (0)
 #else
 #include <assert.h>
-#define BK_ASSERT(cond, recover) assert(cond)
+/* the recovery stays, unreachable, so that its labels are still used */
+#define BK_ASSERT(cond, recover)                                           \
+	do {                                                               \
+		assert(cond);                                              \
+		if (!(cond)) {                                             \
+			recover;                                           \
+		}                                                          \
+	} while (0)
 #endif
 
 typedef struct bk__arena bk__arena;
