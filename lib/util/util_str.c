@@ -337,6 +337,30 @@ pair_at(const unsigned char *q, const struct bk__ipairs *set)
  * the text's side, which folds A-Z onto a-z and nothing else onto a
  * letter (but NUL onto a space).
  */
+#if defined(__SSE2__)
+/* pairs16 - a bit for each of the 16 places at @u where a pair of @set
+ * starts */
+static inline unsigned
+pairs16(const unsigned char *u, const struct bk__ipairs *set)
+{
+	const __m128i fold = _mm_set1_epi8(0x20);
+	__m128i a = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+	    (const void *)u), fold);
+	__m128i b = _mm_or_si128(_mm_loadu_si128((const __m128i *)
+	    (const void *)(u + set->gap)), fold);
+	__m128i m = _mm_setzero_si128();
+	size_t k;
+
+	for (k = 0; k < set->n; k++)
+		m = _mm_or_si128(m, _mm_and_si128(
+		    _mm_cmpeq_epi8(a, _mm_loadu_si128((const __m128i *)
+		    (const void *)set->first[k])),
+		    _mm_cmpeq_epi8(b, _mm_loadu_si128((const __m128i *)
+		    (const void *)set->second[k]))));
+	return (unsigned)_mm_movemask_epi8(m);
+}
+#endif
+
 size_t
 bk__ipairs(const char *p, size_t len, size_t from,
     const struct bk__ipairs *set)
@@ -345,32 +369,28 @@ bk__ipairs(const char *p, size_t len, size_t from,
 	size_t i = from, gap = set->gap;
 
 #if defined(__SSE2__)
-	{
-		const __m128i fold = _mm_set1_epi8(0x20);
+	if (gap < 16) {
+		unsigned bits;
 
 		/* loop: i grows by 16 each pass */
 		for (; i + 16 + gap <= len; i += 16) {
-			__m128i a = _mm_or_si128(_mm_loadu_si128(
-			    (const __m128i *)(const void *)(u + i)), fold);
-			__m128i b = _mm_or_si128(_mm_loadu_si128(
-			    (const __m128i *)(const void *)(u + i + gap)),
-			    fold);
-			__m128i m = _mm_setzero_si128();
-			unsigned bits;
-			size_t k;
-
-			for (k = 0; k < set->n; k++)
-				m = _mm_or_si128(m, _mm_and_si128(
-				    _mm_cmpeq_epi8(a, _mm_loadu_si128(
-				    (const __m128i *)(const void *)
-				    set->first[k])),
-				    _mm_cmpeq_epi8(b, _mm_loadu_si128(
-				    (const __m128i *)(const void *)
-				    set->second[k]))));
-			bits = (unsigned)_mm_movemask_epi8(m);
+			bits = pairs16(u + i, set);
 			if (bits != 0)
 				return i + (size_t)__builtin_ctz(bits);
 		}
+		/* the last places, fewer than 16: once more over a
+		 * zero-padded copy, keeping the places whose second letter
+		 * is in the text */
+		if (i + gap < len) {
+			unsigned char tail[48] = { 0 };
+
+			memcpy(tail, u + i, len - i);
+			bits = pairs16(tail, set) &
+			    ((1u << (len - gap - i)) - 1);
+			return bits != 0 ? i + (size_t)__builtin_ctz(bits) :
+			    len;
+		}
+		return len;
 	}
 #endif
 	for (; i + gap < len; i++)
