@@ -67,7 +67,12 @@ def main():
     bk, scale, gen = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     d = tempfile.mkdtemp(prefix="bk-bench-patho.")
     try:
-        out = subprocess.run([sys.executable, gen, "--scale", str(scale), d],
+        # BK_BENCH_ONLY=kind,kind: those inputs alone (and the baseline)
+        only = [k for k in os.environ.get("BK_BENCH_ONLY", "").split(",")
+                if k]
+        kinds = ["ordinary"] + only if only else []
+        out = subprocess.run([sys.executable, gen, "--scale", str(scale), d]
+                             + kinds,
                              check=True, capture_output=True, text=True)
         files = [l.split()[:2] for l in out.stdout.splitlines()]
         ordinary = os.path.join(d, "ordinary.eml")

@@ -6,7 +6,8 @@
 # that many times over; BK_BENCH_CLOCK=wall for wall time).  Prints one
 # line per input with the ratio (target: within 2x of ordinary) and ends with
 # "N within 2x, N over".  SCALE (default 4) multiplies the input sizes;
-# at 5 the mbox holds a million "From " lines.
+# at 5 the mbox holds a million "From " lines.  BK_BENCH_ONLY=kind,...
+# times those inputs alone.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 bk=${1:-$here/../../build/bouncekit}

@@ -577,7 +577,7 @@ bk__decode_dsn_text(bk__dctx *ctx, bk_str t, const char *decoder)
 			/* delivery to a program ("|procmail ...") failed */
 			v = value_after_type(fv[F_ACTUAL]);
 			if (v.ptr == NULL || v.len == 0)
-				v = value_after_type(fr);
+				v = vfr;
 			if (v.ptr != NULL && v.len > 0 && v.ptr[0] == '|')
 				r->reason_hint = BK_REASON_MAILERERROR;
 			added++;
