@@ -748,8 +748,11 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 			    rec->kind == BK_KIND_DELAY ||
 			    says_temporary(rec->diagnostic) ||
 			    gave_up_retrying(rec);
-			const char *ps = pseudo_status(
-			    stand_in_reason(rec, &f), temp);
+			/* an automatic answer is no SMTP failure: it gets
+			 * no stand-in (a challenge is onhold, not 5.0.901) */
+			const char *ps = rec->kind == BK_KIND_AUTOREPLY ?
+			    NULL : pseudo_status(stand_in_reason(rec, &f),
+			    temp);
 
 			rec->status = ps ? bk__cstr(ps) : BK_STR_NULL;
 		}
@@ -785,7 +788,8 @@ classify(bk_classifier *cls, bk_record *rec, unsigned known)
 		rec->permanent = rec->reply_code >= 500;
 	if (rec->reason == BK_REASON_DELIVERED ||
 	    rec->reason == BK_REASON_FEEDBACK ||
-	    rec->reason == BK_REASON_VACATION)
+	    rec->reason == BK_REASON_VACATION ||
+	    rec->kind == BK_KIND_AUTOREPLY)
 		rec->permanent = -1;
 	rec->hard = is_hard(rec->reason, rec);
 	explain_verdict(cls, rec, use_hint || rec->other_reply ? NULL : r, &f);

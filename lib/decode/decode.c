@@ -238,6 +238,25 @@ bk__addr_find(const char *p, size_t len)
 	return BK_STR_NULL;
 }
 
+/* bk__addr_sole - see decode_int.h */
+bk_str
+bk__addr_sole(bk_str v)
+{
+	bk_str a;
+	const char *rest;
+
+	if (v.ptr == NULL)
+		return BK_STR_NULL;
+	a = bk__addr_find(v.ptr, v.len);
+	if (a.ptr == NULL)
+		return BK_STR_NULL;
+	rest = bk__str_end(a);
+	if (rest < bk__str_end(v) && bk__addr_find(rest,
+	    (size_t)(bk__str_end(v) - rest)).ptr != NULL)
+		return BK_STR_NULL;
+	return a;
+}
+
 /* bk__addr_only - the slice is just one address (brackets allowed) */
 bk_str
 bk__addr_only(bk_str s)
@@ -1152,6 +1171,7 @@ static const bk__decoder decoders[] = {
 	{ "webhook", bk__decode_webhook },
 	{ "arf", bk__decode_arf },
 	{ "mdn", bk__decode_mdn },
+	{ "challenge", bk__decode_challenge },
 	{ "vendor", bk__decode_vendor },
 	{ "rfc3464", bk__decode_dsn },
 	{ "rfc3834", bk__decode_autoreply },

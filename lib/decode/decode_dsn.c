@@ -440,20 +440,8 @@ supplementary(bk_message *msg, bk_str v)
 static bk_str
 one_failed(bk_message *msg)
 {
-	bk_str v = bk__headers_get(&msg->root->headers, "x-failed-recipients");
-	bk_str a;
-	const char *rest;
-
-	if (v.ptr == NULL)
-		return BK_STR_NULL;
-	a = bk__addr_find(v.ptr, v.len);
-	if (a.ptr == NULL)
-		return BK_STR_NULL;
-	rest = bk__str_end(a);
-	if (rest < bk__str_end(v) && bk__addr_find(rest,
-	    (size_t)(bk__str_end(v) - rest)).ptr != NULL)
-		return BK_STR_NULL;
-	return a;
+	return bk__addr_sole(bk__headers_get(&msg->root->headers,
+	    "x-failed-recipients"));
 }
 
 int
@@ -955,7 +943,6 @@ autoreply(bk__dctx *ctx, int late)
 	bk_str subj = ctx->subject;
 	int is_auto = 0, by_subject = 0;
 	bk_record *r;
-	bk_str to, irt;
 	/* with their lengths, shortest first (in bytes): a short Subject
 	 * skips the long ones; the search folds ASCII letters only, so a
 	 * word in another script is listed as it starts a subject and as
@@ -1071,13 +1058,28 @@ autoreply(bk__dctx *ctx, int late)
 	if (ctx->from.ptr != NULL && bk__istr(ctx->from.ptr, ctx->from.len,
 	    "mailer-daemon@") != NULL)
 		return 0;
-	r = bk__dctx_add(ctx, "rfc3834");
+	/* the auto-replying mailbox is the one that was written to */
+	r = bk__auto_record(ctx, "rfc3834", bk__addr_find(ctx->from.ptr,
+	    ctx->from.len));
 	if (r == NULL)
 		return BK_ENOMEM;
-	r->kind = BK_KIND_AUTOREPLY;
 	r->reason_hint = BK_REASON_VACATION;
-	/* the auto-replying mailbox is the one that was written to */
-	r->recipient = bk__addr_find(ctx->from.ptr, ctx->from.len);
+	return 1;
+}
+
+/* bk__auto_record - see decode_int.h */
+bk_record *
+bk__auto_record(bk__dctx *ctx, const char *decoder, bk_str recipient)
+{
+	bk_message *msg = ctx->msg;
+	const bk__headers *h = &msg->root->headers;
+	bk_record *r = bk__dctx_add(ctx, decoder);
+	bk_str to, irt;
+
+	if (r == NULL)
+		return NULL;
+	r->kind = BK_KIND_AUTOREPLY;
+	r->recipient = recipient;
 	to = bk__headers_value(msg, h, "to");
 	if (to.ptr != NULL)
 		r->sender = bk__addr_find(to.ptr, to.len);
@@ -1089,7 +1091,7 @@ autoreply(bk__dctx *ctx, int late)
 	irt = bk__msgid(bk__headers_value(msg, h, "in-reply-to"));
 	if (irt.ptr != NULL && irt.len > 0)
 		r->message_id = irt;
-	return 1;
+	return r;
 }
 
 /* bk__decode_autoreply - see decode_int.h */

@@ -212,6 +212,9 @@ int bk__addr_same(bk_str a, bk_str b);
  * of the bare address (no brackets, no "rfc822;" prefix), or BK_STR_NULL.
  */
 bk_str bk__addr_find(const char *p, size_t len);
+/* the one address in @v (a field's value), BK_STR_NULL when it names none
+ * or more than one */
+bk_str bk__addr_sole(bk_str v);
 
 /* bk__addr_is - is the whole (trimmed) slice one address, <> allowed */
 bk_str bk__addr_only(bk_str s);
@@ -357,6 +360,14 @@ int bk__names_recipient(bk_message *msg, struct bk__part *p);
  * every other reader found nothing */
 int bk__decode_autoreply(bk__dctx *ctx);
 int bk__decode_autoreply_late(bk__dctx *ctx);
+/* an automatic answer's record (decode_dsn.c): kind autoreply, from
+ * reader @decoder, for @recipient (the mailbox that answered), its sender
+ * the answer's To, its diagnostic the start of the text, its message id
+ * the answered one (In-Reply-To); NULL on OOM or at the limit */
+bk_record *bk__auto_record(bk__dctx *ctx, const char *decoder,
+    bk_str recipient);
+/* challenge-response filters' answers (decode_challenge.c) */
+int bk__decode_challenge(bk__dctx *ctx);
 int bk__decode_vendor(bk__dctx *ctx);
 int bk__decode_text(bk__dctx *ctx);
 

@@ -434,6 +434,9 @@ verb(const bk_record *rec)
 	case BK_KIND_FEEDBACK:
 		return "reported as spam";
 	case BK_KIND_AUTOREPLY:
+		/* a challenge-response filter's answer (kind.challenge) */
+		if (rec->reason == BK_REASON_ONHOLD)
+			return "not delivered until its challenge is answered";
 		return "answered automatically";
 	case BK_KIND_DELAY:
 		return "deferred (still queued)";

@@ -2421,6 +2421,100 @@ test_decode__command(void)
 	}
 }
 
+/*
+ * test_decode__challenge - the answers of challenge-response filters are
+ * auto-replies from the "challenge" reader, for the protected mailbox,
+ * each filter known by what it always writes; mail that merely carries
+ * one of those marks is not taken for a challenge.
+ */
+static void
+test_decode__challenge(void)
+{
+	static const struct {
+		const char *name, *msg, *decoder, *recipient;
+		bk_kind kind;
+	} t[] = {
+		{ "boxtrapper",
+		  "From: Ann <ann@example.net>\nTo: news@example.com\n"
+		  "Subject: Your email requires verification verify#x1\n"
+		  "X-Boxtrapper: abc\nPrecedence: auto_reply\n\n"
+		  "Reply to this message to be verified.\n",
+		  "challenge", "ann@example.net", BK_KIND_AUTOREPLY },
+		{ "bluebottle, the address field first",
+		  "From: Someone <other@example.net>\nTo: a@example.com\n"
+		  "Subject: RE: hello\nX-Bluebottle-Request: <9>\n"
+		  "X-Bluebottle-Address: <bob@example.net>\n\n"
+		  "Open the link to be let through.\n",
+		  "challenge", "bob@example.net", BK_KIND_AUTOREPLY },
+		{ "ask",
+		  "From: carol@example.net\nTo: a@example.com\n"
+		  "Subject: Re: hello\nX-AskVersion: 2.5.3\n\n"
+		  "Reply to confirm.\n",
+		  "challenge", "carol@example.net", BK_KIND_AUTOREPLY },
+		{ "tmda confirmation, the mailbox from the copy",
+		  "From: dave-confirm-1.abc@example.org\nTo: a@example.com\n"
+		  "Subject: Please confirm your message\n"
+		  "X-Delivery-Agent: TMDA/1.1.12 (Macallan)\n"
+		  "MIME-Version: 1.0\n"
+		  "Content-Type: multipart/mixed; boundary=\"T\"\n\n--T\n"
+		  "Content-Type: text/plain\n\n"
+		  "Your message attached below is being held because the "
+		  "address <a@example.com> has not been verified.\n--T\n"
+		  "Content-Type: message/rfc822\n\n"
+		  "From: a@example.com\nTo: Dave <dave@example.org>\n"
+		  "Subject: hello\n\nhi\n--T--\n",
+		  "challenge", "dave@example.org", BK_KIND_AUTOREPLY },
+		{ "earthlink spamblocker",
+		  "Return-Path: <spamblocker-challenge@bounce.earthlink.net>\n"
+		  "From: eve@example.net\nTo: a@example.com\n"
+		  "Subject: Re: hello\n\n"
+		  "I allow mail only from senders I approved.\n",
+		  "challenge", "eve@example.net", BK_KIND_AUTOREPLY },
+		{ "boxbe, the mailbox in Reply-To",
+		  "From: noreply@boxbe.com\nReply-To: fay@example.org\n"
+		  "To: a@example.com\nSubject: Re: hello\n\n"
+		  "Please add yourself to my Boxbe Guest List.\n",
+		  "challenge", "fay@example.org", BK_KIND_AUTOREPLY },
+		/* TMDA signs every message of its user: a reply is no
+		 * challenge */
+		{ "tmda user's own mail",
+		  "From: Gil <gil@example.org>\nTo: list@example.com\n"
+		  "Subject: Re: kernel oops\n"
+		  "X-Delivery-Agent: TMDA/1.0.3 (Seattle Slew)\n\n"
+		  "It happens here too.\n",
+		  "none", NULL, BK_KIND_UNKNOWN },
+		/* a failure report from a host at boxbe.com is a bounce */
+		{ "boxbe host's bounce",
+		  "From: MAILER-DAEMON@boxbe.com\nTo: a@example.com\n"
+		  "Subject: Undelivered Mail Returned to Sender\n"
+		  "MIME-Version: 1.0\nContent-Type: multipart/report; "
+		  "report-type=delivery-status; boundary=\"B\"\n\n"
+		  "--B\nContent-Type: text/plain\n\nfailed\n"
+		  "--B\nContent-Type: message/delivery-status\n\n"
+		  "Reporting-MTA: dns; boxbe.com\n\n"
+		  "Final-Recipient: rfc822; gone@example.net\n"
+		  "Action: failed\nStatus: 5.1.1\n--B--\n",
+		  "rfc3464", "gone@example.net", BK_KIND_BOUNCE },
+	};
+	size_t i, n;
+	bk_message *msg;
+	bk_record *r;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		r = decode_n(t[i].name, t[i].msg, &msg, &n);
+		BKT_EQ_INT(t[i].name, (int)n, 1);
+		if (n == 1) {
+			BKT_EQ_INT(t[i].name, (int)r[0].kind, (int)t[i].kind);
+			BKT_EQ_STR(t[i].name, r[0].decoder,
+			    strlen(r[0].decoder), t[i].decoder);
+			if (t[i].recipient != NULL)
+				BKT_EQ_STR(t[i].name, r[0].recipient.ptr,
+				    r[0].recipient.len, t[i].recipient);
+		}
+		bk_message_free(msg);
+	}
+}
+
 BK_TEST_MAIN(
 	BKT(test_decode__named_formats),
 	BKT(test_decode__second_look),
@@ -2445,5 +2539,6 @@ BK_TEST_MAIN(
 	BKT(test_decode__xfailed_block),
 	BKT(test_decode__other_reply),
 	BKT(test_decode__acknowledgement),
-	BKT(test_decode__command)
+	BKT(test_decode__command),
+	BKT(test_decode__challenge)
 )

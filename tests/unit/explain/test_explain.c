@@ -61,32 +61,62 @@ render(const char *line, size_t len, const char *host, unsigned flags,
 	return render_w(line, len, host, flags, 80, outlen);
 }
 
+/*
+ * explained - @line classified as a record for y@example.net, changed by
+ * @adjust (may be NULL) and classified again, explained at @width
+ * columns; the text (free() it) or NULL
+ */
+static char *
+explained(const char *line, void (*adjust)(bk_record *), int width,
+    bk_record *rec)
+{
+	bk_classifier *cls = builtin();
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *fp;
+
+	if (bk_classify_reply(cls, rec, line, strlen(line)) != 0) {
+		BKT_FAIL("classify");
+		return NULL;
+	}
+	rec->recipient.ptr = "y@example.net";
+	rec->recipient.len = strlen(rec->recipient.ptr);
+	if (adjust != NULL)
+		adjust(rec);
+	(void)bk_classify(cls, rec);
+	fp = open_memstream(&buf, &n);
+	if (fp == NULL)
+		return NULL;
+	if (bk_explain_format(fp, cls, rec, 0, width) != 0)
+		BKT_FAIL("bk_explain_format failed");
+	fclose(fp);
+	return buf;
+}
+
+/* other - the notice gave the record up with another's refusal */
+static void
+other(bk_record *rec)
+{
+	rec->other_reply = 1;
+}
+
+/* challenged - a challenge-response filter's answer */
+static void
+challenged(bk_record *rec)
+{
+	rec->kind = BK_KIND_AUTOREPLY;
+	rec->decoder = "challenge";
+}
+
 /* test_explain__other_reply - a recipient the notice gave up with
  * another's refusal: not "refused", and the move is the sender's */
 static void
 test_explain__other_reply(void)
 {
-	static const char line[] = "550 5.1.1 <x@example.net>: User unknown";
-	bk_classifier *cls = builtin();
 	bk_record rec;
-	char *buf = NULL;
-	size_t n = 0;
-	FILE *fp;
+	char *buf = explained("550 5.1.1 <x@example.net>: User unknown", other,
+	    80, &rec);
 
-	if (bk_classify_reply(cls, &rec, line, sizeof(line) - 1) != 0) {
-		BKT_FAIL("classify");
-		return;
-	}
-	rec.recipient.ptr = "y@example.net";
-	rec.recipient.len = strlen(rec.recipient.ptr);
-	rec.other_reply = 1;
-	(void)bk_classify(cls, &rec);
-	fp = open_memstream(&buf, &n);
-	if (fp == NULL)
-		return;
-	if (bk_explain_format(fp, cls, &rec, 0, 80) != 0)
-		BKT_FAIL("bk_explain_format failed");
-	fclose(fp);
 	BKT_CHECK(buf != NULL && strstr(buf, "y@example.net given up with "
 	    "the rest") != NULL);
 	BKT_CHECK(buf != NULL && strstr(buf, "refused by") == NULL);
@@ -95,6 +125,25 @@ test_explain__other_reply(void)
 	free(buf);
 }
 
+
+/* test_explain__challenge - a challenge-response filter's answer: held
+ * until answered, the sender's move, no retry, never "refused" */
+static void
+test_explain__challenge(void)
+{
+	bk_record rec;
+	char *buf = explained("Reply to this message to be verified.",
+	    challenged, 200, &rec);
+
+	BKT_EQ_STR("cause", rec.cause.ptr, rec.cause.len,
+	    "delivery.challenge");
+	BKT_EQ_INT("reason", (int)rec.reason, (int)BK_REASON_ONHOLD);
+	BKT_CHECK(buf != NULL && strstr(buf, "y@example.net not delivered "
+	    "until its challenge") != NULL);
+	BKT_CHECK(buf != NULL && strstr(buf, "refused") == NULL);
+	BKT_CHECK(buf != NULL && strstr(buf, "Do not retry") != NULL);
+	free(buf);
+}
 
 /* clean - no control byte but \n, no ESC, valid UTF-8 */
 static int
@@ -403,5 +452,6 @@ BK_TEST_MAIN(
 	BKT(test_explain__sections),
 	BKT(test_explain__width),
 	BKT(test_explain__wrap_golden),
-	BKT(test_explain__other_reply)
+	BKT(test_explain__other_reply),
+	BKT(test_explain__challenge)
 )
