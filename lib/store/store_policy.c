@@ -79,10 +79,6 @@ bk_store_decide(const bk_record *rec)
 	}
 	if (bk_store_is_sender_reason(rec->reason))
 		return BK_STORE_SENDER;
-	/* "rejected" is the sender's only when the classifier says so */
-	if (rec->reason == BK_REASON_REJECTED &&
-	    rec->responsible == BK_RESP_SENDER)
-		return BK_STORE_SENDER;
 	switch (rec->reason) {
 	case BK_REASON_VACATION:
 	case BK_REASON_DELIVERED:
@@ -92,6 +88,14 @@ bk_store_decide(const bk_record *rec)
 	default:
 		break;
 	}
+	/*
+	 * Any other reason is the sender's when the classifier says so
+	 * (responsible): "rejected" for the sender's address, a message
+	 * too large, a recipient not tried after another's refusal
+	 * (delivery.abandoned).  Nothing there is against the address.
+	 */
+	if (rec->responsible == BK_RESP_SENDER)
+		return BK_STORE_SENDER;
 	return rec->hard ? BK_STORE_HARD : BK_STORE_SOFT;
 }
 
