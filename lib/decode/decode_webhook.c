@@ -19,6 +19,30 @@
  *               spam, send, with the message as "msg"; also the form
  *               body Mandrill posts ("mandrill_events=" and the array,
  *               percent-encoded)
+ *   Mailjet     "event" bounce (hard_bounce true or false; "greylisted"
+ *               is a deferral), blocked, spam, sent, with "email" and
+ *               Mailjet's MessageID / Message_GUID; the reply in
+ *               "comment", else its error words ("user unknown")
+ *   Brevo       "event" hard_bounce, soft_bounce, invalid_email, blocked,
+ *               error, deferred, spam or complaint, delivered (and the
+ *               campaign spellings hard_bounced, softBounce, ...), with
+ *               "email", "message-id" and the reply in "reason"
+ *   Resend      "type" email.bounced, email.delivery_delayed,
+ *               email.complained, email.delivered, email.suppressed,
+ *               the addresses in "data.to", the reply in
+ *               "data.bounce.diagnosticCode" (else its message)
+ *   Postal      "event" MessageDeliveryFailed, MessageDelayed,
+ *               MessageSent, MessageBounced around a "payload"; the
+ *               reply in "output"; incoming mail is not ours
+ *   Mailtrap    {"events": [...]} (or one event a line): "event" bounce,
+ *               soft bounce, reject, spam, delivery, with "response" and
+ *               "response_code"
+ *   Scaleway    Transactional Email, inside an SNS envelope: "type"
+ *               email_dropped, email_mailbox_not_found, email_deferred,
+ *               email_delivered, email_blocklisted, with "email_to" and
+ *               "email_response_code" / "email_response_message"
+ *   SMTP2GO     "event" bounce (with "bounce" hard or soft), reject,
+ *               spam, delivered, with "rcpt" and the reply in "message"
  * Each event gives records with what the provider says: the recipient,
  * the remote server's reply (classified like any other), the status
  * and the provider's own verdict where it has one (SES "Suppressed",
@@ -86,6 +110,39 @@ strv(bk__dctx *ctx, json_t *v)
 	return bk__str(copy, json_string_length(v));
 }
 
+/* numv - an integer (Mailjet's 17-digit MessageID) as a string in the
+ * message's arena; strv() for a string, absent otherwise */
+static bk_str
+numv(bk__dctx *ctx, json_t *v)
+{
+	char buf[24], *copy;
+	int n;
+
+	if (v == NULL || !json_is_integer(v))
+		return strv(ctx, v);
+	n = snprintf(buf, sizeof(buf), "%lld",
+	    (long long)json_integer_value(v));
+	if (n <= 0 || (size_t)n >= sizeof(buf))
+		return BK_STR_NULL;
+	copy = bk__arena_memdup(ctx->msg->arena, buf, (size_t)n);
+	if (copy == NULL) {
+		ctx->oom = 1;
+		return BK_STR_NULL;
+	}
+	return bk__str(copy, (size_t)n);
+}
+
+/* bare_id - a message id without its angle brackets */
+static bk_str
+bare_id(bk_str id)
+{
+	if (id.len >= 2 && id.ptr[0] == '<' && id.ptr[id.len - 1] == '>') {
+		id.ptr++;
+		id.len -= 2;
+	}
+	return id;
+}
+
 /* str - the string at @path of @o, copied (strv) */
 static bk_str
 str(bk__dctx *ctx, json_t *o, const char *path)
@@ -104,7 +161,7 @@ is(json_t *o, const char *path, const char *want)
 }
 
 /* when - the event's time at @path: Unix seconds (a number, or digits
- * in a string) or an ISO 8601 string */
+ * in a string), milliseconds (13 digits), or an ISO 8601 string */
 static void
 when(bk_record *r, json_t *o, const char *path)
 {
@@ -116,6 +173,9 @@ when(bk_record *r, json_t *o, const char *path)
 		return;
 	if (json_is_integer(v)) {
 		t = json_integer_value(v);
+		/* milliseconds (Brevo's ts_epoch): 13 digits (2001-2286) */
+		if (t >= 1000000000000LL && t < 10000000000000LL)
+			t /= 1000;
 	} else if (json_is_real(v)) {
 		double d = json_real_value(v);
 
@@ -127,11 +187,13 @@ when(bk_record *r, json_t *o, const char *path)
 		const char *p = json_string_value(v);
 		size_t n = json_string_length(v), i;
 
-		/* at most 13 digits are summed: more than 12 are no seconds
-		 * (below), and 13 cannot overflow */
+		/* at most 13 digits are summed: 13 are milliseconds, more
+		 * are no time (below), and 13 cannot overflow */
 		for (i = 0; i < n && i < 13 && bk__is(p[i], BK_C_DIGIT); i++)
 			t = t * 10 + (p[i] - '0');
-		if ((i < n || n == 0 || n > 12) &&
+		if (i == n && n == 13)
+			t /= 1000;
+		else if ((i < n || n == 0 || n > 12) &&
 		    bk__iso_time(p, n, &t, &tz, &zoned) != 0)
 			return;
 	} else {
@@ -173,6 +235,33 @@ reply(bk_record *r, bk_str text)
 		r->reply_code = bk__reply_code_for(text, r->status);
 }
 
+/* code_of - an SMTP reply code given as a number, 0 when none or out of
+ * range */
+static int
+code_of(json_t *v)
+{
+	json_int_t c;
+
+	if (!json_is_integer(v))
+		return 0;
+	c = json_integer_value(v);
+	return c >= 200 && c <= 599 ? (int)c : 0;
+}
+
+/*
+ * soft - the provider calls the bounce soft (temporary) and neither it
+ * nor the reply gives a code: the class it states, "4.0.0" (RFC 3463:
+ * other or undefined temporary status), so that the record is not taken
+ * for permanent
+ */
+static void
+soft(bk_record *r)
+{
+	if (r->status.ptr == NULL && (r->reply_code < 500 ||
+	    r->reply_code > 599))
+		r->status = bk__str("4.0.0", 5);
+}
+
 /* add - a record for a webhook event of @provider */
 static bk_record *
 add(bk__dctx *ctx, const char *provider)
@@ -182,6 +271,61 @@ add(bk__dctx *ctx, const char *provider)
 	if (r == NULL)
 		ctx->oom = 1;
 	return r;
+}
+
+/* a provider's word (an event name, an error word) and what it means:
+ * the kind of record it makes, or the reason it names */
+struct word {
+	const char *word;
+	int value;
+};
+
+/*
+ * word_of - the value the string at @path of @o has in table @t of @n
+ * words; @miss for one the table lacks (an event that is not ours: an
+ * open, a click)
+ */
+static int
+word_of(json_t *o, const char *path, const struct word *t, size_t n,
+    int miss)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is(o, path, t[i].word))
+			return t[i].value;
+	return miss;
+}
+
+#define WORD_OF(o, path, t, miss) word_of((o), (path), (t), \
+	sizeof(t) / sizeof((t)[0]), (miss))
+#define KIND_OF(o, path, t) WORD_OF(o, path, t, -1)
+
+/* start - a record of @kind for an event of @provider, NULL on OOM */
+static bk_record *
+start(bk__dctx *ctx, const char *provider, int kind)
+{
+	bk_record *r = add(ctx, provider);
+
+	if (r != NULL)
+		r->kind = (bk_kind)kind;
+	return r;
+}
+
+/*
+ * finish - what every event's record ends with: a complaint is of type
+ * "abuse" unless the provider says otherwise, and @refused (the
+ * provider's own refusal to send: the address is on its lists) is
+ * reason suppressed.  Returns 1, the records added.
+ */
+static int
+finish(bk_record *r, int refused)
+{
+	if (r->kind == BK_KIND_FEEDBACK && r->feedback_type.ptr == NULL)
+		r->feedback_type = bk__str("abuse", 5);
+	if (refused)
+		r->reason_hint = BK_REASON_SUPPRESSED;
+	return 1;
 }
 
 /* Amazon SES: one record per bounced, complained or delivered address */
@@ -214,11 +358,10 @@ ses(bk__dctx *ctx, json_t *ev)
 		return 0;
 	list = get(ev, types[t].list);
 	json_array_foreach(list, i, item) {
-		bk_record *r = add(ctx, "webhook-ses");
+		bk_record *r = start(ctx, "webhook-ses", types[t].kind);
 
 		if (r == NULL)
 			return -1;
-		r->kind = types[t].kind;
 		/* delivery lists addresses, the others objects */
 		r->recipient = types[t].addr != NULL ?
 		    str(ctx, item, types[t].addr) : strv(ctx, item);
@@ -233,17 +376,10 @@ ses(bk__dctx *ctx, json_t *ev)
 			r->reporting_mta = str(ctx, ev, "bounce.reportingMTA");
 			reply(r, str(ctx, item, "diagnosticCode"));
 			when(r, ev, "bounce.timestamp");
-			/* SES refused to send: the address is on its list */
-			if (is(ev, "bounce.bounceSubType", "Suppressed") ||
-			    is(ev, "bounce.bounceSubType",
-			    "OnAccountSuppressionList"))
-				r->reason_hint = BK_REASON_SUPPRESSED;
 			break;
 		case BK_KIND_FEEDBACK:
 			r->feedback_type = str(ctx, ev,
 			    "complaint.complaintFeedbackType");
-			if (r->feedback_type.ptr == NULL)
-				r->feedback_type = bk__str("abuse", 5);
 			when(r, ev, "complaint.timestamp");
 			break;
 		case BK_KIND_DELAY:
@@ -258,7 +394,11 @@ ses(bk__dctx *ctx, json_t *ev)
 			when(r, ev, "delivery.timestamp");
 			break;
 		}
-		added++;
+		/* SES refused to send: the address is on its list */
+		added += (size_t)finish(r, r->kind == BK_KIND_BOUNCE &&
+		    (is(ev, "bounce.bounceSubType", "Suppressed") ||
+		    is(ev, "bounce.bounceSubType",
+		    "OnAccountSuppressionList")));
 	}
 	return added > 0 ? 1 : 0;
 }
@@ -267,24 +407,20 @@ ses(bk__dctx *ctx, json_t *ev)
 static int
 sendgrid(bk__dctx *ctx, json_t *ev)
 {
+	static const struct word kinds[] = {
+		{ "bounce", BK_KIND_BOUNCE }, { "dropped", BK_KIND_BOUNCE },
+		{ "deferred", BK_KIND_DELAY },
+		{ "delivered", BK_KIND_DELIVERED },
+		{ "spamreport", BK_KIND_FEEDBACK },
+	};
+	int kind = KIND_OF(ev, "event", kinds);
 	bk_record *r;
-	bk_kind kind;
 	bk_str why;
 
-	if (is(ev, "event", "bounce") || is(ev, "event", "dropped"))
-		kind = BK_KIND_BOUNCE;
-	else if (is(ev, "event", "deferred"))
-		kind = BK_KIND_DELAY;
-	else if (is(ev, "event", "delivered"))
-		kind = BK_KIND_DELIVERED;
-	else if (is(ev, "event", "spamreport"))
-		kind = BK_KIND_FEEDBACK;
-	else
+	if (kind < 0)
 		return 0;
-	r = add(ctx, "webhook-sendgrid");
-	if (r == NULL)
+	if ((r = start(ctx, "webhook-sendgrid", kind)) == NULL)
 		return -1;
-	r->kind = kind;
 	r->recipient = str(ctx, ev, "email");
 	r->status = str(ctx, ev, "status");
 	r->message_id = str(ctx, ev, "sg_message_id");
@@ -293,35 +429,29 @@ sendgrid(bk__dctx *ctx, json_t *ev)
 	if (why.ptr == NULL)
 		why = str(ctx, ev, "response");
 	reply(r, why);
-	if (kind == BK_KIND_FEEDBACK)
-		r->feedback_type = bk__str("abuse", 5);
 	/* a drop is SendGrid's own refusal: the address is on its lists */
-	if (is(ev, "event", "dropped"))
-		r->reason_hint = BK_REASON_SUPPRESSED;
-	return 1;
+	return finish(r, is(ev, "event", "dropped"));
 }
 
 /* Mailgun: "event-data", or the event itself (older payloads) */
 static int
 mailgun(bk__dctx *ctx, json_t *ev)
 {
+	static const struct word kinds[] = {
+		{ "failed", BK_KIND_BOUNCE },
+		{ "delivered", BK_KIND_DELIVERED },
+		{ "complained", BK_KIND_FEEDBACK },
+	};
+	int kind = KIND_OF(ev, "event", kinds);
 	bk_record *r;
-	bk_kind kind;
 	bk_str why;
 
-	if (is(ev, "event", "failed"))
-		kind = is(ev, "severity", "temporary") ? BK_KIND_DELAY :
-		    BK_KIND_BOUNCE;
-	else if (is(ev, "event", "delivered"))
-		kind = BK_KIND_DELIVERED;
-	else if (is(ev, "event", "complained"))
-		kind = BK_KIND_FEEDBACK;
-	else
+	if (kind < 0)
 		return 0;
-	r = add(ctx, "webhook-mailgun");
-	if (r == NULL)
+	if (kind == BK_KIND_BOUNCE && is(ev, "severity", "temporary"))
+		kind = BK_KIND_DELAY;
+	if ((r = start(ctx, "webhook-mailgun", kind)) == NULL)
 		return -1;
-	r->kind = kind;
 	r->recipient = str(ctx, ev, "recipient");
 	r->message_id = str(ctx, ev, "message.headers.message-id");
 	r->subject = str(ctx, ev, "message.headers.subject");
@@ -338,37 +468,31 @@ mailgun(bk__dctx *ctx, json_t *ev)
 	if (why.ptr == NULL)
 		why = str(ctx, ev, "delivery-status.description");
 	reply(r, why);
-	if (kind == BK_KIND_FEEDBACK)
-		r->feedback_type = bk__str("abuse", 5);
 	/* Mailgun did not try: the address is on its suppression lists */
-	if (is(ev, "reason", "suppress-bounce") ||
+	return finish(r, is(ev, "reason", "suppress-bounce") ||
 	    is(ev, "reason", "suppress-unsubscribe") ||
-	    is(ev, "reason", "suppress-complaint"))
-		r->reason_hint = BK_REASON_SUPPRESSED;
-	return 1;
+	    is(ev, "reason", "suppress-complaint"));
 }
 
 /* Postmark: one record per event */
 static int
 postmark(bk__dctx *ctx, json_t *ev)
 {
+	static const struct word kinds[] = {
+		{ "Bounce", BK_KIND_BOUNCE },
+		{ "SpamComplaint", BK_KIND_FEEDBACK },
+		{ "Delivery", BK_KIND_DELIVERED },
+	};
+	int kind = KIND_OF(ev, "RecordType", kinds);
 	bk_record *r;
-	bk_kind kind;
 
-	if (is(ev, "RecordType", "Bounce"))
-		kind = is(ev, "Type", "Transient") ||
-		    is(ev, "Type", "SoftBounce") ? BK_KIND_DELAY :
-		    BK_KIND_BOUNCE;
-	else if (is(ev, "RecordType", "SpamComplaint"))
-		kind = BK_KIND_FEEDBACK;
-	else if (is(ev, "RecordType", "Delivery"))
-		kind = BK_KIND_DELIVERED;
-	else
+	if (kind < 0)
 		return 0;
-	r = add(ctx, "webhook-postmark");
-	if (r == NULL)
+	if (kind == BK_KIND_BOUNCE && (is(ev, "Type", "Transient") ||
+	    is(ev, "Type", "SoftBounce")))
+		kind = BK_KIND_DELAY;
+	if ((r = start(ctx, "webhook-postmark", kind)) == NULL)
 		return -1;
-	r->kind = kind;
 	r->recipient = str(ctx, ev, "Email");
 	if (r->recipient.ptr == NULL)
 		r->recipient = str(ctx, ev, "Recipient");
@@ -376,45 +500,31 @@ postmark(bk__dctx *ctx, json_t *ev)
 	r->subject = str(ctx, ev, "Subject");
 	r->sender = str(ctx, ev, "From");
 	when(r, ev, kind == BK_KIND_DELIVERED ? "DeliveredAt" : "BouncedAt");
-	reply(r, str(ctx, ev, kind == BK_KIND_DELIVERED ? "Details" :
-	    "Details"));
-	if (r->diagnostic.ptr == NULL || r->status.ptr == NULL) {
-		bk_str d = str(ctx, ev, "Description");
-
-		if (r->diagnostic.ptr == NULL)
-			reply(r, d);
-	}
-	if (kind == BK_KIND_FEEDBACK)
-		r->feedback_type = bk__str("abuse", 5);
-	return 1;
+	reply(r, str(ctx, ev, "Details"));
+	if (r->diagnostic.ptr == NULL)
+		reply(r, str(ctx, ev, "Description"));
+	return finish(r, 0);
 }
 
 /* SparkPost: "msys" wraps a message_event (or a relay/track event) */
 static int
 sparkpost(bk__dctx *ctx, json_t *ev)
 {
+	static const struct word kinds[] = {
+		{ "bounce", BK_KIND_BOUNCE }, { "out_of_band", BK_KIND_BOUNCE },
+		{ "policy_rejection", BK_KIND_BOUNCE },
+		{ "generation_rejection", BK_KIND_BOUNCE },
+		{ "delay", BK_KIND_DELAY }, { "delivery", BK_KIND_DELIVERED },
+		{ "spam_complaint", BK_KIND_FEEDBACK },
+	};
 	json_t *m = get(ev, "msys.message_event");
+	int kind;
 	bk_record *r;
-	bk_kind kind;
 
-	if (m == NULL)
+	if (m == NULL || (kind = KIND_OF(m, "type", kinds)) < 0)
 		return 0;
-	if (is(m, "type", "bounce") || is(m, "type", "out_of_band") ||
-	    is(m, "type", "policy_rejection") ||
-	    is(m, "type", "generation_rejection"))
-		kind = BK_KIND_BOUNCE;
-	else if (is(m, "type", "delay"))
-		kind = BK_KIND_DELAY;
-	else if (is(m, "type", "delivery"))
-		kind = BK_KIND_DELIVERED;
-	else if (is(m, "type", "spam_complaint"))
-		kind = BK_KIND_FEEDBACK;
-	else
-		return 0;
-	r = add(ctx, "webhook-sparkpost");
-	if (r == NULL)
+	if ((r = start(ctx, "webhook-sparkpost", kind)) == NULL)
 		return -1;
-	r->kind = kind;
 	r->recipient = str(ctx, m, "rcpt_to");
 	r->message_id = str(ctx, m, "message_id");
 	r->subject = str(ctx, m, "subject");
@@ -433,9 +543,7 @@ sparkpost(bk__dctx *ctx, json_t *ev)
 	if (kind == BK_KIND_FEEDBACK)
 		r->feedback_type = str(ctx, m, "fbtype");
 	/* bounce class 25: the address is on SparkPost's suppression list */
-	if (is(m, "bounce_class", "25"))
-		r->reason_hint = BK_REASON_SUPPRESSED;
-	return 1;
+	return finish(r, is(m, "bounce_class", "25"));
 }
 
 /*
@@ -466,26 +574,21 @@ mandrill_hint(json_t *msg)
 static int
 mandrill(bk__dctx *ctx, json_t *ev)
 {
+	static const struct word kinds[] = {
+		{ "hard_bounce", BK_KIND_BOUNCE },
+		{ "soft_bounce", BK_KIND_BOUNCE },
+		{ "reject", BK_KIND_BOUNCE }, { "deferral", BK_KIND_DELAY },
+		{ "send", BK_KIND_DELIVERED }, { "spam", BK_KIND_FEEDBACK },
+	};
 	json_t *msg = get(ev, "msg"), *smtp;
+	int kind = KIND_OF(ev, "event", kinds);
 	bk_record *r;
-	bk_kind kind;
 	bk_str why;
 
-	if (is(ev, "event", "hard_bounce") || is(ev, "event", "soft_bounce") ||
-	    is(ev, "event", "reject"))
-		kind = BK_KIND_BOUNCE;
-	else if (is(ev, "event", "deferral"))
-		kind = BK_KIND_DELAY;
-	else if (is(ev, "event", "send"))
-		kind = BK_KIND_DELIVERED;
-	else if (is(ev, "event", "spam"))
-		kind = BK_KIND_FEEDBACK;
-	else
+	if (kind < 0)
 		return 0;
-	r = add(ctx, "webhook-mandrill");
-	if (r == NULL)
+	if ((r = start(ctx, "webhook-mandrill", kind)) == NULL)
 		return -1;
-	r->kind = kind;
 	r->recipient = str(ctx, msg, "email");
 	r->sender = str(ctx, msg, "sender");
 	r->subject = str(ctx, msg, "subject");
@@ -498,15 +601,340 @@ mandrill(bk__dctx *ctx, json_t *ev)
 		why = str(ctx, json_array_get(smtp, json_array_size(smtp) - 1),
 		    "diag");
 	reply(r, why);
-	if (kind == BK_KIND_FEEDBACK)
-		r->feedback_type = bk__str("abuse", 5);
+	if (kind == BK_KIND_BOUNCE && r->diagnostic.ptr == NULL)
+		r->reason_hint = mandrill_hint(msg);
 	/* a rejection is Mandrill's own refusal: the address is on its
 	 * rejection list */
-	if (is(ev, "event", "reject"))
-		r->reason_hint = BK_REASON_SUPPRESSED;
-	else if (kind == BK_KIND_BOUNCE && r->diagnostic.ptr == NULL)
-		r->reason_hint = mandrill_hint(msg);
-	return 1;
+	return finish(r, is(ev, "event", "reject"));
+}
+
+/* Mailjet's "error" words (its table of error_related_to / error) */
+static const struct word mailjet_errors[] = {
+	{ "user unknown", BK_REASON_USERUNKNOWN },
+	{ "mailbox inactive", BK_REASON_SUSPEND },
+	{ "quota exceeded", BK_REASON_MAILBOXFULL },
+	{ "invalid domain", BK_REASON_HOSTUNKNOWN },
+	{ "no mail host", BK_REASON_HOSTUNKNOWN },
+	{ "typofix", BK_REASON_HOSTUNKNOWN },
+	{ "relay/access denied", BK_REASON_NORELAYING },
+	{ "bad or empty template", BK_REASON_CONTENTERROR },
+	{ "error in template language", BK_REASON_CONTENTERROR },
+	{ "sender blocked", BK_REASON_BLOCKED },
+	{ "content blocked", BK_REASON_SPAMDETECTED },
+	{ "policy issue", BK_REASON_POLICYVIOLATION },
+	{ "system issue", BK_REASON_SYSTEMERROR },
+	{ "protocol issue", BK_REASON_SYSTEMERROR },
+	{ "connection issue", BK_REASON_NETWORKERROR },
+};
+
+/*
+ * Mailjet: one event, one address.  A bounce's reply is its "comment";
+ * without one, its error words ("user unknown") are the diagnostic and
+ * name the reason.  "blocked" is Mailjet's own refusal to send.
+ */
+static int
+mailjet(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "bounce", BK_KIND_BOUNCE }, { "blocked", BK_KIND_BOUNCE },
+		{ "spam", BK_KIND_FEEDBACK }, { "sent", BK_KIND_DELIVERED },
+	};
+	int kind = KIND_OF(ev, "event", kinds);
+	bk_record *r;
+	bk_str why;
+
+	if (kind < 0)
+		return 0;
+	if (is(ev, "error", "greylisted") &&
+	    !json_is_true(get(ev, "hard_bounce")))
+		kind = BK_KIND_DELAY;
+	if ((r = start(ctx, "webhook-mailjet", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "email");
+	r->message_id = str(ctx, ev, "Message_GUID");
+	if (r->message_id.ptr == NULL)
+		r->message_id = numv(ctx, get(ev, "MessageID"));
+	when(r, ev, "time");
+	why = str(ctx, ev, kind == BK_KIND_DELIVERED ? "smtp_reply" :
+	    "comment");
+	if (why.ptr == NULL && kind != BK_KIND_DELIVERED) {
+		why = str(ctx, ev, "error");
+		r->reason_hint = (bk_reason)WORD_OF(ev, "error",
+		    mailjet_errors, BK_REASON_UNDEFINED);
+	}
+	reply(r, why);
+	if (kind == BK_KIND_BOUNCE && is(ev, "event", "bounce") &&
+	    json_is_false(get(ev, "hard_bounce")))
+		soft(r);
+	/* "blocked": Mailjet did not send (its own lists) */
+	return finish(r, is(ev, "event", "blocked"));
+}
+
+/*
+ * Brevo (Sendinblue): one event, one address; the reply in "reason".
+ * Transactional events are snake case (hard_bounce), campaign events
+ * also past tense (hard_bounced), subscriptions camel case (hardBounce).
+ */
+static int
+brevo(bk__dctx *ctx, json_t *ev)
+{
+	static const struct {
+		const char *event;
+		bk_kind kind;
+		bk_reason hint;
+		int soft;
+	} events[] = {
+		{ "hard_bounce", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 0 },
+		{ "hard_bounced", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 0 },
+		{ "hardBounce", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 0 },
+		{ "soft_bounce", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 1 },
+		{ "soft_bounced", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 1 },
+		{ "softBounce", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 1 },
+		{ "invalid_email", BK_KIND_BOUNCE, BK_REASON_USERUNKNOWN, 0 },
+		{ "blocked", BK_KIND_BOUNCE, BK_REASON_SUPPRESSED, 0 },
+		{ "error", BK_KIND_BOUNCE, BK_REASON_UNDEFINED, 0 },
+		{ "deferred", BK_KIND_DELAY, BK_REASON_UNDEFINED, 0 },
+		{ "spam", BK_KIND_FEEDBACK, BK_REASON_UNDEFINED, 0 },
+		{ "complaint", BK_KIND_FEEDBACK, BK_REASON_UNDEFINED, 0 },
+		{ "delivered", BK_KIND_DELIVERED, BK_REASON_UNDEFINED, 0 },
+	};
+	bk_record *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++)
+		if (is(ev, "event", events[i].event))
+			break;
+	if (i == sizeof(events) / sizeof(events[0]))
+		return 0;
+	if ((r = start(ctx, "webhook-brevo", events[i].kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "email");
+	r->message_id = bare_id(str(ctx, ev, "message-id"));
+	r->subject = str(ctx, ev, "subject");
+	/* ts_epoch is UTC (milliseconds); ts_event may be local time */
+	when(r, ev, "ts_event");
+	when(r, ev, "ts_epoch");
+	reply(r, bk__trim(str(ctx, ev, "reason")));
+	r->reason_hint = events[i].hint;
+	if (events[i].soft)
+		soft(r);
+	/* Brevo files some permanent refusals as deferred ("550 5.1.1
+	 * ... User unknown"): the remote's own 5xx says it gave up */
+	if (r->kind == BK_KIND_DELAY && ((r->reply_code >= 500 &&
+	    r->reply_code <= 599) || (r->status.ptr != NULL &&
+	    r->status.ptr[0] == '5')))
+		r->kind = BK_KIND_BOUNCE;
+	return finish(r, 0);
+}
+
+/* Resend's (Amazon SES's) bounce subtypes that name a reason, used
+ * when the bounce carries no reply */
+static const struct word resend_subtypes[] = {
+	{ "NoEmail", BK_REASON_USERUNKNOWN },
+	{ "MailboxFull", BK_REASON_MAILBOXFULL },
+	{ "MessageTooLarge", BK_REASON_MESGTOOBIG },
+	{ "ContentRejected", BK_REASON_CONTENTERROR },
+	{ "AttachmentRejected", BK_REASON_CONTENTERROR },
+};
+
+/* Resend: {"type", "created_at", "data"}; one record per address */
+static int
+resend(bk__dctx *ctx, json_t *ev)
+{
+	static const struct {
+		const char *type;
+		bk_kind kind;
+	} types[] = {
+		{ "email.bounced", BK_KIND_BOUNCE },
+		{ "email.suppressed", BK_KIND_BOUNCE },
+		{ "email.delivery_delayed", BK_KIND_DELAY },
+		{ "email.complained", BK_KIND_FEEDBACK },
+		{ "email.delivered", BK_KIND_DELIVERED },
+	};
+	json_t *d = get(ev, "data"), *to, *a, *codes;
+	size_t t, i, added = 0;
+
+	for (t = 0; t < sizeof(types) / sizeof(types[0]); t++)
+		if (is(ev, "type", types[t].type))
+			break;
+	if (t == sizeof(types) / sizeof(types[0]) || !json_is_object(d))
+		return 0;
+	to = get(d, "to");
+	if (json_is_string(to)) {
+		/* one address given as a string, not a list */
+		json_t *one = json_array();
+
+		if (one == NULL || json_array_append(one, to) != 0) {
+			json_decref(one);
+			return -1;
+		}
+		json_object_set_new(d, "to", one);
+		to = one;
+	}
+	codes = get(d, "bounce.diagnosticCode");
+	json_array_foreach(to, i, a) {
+		bk_record *r = start(ctx, "webhook-resend", types[t].kind);
+
+		if (r == NULL)
+			return -1;
+		r->recipient = strv(ctx, a);
+		r->message_id = bare_id(str(ctx, d, "message_id"));
+		if (r->message_id.ptr == NULL)
+			r->message_id = str(ctx, d, "email_id");
+		r->subject = str(ctx, d, "subject");
+		r->sender = str(ctx, d, "from");
+		when(r, ev, "created_at");
+		if (json_is_array(codes) && json_array_size(codes) > 0)
+			reply(r, strv(ctx, json_array_get(codes,
+			    i < json_array_size(codes) ? i : 0)));
+		else if (json_is_string(codes))
+			reply(r, strv(ctx, codes));
+		if (r->diagnostic.ptr == NULL) {
+			reply(r, str(ctx, d, types[t].kind == BK_KIND_BOUNCE &&
+			    get(d, "suppressed") != NULL ?
+			    "suppressed.message" : "bounce.message"));
+			r->reason_hint = (bk_reason)WORD_OF(d,
+			    "bounce.subType", resend_subtypes,
+			    BK_REASON_UNDEFINED);
+		}
+		if (r->kind == BK_KIND_BOUNCE &&
+		    is(d, "bounce.type", "Transient"))
+			soft(r);
+		added += (size_t)finish(r, is(ev, "type", "email.suppressed") ||
+		    is(d, "bounce.subType", "Suppressed") ||
+		    is(d, "bounce.subType", "OnAccountSuppressionList"));
+	}
+	return added > 0 ? 1 : 0;
+}
+
+/*
+ * Postal: {"event", "timestamp", "uuid", "payload"}.  A failed or
+ * delayed delivery carries the remote server's output; MessageBounced
+ * is a bounce that came back later, for the original message's
+ * recipient, with no reply.  Postal also reports incoming mail: that is
+ * not the sender's.
+ */
+static int
+postal(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "MessageDeliveryFailed", BK_KIND_BOUNCE },
+		{ "MessageBounced", BK_KIND_BOUNCE },
+		{ "MessageDelayed", BK_KIND_DELAY },
+		{ "MessageSent", BK_KIND_DELIVERED },
+	};
+	json_t *p = get(ev, "payload"), *m;
+	int kind = KIND_OF(ev, "event", kinds);
+	int bounced = is(ev, "event", "MessageBounced");
+	bk_record *r;
+
+	if (kind < 0)
+		return 0;
+	m = get(p, bounced ? "original_message" : "message");
+	if (!json_is_object(m) || is(m, "direction", "incoming"))
+		return 0;
+	if ((r = start(ctx, "webhook-postal", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, m, "to");
+	r->sender = str(ctx, m, "from");
+	r->subject = str(ctx, m, "subject");
+	r->message_id = bare_id(str(ctx, m, "message_id"));
+	when(r, ev, "timestamp");
+	if (!bounced) {
+		reply(r, str(ctx, p, "output"));
+		if (r->diagnostic.ptr == NULL)
+			reply(r, str(ctx, p, "details"));
+	}
+	return finish(r, 0);
+}
+
+/* Mailtrap: one event, one address; "response" and "response_code" */
+static int
+mailtrap(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "bounce", BK_KIND_BOUNCE }, { "reject", BK_KIND_BOUNCE },
+		{ "soft bounce", BK_KIND_DELAY }, { "spam", BK_KIND_FEEDBACK },
+		{ "delivery", BK_KIND_DELIVERED },
+	};
+	int kind = KIND_OF(ev, "event", kinds);
+	bk_record *r;
+
+	if (kind < 0)
+		return 0;
+	if ((r = start(ctx, "webhook-mailtrap", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "email");
+	r->message_id = str(ctx, ev, "message_id");
+	when(r, ev, "timestamp");
+	r->reply_code = code_of(get(ev, "response_code"));
+	reply(r, str(ctx, ev, "response"));
+	if (r->diagnostic.ptr == NULL)
+		reply(r, str(ctx, ev, "reason"));
+	/* a rejection is Mailtrap's own refusal (its suppression list) */
+	return finish(r, is(ev, "event", "reject"));
+}
+
+/* Scaleway Transactional Email: one event, one address */
+static int
+scaleway(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "email_dropped", BK_KIND_BOUNCE },
+		{ "email_mailbox_not_found", BK_KIND_BOUNCE },
+		{ "email_blocklisted", BK_KIND_BOUNCE },
+		{ "email_deferred", BK_KIND_DELAY },
+		{ "email_delivered", BK_KIND_DELIVERED },
+	};
+	int kind = KIND_OF(ev, "type", kinds);
+	bk_record *r;
+
+	if (kind < 0)
+		return 0;
+	if ((r = start(ctx, "webhook-scaleway", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "email_to");
+	r->sender = str(ctx, ev, "email_from");
+	r->message_id = str(ctx, ev, "email_id");
+	when(r, ev, "created_at");
+	r->reply_code = code_of(get(ev, "email_response_code"));
+	reply(r, str(ctx, ev, "email_response_message"));
+	if (r->diagnostic.ptr == NULL)
+		reply(r, str(ctx, ev, "email_error"));
+	if (r->diagnostic.ptr == NULL && is(ev, "type",
+	    "email_mailbox_not_found"))
+		r->reason_hint = BK_REASON_USERUNKNOWN;
+	/* on the blocklist of the sender's own Scaleway project */
+	return finish(r, is(ev, "type", "email_blocklisted"));
+}
+
+/* SMTP2GO: one event, one address ("rcpt"); the reply in "message" */
+static int
+smtp2go(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "bounce", BK_KIND_BOUNCE }, { "reject", BK_KIND_BOUNCE },
+		{ "spam", BK_KIND_FEEDBACK },
+		{ "delivered", BK_KIND_DELIVERED },
+	};
+	int kind = KIND_OF(ev, "event", kinds);
+	bk_record *r;
+
+	if (kind < 0)
+		return 0;
+	if ((r = start(ctx, "webhook-smtp2go", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "rcpt");
+	r->sender = str(ctx, ev, "sender");
+	r->subject = str(ctx, ev, "subject");
+	r->message_id = str(ctx, ev, "email_id");
+	r->remote_mta = str(ctx, ev, "host");
+	when(r, ev, "time");
+	reply(r, str(ctx, ev, "message"));
+	if (kind == BK_KIND_BOUNCE && is(ev, "bounce", "soft"))
+		soft(r);
+	/* a rejection: the address had bounced, complained or left before */
+	return finish(r, is(ev, "event", "reject"));
 }
 
 /* event - one event object, of whichever provider it is */
@@ -538,8 +966,42 @@ event(bk__dctx *ctx, json_t *ev, int depth)
 		return sparkpost(ctx, ev);
 	if (get(ev, "event") != NULL && json_is_object(get(ev, "msg")))
 		return mandrill(ctx, ev);
-	if (get(ev, "event") != NULL && get(ev, "email") != NULL)
+	/* Mailtrap batches its events: {"events": [...]} */
+	if (depth == 0 && json_is_array(get(ev, "events"))) {
+		json_t *e;
+		size_t i;
+		int rc, any = 0;
+
+		json_array_foreach(get(ev, "events"), i, e) {
+			if ((rc = event(ctx, e, depth + 1)) < 0)
+				return rc;
+			any |= rc;
+		}
+		return any;
+	}
+	if (json_is_object(get(ev, "data")) && get(ev, "type") != NULL)
+		return resend(ctx, ev);
+	if (get(ev, "type") != NULL && get(ev, "email_to") != NULL)
+		return scaleway(ctx, ev);
+	if (get(ev, "event") != NULL && json_is_object(get(ev, "payload")))
+		return postal(ctx, ev);
+	if (get(ev, "event") != NULL && get(ev, "rcpt") != NULL)
+		return smtp2go(ctx, ev);
+	if (get(ev, "event") != NULL && get(ev, "email") != NULL) {
+		/* the providers that name the address "email", each by
+		 * fields of its own */
+		if (get(ev, "MessageID") != NULL ||
+		    get(ev, "Message_GUID") != NULL ||
+		    get(ev, "mj_campaign_id") != NULL)
+			return mailjet(ctx, ev);
+		if (get(ev, "message-id") != NULL ||
+		    get(ev, "ts_event") != NULL || get(ev, "camp_id") != NULL)
+			return brevo(ctx, ev);
+		if (get(ev, "event_id") != NULL ||
+		    get(ev, "sending_stream") != NULL)
+			return mailtrap(ctx, ev);
 		return sendgrid(ctx, ev);
+	}
 	if (get(ev, "event") != NULL && get(ev, "recipient") != NULL)
 		return mailgun(ctx, ev);
 	return 0;
@@ -637,7 +1099,8 @@ none_known(bk__dctx *ctx)
 		why = "JSON, but no bounce, delay, delivery or complaint event "
 		    "of a known provider "
 		    "(Amazon SES, SendGrid, Mailgun, Postmark, SparkPost, "
-		    "Mandrill)";
+		    "Mandrill, Mailjet, Brevo, Resend, Postal, Mailtrap, "
+		    "Scaleway, SMTP2GO)";
 	r->error = bk__cstr(why);
 	return 1;
 }
