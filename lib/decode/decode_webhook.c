@@ -43,6 +43,10 @@
  *               "email_response_code" / "email_response_message"
  *   SMTP2GO     "event" bounce (with "bounce" hard or soft), reject,
  *               spam, delivered, with "rcpt" and the reply in "message"
+ *   KumoMTA     its JSON log records (files, or its log hook): "type"
+ *               Bounce, Expiration, AdminBounce, OOB, TransientFailure,
+ *               Delivery, Feedback, with "recipient" and the reply in
+ *               parts in "response"
  * Each event gives records with what the provider says: the recipient,
  * the remote server's reply (classified like any other), the status
  * and the provider's own verdict where it has one (SES "Suppressed",
@@ -937,6 +941,134 @@ smtp2go(bk__dctx *ctx, json_t *ev)
 	return finish(r, is(ev, "event", "reject"));
 }
 
+/*
+ * kumo_reply - a KumoMTA response object as the reply the server gave:
+ * "550 5.1.1 <content>" from its code, its enhanced code (class,
+ * subject, detail) and the rest of its text; the reply code goes into
+ * @r too (reply() finds the status in the text)
+ */
+static bk_str
+kumo_reply(bk__dctx *ctx, bk_record *r, json_t *resp)
+{
+	json_t *ec = get(resp, "enhanced_code");
+	json_t *cl = get(ec, "class"), *su = get(ec, "subject");
+	json_t *de = get(ec, "detail"), *content = get(resp, "content");
+	char buf[64], *out;
+	size_t n = 0, clen;
+	int k;
+
+	r->reply_code = code_of(get(resp, "code"));
+	if (r->reply_code > 0) {
+		k = snprintf(buf, sizeof(buf), "%d ", r->reply_code);
+		n = k > 0 ? (size_t)k : 0;
+	}
+	if (json_is_integer(cl) && json_is_integer(su) &&
+	    json_is_integer(de) && json_integer_value(cl) >= 2 &&
+	    json_integer_value(cl) <= 5 && json_integer_value(su) >= 0 &&
+	    json_integer_value(su) <= 999 && json_integer_value(de) >= 0 &&
+	    json_integer_value(de) <= 999) {
+		k = snprintf(buf + n, sizeof(buf) - n, "%d.%d.%d ",
+		    (int)json_integer_value(cl), (int)json_integer_value(su),
+		    (int)json_integer_value(de));
+		if (k > 0 && (size_t)k < sizeof(buf) - n)
+			n += (size_t)k;
+	}
+	clen = json_is_string(content) ? json_string_length(content) : 0;
+	if (n + clen == 0)
+		return BK_STR_NULL;
+	out = bk__arena_alloc(ctx->msg->arena, n + clen + 1);
+	if (out == NULL) {
+		ctx->oom = 1;
+		return BK_STR_NULL;
+	}
+	memcpy(out, buf, n);
+	if (clen > 0)
+		memcpy(out + n, json_string_value(content), clen);
+	out[n + clen] = '\0';
+	return bk__trim(bk__str(out, n + clen));
+}
+
+/* kumo_command - KumoMTA's command verb ("RCPT TO", "." for the end of
+ * the data) as the record's command */
+static bk_str
+kumo_command(json_t *resp)
+{
+	static const struct {
+		const char *verb, *cmd;
+	} verbs[] = {
+		{ "RCPT", "RCPT" }, { "MAIL", "MAIL" }, { "DATA", "DATA" },
+		{ ".", "DATA" }, { "EHLO", "EHLO" }, { "HELO", "HELO" },
+		{ "STARTTLS", "STARTTLS" }, { "AUTH", "AUTH" },
+	};
+	json_t *v = get(resp, "command");
+	const char *p;
+	size_t i, n;
+
+	if (!json_is_string(v))
+		return BK_STR_NULL;
+	p = json_string_value(v);
+	n = json_string_length(v);
+	for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+		if (bk__istarts(p, n, verbs[i].verb))
+			return bk__cstr(verbs[i].cmd);
+	return BK_STR_NULL;
+}
+
+/*
+ * KumoMTA's log records (its log files, or its log hook posting them):
+ * Bounce, Expiration, AdminBounce and OOB (a bounce that came back) are
+ * bounces, TransientFailure a delay, Delivery a delivery, Feedback a
+ * complaint; the response object holds the server's reply in parts.
+ */
+static int
+kumomta(bk__dctx *ctx, json_t *ev)
+{
+	static const struct word kinds[] = {
+		{ "Bounce", BK_KIND_BOUNCE }, { "Expiration", BK_KIND_BOUNCE },
+		{ "AdminBounce", BK_KIND_BOUNCE }, { "OOB", BK_KIND_BOUNCE },
+		{ "TransientFailure", BK_KIND_DELAY },
+		{ "Delivery", BK_KIND_DELIVERED },
+		{ "Feedback", BK_KIND_FEEDBACK },
+	};
+	json_t *resp = get(ev, "response"), *fb = get(ev, "feedback_report");
+	int kind = KIND_OF(ev, "type", kinds);
+	bk_record *r;
+	bk_str host;
+
+	if (kind < 0)
+		return 0;
+	if ((r = start(ctx, "webhook-kumomta", kind)) == NULL)
+		return -1;
+	r->recipient = str(ctx, ev, "recipient");
+	if (kind == BK_KIND_FEEDBACK) {
+		json_t *to = get(fb, "original_rcpto_to");
+
+		if (json_is_array(to) && json_array_size(to) > 0) {
+			bk_str a = strv(ctx, json_array_get(to, 0));
+
+			r->recipient = bk__addr_find(a.ptr, a.len);
+		}
+		if (r->recipient.ptr == NULL)
+			r->recipient = str(ctx, fb,
+			    "supplemental_trace.recipient");
+		r->feedback_type = str(ctx, fb, "feedback_type");
+	}
+	r->sender = str(ctx, ev, "sender");
+	r->message_id = str(ctx, ev, "id");
+	host = str(ctx, ev, "peer_address.name");
+	if (host.len > 1 && host.ptr[host.len - 1] == '.')
+		host.len--;
+	r->remote_mta = host;
+	when(r, ev, "timestamp");
+	if (json_is_object(resp)) {
+		reply(r, kumo_reply(ctx, r, resp));
+		r->command = kumo_command(resp);
+	}
+	if (is(ev, "type", "Expiration") && r->diagnostic.ptr == NULL)
+		r->reason_hint = BK_REASON_EXPIRED;
+	return finish(r, 0);
+}
+
 /* event - one event object, of whichever provider it is */
 static int
 event(bk__dctx *ctx, json_t *ev, int depth)
@@ -1002,6 +1134,10 @@ event(bk__dctx *ctx, json_t *ev, int depth)
 			return mailtrap(ctx, ev);
 		return sendgrid(ctx, ev);
 	}
+	if (json_is_string(get(ev, "type")) && get(ev, "recipient") != NULL &&
+	    (json_is_object(get(ev, "response")) ||
+	    json_is_object(get(ev, "feedback_report"))))
+		return kumomta(ctx, ev);
 	if (get(ev, "event") != NULL && get(ev, "recipient") != NULL)
 		return mailgun(ctx, ev);
 	return 0;
@@ -1100,7 +1236,7 @@ none_known(bk__dctx *ctx)
 		    "of a known provider "
 		    "(Amazon SES, SendGrid, Mailgun, Postmark, SparkPost, "
 		    "Mandrill, Mailjet, Brevo, Resend, Postal, Mailtrap, "
-		    "Scaleway, SMTP2GO)";
+		    "Scaleway, SMTP2GO, KumoMTA)";
 	r->error = bk__cstr(why);
 	return 1;
 }
