@@ -259,6 +259,7 @@ cmd_classify(int argc, char **argv)
 {
 	struct opts o;
 	bk_classifier *cls;
+	bk_log_reader *lr = NULL;
 	FILE *in = stdin;
 	char *line = NULL;
 	size_t cap = 0;
@@ -279,10 +280,11 @@ cmd_classify(int argc, char **argv)
 		}
 	}
 	cls = new_classifier(&o);
-	if (cls == NULL) {
+	if (cls == NULL || bk_log_reader_new(&lr) != 0) {
 		if (in != stdin)
 			fclose(in);
-		return EXIT_USAGE;
+		bk_classifier_free(cls);
+		return cls == NULL ? EXIT_USAGE : EXIT_INTERNAL;
 	}
 	bk_format_header(stdout, o.format);
 	while ((n = bk_cli_line(in, &line, &cap)) != -1) {
@@ -294,7 +296,7 @@ cmd_classify(int argc, char **argv)
 			continue;
 		if (len > BK_LIMIT_LINE_BYTES)
 			len = BK_LIMIT_LINE_BYTES;
-		if (bk_classify_reply(cls, &rec, line, len) != 0) {
+		if (bk_classify_log_line(cls, lr, &rec, line, len) != 0) {
 			status = EXIT_INTERNAL;
 			break;
 		}
@@ -309,6 +311,7 @@ cmd_classify(int argc, char **argv)
 	free(line);
 	if (in != stdin)
 		fclose(in);
+	bk_log_reader_free(lr);
 	bk_classifier_free(cls);
 	return status;
 }

@@ -76,6 +76,7 @@ struct report_ctx {
 	bk_classifier *cls;
 	bk_report *rep;
 	struct bk_cli_progress progress;
+	bk_log_reader *lr;          /* --log: the file being read */
 };
 
 /* report_one - decode, classify and count one message */
@@ -181,7 +182,7 @@ log_line(struct report_ctx *c, const char *line, size_t len,
 	int rc;
 
 	(void)bad;
-	rc = bk_classify_reply(c->cls, &rec, line, len);
+	rc = bk_classify_log_line(c->cls, c->lr, &rec, line, len);
 	if (rc == BK_EINVAL)            /* white space only */
 		return 0;
 	if (rc == 0 && rec.kind == BK_KIND_UNKNOWN) {
@@ -217,6 +218,12 @@ read_lines(struct report_ctx *c, const char *path, line_fn each, int *bad)
 		*bad = 1;
 		return 0;
 	}
+	/* each file its own header (PowerMTA's accounting files) */
+	if (bk_log_reader_new(&c->lr) != 0) {
+		if (fp != stdin)
+			fclose(fp);
+		return EXIT_INTERNAL;
+	}
 	while (rc == 0 && (n = bk_cli_line(fp, &line, &cap)) != -1) {
 		lineno++;
 		if (n > 0)
@@ -228,6 +235,8 @@ read_lines(struct report_ctx *c, const char *path, line_fn each, int *bad)
 		*bad = 1;
 	}
 	free(line);
+	bk_log_reader_free(c->lr);
+	c->lr = NULL;
 	if (fp != stdin)
 		fclose(fp);
 	return rc;

@@ -68,6 +68,33 @@ int bk_classify(bk_classifier *cls, bk_record *rec);
 int bk_classify_reply(bk_classifier *cls, bk_record *out, const char *line,
     size_t len);
 
+/**
+ * bk_log_reader - what a log file said before the line being read:
+ * PowerMTA's accounting files (CSV) name their columns in a header line,
+ * and their rows are read by those names.
+ */
+typedef struct bk_log_reader bk_log_reader;
+
+/** bk_log_reader_new - a reader for one file.  @return 0 or BK_ENOMEM. */
+int bk_log_reader_new(bk_log_reader **out);
+
+/** bk_log_reader_free - release @lr (NULL is fine). */
+void bk_log_reader_free(bk_log_reader *lr);
+
+/**
+ * bk_classify_log_line - bk_classify_reply() for the lines of one log
+ * file, read in order with @lr: a PowerMTA accounting header line
+ * ("type,timeLogged,...,rcpt,...") gives a record of kind unknown that
+ * says so and sets the columns of the rows after it; each such row gives
+ * its record (decoder "pmta-acct": d delivered, b and rb bounces, t and
+ * tq delays, f complaints); any other line is read as bk_classify_reply()
+ * reads it.  The record's strings point into @line or into @lr, valid
+ * until the next call.  @lr NULL is bk_classify_reply().
+ * @return 0, BK_EINVAL for an empty line, or BK_ENOMEM.
+ */
+int bk_classify_log_line(bk_classifier *cls, bk_log_reader *lr,
+    bk_record *out, const char *line, size_t len);
+
 /** bk_classifier_rule_count - number of rules loaded. */
 size_t bk_classifier_rule_count(const bk_classifier *cls);
 

@@ -192,6 +192,42 @@ if got != want or dom != {'reject.example': 2, 'slow.example': 1}:
 " "$T/r9.json" && ok || no "report --log counts"
 "$BK" report --log < "$T/mail.log" | grep -q "log lines of no delivery (connections, queue entries): 3" && ok || no "report --log text: quiet lines not shown"
 
+# PowerMTA accounting files: read by their header's column names, in
+# "report --log" and in "classify" alike; each file its own header
+cat > "$T/acct.csv" <<'CSV'
+type,timeLogged,orig,rcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat
+b,2025-11-17 12:00:02-0800,s@example.com,bob@bad.example,failed,5.1.1 (bad destination mailbox address),"smtp;550 5.1.1 <bob@bad.example>: unknown, sorry",mx.bad.example (192.0.2.7),bad-mailbox
+t,2025-11-17 12:00:03-0800,s@example.com,cat@slow.example,delayed,4.2.2 (mailbox full),smtp;452 4.2.2 Mailbox full,mx.slow.example (192.0.2.9),quota-issues
+d,2025-11-17 12:00:04-0800,s@example.com,dan@ok.example,relayed,2.0.0 (success),smtp;250 2.0.0 OK,mx.ok.example (192.0.2.8),
+r,2025-11-17 12:00:05-0800,s@example.com,eve@ok.example,,,,,
+CSV
+printf 'b,x,y\n' > "$T/acct2.csv"
+"$BK" report -f json --log "$T/acct.csv" "$T/acct2.csv" > "$T/r10.json"; rc=$?
+[ $rc -eq 0 ] && ok || no "report --log acct: exit $rc"
+python3 -c "
+import json, sys
+t = json.load(open(sys.argv[1]))['totals']
+got = (t['records'], t['bounce'], t['hard'], t['delay'], t['delivered'], t['quiet'])
+# acct2.csv has no header: its row is read as a reply line (a bounce)
+want = (4, 2, 1, 1, 1, 2)
+if got != want:
+    sys.exit('got %s' % (got,))
+" "$T/r10.json" && ok || no "report --log acct counts"
+"$BK" classify "$T/acct.csv" > "$T/acct.jsonl"; rc=$?
+[ $rc -eq 0 ] && ok || no "classify acct: exit $rc"
+python3 -c "
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1])]
+got = [(x['kind'], x['decoder'], x['recipient'], x['reason']) for x in r]
+want = [('unknown', 'pmta-acct', None, 'undefined'),
+        ('bounce', 'pmta-acct', 'bob@bad.example', 'userunknown'),
+        ('delay', 'pmta-acct', 'cat@slow.example', 'mailboxfull'),
+        ('delivered', 'pmta-acct', 'dan@ok.example', 'delivered'),
+        ('unknown', 'pmta-acct', None, 'undefined')]
+if got != want or r[1]['diagnostic'] != '550 5.1.1 <bob@bad.example>: unknown, sorry':
+    sys.exit('got %s' % (got,))
+" "$T/acct.jsonl" && ok || no "classify acct records"
+
 # --top: values per table
 n3=$("$BK" report -n 3 "$corpus" | grep -c '^Status codes (top 3 of')
 [ "$n3" = 1 ] && ok || no "--top 3 not applied"

@@ -1211,6 +1211,172 @@ test_classify__knowledge(void)
 	    "no.such", 7), BK_ENOTFOUND);
 }
 
+/* slice_is - does slice @v hold exactly @want (NULL: absent) */
+static int
+slice_is(bk_str v, const char *want)
+{
+	if (want == NULL)
+		return v.ptr == NULL;
+	return v.ptr != NULL && v.len == strlen(want) &&
+	    memcmp(v.ptr, want, v.len) == 0;
+}
+
+/*
+ * test_classify__acct - PowerMTA accounting files through one log
+ * reader: the header names the columns (in any order, "#type" too),
+ * rows are read by name (a quoted field holds commas and "" quotes),
+ * the category names the reason when there is no reply, a receipt is no
+ * outcome, a row before any header and any other line are read as a
+ * reply line, and a new header changes the columns.
+ */
+static void
+test_classify__acct(void)
+{
+	static const struct {
+		const char *line;
+		bk_kind kind;
+		const char *decoder, *rcpt, *status, *diag, *mta;
+		bk_reason reason;
+	} t[] = {
+		/* before any header: a reply line like any other */
+		{ "b,x,550 5.1.1 user unknown", BK_KIND_BOUNCE, "reply", NULL,
+		  "5.1.1", NULL, NULL, BK_REASON_USERUNKNOWN },
+		{ "type,timeLogged,orig,rcpt,dsnAction,dsnStatus,dsnDiag,"
+		  "dsnMta,bounceCat", BK_KIND_UNKNOWN, "pmta-acct", NULL, NULL,
+		  NULL, NULL, BK_REASON_UNDEFINED },
+		{ "b,2025-11-17 12:00:02-0800,s@example.com,bob@example.org,"
+		  "failed,5.1.1 (bad destination mailbox address),\"smtp;550 "
+		  "5.1.1 <bob@example.org>: unknown, \"\"bob\"\"\","
+		  "mx.example.org (198.51.100.7),bad-mailbox", BK_KIND_BOUNCE,
+		  "pmta-acct", "bob@example.org", "5.1.1",
+		  "550 5.1.1 <bob@example.org>: unknown, \"bob\"",
+		  "mx.example.org", BK_REASON_USERUNKNOWN },
+		{ "t,2025-11-17 12:00:03-0800,s@example.com,cat@example.com,"
+		  "delayed,4.2.2 (mailbox full),smtp;452 4.2.2 Mailbox full,"
+		  "mx.example.com. (203.0.113.9),quota-issues", BK_KIND_DELAY,
+		  "pmta-acct", "cat@example.com", "4.2.2",
+		  "452 4.2.2 Mailbox full", "mx.example.com",
+		  BK_REASON_MAILBOXFULL },
+		/* no reply: PowerMTA's category names the reason */
+		{ "b,2025-11-17 12:00:04-0800,s@example.com,dan@example.net,"
+		  "failed,,,,bad-domain", BK_KIND_BOUNCE, "pmta-acct",
+		  "dan@example.net", NULL, NULL, NULL, BK_REASON_HOSTUNKNOWN },
+		{ "d,2025-11-17 12:00:05-0800,s@example.com,eve@example.org,"
+		  "relayed,2.0.0 (success),smtp;250 2.0.0 OK,mx.example.org,",
+		  BK_KIND_DELIVERED, "pmta-acct", "eve@example.org", "2.0.0",
+		  "250 2.0.0 OK", "mx.example.org", BK_REASON_DELIVERED },
+		{ "r,2025-11-17 12:00:06-0800,s@example.com,fay@example.org,,,,,",
+		  BK_KIND_UNKNOWN, "pmta-acct", NULL, NULL, NULL, NULL,
+		  BK_REASON_UNDEFINED },
+		/* another log's line in between */
+		{ "Nov 28 06:35:12 mx postfix/smtp[1]: 4ABC: "
+		  "to=<gil@example.net>, relay=mx.example.net[192.0.2.1]:25, "
+		  "dsn=5.1.1, status=bounced (host mx.example.net[192.0.2.1] "
+		  "said: 550 5.1.1 unknown (in reply to RCPT TO command))",
+		  BK_KIND_BOUNCE, "reply", "gil@example.net", "5.1.1", NULL,
+		  "mx.example.net", BK_REASON_USERUNKNOWN },
+		/* a new header, other columns: the rows follow it */
+		{ "#type,rcpt,dsnDiag", BK_KIND_UNKNOWN, "pmta-acct", NULL,
+		  NULL, NULL, NULL, BK_REASON_UNDEFINED },
+		{ "rb,hal@example.net,smtp;552 5.2.2 over quota",
+		  BK_KIND_BOUNCE, "pmta-acct", "hal@example.net", "5.2.2",
+		  "552 5.2.2 over quota", NULL, BK_REASON_MAILBOXFULL },
+	};
+	bk_classifier *cls = builtin();
+	bk_log_reader *lr = NULL;
+	size_t i;
+
+	BKT_EQ_INT("new", bk_log_reader_new(&lr), 0);
+	for (i = 0; lr != NULL && i < sizeof(t) / sizeof(t[0]); i++) {
+		bk_record r;
+		char name[32];
+
+		snprintf(name, sizeof(name), "row %zu", i);
+		BKT_EQ_INT(name, bk_classify_log_line(cls, lr, &r, t[i].line,
+		    strlen(t[i].line)), 0);
+		BKT_EQ_INT(name, (int)r.kind, (int)t[i].kind);
+		BKT_CHECK(r.decoder != NULL &&
+		    strcmp(r.decoder, t[i].decoder) == 0);
+		if (t[i].kind == BK_KIND_UNKNOWN) {
+			BKT_CHECK(r.error.ptr != NULL);
+			continue;
+		}
+		BKT_CHECK(t[i].rcpt == NULL || slice_is(r.recipient,
+		    t[i].rcpt));
+		BKT_CHECK(slice_is(r.status, t[i].status) ||
+		    (t[i].status == NULL && r.status.ptr != NULL));
+		BKT_CHECK(t[i].diag == NULL || slice_is(r.diagnostic,
+		    t[i].diag));
+		BKT_CHECK(t[i].mta == NULL || slice_is(r.remote_mta,
+		    t[i].mta));
+		BKT_EQ_INT(name, (int)r.reason, (int)t[i].reason);
+	}
+	bk_log_reader_free(lr);
+	/* no reader: a reply line */
+	{
+		bk_record r;
+		static const char l[] = "550 5.1.1 user unknown";
+
+		BKT_EQ_INT("no reader", bk_classify_log_line(cls, NULL, &r,
+		    l, sizeof(l) - 1), 0);
+		BKT_EQ_INT("no reader", (int)r.reason,
+		    (int)BK_REASON_USERUNKNOWN);
+	}
+}
+
+/*
+ * test_classify__acct_bounds - a header of more columns than are kept,
+ * a row of more fields than the header, an unclosed quote and a line at
+ * the length limit: records, never a read past the line
+ */
+static void
+test_classify__acct_bounds(void)
+{
+	bk_classifier *cls = builtin();
+	bk_log_reader *lr = NULL;
+	bk_record r;
+	char *big;
+	size_t i, n = 0, cap = 300 * 12 + 64;
+
+	if (bk_log_reader_new(&lr) != 0) {
+		BKT_FAIL("new");
+		return;
+	}
+	big = malloc(cap);
+	if (big == NULL)
+		abort();
+	n = (size_t)snprintf(big, cap, "type,rcpt");
+	for (i = 0; i < 300; i++)
+		n += (size_t)snprintf(big + n, cap - n, ",x%zu", i);
+	n += (size_t)snprintf(big + n, cap - n, ",dsnDiag");
+	BKT_EQ_INT("wide header", bk_classify_log_line(cls, lr, &r, big, n),
+	    0);
+	/* dsnDiag is past the kept columns: the row has no reply */
+	BKT_EQ_INT("wide row", bk_classify_log_line(cls, lr, &r,
+	    "b,ivy@example.net,1,2", 21), 0);
+	BKT_CHECK(slice_is(r.recipient, "ivy@example.net"));
+	BKT_CHECK(r.diagnostic.ptr == NULL);
+	free(big);
+	BKT_EQ_INT("header", bk_classify_log_line(cls, lr, &r,
+	    "type,rcpt,dsnDiag", 17), 0);
+	BKT_EQ_INT("open quote", bk_classify_log_line(cls, lr, &r,
+	    "b,jon@example.net,\"smtp;550 5.1.1 no", 36), 0);
+	BKT_CHECK(slice_is(r.diagnostic, "550 5.1.1 no"));
+	BKT_EQ_INT("more fields", bk_classify_log_line(cls, lr, &r,
+	    "b,kim@example.net,smtp;550 5.1.1 no,extra,more", 46), 0);
+	BKT_CHECK(slice_is(r.recipient, "kim@example.net"));
+	big = malloc(BK_LIMIT_LINE_BYTES + 10);
+	if (big == NULL)
+		abort();
+	memset(big, 'a', BK_LIMIT_LINE_BYTES + 10);
+	memcpy(big, "b,lou@example.net,smtp;550 ", 27);
+	BKT_EQ_INT("long row", bk_classify_log_line(cls, lr, &r, big,
+	    BK_LIMIT_LINE_BYTES + 10), 0);
+	BKT_CHECK(r.diagnostic.len <= BK_LIMIT_LINE_BYTES);
+	free(big);
+	bk_log_reader_free(lr);
+}
+
 BK_TEST_MAIN(
 	BKT(test_classify__replies),
 	BKT(test_classify__log_lines),
@@ -1226,5 +1392,7 @@ BK_TEST_MAIN(
 	BKT(test_classify__hostile),
 	BKT(test_classify__kb_codes),
 	BKT(test_classify__precedence),
-	BKT(test_classify__knowledge)
+	BKT(test_classify__knowledge),
+	BKT(test_classify__acct),
+	BKT(test_classify__acct_bounds)
 )
