@@ -4,7 +4,9 @@
  *
  * The input is one line given to bk_classify_reply with the built-in
  * rules (reply code, status and text parsed, every pattern scanned, the
- * verdict decided), and to the code finders on their own.
+ * verdict decided), and to the code finders on their own; then, split at
+ * its newlines, the lines of a log file read in order by one log reader
+ * (PowerMTA's accounting header and rows, bk_classify_log_line).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -34,5 +36,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)bk__classify_find_status(in, size, &at);
 	(void)bk__classify_find_reply(in, size, 0);
 	(void)bk__classify_find_reply(in, size, '5');
+	{
+		bk_log_reader *lr = NULL;
+		size_t i = 0, j;
+
+		if (bk_log_reader_new(&lr) != 0)
+			return 0;
+		/* loop: one line a pass */
+		while (i < size) {
+			for (j = i; j < size && in[j] != '\n'; j++)
+				continue;
+			if (bk_classify_log_line(cls, lr, &rec, in + i,
+			    j - i) == 0 && null != NULL)
+				bk_format_record(null, BK_FORMAT_JSON, &rec,
+				    "f");
+			i = j + 1;
+		}
+		bk_log_reader_free(lr);
+	}
 	return 0;
 }

@@ -108,7 +108,18 @@ def main():
                            "temporarily deferred",
                            "5.7.1", "554 5.7.1 Service unavailable; Client "
                            "host [198.51.100.9] blocked using zen.spamhaus.org",
-                           "#5.1.1", "999 9.999.999 x", "550"]):
+                           "#5.1.1", "999 9.999.999 x", "550",
+                           # a PowerMTA accounting file: header and rows
+                           "type,timeLogged,orig,rcpt,dsnAction,dsnStatus,"
+                           "dsnDiag,dsnMta,bounceCat\n"
+                           "b,2025-11-17 12:00:02-0800,s@example.com,"
+                           "b@example.org,failed,5.1.1 (bad destination),"
+                           "\"smtp;550 5.1.1 <b@example.org>: no, \"\"b\"\"\","
+                           "mx.example.org (192.0.2.7),bad-mailbox\n"
+                           "t,2025-11-17 12:00:03-0800,s@example.com,"
+                           "c@example.com,delayed,4.2.2,smtp;452 4.2.2 full,"
+                           "mx.example.com,quota-issues\n"
+                           "#type,rcpt,dsnDiag\nrb,d@example.net,smtp;552 x\n"]):
         put("reply", "h-%02d" % i, s)
     # addresses and codes in free text
     for i, s in enumerate([
