@@ -112,9 +112,18 @@ bk__headers_get(const bk__headers *h, const char *name)
 /* unfolded value with RFC 2047 words decoded to UTF-8 */
 bk_str bk__header_decode(bk_message *msg, bk_str raw);
 
-/* convenience: decoded header of a header block */
-bk_str bk__headers_value(bk_message *msg, const bk__headers *h,
-    const char *name);
+/* decoded value of the first field called @name; inline, so a literal
+ * name's length and filter bit are known when compiling (most blocks
+ * lack most names asked for) */
+static inline bk_str
+bk__headers_value(bk_message *msg, const bk__headers *h, const char *name)
+{
+	bk_str raw = bk__headers_get(h, name);
+
+	if (raw.ptr == NULL)
+		return raw;
+	return bk__header_decode(msg, raw);
+}
 
 /* the decoded UTF-8 text of a leaf part (cached) */
 bk_str bk__part_text(bk_message *msg, bk__part *p);

@@ -250,17 +250,6 @@ bk__headers_getn(const bk__headers *h, const char *name, size_t len)
 	return BK_STR_NULL;
 }
 
-/* bk__headers_value - decoded value of the first field called @name */
-bk_str
-bk__headers_value(bk_message *msg, const bk__headers *h, const char *name)
-{
-	bk_str raw = bk__headers_get(h, name);
-
-	if (raw.ptr == NULL)
-		return raw;
-	return bk__header_decode(msg, raw);
-}
-
 /* new_part - allocate a part under @parent (NULL for the root) */
 static bk__part *
 new_part(bk_message *msg, bk__part *parent, unsigned max_parts)
