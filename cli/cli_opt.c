@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli_opt.h"
 
@@ -87,4 +88,37 @@ bk_cli_line(FILE *fp, char **line, size_t *cap)
 	if (n >= 0)
 		(*line)[n] = '\0';
 	return n;
+}
+
+/* bk_cli_each_line - see cli_opt.h */
+int
+bk_cli_each_line(const char *path, bk_cli_line_fn each, void *ctx,
+    int *unreadable)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	*unreadable = 0;
+	if (fp == NULL) {
+		perror(path);
+		*unreadable = 1;
+		return 0;
+	}
+	while (rc == 0 && (n = bk_cli_line(fp, &line, &cap)) != -1) {
+		lineno++;
+		if (n > 0)
+			rc = each(ctx, line, (size_t)n, lineno);
+	}
+	if (ferror(fp)) {
+		fprintf(stderr, "bouncekit: %s: read error\n", path);
+		*unreadable = 1;
+	}
+	free(line);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
 }

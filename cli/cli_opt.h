@@ -50,4 +50,16 @@ int bk_cli_dns_opt(struct bk_cli_dns_opts *o, int c, const char *arg);
  */
 ssize_t bk_cli_line(FILE *fp, char **line, size_t *cap);
 
+/*
+ * bk_cli_each_line - @each(@ctx, line, length, line number) for every
+ * non-empty line of @path ("-": stdin), until it returns non-zero;
+ * returns that.  *@unreadable is set when @path could not be opened or
+ * read (said on stderr), the lines before a read error having been
+ * given.
+ */
+typedef int (*bk_cli_line_fn)(void *ctx, const char *line, size_t len,
+    unsigned long lineno);
+int bk_cli_each_line(const char *path, bk_cli_line_fn each, void *ctx,
+    int *unreadable);
+
 #endif /* BK_CLI_OPT_H */

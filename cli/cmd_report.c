@@ -201,44 +201,39 @@ log_line(struct report_ctx *c, const char *line, size_t len,
 typedef int (*line_fn)(struct report_ctx *c, const char *line, size_t len,
     const char *path, unsigned long lineno, int *bad);
 
-/* read_lines - @each for every non-empty line of @path ("-": stdin) */
+/* what read_lines hands bk_cli_each_line */
+struct lines_ctx {
+	struct report_ctx *c;
+	const char *path;
+	line_fn each;
+	int *bad;
+};
+
+static int
+one_line(void *ctx, const char *line, size_t len, unsigned long lineno)
+{
+	struct lines_ctx *l = ctx;
+
+	return l->each(l->c, line, len, l->path, lineno, l->bad);
+}
+
+/* read_lines - @each for every non-empty line of @path ("-": stdin),
+ * each file with its own log reader (PowerMTA's accounting headers) */
 static int
 read_lines(struct report_ctx *c, const char *path, line_fn each, int *bad)
 {
-	FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	unsigned long lineno = 0;
-	int rc = 0;
+	struct lines_ctx l = { c, path, each, bad };
+	int rc, unreadable;
 
-	if (fp == NULL) {
-		perror(path);
-		bk_report_add_unreadable(c->rep);
-		*bad = 1;
-		return 0;
-	}
-	/* each file its own header (PowerMTA's accounting files) */
-	if (bk_log_reader_new(&c->lr) != 0) {
-		if (fp != stdin)
-			fclose(fp);
+	if (bk_log_reader_new(&c->lr) != 0)
 		return EXIT_INTERNAL;
-	}
-	while (rc == 0 && (n = bk_cli_line(fp, &line, &cap)) != -1) {
-		lineno++;
-		if (n > 0)
-			rc = each(c, line, (size_t)n, path, lineno, bad);
-	}
-	if (ferror(fp)) {
-		fprintf(stderr, "bouncekit: %s: read error\n", path);
+	rc = bk_cli_each_line(path, one_line, &l, &unreadable);
+	if (unreadable) {
 		bk_report_add_unreadable(c->rep);
 		*bad = 1;
 	}
-	free(line);
 	bk_log_reader_free(c->lr);
 	c->lr = NULL;
-	if (fp != stdin)
-		fclose(fp);
 	return rc;
 }
 

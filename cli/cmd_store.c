@@ -56,6 +56,8 @@ bk_cli_store_usage(FILE *fp)
 	fprintf(fp,
 	    "       bouncekit ingest [-d DB] [-p POLICY] [-q] [-r FILE] "
 	    "[PATH ...]\n"
+	    "       bouncekit ingest [-d DB] [-p POLICY] [-q] [-r FILE] "
+	    "--log [FILE ...]\n"
 	    "       bouncekit ingest [-d DB] --sender ADDR --recipient ADDR\n"
 	    "                        [--verp-delimiters XY] < MESSAGE\n"
 	    "       bouncekit suppress [-d DB] check ADDR ...\n"
@@ -225,6 +227,7 @@ store_status(bk_store *st, int rc)
 
 struct tally {
 	size_t messages, records, duplicates, suppressed, cleared, bad;
+	size_t lines, quiet;           /* --log: lines read, of no outcome */
 	size_t effect[BK_STORE_EFFECT_COUNT_];
 };
 
@@ -237,6 +240,49 @@ struct ingest {
 	struct bk_cli_progress progress;
 	struct tally t;
 };
+
+/* store_record - one classified record into the store, in the open
+ * batch (begun here when none is); counted in the tally */
+static int
+store_record(struct ingest *in, const bk_record *rec,
+    const bk_store_source *src)
+{
+	bk_store_outcome o;
+	int rc;
+
+	if (in->in_batch == 0 && (rc = bk_store_begin(in->st)) != 0)
+		return rc;
+	rc = bk_store_ingest(in->st, &o, rec, src);
+	if (rc != 0)
+		return rc;
+	in->in_batch++;
+	in->t.records++;
+	if (o.duplicate) {
+		in->t.duplicates++;
+		return 0;
+	}
+	in->t.effect[o.effect]++;
+	if (o.bad_address)
+		in->t.bad++;
+	if (o.changed && o.suppressed)
+		in->t.suppressed++;
+	else if (o.changed)
+		in->t.cleared++;
+	return 0;
+}
+
+/* batch_end - commit the open batch once it holds INGEST_BATCH records */
+static int
+batch_end(struct ingest *in)
+{
+	int rc = 0;
+
+	if (in->in_batch >= INGEST_BATCH) {
+		rc = bk_store_commit(in->st);
+		in->in_batch = 0;
+	}
+	return rc;
+}
 
 /* ingest_message - decode, classify and store one message (@ctx: the
  * struct ingest; called by bk_cli_walk) */
@@ -258,7 +304,6 @@ ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 	src.env_recipient = in->env_recipient;
 	rc = bk_cli_decode(in->cls, data, len, &msg, &recs, &n);
 	for (i = 0; rc == 0 && i < n; i++) {
-		bk_store_outcome o;
 		char norm[BK_STORE_ADDRESS_MAX + 1];
 
 		/*
@@ -273,42 +318,82 @@ ingest_message(void *ctx, const char *data, size_t len, const char *origin)
 			recs[i].recipient.ptr = in->verp;
 			recs[i].recipient.len = strlen(in->verp);
 		}
-		if (in->in_batch == 0) {
-			rc = bk_store_begin(in->st);
-			if (rc != 0)
-				break;
-		}
-		rc = bk_store_ingest(in->st, &o, &recs[i], &src);
-		if (rc != 0)
-			break;
-		in->in_batch++;
-		in->t.records++;
-		if (o.duplicate) {
-			in->t.duplicates++;
-			continue;
-		}
-		in->t.effect[o.effect]++;
-		if (o.bad_address)
-			in->t.bad++;
-		if (o.changed && o.suppressed)
-			in->t.suppressed++;
-		else if (o.changed)
-			in->t.cleared++;
+		rc = store_record(in, &recs[i], &src);
 	}
 	bk_message_free(msg);
 	in->t.messages++;
-	if (rc == 0 && in->in_batch >= INGEST_BATCH) {
-		rc = bk_store_commit(in->st);
-		in->in_batch = 0;
-	}
+	if (rc == 0)
+		rc = batch_end(in);
 	bk_cli_progress_step(&in->progress, len, n);
 	return rc;
+}
+
+/* what ingest_log hands bk_cli_each_line */
+struct log_ctx {
+	struct ingest *in;
+	bk_log_reader *lr;
+};
+
+/* log_line - one line of a --log file into the store (see ingest_log) */
+static int
+log_line(void *ctx, const char *line, size_t len, unsigned long lineno)
+{
+	struct log_ctx *l = ctx;
+	struct ingest *in = l->in;
+	bk_store_source src;
+	bk_record rec;
+	char origin[64];
+	int rc;
+
+	rc = bk_classify_log_line(in->cls, l->lr, &rec, line, len);
+	if (rc == BK_EINVAL)            /* white space only */
+		return 0;
+	if (rc != 0)
+		return rc;
+	in->t.lines++;
+	if (rec.kind == BK_KIND_UNKNOWN) {
+		in->t.quiet++;
+		return 0;
+	}
+	memset(&src, 0, sizeof(src));
+	rc = bk_store_hash(src.hash, line, len);
+	if (rc != 0)
+		return rc;
+	snprintf(origin, sizeof(origin), "line:%lu", lineno);
+	src.origin = origin;
+	rc = store_record(in, &rec, &src);
+	return rc == 0 ? batch_end(in) : rc;
+}
+
+/*
+ * ingest_log - the lines of one MTA log file (--log): each line that
+ * tells a delivery outcome (a Postfix, Exim or Sendmail line, a row of a
+ * PowerMTA accounting file read by its header) is stored like a
+ * record of a bounce; the line itself is its source, so a file read
+ * again counts once.  Other lines are counted apart.  0, a BK_E* code,
+ * or EXIT_UNREADABLE (the file, said on stderr).
+ */
+static int
+ingest_log(struct ingest *in, const char *path)
+{
+	struct log_ctx l = { in, NULL };
+	int rc, unreadable;
+
+	if (bk_log_reader_new(&l.lr) != 0)
+		return BK_ENOMEM;
+	rc = bk_cli_each_line(path, log_line, &l, &unreadable);
+	bk_log_reader_free(l.lr);
+	return rc == 0 && unreadable ? EXIT_UNREADABLE : rc;
 }
 
 /* summary - what the run did, on stderr */
 static void
 summary(const struct tally *t, int progress)
 {
+	if (t->lines > 0)
+		fprintf(stderr, "%s%s: read %zu log lines, %zu of no delivery "
+		    "outcome\n", progress ? "\r" : "", progname, t->lines,
+		    t->quiet);
 	fprintf(stderr, "%s%s: ingested %zu messages, %zu records: "
 	    "%zu hard, %zu soft, %zu complaint, %zu sender-side, "
 	    "%zu delivered, %zu ignored, %zu for review; %zu duplicates; "
@@ -329,10 +414,11 @@ summary(const struct tally *t, int progress)
 int
 bk_cli_ingest(int argc, char **argv)
 {
-	enum { O_SENDER = 256, O_RECIPIENT, O_VERP };
+	enum { O_SENDER = 256, O_RECIPIENT, O_VERP, O_LOG };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "log", no_argument, NULL, O_LOG },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "recipient", required_argument, NULL, O_RECIPIENT },
@@ -348,7 +434,7 @@ bk_cli_ingest(int argc, char **argv)
 	char *const *paths;
 	struct ingest in;
 	struct bk_cli_walk w;
-	int c, npaths, pipe_mode = 0, quiet = 0, status = 0, rc = 0;
+	int c, npaths, pipe_mode = 0, quiet = 0, status = 0, rc = 0, logs = 0;
 	char *err = NULL;
 
 	memset(&in, 0, sizeof(in));
@@ -383,6 +469,9 @@ bk_cli_ingest(int argc, char **argv)
 		case O_VERP:
 			delims = optarg;
 			break;
+		case O_LOG:
+			logs = 1;
+			break;
 		default:
 			bk_cli_store_usage(stderr);
 			return pipe_mode ? EXIT_TEMPFAIL : EXIT_USAGE;
@@ -390,6 +479,11 @@ bk_cli_ingest(int argc, char **argv)
 	}
 	paths = argv + optind;
 	npaths = argc - optind;
+	if (pipe_mode && logs) {
+		fprintf(stderr, "%s: ingest --log reads log files, not a "
+		    "message from the MTA\n", progname);
+		return EXIT_TEMPFAIL;
+	}
 	if (pipe_mode && (npaths > 1 || (npaths == 1 &&
 	    strcmp(paths[0], "-") != 0))) {
 		fprintf(stderr, "%s: ingest --sender/--recipient reads one "
@@ -437,7 +531,21 @@ bk_cli_ingest(int argc, char **argv)
 	w.unreadable = NULL;
 	w.ctx = &in;
 	w.unreadable_seen = 0;
-	rc = bk_cli_walk(&w, paths, npaths);
+	if (logs) {
+		int i;
+
+		/* loop: one log file a pass; an unreadable one is named
+		 * and the rest still read */
+		for (i = 0; rc == 0 && i < npaths; i++) {
+			rc = ingest_log(&in, paths[i]);
+			if (rc == EXIT_UNREADABLE) {
+				status = EXIT_UNREADABLE;
+				rc = 0;
+			}
+		}
+	} else {
+		rc = bk_cli_walk(&w, paths, npaths);
+	}
 	if (w.unreadable_seen)
 		status = EXIT_UNREADABLE;
 	if (rc == 0 && in.in_batch > 0)

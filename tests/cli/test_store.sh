@@ -4,7 +4,8 @@
 # A hard bounce suppresses its recipient; a blocklist bounce does not and
 # is counted against the sending domain and IP; a second ingest changes
 # no count; suppress check's exit status; manual add/remove; CSV export
-# and import (all or nothing); MTA pipe mode exit codes (0 or 75 only);
+# and import (all or nothing); MTA logs (--log); MTA pipe mode exit codes
+# (0 or 75 only);
 # foreign files refused unchanged; PostgreSQL unreachable; the XDG default.
 set -u
 bin=$1
@@ -100,6 +101,31 @@ printf 'email\nx@example.org\n' > "$tmp/cols.csv"
 "$bin" suppress --db "$tmp/new.db" import "$tmp/cols.csv" 2> "$tmp/err"
 check "wrong columns rc" $? 4
 check "wrong columns line" "$(grep -c 'line 1: unknown column "email"' "$tmp/err")" 1
+
+# MTA logs (--log): a PowerMTA accounting file read by its header, a
+# Postfix line; each delivery outcome stored once, read twice
+cat > "$tmp/acct.csv" <<'CSV'
+type,timeLogged,orig,rcpt,dsnAction,dsnStatus,dsnDiag,dsnMta,bounceCat
+b,2025-11-17 12:00:02-0800,s@example.com,bob@bad.example,failed,5.1.1 (bad destination mailbox address),"smtp;550 5.1.1 <bob@bad.example>: unknown, sorry",mx.bad.example (192.0.2.7),bad-mailbox
+b,2025-11-17 12:00:03-0800,s@example.com,cat@full.example,failed,5.2.2 (mailbox full),,mx.full.example (192.0.2.9),quota-issues
+d,2025-11-17 12:00:04-0800,s@example.com,dan@ok.example,relayed,2.0.0 (success),smtp;250 2.0.0 OK,mx.ok.example (192.0.2.8),
+r,2025-11-17 12:00:05-0800,s@example.com,eve@ok.example,,,,,
+CSV
+printf '%s\n' 'Nov 28 06:35:12 mx postfix/smtp[1]: 4ABC: to=<fay@gone.example>, relay=mx.gone.example[192.0.2.1]:25, dsn=5.1.1, status=bounced (host mx.gone.example[192.0.2.1] said: 550 5.1.1 unknown (in reply to RCPT TO command))' > "$tmp/mail.log"
+"$bin" ingest --db "$tmp/log.db" --log "$tmp/acct.csv" "$tmp/mail.log" 2> "$tmp/err"
+check "ingest --log rc" $? 0
+check "ingest --log lines" "$(grep -c 'read 6 log lines, 2 of no delivery outcome' "$tmp/err")" 1
+check "ingest --log summary" "$(grep -c '4 records: 2 hard, 1 soft, 0 complaint, 0 sender-side, 1 delivered' "$tmp/err")" 1
+"$bin" suppress --db "$tmp/log.db" check bob@bad.example fay@gone.example > /dev/null
+check "ingest --log suppressed" $? 1
+"$bin" suppress --db "$tmp/log.db" check cat@full.example > /dev/null
+check "ingest --log soft not yet" $? 0
+"$bin" ingest --db "$tmp/log.db" --log "$tmp/acct.csv" "$tmp/mail.log" 2> "$tmp/err"
+check "ingest --log again" "$(grep -c '4 records: 0 hard, 0 soft, 0 complaint, 0 sender-side, 0 delivered, 0 ignored, 0 for review; 4 duplicates' "$tmp/err")" 1
+"$bin" ingest --db "$tmp/log.db" --log "$tmp/none.log" "$tmp/mail.log" 2> "$tmp/err"
+check "ingest --log unreadable rc" $? 3
+"$bin" ingest --db "$tmp/log.db" --log --sender a@example.com --recipient b@example.com < "$tmp/mail.log" 2> /dev/null
+check "ingest --log in pipe mode" $? 75
 
 # MTA pipe mode: 0 once recorded
 "$bin" ingest --db "$tmp/pipe.db" --sender "" --recipient bounces@example.org < "$hard" 2> /dev/null
