@@ -1167,6 +1167,34 @@ others_reply(bk__dctx *ctx)
 	}
 }
 
+/*
+ * looks_like_log - the message's first line is that of an MTA log file:
+ * a PowerMTA accounting header ("type,timeLogged,...") or a syslog time
+ * stamp ("Nov 28 06:35:12 ") or an ISO one ("2026-11-28 06:35:12 "), so
+ * that the error can name the command that reads it
+ */
+static int
+looks_like_log(const bk_message *msg)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	const char *p = msg->data;
+	size_t n = msg->len, i;
+
+	if (n > 0 && *p == '#') {
+		p++;
+		n--;
+	}
+	if (bk__istarts(p, n, "type,timelogged,"))
+		return 1;
+	if (n >= 16 && p[3] == ' ' && p[6] == ' ' && p[9] == ':' &&
+	    p[12] == ':')
+		for (i = 0; i + 3 <= sizeof(months) - 1; i += 3)
+			if (memcmp(p, months + i, 3) == 0)
+				return 1;
+	return n >= 20 && p[4] == '-' && p[7] == '-' && p[10] == ' ' &&
+	    p[13] == ':' && p[16] == ':' && bk__is(p[0], BK_C_DIGIT);
+}
+
 static const bk__decoder decoders[] = {
 	{ "webhook", bk__decode_webhook },
 	{ "arf", bk__decode_arf },
@@ -1244,6 +1272,10 @@ bk_message_decode(bk_message *msg, bk_record **out, size_t *n)
 		r->kind = BK_KIND_UNKNOWN;
 		if (msg->len == 0)
 			why = "empty message";
+		else if (msg->root->headers.n == 0 && looks_like_log(msg))
+			why = "no header fields: an MTA log or accounting "
+			    "file? read it with 'bouncekit classify' (or "
+			    "'report --log', 'ingest --log')";
 		else if (msg->root->headers.n == 0)
 			why = "no header fields: not an email message";
 		else if (msg->worst >= BK_SEV_DAMAGED)

@@ -1174,6 +1174,32 @@ test_decode__unknown(void)
 		BKT_CHECK(r[0].error.ptr != NULL);
 	}
 	bk_message_free(msg);
+	/* a log file given to parse: the error names the reader of logs */
+	{
+		static const struct {
+			const char *text;
+			int log;
+		} t[] = {
+			{ "type,timeLogged,orig,rcpt\nb,x,y,z\n", 1 },
+			{ "#type,timeLogged,rcpt\n", 1 },
+			{ "Nov 28 06:35:12 mx postfix/smtp[1]: 4A: to=<a@b>\n",
+			  1 },
+			{ "2026-11-28 06:35:15 1vAbCd-000123-AB ** a@b\n", 1 },
+			{ "hello there, this is no log at all\n", 0 },
+			{ "Nov 28 is a date, not a stamp\n", 0 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+			r = decode_n(t[i].text, t[i].text, &msg, &n);
+			BKT_EQ_INT(t[i].text, (int)n, 1);
+			if (n == 1)
+				BKT_EQ_INT(t[i].text, r[0].error.ptr != NULL &&
+				    contains(r[0].error, "bouncekit classify"),
+				    t[i].log);
+			bk_message_free(msg);
+		}
+	}
 }
 
 /*
