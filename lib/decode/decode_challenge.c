@@ -27,7 +27,9 @@
  *   EarthLink spamBlocker  Return-Path spamblocker-challenge@
  *                        bounce.earthlink.net
  * The reader runs before the report readers, so that Boxbe's delivery
- * report is read as the challenge it is.
+ * report is read as the challenge it is.  A filter's answer that
+ * refuses the sender for good (BoxTrapper's blacklist: "does not accept
+ * mail from your address") is a bounce, read by the rules like any.
  */
 #include "decode/decode_int.h"
 
@@ -83,6 +85,7 @@ bk__decode_challenge(bk__dctx *ctx)
 {
 	const bk__headers *h = &ctx->msg->root->headers;
 	bk_str who, rp = bk__vp_header(ctx, "return-path");
+	bk_record *r;
 
 	/* the From address is worked out only for a filter's message: the
 	 * tests before are a field-name bit or a short search each */
@@ -114,5 +117,14 @@ bk__decode_challenge(bk__dctx *ctx)
 	} else {
 		return 0;
 	}
-	return bk__auto_record(ctx, "challenge", who) != NULL ? 1 : BK_ENOMEM;
+	r = bk__auto_record(ctx, "challenge", who);
+	if (r == NULL)
+		return BK_ENOMEM;
+	/* a filter that refuses the sender for good (BoxTrapper's
+	 * blacklist: "The user x does not accept mail from your address")
+	 * holds nothing: that is a rejection */
+	if (ctx->text.ptr != NULL && bk__istr(ctx->text.ptr, ctx->text.len,
+	    "does not accept mail from") != NULL)
+		r->kind = BK_KIND_BOUNCE;
+	return 1;
 }

@@ -2501,6 +2501,13 @@ test_decode__challenge(void)
 		  "To: a@example.com\nSubject: Re: hello\n\n"
 		  "Please add yourself to my Boxbe Guest List.\n",
 		  "challenge", "fay@example.org", BK_KIND_AUTOREPLY },
+		/* BoxTrapper's blacklist refuses for good: a bounce */
+		{ "boxtrapper blacklist",
+		  "From: Ann <ann@example.net>\nTo: news@example.com\n"
+		  "Subject: Re: hello\nX-Boxtrapper: abc\n\n"
+		  "The user ann@example.net does not accept mail from your "
+		  "address.\n",
+		  "challenge", "ann@example.net", BK_KIND_BOUNCE },
 		/* TMDA signs every message of its user: a reply is no
 		 * challenge */
 		{ "tmda user's own mail",
