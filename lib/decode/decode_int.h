@@ -308,6 +308,15 @@ bk__vp_from_bit(char c)
 	return (uint64_t)1 << ((b & 0x1fu) | ((b >> 1) & 0x20u));
 }
 
+/*
+ * bk__vp_failed - a record of reader @decoder for @addr, action failed,
+ * in *@out (vendor_p_util.c): 1; 0 when @addr is absent or already has a
+ * record (the reader goes on); -1 when none can be added (out of memory,
+ * ctx->oom, or the limit of recipients: the reader stops)
+ */
+int bk__vp_failed(bk__dctx *ctx, const char *decoder, bk_str addr,
+    bk_record **out);
+
 /* the filter of bk__vp_from_has: the bits of all bytes of ctx->from
  * (vendor_p_util.c) */
 void bk__vp_from_filter(bk__dctx *ctx);

@@ -38,14 +38,10 @@ static int
 add(bk__dctx *ctx, bk_str addr, bk_str cmd, bk_str reply)
 {
 	bk_record *r;
+	int k = bk__vp_failed(ctx, "mdaemon", addr, &r);
 
-	if (addr.ptr == NULL || bk__dctx_find(ctx, addr) != NULL)
-		return 0;
-	r = bk__dctx_add(ctx, "mdaemon");
-	if (r == NULL)
-		return ctx->oom ? BK_ENOMEM : 0;
-	r->recipient = addr;
-	r->action = bk__cstr("failed");
+	if (k <= 0)
+		return k < 0 && ctx->oom ? BK_ENOMEM : 0;
 	r->command = cmd;
 	r->diagnostic = bk__squeeze(ctx->msg, reply);
 	bk__fill_from_diagnostic(r);

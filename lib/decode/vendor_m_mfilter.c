@@ -59,7 +59,7 @@ bk__decode_mfilter(bk__dctx *ctx)
 	bk_str t = ctx->text, diag, cmd, a, l;
 	const char *srv, *cat, *orig, *p, *eol;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_MFILTER))
 		return 0;
@@ -72,11 +72,11 @@ bk__decode_mfilter(bk__dctx *ctx)
 		bk__dctx_orig_from_text(ctx, orig, (size_t)(bk__str_end(t) -
 		    orig));
 	if (cmd.ptr != NULL) {
-		size_t k = 0;
+		size_t w = 0;
 
-		while (k < cmd.len && bk__is(cmd.ptr[k], BK_C_ALPHA))
-			k++;
-		cmd = k > 0 ? bk__str(cmd.ptr, k) : BK_STR_NULL;
+		while (w < cmd.len && bk__is(cmd.ptr[w], BK_C_ALPHA))
+			w++;
+		cmd = w > 0 ? bk__str(cmd.ptr, w) : BK_STR_NULL;
 	}
 	/* the addresses: lines that are one address, before the sections */
 	p = t.ptr;
@@ -88,13 +88,10 @@ bk__decode_mfilter(bk__dctx *ctx)
 		l = bk__str(p, (size_t)(eol - p));
 		p = eol < srv ? eol + 1 : srv;
 		a = bk__addr_only(l);
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "mfilter", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "mfilter");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = diag;
 		r->command = cmd;
 		bk__fill_from_diagnostic(r);

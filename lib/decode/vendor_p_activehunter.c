@@ -28,7 +28,7 @@ bk__vp_activehunter(bk__dctx *ctx)
 	bk_str t = ctx->text, ct, line, a, diag;
 	const char *p, *end, *m;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (t.ptr == NULL)
 		return 0;
@@ -53,13 +53,10 @@ bk__vp_activehunter(bk__dctx *ctx)
 		if (line.len < 4 || memcmp(line.ptr, ">>> ", 4) != 0)
 			break;
 		a = bk__addr_find(line.ptr + 4, line.len - 4);
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "activehunter", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "activehunter");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = diag.len > 0 ? diag : BK_STR_NULL;
 		bk__vp_codes(r);
 		added++;

@@ -43,7 +43,7 @@ bk__vp_aol(bk__dctx *ctx)
 	const char *p, *end, *m, *start, *colon = NULL;
 	bk_record *r;
 	bk__buf b;
-	int added = 0;
+	int added = 0, k;
 
 	if (t.ptr == NULL || bk__vp_from_has(ctx, "mailer-daemon@aol.com") ==
 	    NULL)
@@ -87,13 +87,10 @@ bk__vp_aol(bk__dctx *ctx)
 			bk__buf_append(&b, domain, sizeof(domain) - 1);
 			a = b.ptr != NULL ? bk__str(b.ptr, b.len) : BK_STR_NULL;
 		}
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "aol", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "aol");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = why;
 		added++;
 	}

@@ -122,7 +122,7 @@ bk__vp_dragonfly(bk__dctx *ctx)
 	bk_str t = ctx->text, line, a, blk, host;
 	const char *p, *end;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (!bk__dctx_mark(ctx, BK__MARK_DRAGONFLY) || bk__istr(t.ptr,
 	    t.len > 200 ? 200 : t.len, "DragonFly Mail Agent") == NULL)
@@ -137,13 +137,10 @@ bk__vp_dragonfly(bk__dctx *ctx)
 			continue;
 		a = bk__addr_find(line.ptr + sizeof(intro) - 1,
 		    line.len - (sizeof(intro) - 1));
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "dragonfly", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "dragonfly");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic_type = bk__cstr("SMTP");
 		r->reporting_mta = host;
 		blk = bk__vp_between(bk__vp_rest(t, p), NULL, df_stops);

@@ -93,7 +93,7 @@ bk__vp_exchange2003(bk__dctx *ctx)
 	const char *p, *end, *m = NULL;
 	bk_record *r;
 	size_t i;
-	int added = 0;
+	int added = 0, k;
 
 	/* without its intro nothing below can be read */
 	if (!bk__dctx_mark(ctx, BK__MARK_EXCH_REACH) &&
@@ -117,13 +117,10 @@ bk__vp_exchange2003(bk__dctx *ctx)
 	while (p < end) {
 		line = bk__vp_line(&p, end);
 		a = ex_rcpt_line(line);
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "exchange2003", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "exchange2003");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = ex_error(ctx->msg, p, end);
 		bk__vp_codes(r);
 		if (r->diagnostic.ptr != NULL && bk__istr(r->diagnostic.ptr,
@@ -170,7 +167,7 @@ bk__vp_office365_text(bk__dctx *ctx)
 	bk_str t = ctx->text, details, err, status, rmta, smta, line, a;
 	const char *d, *p, *end;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	d = bk__dctx_mark(ctx, BK__MARK_O365_DETAILS);
 	if (d == NULL || t.ptr == NULL)
@@ -196,13 +193,10 @@ bk__vp_office365_text(bk__dctx *ctx)
 		if (!bk__istarts(line.ptr, line.len, "recipient address:"))
 			continue;
 		a = bk__addr_find(line.ptr + 18, line.len - 18);
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "office365", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "office365");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = err.len > 0 ? bk__squeeze(ctx->msg, err) :
 		    BK_STR_NULL;
 		r->remote_mta = rmta.len > 0 ? rmta : BK_STR_NULL;

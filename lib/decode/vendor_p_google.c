@@ -42,7 +42,7 @@ bk__vp_googlegroups(bk__dctx *ctx)
 	bk_str fr, t = ctx->text, a, diag;
 	const char *p, *end;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	fr = bk__vp_header(ctx, "x-failed-recipients");
 	if (fr.ptr == NULL || bk__vp_from_has(ctx,
@@ -76,13 +76,10 @@ bk__vp_googlegroups(bk__dctx *ctx)
 		if (a.ptr == NULL)
 			break;
 		p = bk__str_end(a);
-		if (bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "googlegroups", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "googlegroups");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = diag.len > 0 ? diag : BK_STR_NULL;
 		r->reason_hint = BK_REASON_REJECTED;
 		added++;

@@ -39,7 +39,7 @@ bk__vp_imail(bk__dctx *ctx)
 	bk_str xm, t = ctx->text, region, line, a, why, resp;
 	const char *p, *end, *colon, *g;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	xm = bk__vp_header(ctx, "x-mailer");
 	if (xm.ptr == NULL)
@@ -79,13 +79,10 @@ bk__vp_imail(bk__dctx *ctx)
 			    bk__istarts(line.ptr, line.len, "cc:"))
 				a = BK_STR_NULL;
 		}
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "imailserver", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "imailserver");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = why.len ? bk__squeeze(msg, why) : BK_STR_NULL;
 		bk__vp_codes(r);
 		if (why.ptr != NULL && bk__istarts(why.ptr, why.len,

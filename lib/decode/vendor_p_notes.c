@@ -24,7 +24,7 @@ bk__vp_notes(bk__dctx *ctx)
 	bk_str t = ctx->text, line, a;
 	const char *p, *end, *m, *start = NULL;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (ctx->dsn != NULL || !bk__dctx_mark(ctx, BK__MARK_NOTES))
 		return 0;
@@ -52,13 +52,10 @@ bk__vp_notes(bk__dctx *ctx)
 				start = lp;
 			continue;
 		}
-		if (bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "notes", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "notes");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		if (start != NULL)
 			r->diagnostic = bk__squeeze(ctx->msg, bk__str(start,
 			    (size_t)(lp - start)));

@@ -299,3 +299,21 @@ bk__vp_from_filter(bk__dctx *ctx)
 	ctx->from_bytes_done = 1;
 }
 
+/* bk__vp_failed - see decode_int.h */
+int
+bk__vp_failed(bk__dctx *ctx, const char *decoder, bk_str addr,
+    bk_record **out)
+{
+	bk_record *r;
+
+	*out = NULL;
+	if (addr.ptr == NULL || bk__dctx_find(ctx, addr) != NULL)
+		return 0;
+	r = bk__dctx_add(ctx, decoder);
+	if (r == NULL)
+		return -1;
+	r->recipient = addr;
+	r->action = bk__cstr("failed");
+	*out = r;
+	return 1;
+}

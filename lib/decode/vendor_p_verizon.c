@@ -59,7 +59,7 @@ details(bk__dctx *ctx, const char *md)
 	const char *p, *end;
 	const char *name;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	name = from_domain_is(ctx, "vtext.com") ? "verizon" : "apachejames";
 	diag = BK_STR_NULL;
@@ -81,13 +81,10 @@ details(bk__dctx *ctx, const char *md)
 		if (!bk__istarts(line.ptr, line.len, "rcpt to:"))
 			continue;
 		a = bk__addr_find(line.ptr + 8, line.len - 8);
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, name, a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, name);
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		r->diagnostic = diag.len > 0 ? diag : BK_STR_NULL;
 		bk__vp_codes(r);
 		added++;

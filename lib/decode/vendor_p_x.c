@@ -60,7 +60,7 @@ bk__vp_x1(bk__dctx *ctx)
 	bk_str t = ctx->text, line, a;
 	const char *p, *end, *m, *lb, *rb;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (!subject_starts(ctx, "Returned Mail: ") || bk__vp_from_has(ctx,
 	    "Mail Deliver System") == NULL || t.ptr == NULL)
@@ -80,13 +80,10 @@ bk__vp_x1(bk__dctx *ctx)
 		a = bk__addr_find(line.ptr, line.len);
 		if (a.ptr != line.ptr)
 			break;
-		if (bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "x1", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "x1");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		lb = memchr(bk__str_end(a), '[', (size_t)(bk__str_end(line) -
 		    a.ptr - a.len));
 		rb = bk__str_end(line);
@@ -109,7 +106,7 @@ bk__vp_x3(bk__dctx *ctx)
 	bk_str t = ctx->text, line, a, tech;
 	const char *p, *end, *m;
 	bk_record *r;
-	int added = 0, aborted;
+	int added = 0, aborted, k;
 
 	if (!subject_starts(ctx, "Delivery status notification") ||
 	    bk__vp_from_has(ctx, "Mail Delivery System") == NULL ||
@@ -153,13 +150,10 @@ bk__vp_x3(bk__dctx *ctx)
 		if (line.len < 3 || line.ptr[0] != '*')
 			continue;
 		a = bk__addr_only(bk__str(line.ptr + 1, line.len - 1));
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "x3", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "x3");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		if (tech.len > 0) {
 			r->diagnostic = bk__squeeze(ctx->msg, tech);
 			/* "SMTP:RCPT host 192.0.2.8: 553 5.3.0 ..." */
@@ -215,7 +209,7 @@ bk__vp_x6(bk__dctx *ctx)
 	bk_str t = ctx->text, line, a, v;
 	const char *p, *end, *m;
 	bk_record *r;
-	int added = 0;
+	int added = 0, k;
 
 	if (!subject_starts(ctx, "There was an error sending your mail") ||
 	    t.ptr == NULL)
@@ -238,13 +232,10 @@ bk__vp_x6(bk__dctx *ctx)
 		    (m = bk__istr(line.ptr, line.len,
 		    "returned temporary errors:")) != NULL)
 			a = bk__addr_find(m, (size_t)(bk__str_end(line) - m));
-		if (a.ptr == NULL || bk__dctx_find(ctx, a) != NULL)
+		if ((k = bk__vp_failed(ctx, "x6", a, &r)) == 0)
 			continue;
-		r = bk__dctx_add(ctx, "x6");
-		if (r == NULL)
+		if (k < 0)
 			return ctx->oom ? BK_ENOMEM : added;
-		r->recipient = a;
-		r->action = bk__cstr("failed");
 		v = bk__trim(bracket_tail(line));
 		r->diagnostic = v.len ? v : line;
 		v = angle_after(line, "smtp server");
