@@ -30,6 +30,7 @@ bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
 MTA_TEST=postfix_e2e
 . "$here/mta_lib.sh"
+. "$here/../postfix_services.sh"
 DEADLINE=${BK_POSTFIX_DEADLINE:-90}
 
 command -v postfix > /dev/null && command -v postconf > /dev/null ||
@@ -96,29 +97,10 @@ queue_run_delay = 2s
 minimal_backoff_time = 2s
 maximal_backoff_time = 3s
 EOF
-cat > "$conf/master.cf" <<EOF
-# no chroot anywhere: the private queue has no copy of /etc
-127.0.0.1:$smtp_port inet n - n - - smtpd
-pickup     unix  n - n 60  1 pickup
-cleanup    unix  n - n -   0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-rewrite    unix  - - n -   - trivial-rewrite
-bounce     unix  - - n -   0 bounce
-defer      unix  - - n -   0 bounce
-trace      unix  - - n -   0 bounce
-verify     unix  - - n -   1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -   - proxymap
-smtp       unix  - - n -   - smtp
-relay      unix  - - n -   - smtp
-showq      unix  n - n -   - showq
-error      unix  - - n -   - error
-retry      unix  - - n -   - error
-discard    unix  - - n -   - discard
-anvil      unix  - - n -   1 anvil
-scache     unix  - - n -   1 scache
-postlog    unix-dgram n - n - 1 postlogd
-EOF
+{
+	echo "127.0.0.1:$smtp_port inet n - n - - smtpd"
+	postfix_services
+} > "$conf/master.cf"
 # Postfix waits for configuration files younger than a second
 touch -d "@$(($(date +%s) - 10))" "$conf"/*
 

@@ -23,6 +23,7 @@
 set -u
 bin=$1
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../postfix_services.sh"
 export PATH="$PATH:/usr/sbin:/sbin"
 if ! command -v postfix > /dev/null || ! command -v postconf > /dev/null ||
     [ ! -x "$(postconf -dh daemon_directory 2> /dev/null)/pipe" ]; then
@@ -136,32 +137,17 @@ cat > "$conf/transport" <<EOF
 reject.example     smtp:[127.0.0.1]:$sink_port
 bounces.example    bouncekit:
 EOF
-cat > "$conf/master.cf" <<EOF
-# no chroot anywhere: the private queue has no /etc/passwd for pipe(8)
+# no chroot anywhere (postfix_services): the private queue has no
+# /etc/passwd for pipe(8)
+{
+	cat <<EOF
 127.0.0.1:$port inet n - n - - smtpd
-pickup     unix  n - n 60  1 pickup
-cleanup    unix  n - n -   0 cleanup
-qmgr       unix  n - n 300 1 qmgr
-rewrite    unix  - - n -   - trivial-rewrite
-bounce     unix  - - n -   0 bounce
-defer      unix  - - n -   0 bounce
-trace      unix  - - n -   0 bounce
-verify     unix  - - n -   1 verify
-flush      unix  n - n 1000? 0 flush
-proxymap   unix  - - n -   - proxymap
 proxywrite unix  - - n -   1 proxymap
-smtp       unix  - - n -   - smtp
-relay      unix  - - n -   - smtp
-showq      unix  n - n -   - showq
-error      unix  - - n -   - error
-retry      unix  - - n -   - error
-discard    unix  - - n -   - discard
-anvil      unix  - - n -   1 anvil
-scache     unix  - - n -   1 scache
-postlog    unix-dgram n - n - 1 postlogd
 bouncekit  unix  - n n -   - pipe
   flags=Rq user=$pipe_user argv=$run/bin/bouncekit ingest --db $db --sender \${sender} --recipient \${recipient}
 EOF
+	postfix_services
+} > "$conf/master.cf"
 # Postfix waits for config files younger than a second: back-date them
 touch -d "@$(($(date +%s) - 10))" "$conf"/*
 
